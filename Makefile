@@ -1,0 +1,46 @@
+# Conduct Portal — the two commands a newcomer needs: `make run` and `make test`.
+# Both create .venv with a Python >= 3.12 (found by scripts/find-python.sh) and install requirements.txt.
+
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+# honcho gives each process its own $$PORT, so the web port travels under another name.
+export WEB_PORT := $(PORT)
+
+.PHONY: run test venv messages migrate demo check clean
+
+# Re-install only when requirements.txt changes, so repeated runs are fast and idempotent.
+$(VENV)/.installed: requirements.txt
+	@interpreter=$$(scripts/find-python.sh) || exit 1; \
+	if [ ! -x $(PY) ]; then echo "Creating $(VENV) with $$interpreter"; "$$interpreter" -m venv $(VENV) || exit 1; fi
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+venv: $(VENV)/.installed
+
+# Translations are compiled with Babel (pure Python): no GNU gettext needed on the machine.
+messages: venv
+	@$(VENV)/bin/pybabel compile --domain django --directory locale --statistics 2>&1 | grep -v '^compiling' || true
+
+migrate: messages
+	$(PY) manage.py migrate --noinput
+
+# Imports Hanoi's units and the demo district on first run; later runs change nothing.
+demo: migrate
+	$(PY) manage.py seed_demo
+
+run: export DEBUG ?= 1
+run: demo
+	@echo "Starting web (http://127.0.0.1:$(PORT)), Celery worker and Celery beat — Ctrl-C stops all three."
+	exec $(VENV)/bin/honcho start --procfile Procfile
+
+test: messages
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+check: messages
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) manage.py check
+
+clean:
+	rm -rf $(VENV) staticfiles

@@ -1,0 +1,1 @@
+"""Models of the pledges app: arrive with its issue."""

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ReportsConfig(AppConfig):
+    """Quarterly reports, commendation lists and dashboards (issue: reports)."""
+
+    name = "reports"
+    verbose_name = _("Reports")

@@ -1,0 +1,94 @@
+"""Shared fixtures: Hanoi's real units (imported once) and one user per role.
+
+Units used across the suite (legacy structure, as in the demo):
+- ``thanh_xuan``: Quận Thanh Xuân (district 009), ``thanh_xuan_bac``: Phường Thanh Xuân Bắc (00367),
+  ``thanh_xuan_trung``: its sibling ward Phường Thanh Xuân Trung (00355);
+- ``ba_dinh``: another district, Quận Ba Đình (001), ``phuc_xa``: its ward Phường Phúc Xá (00001).
+"""
+
+import pytest
+
+from tests.factories import StaffFactory, UserFactory
+from units.choices import Role, Structure
+from units.models import Unit
+from units.services import role_assign
+from units.unit_import import units_import
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        units_import(province=1, structure="both")
+
+
+@pytest.fixture
+def hanoi(db):
+    """Hanoi's units. Transactional tests empty the tables afterwards, so re-import when they are gone."""
+    if not Unit.objects.filter(official_code="01").exists():
+        units_import(province=1, structure="both")
+    return Unit.objects.get(official_code="01", structure=Structure.SHARED)
+
+
+def _legacy(code):
+    return Unit.objects.get(structure=Structure.LEGACY, official_code=code)
+
+
+@pytest.fixture
+def thanh_xuan(hanoi):
+    return _legacy("009")
+
+
+@pytest.fixture
+def thanh_xuan_bac(hanoi):
+    return _legacy("00367")
+
+
+@pytest.fixture
+def thanh_xuan_trung(hanoi):
+    return _legacy("00355")
+
+
+@pytest.fixture
+def ba_dinh(hanoi):
+    return _legacy("001")
+
+
+@pytest.fixture
+def phuc_xa(hanoi):
+    return _legacy("00001")
+
+
+def make_user(username, role, unit, **extra):
+    user = UserFactory(username=username, **extra)
+    role_assign(user=user, unit=unit, role=role)
+    return user
+
+
+@pytest.fixture
+def ward_officer(thanh_xuan_bac):
+    return make_user("ward.officer", Role.WARD_OFFICER, thanh_xuan_bac)
+
+
+@pytest.fixture
+def unit_head(thanh_xuan_bac):
+    return make_user("unit.head", Role.UNIT_HEAD, thanh_xuan_bac)
+
+
+@pytest.fixture
+def district_officer(thanh_xuan):
+    return make_user("district.officer", Role.DISTRICT_OFFICE, thanh_xuan)
+
+
+@pytest.fixture
+def inspector(thanh_xuan):
+    return make_user("inspector", Role.INSPECTOR, thanh_xuan)
+
+
+@pytest.fixture
+def city_admin(hanoi):
+    return make_user("city.admin", Role.CITY_ADMIN, hanoi)
+
+
+@pytest.fixture
+def staff_factory():
+    return StaffFactory

@@ -1,0 +1,19 @@
+"""Test settings: the real settings, in development mode, with a throw-away Celery queue and media folder.
+
+DATABASE_URL and REDIS_URL are honoured as in production, so CI runs the suite on PostgreSQL and Redis.
+"""
+
+import os
+import tempfile
+import uuid
+
+os.environ.setdefault("DEBUG", "1")  # the generated development key; pytest-django still runs with DEBUG off
+
+from conduct_portal.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # tests create many users
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="conduct-media-"))  # noqa: F405
+# A queue of its own, so a developer's running worker never steals (and runs against the wrong database)
+# the tasks of a test run, and two test runs never see each other's tasks.
+CELERY_TASK_DEFAULT_QUEUE = f"conduct-test-{uuid.uuid4().hex[:8]}"
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405

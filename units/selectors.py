@@ -1,0 +1,87 @@
+"""Reads of units and staff, already scoped, joined and counted, so pages stay at a constant query count."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from conduct_portal.text import fold_diacritics
+from units.models import Staff, Unit
+
+
+def _active_staff_filter(prefix: str = "") -> Q:
+    today = timezone.localdate()
+    return Q(**{f"{prefix}active_from__lte": today}) & (
+        Q(**{f"{prefix}active_to__isnull": True}) | Q(**{f"{prefix}active_to__gte": today})
+    )
+
+
+def unit_list(*, user, query: str = "", structure: str | None = None, kind: str = "", current_only: bool = False) -> QuerySet:
+    """Units the user may see, matching ``query`` without regard to diacritics, with their active head count."""
+    units = Unit.objects.visible_to(user).select_related("parent")
+    if query:
+        for word in fold_diacritics(query).split():
+            units = units.filter(Q(search_name__contains=word) | Q(official_code=word) | Q(public_code__contains=word))
+    if structure is not None:
+        units = units.filter(structure=structure)
+    if kind:
+        units = units.filter(kind=kind)
+    if current_only:
+        units = units.valid_on(timezone.localdate())
+    return units.annotate(active_staff_count=Count("staff", filter=_active_staff_filter("staff__")))
+
+
+def unit_get_for_user(*, user, public_code: str) -> Unit:
+    """A unit by its public code, or 404 when it does not exist or lies outside the user's scope."""
+    return get_object_or_404(Unit.objects.visible_to(user).select_related("parent"), public_code=public_code)
+
+
+def unit_children(*, unit: Unit) -> QuerySet:
+    return unit.children.annotate(active_staff_count=Count("staff", filter=_active_staff_filter("staff__"))).order_by(
+        "kind", "name"
+    )
+
+
+def staff_list(*, user, unit: Unit | None = None, query: str = "", include_inactive: bool = False) -> QuerySet:
+    """Staff the user may see (of ``unit``'s subtree if given), newest name order, with their unit joined."""
+    staff = Staff.objects.visible_to(user).select_related("unit")
+    if unit is not None:
+        staff = staff.filter(unit__path__startswith=unit.path)
+    if not include_inactive:
+        staff = staff.filter(_active_staff_filter())
+    if query:
+        for word in fold_diacritics(query).split():
+            staff = staff.filter(Q(search_name__contains=word) | Q(staff_code__icontains=word))
+    return staff.order_by("unit__path", "full_name", "pk")
+
+
+def staff_get_for_user(*, user, pk: int) -> Staff:
+    """A staff member by id, or 404 when outside the user's scope."""
+    return get_object_or_404(Staff.objects.visible_to(user).select_related("unit", "unit__parent"), pk=pk)
+
+
+def staff_history(*, staff: Staff) -> list[dict]:
+    """The staff member's audit trail, newest first: who changed what, when, from which value to which."""
+    records = list(staff.history.select_related("history_user").order_by("-history_date", "-history_id"))
+    unit_names = dict(Unit.objects.filter(pk__in={r.unit_id for r in records}).values_list("pk", "name"))
+    trail = []
+    for newer, older in zip(records, records[1:] + [None]):
+        changes = []
+        if older is not None:
+            for change in newer.diff_against(older).changes:
+                old, new = change.old, change.new
+                if change.field == "unit":
+                    old, new = unit_names.get(old, old), unit_names.get(new, new)
+                label = Staff._meta.get_field(change.field).verbose_name
+                changes.append({"field": label, "old": old, "new": new})
+        trail.append(
+            {
+                "when": newer.history_date,
+                "who": newer.history_user,
+                "type": newer.history_type,
+                "reason": newer.history_change_reason,
+                "changes": changes,
+            }
+        )
+    return trail

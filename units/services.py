@@ -1,0 +1,244 @@
+"""Writes to units, staff and role assignments. Views call these; they never save models themselves.
+
+Every write runs in a transaction, validates with ``full_clean()`` and is recorded in the model's history
+(django-simple-history: who, when, the old and the new values).
+"""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from conduct_portal.text import ascii_slug, fold_diacritics
+from units.choices import Role, Structure, UnitKind
+from units.models import RoleAssignment, Staff, StaffTransfer, Unit, User
+from units.scope import Capability, scope_for
+
+
+# --- Units ------------------------------------------------------------------------------------------------
+
+
+def unit_public_code(*, name: str, official_code: str = "", structure: str = "") -> str:
+    """A readable, URL-safe code unique across the portal, e.g. "phuong-thanh-xuan-00367".
+
+    Legacy units get "-cu" (cũ, former): the same official code names a different unit after the reform.
+    Units without an official code (departments) get a short random suffix.
+    """
+    base = ascii_slug(name)[:70] or "don-vi"
+    if official_code:
+        candidate = f"{base}-{official_code}" + ("-cu" if structure == Structure.LEGACY else "")
+    else:
+        candidate = f"{base}-{secrets.token_hex(2)}"
+    while Unit.objects.filter(public_code=candidate).exists():
+        candidate = f"{candidate}-{secrets.token_hex(2)}"
+    return candidate
+
+
+def _set_tree_position(unit: Unit) -> None:
+    """Recompute ``path`` and ``depth`` of ``unit`` and of its whole subtree after it was saved or moved."""
+    old_path = unit.path
+    parent_path = unit.parent.path if unit.parent_id else "/"
+    new_path = f"{parent_path}{unit.pk}/"
+    if new_path == old_path:
+        return
+    unit.path, unit.depth = new_path, new_path.count("/") - 2
+    Unit.objects.filter(pk=unit.pk).update(path=unit.path, depth=unit.depth)
+    if old_path:
+        for descendant in Unit.objects.filter(path__startswith=old_path).exclude(pk=unit.pk):
+            descendant.path = new_path + descendant.path[len(old_path):]
+            descendant.depth = descendant.path.count("/") - 2
+            Unit.objects.filter(pk=descendant.pk).update(path=descendant.path, depth=descendant.depth)
+
+
+@transaction.atomic
+def unit_create(
+    *,
+    name: str,
+    kind: str,
+    parent: Unit | None,
+    official_code: str = "",
+    structure: str | None = None,
+    valid_from: datetime.date | None = None,
+    valid_to: datetime.date | None = None,
+    public_code: str = "",
+    actor: User | None = None,
+) -> Unit:
+    """Create a unit under ``parent``; a body without its own structure takes its parent's."""
+    if structure is None:
+        structure = parent.structure if parent else Structure.SHARED
+    unit = Unit(
+        name=name.strip(),
+        kind=kind,
+        parent=parent,
+        official_code=official_code,
+        structure=structure,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        public_code=public_code or unit_public_code(name=name, official_code=official_code, structure=structure),
+        search_name=fold_diacritics(name),
+        path="/pending/",
+    )
+    unit._history_user = actor
+    unit.full_clean(exclude=["path"])
+    unit.save()
+    unit.path = ""
+    _set_tree_position(unit)
+    return unit
+
+
+@transaction.atomic
+def unit_update(*, unit: Unit, actor: User | None = None, **fields) -> Unit:
+    """Change a unit's name, kind, dates or parent; the public code stays (it is printed on posters)."""
+    parent_changed = "parent" in fields and fields["parent"] != unit.parent
+    if parent_changed and fields["parent"] is not None and fields["parent"].path.startswith(unit.path):
+        raise ValidationError({"parent": _("A unit cannot be moved under itself or its own sub-units.")})
+    for field, value in fields.items():
+        setattr(unit, field, value)
+    unit.search_name = fold_diacritics(unit.name)
+    unit._history_user = actor
+    unit.full_clean()
+    unit.save()
+    if parent_changed:
+        _set_tree_position(unit)
+    return unit
+
+
+def unit_create_sub_body(*, actor: User, parent: Unit, name: str, kind: str) -> Unit:
+    """An admin adds a department or other body under a unit they manage."""
+    if kind not in (UnitKind.DEPARTMENT, UnitKind.PUBLIC_SERVICE, UnitKind.OTHER):
+        raise ValidationError({"kind": _("Only departments and other bodies can be added by hand.")})
+    if not scope_for(actor).can(Capability.MANAGE_UNITS, parent):
+        raise PermissionDenied
+    return unit_create(name=name, kind=kind, parent=parent, actor=actor)
+
+
+# --- Staff ------------------------------------------------------------------------------------------------
+
+STAFF_EDITABLE_FIELDS = ("staff_code", "full_name", "category", "position", "leadership", "active_from")
+
+
+def _require_staff_manager(actor: User | None, unit: Unit) -> None:
+    # actor None means the system itself (imports from the command line, demo data).
+    if actor is not None and not scope_for(actor).can(Capability.MANAGE_STAFF, unit):
+        raise PermissionDenied
+
+
+def _validated_staff(staff: Staff) -> Staff:
+    staff.full_name = " ".join(staff.full_name.split())
+    staff.staff_code = staff.staff_code.strip().upper()
+    staff.search_name = fold_diacritics(staff.full_name)
+    staff.full_clean()
+    return staff
+
+
+@transaction.atomic
+def staff_create(
+    *,
+    actor: User | None,
+    unit: Unit,
+    staff_code: str,
+    full_name: str,
+    category: str,
+    position: str = "",
+    leadership: str = "",
+    active_from: datetime.date | None = None,
+) -> Staff:
+    """Add a staff member to ``unit``."""
+    _require_staff_manager(actor, unit)
+    staff = _validated_staff(
+        Staff(
+            unit=unit,
+            staff_code=staff_code,
+            full_name=full_name,
+            category=category,
+            position=position,
+            leadership=leadership,
+            active_from=active_from or timezone.localdate(),
+        )
+    )
+    staff._history_user = actor
+    staff.save()
+    return staff
+
+
+@transaction.atomic
+def staff_update(*, actor: User | None, staff: Staff, **fields) -> Staff:
+    """Change a staff member's details (not their unit: see ``staff_move``)."""
+    _require_staff_manager(actor, staff.unit)
+    unknown = set(fields) - set(STAFF_EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"staff_update cannot change {sorted(unknown)}")
+    for field, value in fields.items():
+        setattr(staff, field, value)
+    _validated_staff(staff)
+    staff._history_user = actor
+    staff.save()
+    return staff
+
+
+@transaction.atomic
+def staff_move(
+    *, actor: User | None, staff: Staff, to_unit: Unit, effective_date: datetime.date, reason: str = ""
+) -> Staff:
+    """Move a staff member to another unit; the actor must manage both the old and the new unit."""
+    _require_staff_manager(actor, staff.unit)
+    _require_staff_manager(actor, to_unit)
+    if to_unit.pk == staff.unit_id:
+        raise ValidationError({"to_unit": _("The staff member already belongs to this unit.")})
+    if not to_unit.is_current:
+        raise ValidationError({"to_unit": _("This unit is no longer in force.")})
+    StaffTransfer.objects.create(
+        staff=staff,
+        from_unit=staff.unit,
+        to_unit=to_unit,
+        effective_date=effective_date,
+        reason=reason,
+        created_by=actor,
+    )
+    staff.unit = to_unit
+    staff._history_user = actor
+    staff._change_reason = reason
+    staff.save(update_fields=["unit", "updated_at"])
+    return staff
+
+
+@transaction.atomic
+def staff_deactivate(*, actor: User | None, staff: Staff, last_day: datetime.date, reason: str = "") -> Staff:
+    """End a staff member's activity on ``last_day`` (retired, left, transferred out of the portal)."""
+    _require_staff_manager(actor, staff.unit)
+    if last_day < staff.active_from:
+        raise ValidationError({"last_day": _("The last day cannot be before the staff member started.")})
+    staff.active_to = last_day
+    staff._history_user = actor
+    staff._change_reason = reason
+    staff.save(update_fields=["active_to", "updated_at"])
+    return staff
+
+
+@transaction.atomic
+def staff_reactivate(*, actor: User | None, staff: Staff) -> Staff:
+    _require_staff_manager(actor, staff.unit)
+    staff.active_to = None
+    staff._history_user = actor
+    staff.save(update_fields=["active_to", "updated_at"])
+    return staff
+
+
+# --- Roles ------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def role_assign(*, user: User, unit: Unit, role: str, actor: User | None = None) -> RoleAssignment:
+    """Give ``user`` the ``role`` over ``unit`` and its subtree (idempotent)."""
+    if role not in Role.values:
+        raise ValidationError({"role": _("Unknown role.")})
+    if actor is not None and not scope_for(actor).can(Capability.MANAGE_USERS, unit):
+        raise PermissionDenied
+    assignment, _created = RoleAssignment.objects.get_or_create(user=user, unit=unit, role=role)
+    user.__dict__.pop("_conduct_scope", None)
+    return assignment

@@ -1,0 +1,304 @@
+"""Pages for units and staff. Objects outside the user's scope are 404; missing rights inside it, 403."""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.generic import FormView, ListView, TemplateView
+
+from units import selectors, services
+from units.choices import Role, Structure
+from units.forms import StaffDeactivateForm, StaffForm, StaffImportForm, StaffMoveForm, SubUnitForm
+from units.models import Staff, Unit
+from units.scope import Capability, scope_for
+from units.staff_import import STAFF_IMPORT_TEMPLATE_NAME, staff_import_template, staff_import_xlsx
+
+
+def _form_errors_from(form, error: ValidationError) -> None:
+    """Show a service's validation errors on the form fields they name (or on the whole form)."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+class HomeView(LoginRequiredMixin, TemplateView):
+    """The landing page: the user's units and, per role, the tiles the feature pages will fill."""
+
+    template_name = "units/home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        scope = scope_for(self.request.user)
+        assigned_ids = {grant.unit_id for grant in scope.grants}
+        assigned = list(selectors.unit_list(user=self.request.user).filter(pk__in=assigned_ids))
+        children = list(
+            selectors.unit_list(user=self.request.user, current_only=False).filter(parent_id__in=assigned_ids).order_by("name")
+        )
+        staff = Staff.objects.visible_to(self.request.user).active()
+        context.update(
+            scope=scope,
+            assigned_units=assigned,
+            child_units=children,
+            active_staff_count=staff.count(),
+            visible_unit_count=Unit.objects.visible_to(self.request.user).count(),
+            is_district_office=scope.has_role(Role.DISTRICT_OFFICE, Role.CITY_ADMIN),
+        )
+        return context
+
+
+class UnitListView(LoginRequiredMixin, ListView):
+    template_name = "units/unit_list.html"
+    paginate_by = 50
+
+    def get_queryset(self):
+        structure = self.request.GET.get("structure")
+        return selectors.unit_list(
+            user=self.request.user,
+            query=self.request.GET.get("q", "").strip(),
+            structure=structure if structure in Structure.values else None,
+            kind=self.request.GET.get("kind", ""),
+        )
+
+    def get_template_names(self):
+        if self.request.htmx:
+            return ["units/partials/unit_rows.html"]
+        return [self.template_name]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(q=self.request.GET.get("q", ""), structure=self.request.GET.get("structure", ""), structures=Structure)
+        return context
+
+
+class UnitDetailView(LoginRequiredMixin, TemplateView):
+    template_name = "units/unit_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        unit = selectors.unit_get_for_user(user=user, public_code=kwargs["public_code"])
+        show_inactive = self.request.GET.get("inactive") == "1"
+        scope = scope_for(user)
+        context.update(
+            unit=unit,
+            children=selectors.unit_children(unit=unit),
+            staff=selectors.staff_list(user=user, unit=unit, include_inactive=show_inactive).filter(unit=unit),
+            show_inactive=show_inactive,
+            merged_from=unit.merged_from.order_by("name"),
+            merged_into=unit.merged_into.order_by("name"),
+            can_manage_staff=scope.can(Capability.MANAGE_STAFF, unit),
+            can_manage_units=scope.can(Capability.MANAGE_UNITS, unit),
+        )
+        return context
+
+
+class SubUnitCreateView(LoginRequiredMixin, FormView):
+    template_name = "units/subunit_form.html"
+    form_class = SubUnitForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.parent = selectors.unit_get_for_user(user=request.user, public_code=kwargs["public_code"])
+        if not scope_for(request.user).can(Capability.MANAGE_UNITS, self.parent):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            unit = services.unit_create_sub_body(
+                actor=self.request.user, parent=self.parent, name=form.cleaned_data["name"], kind=form.cleaned_data["kind"]
+            )
+        except ValidationError as error:
+            _form_errors_from(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Added %(unit)s.") % {"unit": unit.name})
+        return redirect(unit)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(parent=self.parent, **kwargs)
+
+
+class StaffListView(LoginRequiredMixin, ListView):
+    template_name = "units/staff_list.html"
+    paginate_by = 100
+
+    def get_queryset(self):
+        return selectors.staff_list(
+            user=self.request.user,
+            query=self.request.GET.get("q", "").strip(),
+            include_inactive=self.request.GET.get("inactive") == "1",
+        )
+
+    def get_template_names(self):
+        if self.request.htmx:
+            return ["units/partials/staff_rows.html"]
+        return [self.template_name]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            q=self.request.GET.get("q", ""),
+            show_inactive=self.request.GET.get("inactive") == "1",
+            can_import=scope_for(self.request.user).can_anywhere(Capability.MANAGE_STAFF),
+        )
+        return context
+
+
+class StaffDetailView(LoginRequiredMixin, TemplateView):
+    template_name = "units/staff_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        staff = selectors.staff_get_for_user(user=self.request.user, pk=kwargs["pk"])
+        context.update(
+            staff=staff,
+            history=selectors.staff_history(staff=staff),
+            transfers=staff.transfers.select_related("from_unit", "to_unit", "created_by"),
+            can_manage=scope_for(self.request.user).can(Capability.MANAGE_STAFF, staff.unit),
+        )
+        return context
+
+
+class StaffManageMixin(LoginRequiredMixin):
+    """Loads the staff member in scope (404 otherwise) and requires the right to manage the unit's staff."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.staff = selectors.staff_get_for_user(user=request.user, pk=kwargs["pk"])
+        if not scope_for(request.user).can(Capability.MANAGE_STAFF, self.staff.unit):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(staff=self.staff, **kwargs)
+
+
+class StaffCreateView(LoginRequiredMixin, FormView):
+    template_name = "units/staff_form.html"
+    form_class = StaffForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.unit = selectors.unit_get_for_user(user=request.user, public_code=kwargs["public_code"])
+        if not scope_for(request.user).can(Capability.MANAGE_STAFF, self.unit):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self):
+        return {"active_from": timezone.localdate()}
+
+    def form_valid(self, form):
+        try:
+            staff = services.staff_create(actor=self.request.user, unit=self.unit, **form.cleaned_data)
+        except ValidationError as error:
+            _form_errors_from(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Added %(name)s to %(unit)s.") % {"name": staff.full_name, "unit": self.unit.name})
+        return redirect(self.unit)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(unit=self.unit, **kwargs)
+
+
+class StaffUpdateView(StaffManageMixin, FormView):
+    template_name = "units/staff_form.html"
+    form_class = StaffForm
+
+    def get_form_kwargs(self):
+        # The form works on a copy, so a rejected change never touches the loaded record.
+        return {**super().get_form_kwargs(), "instance": Staff.objects.get(pk=self.staff.pk)}
+
+    def form_valid(self, form):
+        try:
+            services.staff_update(actor=self.request.user, staff=self.staff, **form.cleaned_data)
+        except ValidationError as error:
+            _form_errors_from(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Saved."))
+        return redirect(self.staff)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(unit=self.staff.unit, **kwargs)
+
+
+class StaffMoveView(StaffManageMixin, FormView):
+    template_name = "units/staff_move.html"
+    form_class = StaffMoveForm
+
+    def get_form_kwargs(self):
+        scope = scope_for(self.request.user)
+        candidates = [
+            unit.pk
+            for unit in Unit.objects.visible_to(self.request.user).valid_on(timezone.localdate()).exclude(pk=self.staff.unit_id)
+            if scope.can(Capability.MANAGE_STAFF, unit)
+        ]
+        units = Unit.objects.filter(pk__in=candidates).select_related("parent").order_by("path")
+        return {**super().get_form_kwargs(), "units": units}
+
+    def form_valid(self, form):
+        try:
+            services.staff_move(actor=self.request.user, staff=self.staff, **form.cleaned_data)
+        except ValidationError as error:
+            _form_errors_from(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("%(name)s now belongs to %(unit)s.") % {"name": self.staff.full_name, "unit": self.staff.unit.name})
+        return redirect(self.staff)
+
+
+class StaffDeactivateView(StaffManageMixin, FormView):
+    template_name = "units/staff_deactivate.html"
+    form_class = StaffDeactivateForm
+
+    def form_valid(self, form):
+        try:
+            services.staff_deactivate(actor=self.request.user, staff=self.staff, **form.cleaned_data)
+        except ValidationError as error:
+            _form_errors_from(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("%(name)s is no longer active.") % {"name": self.staff.full_name})
+        return redirect(self.staff)
+
+
+class StaffImportView(LoginRequiredMixin, FormView):
+    """Upload a staff list: either every row is saved, or none is and each bad row is explained."""
+
+    template_name = "units/staff_import.html"
+    form_class = StaffImportForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not scope_for(request.user).can_anywhere(Capability.MANAGE_STAFF):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        result = staff_import_xlsx(actor=self.request.user, upload=form.cleaned_data["file"])
+        if not result.ok:
+            return self.render_to_response(self.get_context_data(form=form, result=result))
+        messages.success(self.request, _("Imported %(count)s staff members.") % {"count": result.created})
+        return redirect("units:staff_list")
+
+
+def staff_import_template_download(request):
+    if not request.user.is_authenticated:
+        return redirect(f"{_login_url()}?next={request.path}")
+    response = HttpResponse(
+        staff_import_template(user=request.user),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{STAFF_IMPORT_TEMPLATE_NAME}"'
+    return response
+
+
+def _login_url():
+    from django.conf import settings
+    from django.shortcuts import resolve_url
+
+    return resolve_url(settings.LOGIN_URL)
