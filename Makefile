@@ -4,6 +4,8 @@
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+# Development mode (generated secret key, debug pages). Production runs gunicorn with DEBUG off, see README.
+export DEBUG ?= 1
 # honcho gives each process its own $$PORT, so the web port travels under another name.
 export WEB_PORT := $(PORT)
 
@@ -30,7 +32,6 @@ migrate: messages
 demo: migrate
 	$(PY) manage.py seed_demo
 
-run: export DEBUG ?= 1
 run: demo
 	@echo "Starting web (http://127.0.0.1:$(PORT)), Celery worker and Celery beat — Ctrl-C stops all three."
 	exec $(VENV)/bin/honcho start --procfile Procfile

@@ -92,3 +92,17 @@ def city_admin(hanoi):
 @pytest.fixture
 def staff_factory():
     return StaffFactory
+
+
+def pytest_configure(config):
+    """Compile the translations when pytest runs on its own (``make test`` already does it)."""
+    from pathlib import Path
+
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po_path in (Path(__file__).resolve().parents[1] / "locale").glob("*/LC_MESSAGES/django.po"):
+        mo_path = po_path.with_suffix(".mo")
+        if not mo_path.exists() or mo_path.stat().st_mtime < po_path.stat().st_mtime:
+            with open(po_path, "rb") as po, open(mo_path, "wb") as mo:
+                write_mo(mo, read_po(po))

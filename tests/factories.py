@@ -14,10 +14,15 @@ class UserFactory(DjangoModelFactory):
     class Meta:
         model = User
         django_get_or_create = ("username",)
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     full_name = factory.Faker("name", locale="vi_VN")
-    password = factory.PostGenerationMethodCall("set_password", "hanoi-2026")
+    @factory.post_generation
+    def password(user, create, extracted, **kwargs):
+        user.set_password(extracted or "hanoi-2026")
+        if create:
+            user.save(update_fields=["password"])
 
 
 class StaffFactory(DjangoModelFactory):

@@ -29,7 +29,7 @@ def unit_list(*, user, query: str = "", structure: str | None = None, kind: str 
         units = units.filter(kind=kind)
     if current_only:
         units = units.valid_on(timezone.localdate())
-    return units.annotate(active_staff_count=Count("staff", filter=_active_staff_filter("staff__")))
+    return units.annotate(active_staff_count=Count("staff", filter=_active_staff_filter("staff__"))).order_by("path")
 
 
 def unit_get_for_user(*, user, public_code: str) -> Unit:

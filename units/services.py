@@ -190,8 +190,6 @@ def staff_move(
     _require_staff_manager(actor, to_unit)
     if to_unit.pk == staff.unit_id:
         raise ValidationError({"to_unit": _("The staff member already belongs to this unit.")})
-    if not to_unit.is_current:
-        raise ValidationError({"to_unit": _("This unit is no longer in force.")})
     StaffTransfer.objects.create(
         staff=staff,
         from_unit=staff.unit,

@@ -237,7 +237,7 @@ class StaffMoveView(StaffManageMixin, FormView):
         scope = scope_for(self.request.user)
         candidates = [
             unit.pk
-            for unit in Unit.objects.visible_to(self.request.user).valid_on(timezone.localdate()).exclude(pk=self.staff.unit_id)
+            for unit in Unit.objects.visible_to(self.request.user).exclude(pk=self.staff.unit_id)
             if scope.can(Capability.MANAGE_STAFF, unit)
         ]
         units = Unit.objects.filter(pk__in=candidates).select_related("parent").order_by("path")
