@@ -225,6 +225,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_BEAT_SCHEDULE = {
+    "pledges-send-reminders": {
+        "task": "pledges.pledge_reminders_send",
+        "schedule": 60 * 60,  # hourly; a unit gets at most one reminder a day whatever the schedule
+    },
     "units-sync-from-package": {
         "task": "units.units_sync_from_package",
         # Sunday night: picks up renamed or new units after the vietnam-provinces package is upgraded.
@@ -237,6 +241,9 @@ CELERY_BEAT_SCHEDULE = {
 UNITS_SYNC_PROVINCES = env.list("UNITS_SYNC_PROVINCES", cast=int, default=[1])
 STAFF_IMPORT_MAX_BYTES = 5 * 1024 * 1024
 STAFF_IMPORT_MAX_ROWS = 5000
+PLEDGE_SCAN_MAX_BYTES = 5 * 1024 * 1024
+# Officers are reminded of unsigned staff this many days after a campaign opens, then every day until it closes.
+PLEDGE_REMINDER_AFTER_DAYS = env.int("PLEDGE_REMINDER_AFTER_DAYS", default=7)
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="hanoi-2026")
 
 LOGGING = {

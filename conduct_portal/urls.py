@@ -22,6 +22,7 @@ urlpatterns = [
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("", include("units.urls")),
+    path("", include("pledges.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -22,14 +22,28 @@ class Capability:
     MANAGE_STAFF = "manage_staff"
     MANAGE_UNITS = "manage_units"
     MANAGE_USERS = "manage_users"
+    RECORD_PLEDGES = "record_pledges"
+    MANAGE_CAMPAIGNS = "manage_campaigns"
+    WITHDRAW_PLEDGES = "withdraw_pledges"
+    MANAGE_CODES = "manage_codes"
 
 
+_UNIT_STAFF = {Capability.MANAGE_STAFF, Capability.RECORD_PLEDGES}
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
-    Role.WARD_OFFICER: frozenset({Capability.MANAGE_STAFF}),
-    Role.UNIT_HEAD: frozenset({Capability.MANAGE_STAFF}),
-    Role.DISTRICT_OFFICE: frozenset({Capability.MANAGE_STAFF}),
+    Role.WARD_OFFICER: frozenset(_UNIT_STAFF),
+    Role.UNIT_HEAD: frozenset(_UNIT_STAFF),
+    Role.DISTRICT_OFFICE: frozenset({*_UNIT_STAFF, Capability.MANAGE_CAMPAIGNS}),
     Role.INSPECTOR: frozenset(),
-    Role.CITY_ADMIN: frozenset({Capability.MANAGE_STAFF, Capability.MANAGE_UNITS, Capability.MANAGE_USERS}),
+    Role.CITY_ADMIN: frozenset(
+        {
+            *_UNIT_STAFF,
+            Capability.MANAGE_UNITS,
+            Capability.MANAGE_USERS,
+            Capability.MANAGE_CAMPAIGNS,
+            Capability.WITHDRAW_PLEDGES,
+            Capability.MANAGE_CODES,
+        }
+    ),
 }
 ALL_CAPABILITIES = frozenset().union(*ROLE_CAPABILITIES.values())
 
@@ -94,6 +108,11 @@ class UserScope:
             unit.path.startswith(grant.unit_path) and capability in ROLE_CAPABILITIES.get(grant.role, ())
             for grant in self.grants
         )
+
+    @property
+    def ancestor_unit_ids(self) -> frozenset[int]:
+        """Ids of the units above and at the user's assignments (a city-wide campaign concerns a ward)."""
+        return frozenset(int(part) for grant in self.grants for part in grant.unit_path.strip("/").split("/") if part)
 
     def can_anywhere(self, capability: str) -> bool:
         return self.is_global or any(capability in ROLE_CAPABILITIES.get(g.role, ()) for g in self.grants)

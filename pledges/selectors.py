@@ -1,0 +1,204 @@
+"""Reads for codes, campaigns and coverage, already scoped and counted in a constant number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+import datetime
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from pledges.choices import VersionStatus
+from pledges.code_texts import canonical_text
+from pledges.models import Article, Chapter, CodeOfConduct, CodeVersion, Pledge, PledgeCampaign
+from units.models import Staff, Unit
+from units.scope import scope_for
+
+
+# --- Codes ------------------------------------------------------------------------------------------------
+
+
+def code_current_version(*, code: CodeOfConduct) -> CodeVersion:
+    """The published version of ``code``, with its chapters and articles loaded."""
+    articles = Prefetch("articles", queryset=Article.objects.order_by("number"))
+    chapters = Prefetch("chapters", queryset=Chapter.objects.order_by("number").prefetch_related(articles))
+    return get_object_or_404(
+        CodeVersion.objects.select_related("code").prefetch_related(chapters), code=code, status=VersionStatus.PUBLISHED
+    )
+
+
+def code_version_with_text(*, version_id: int) -> CodeVersion:
+    articles = Prefetch("articles", queryset=Article.objects.order_by("number"))
+    chapters = Prefetch("chapters", queryset=Chapter.objects.order_by("number").prefetch_related(articles))
+    return CodeVersion.objects.select_related("code").prefetch_related(chapters).get(pk=version_id)
+
+
+def code_version_text(version: CodeVersion) -> str:
+    """The exact text of a version, as hashed when it was published and when someone signs it."""
+    chapters = [
+        (chapter.number, chapter.title, [(a.number, a.title, a.text) for a in chapter.articles.all()])
+        for chapter in version.chapters.all()
+    ]
+    return canonical_text(version.code.title, chapters)
+
+
+# --- Campaigns ----------------------------------------------------------------------------------------------
+
+
+def campaign_list(*, user) -> QuerySet:
+    """Campaigns the user is concerned by: their scope is visible to the user, or lies above the user's units."""
+    scope = scope_for(user)
+    campaigns = PledgeCampaign.objects.select_related("code_version__code", "scope_unit")
+    if scope.is_global:
+        return campaigns
+    return campaigns.filter(
+        Q(scope_unit__in=Unit.objects.visible_to(user)) | Q(scope_unit_id__in=scope.ancestor_unit_ids)
+    )
+
+
+def campaign_get_for_user(*, user, pk: int) -> PledgeCampaign:
+    return get_object_or_404(campaign_list(user=user), pk=pk)
+
+
+def campaign_reference_day(campaign: PledgeCampaign) -> datetime.date:
+    """The day whose staff are expected to sign: today while the campaign runs, its last day once it closed."""
+    today = timezone.localdate()
+    return min(max(today, campaign.opens_on), campaign.closes_on)
+
+
+def campaign_expected_staff(*, campaign: PledgeCampaign, under: Unit | None = None) -> QuerySet:
+    """Active staff whose unit lies in the campaign's scope (and under ``under``): they are expected to sign.
+
+    Computed, not stored, so people who join or move during the campaign are counted where they are now.
+    """
+    root = under or campaign.scope_unit
+    if not root.path.startswith(campaign.scope_unit.path):
+        return Staff.objects.none()
+    return Staff.objects.active_on(campaign_reference_day(campaign)).filter(unit__path__startswith=root.path)
+
+
+def campaign_units_for_user(*, user, campaign: PledgeCampaign) -> list[Unit]:
+    """The highest units of the campaign the user may look at: the scope itself, or the user's own units in it."""
+    scope = scope_for(user)
+    if scope.covers(campaign.scope_unit):
+        return [campaign.scope_unit]
+    own = [
+        unit
+        for unit in Unit.objects.visible_to(user).filter(pk__in={g.unit_id for g in scope.grants})
+        if unit.path.startswith(campaign.scope_unit.path)
+    ]
+    return own
+
+
+def campaign_unit_get_for_user(*, user, campaign: PledgeCampaign, public_code: str) -> Unit:
+    """A unit of the campaign that the user may see, or 404."""
+    unit = get_object_or_404(Unit.objects.visible_to(user).select_related("parent"), public_code=public_code)
+    if not unit.path.startswith(campaign.scope_unit.path):
+        raise Http404
+    return unit
+
+
+@dataclass
+class CoverageRow:
+    """Signed / expected for one unit, counting everything beneath it."""
+
+    unit: Unit
+    expected: int = 0
+    signed: int = 0
+    children: list["CoverageRow"] = field(default_factory=list)
+
+    @property
+    def unsigned(self) -> int:
+        return self.expected - self.signed
+
+    @property
+    def percent(self) -> float | None:
+        return None if self.expected == 0 else round(100 * self.signed / self.expected, 1)
+
+    def below(self, target: int) -> bool:
+        return self.percent is not None and self.percent < target
+
+
+def campaign_coverage(*, campaign: PledgeCampaign, root: Unit) -> CoverageRow:
+    """Coverage of ``root`` and of each unit directly beneath it, rolled up the tree. Three queries."""
+    expected = campaign_expected_staff(campaign=campaign, under=root)
+    expected_by_unit = dict(expected.values("unit_id").annotate(n=Count("id")).values_list("unit_id", "n"))
+    signed_by_unit = dict(
+        Pledge.objects.filter(campaign=campaign, withdrawn_at__isnull=True, staff__in=expected)
+        .values("staff__unit_id")
+        .annotate(n=Count("id"))
+        .values_list("staff__unit_id", "n")
+    )
+    units = list(Unit.objects.subtree_of(root).only("id", "name", "path", "parent_id", "kind", "public_code", "depth"))
+    top = CoverageRow(unit=root)
+    rows_by_child_id = {
+        unit.pk: CoverageRow(unit=unit) for unit in sorted(units, key=lambda u: u.name) if unit.parent_id == root.pk
+    }
+    top.children = list(rows_by_child_id.values())
+    depth_of_children = root.depth + 1
+    for unit in units:
+        counted = (expected_by_unit.get(unit.pk, 0), signed_by_unit.get(unit.pk, 0))
+        top.expected += counted[0]
+        top.signed += counted[1]
+        if unit.pk == root.pk:
+            continue
+        child_id = int(unit.path.strip("/").split("/")[depth_of_children])
+        row = rows_by_child_id[child_id]
+        row.expected += counted[0]
+        row.signed += counted[1]
+    return top
+
+
+def campaign_unsigned_staff(*, campaign: PledgeCampaign, root: Unit) -> QuerySet:
+    """Who under ``root`` has not signed yet (no standing pledge), with their unit."""
+    signed = Pledge.objects.filter(campaign=campaign, withdrawn_at__isnull=True).values("staff_id")
+    return (
+        campaign_expected_staff(campaign=campaign, under=root)
+        .exclude(pk__in=signed)
+        .select_related("unit")
+        .order_by("unit__path", "full_name", "pk")
+    )
+
+
+def campaign_roster(*, campaign: PledgeCampaign, root: Unit) -> QuerySet:
+    """Every expected staff member under ``root`` with their standing pledge (if any), for the roster export."""
+    standing = Prefetch(
+        "pledges",
+        queryset=Pledge.objects.filter(campaign=campaign, withdrawn_at__isnull=True).select_related("recorded_by"),
+        to_attr="standing_pledges",
+    )
+    return (
+        campaign_expected_staff(campaign=campaign, under=root)
+        .select_related("unit")
+        .prefetch_related(standing)
+        .order_by("unit__path", "full_name", "pk")
+    )
+
+
+def pledge_for_staff(*, campaign: PledgeCampaign, staff: Staff) -> Pledge | None:
+    return Pledge.objects.filter(campaign=campaign, staff=staff, withdrawn_at__isnull=True).first()
+
+
+def pledge_get_for_user(*, user, pk: int) -> Pledge:
+    return get_object_or_404(
+        Pledge.objects.filter(staff__in=Staff.objects.visible_to(user)).select_related(
+            "campaign", "staff", "staff__unit", "recorded_by"
+        ),
+        pk=pk,
+    )
+
+
+def campaigns_to_sign(*, staff: Staff) -> list[tuple[PledgeCampaign, Pledge | None]]:
+    """Open campaigns that expect ``staff`` to sign, each with their standing pledge if they signed already."""
+    today = timezone.localdate()
+    ancestors = [int(part) for part in staff.unit.path.strip("/").split("/") if part]
+    campaigns = list(
+        PledgeCampaign.objects.open_on(today).filter(scope_unit_id__in=ancestors).select_related("code_version__code")
+    )
+    pledges = {
+        p.campaign_id: p
+        for p in Pledge.objects.filter(staff=staff, campaign__in=campaigns, withdrawn_at__isnull=True)
+    }
+    return [(campaign, pledges.get(campaign.pk)) for campaign in campaigns]
