@@ -202,3 +202,20 @@ def campaigns_to_sign(*, staff: Staff) -> list[tuple[PledgeCampaign, Pledge | No
         for p in Pledge.objects.filter(staff=staff, campaign__in=campaigns, withdrawn_at__isnull=True)
     }
     return [(campaign, pledges.get(campaign.pk)) for campaign in campaigns]
+
+
+def coverage_headline(*, user) -> tuple[PledgeCampaign, CoverageRow] | None:
+    """The user's current campaign and its coverage over their units, for the landing page tile."""
+    today = timezone.localdate()
+    campaign = campaign_list(user=user).filter(opens_on__lte=today).order_by("-year", "-opens_on").first()
+    if campaign is None:
+        return None
+    roots = campaign_units_for_user(user=user, campaign=campaign)
+    if not roots:
+        return None
+    total = CoverageRow(unit=roots[0])
+    for root in roots:
+        row = campaign_coverage(campaign=campaign, root=root)
+        total.expected += row.expected
+        total.signed += row.signed
+    return campaign, total

@@ -41,14 +41,16 @@ class DemoAccount:
     role: str
     unit: str  # "hanoi", "district" or "ward"
     superuser: bool = False
-    link_ward_head: bool = False
+    # The ward staff record this login belongs to, so its owner can sign a pledge online: "head", a position
+    # name, or "" for none.
+    link_staff: str = ""
 
 
 DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount("admin", "Trần Quốc Hưng", Role.CITY_ADMIN, "hanoi", superuser=True),
     DemoAccount("district.thanhxuan", "Lê Thị Thu Hà", Role.DISTRICT_OFFICE, "district"),
-    DemoAccount("ward.thanhxuanbac", "Phạm Thị Hồng Nhung", Role.WARD_OFFICER, "ward"),
-    DemoAccount("head.thanhxuanbac", "", Role.UNIT_HEAD, "ward", link_ward_head=True),
+    DemoAccount("ward.thanhxuanbac", "", Role.WARD_OFFICER, "ward", link_staff="Công chức Văn phòng - Thống kê"),
+    DemoAccount("head.thanhxuanbac", "", Role.UNIT_HEAD, "ward", link_staff="head"),
     DemoAccount("inspector", "Đỗ Mạnh Cường", Role.INSPECTOR, "district"),
 )
 DEMO_USERNAMES: tuple[str, ...] = tuple(account.username for account in DEMO_ACCOUNTS)
@@ -343,13 +345,12 @@ def _seed_staff(district: Unit, rng_seed: int, summary: DemoSummary) -> None:
             summary.staff_created[unit.name] = created
 
 
-def _ward_head(ward: Unit) -> Staff | None:
-    return (
-        Staff.objects.active()
-        .filter(unit=ward, leadership=Leadership.HEAD, user__isnull=True)
-        .order_by("staff_code")
-        .first()
-    )
+def _ward_staff(ward: Unit, link: str) -> Staff | None:
+    """The first active staff member of ``ward`` without an account who holds the ``link`` post."""
+    if not link:
+        return None
+    post = {"leadership": Leadership.HEAD} if link == "head" else {"position": link}
+    return Staff.objects.active().filter(unit=ward, user__isnull=True, **post).order_by("staff_code").first()
 
 
 def _seed_users(*, password: str, units: dict[str, Unit], summary: DemoSummary) -> None:
@@ -359,7 +360,7 @@ def _seed_users(*, password: str, units: dict[str, Unit], summary: DemoSummary) 
         user = User.objects.filter(username=account.username).first()
         if user is None:
             hashed = hashed or make_password(password)
-            head = _ward_head(unit) if account.link_ward_head else None
+            head = _ward_staff(unit, account.link_staff)
             user = User.objects.create(
                 username=account.username,
                 password=hashed,
@@ -370,9 +371,9 @@ def _seed_users(*, password: str, units: dict[str, Unit], summary: DemoSummary) 
             )
             summary.users_created.append(account.username)
             summary.head_linked = summary.head_linked or head is not None
-        elif account.link_ward_head and user.staff_member_id is None:
+        elif account.link_staff and user.staff_member_id is None:
             # Only fills a gap (e.g. the ward's staff were added after the user); never relinks.
-            head = _ward_head(unit)
+            head = _ward_staff(unit, account.link_staff)
             if head is not None:
                 user.staff_member = head
                 user.save(update_fields=["staff_member"])

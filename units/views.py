@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, ListView, TemplateView
 
+from pledges.selectors import coverage_headline
 from units import selectors, services
 from units.choices import Role, Structure
 from units.forms import StaffDeactivateForm, StaffForm, StaffImportForm, StaffMoveForm, SubUnitForm
@@ -47,6 +48,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
             active_staff_count=staff.count(),
             visible_unit_count=Unit.objects.visible_to(self.request.user).count(),
             is_district_office=scope.has_role(Role.DISTRICT_OFFICE, Role.CITY_ADMIN),
+            pledge_headline=coverage_headline(user=self.request.user),
         )
         return context
 

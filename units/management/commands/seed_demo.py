@@ -5,6 +5,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from pledges.demo import demo_pledges_seed
 from units.demo import demo_seed, logins_table, open_url
 
 
@@ -29,7 +30,10 @@ class Command(BaseCommand):
             )
         started = time.perf_counter()
         summary = demo_seed(password=settings.DEMO_PASSWORD, rng_seed=seed)
+        campaign = demo_pledges_seed(rng_seed=seed)
         elapsed = time.perf_counter() - started
+        if campaign is not None:
+            self.stdout.write(f"Pledge campaign “{campaign.title}” with {campaign.pledges.count()} paper pledges.")
         if summary.created_anything:
             if summary.units_created:
                 self.stdout.write(f"Imported {summary.units_created} units of Hà Nội.")
