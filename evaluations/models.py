@@ -1,1 +1,201 @@
-"""Models of the evaluations app: arrive with its issue."""
+"""Scoring schemes as data, monthly rating sheets, ratings and violations."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from evaluations.choices import Grade, Severity, SheetStatus, ViolationSource
+
+PERCENT = [MinValueValidator(0), MaxValueValidator(100)]
+
+
+class ScoringScheme(models.Model):
+    """How a month is scored and graded, in force from ``effective_from`` until the next scheme.
+
+    Hanoi's scheme (Decision 3814-QĐ/TU): 20 points for discipline and ethics, 70 for task results, up to
+    10 bonus; A ≥ 90, B ≥ 70, C ≥ 50, else D; at most 30% A per unit; a violation caps the grade.
+    """
+
+    name = models.CharField(_("name"), max_length=200)
+    legal_basis = models.CharField(_("legal basis"), max_length=200, blank=True)
+    effective_from = models.DateField(_("effective from"), unique=True)
+    a_min = models.DecimalField(_("minimum points for A"), max_digits=5, decimal_places=1, default=Decimal(90))
+    b_min = models.DecimalField(_("minimum points for B"), max_digits=5, decimal_places=1, default=Decimal(70))
+    c_min = models.DecimalField(_("minimum points for C"), max_digits=5, decimal_places=1, default=Decimal(50))
+    a_share_cap_percent = models.PositiveSmallIntegerField(_("cap on the share of A (%)"), default=30, validators=PERCENT)
+    cap_minor = models.CharField(_("best grade after a minor violation"), max_length=1, choices=Grade.choices, default=Grade.B)
+    cap_serious = models.CharField(_("best grade after a serious violation"), max_length=1, choices=Grade.choices, default=Grade.C)
+    cap_very_serious = models.CharField(
+        _("best grade after a very serious violation"), max_length=1, choices=Grade.choices, default=Grade.D
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("scoring scheme")
+        verbose_name_plural = _("scoring schemes")
+        ordering = ["-effective_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(a_min__gt=F("b_min")) & Q(b_min__gt=F("c_min")) & Q(c_min__gte=0),
+                name="scheme_thresholds_ordered",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.effective_from:%d/%m/%Y})"
+
+    def cap_for(self, severity: str) -> str:
+        return {
+            Severity.MINOR: self.cap_minor,
+            Severity.SERIOUS: self.cap_serious,
+            Severity.VERY_SERIOUS: self.cap_very_serious,
+        }[severity]
+
+
+class CriterionGroup(models.Model):
+    """A group of criteria scored as one number on the sheet (discipline and ethics; task results; bonus)."""
+
+    scheme = models.ForeignKey(ScoringScheme, on_delete=models.CASCADE, related_name="groups")
+    code = models.SlugField(_("code"), max_length=30)
+    name = models.CharField(_("name"), max_length=200)
+    max_points = models.DecimalField(_("maximum points"), max_digits=5, decimal_places=1)
+    # Bonus starts at 0; the other groups start at full marks, so only deviations are typed.
+    is_bonus = models.BooleanField(_("bonus"), default=False)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("criterion group")
+        verbose_name_plural = _("criterion groups")
+        ordering = ["scheme", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "code"], name="criterion_group_code_unique"),
+            models.CheckConstraint(condition=Q(max_points__gt=0), name="criterion_group_max_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.max_points})"
+
+    @property
+    def default_points(self) -> Decimal:
+        return Decimal(0) if self.is_bonus else self.max_points
+
+
+class Criterion(models.Model):
+    """One criterion of a group, shown to the rater as guidance (attire, "4 xin, 4 luôn", working hours…)."""
+
+    group = models.ForeignKey(CriterionGroup, on_delete=models.CASCADE, related_name="criteria")
+    name = models.CharField(_("name"), max_length=300)
+    max_points = models.DecimalField(_("maximum points"), max_digits=5, decimal_places=1)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("criterion")
+        verbose_name_plural = _("criteria")
+        ordering = ["group", "order"]
+
+    def __str__(self):
+        return self.name
+
+
+class RatingSheet(models.Model):
+    """A unit's monthly sheet: one rating per active staff member, moved through draft → … → locked."""
+
+    unit = models.ForeignKey("units.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="rating_sheets")
+    month = models.DateField(_("month"), help_text=_("The first day of the month rated."))
+    scheme = models.ForeignKey(ScoringScheme, verbose_name=_("scoring scheme"), on_delete=models.PROTECT, related_name="sheets")
+    status = models.CharField(_("status"), max_length=10, choices=SheetStatus.choices, default=SheetStatus.DRAFT)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    approved_at = models.DateTimeField(null=True, blank=True)
+    locked_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("rating sheet")
+        verbose_name_plural = _("rating sheets")
+        ordering = ["-month", "unit"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "month"], name="one_sheet_per_unit_and_month"),
+            models.CheckConstraint(condition=Q(month__day=1), name="sheet_month_is_first_day"),
+        ]
+        indexes = [models.Index(fields=["month", "status"], name="sheet_month_status_idx")]
+
+    def __str__(self):
+        return f"{self.unit} — {self.month:%m/%Y}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in (SheetStatus.DRAFT, SheetStatus.SUBMITTED)
+
+
+class Rating(models.Model):
+    """One staff member's month: points per criterion group, the total, the grade and the rater's remark.
+
+    ``version`` grows with every save: a save that names an older version was made on a stale page and is
+    refused, so one officer never silently overwrites another's change.
+    """
+
+    sheet = models.ForeignKey(RatingSheet, on_delete=models.CASCADE, related_name="ratings")
+    staff = models.ForeignKey("units.Staff", verbose_name=_("staff member"), on_delete=models.PROTECT, related_name="ratings")
+    points = models.JSONField(_("points by criterion group"), default=dict)
+    total = models.DecimalField(_("total"), max_digits=5, decimal_places=1)
+    grade = models.CharField(_("grade"), max_length=1, choices=Grade.choices)
+    grade_by_points = models.CharField(_("grade by points"), max_length=1, choices=Grade.choices)
+    remark = models.TextField(_("remark"), blank=True)
+    self_points = models.JSONField(_("self-assessment"), null=True, blank=True)
+    self_remark = models.TextField(_("self-assessment remark"), blank=True)
+    self_assessed_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("rating")
+        verbose_name_plural = _("ratings")
+        constraints = [
+            models.UniqueConstraint(fields=["sheet", "staff"], name="one_rating_per_staff_and_sheet"),
+            models.CheckConstraint(condition=Q(total__gte=0) & Q(total__lte=110), name="rating_total_in_range"),
+        ]
+
+    def __str__(self):
+        return f"{self.staff} — {self.sheet.month:%m/%Y}: {self.grade}"
+
+
+class Violation(models.Model):
+    """A recorded breach of the code by a staff member; it caps that month's grade by its severity."""
+
+    staff = models.ForeignKey("units.Staff", verbose_name=_("staff member"), on_delete=models.PROTECT, related_name="violations")
+    unit = models.ForeignKey("units.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="violations")
+    occurred_on = models.DateField(_("date"))
+    article = models.ForeignKey(
+        "pledges.Article", verbose_name=_("article of the code"), on_delete=models.PROTECT, related_name="violations"
+    )
+    severity = models.CharField(_("severity"), max_length=15, choices=Severity.choices)
+    source = models.CharField(_("source"), max_length=20, choices=ViolationSource.choices)
+    description = models.TextField(_("what happened"))
+    action_taken = models.TextField(_("action taken"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("violation")
+        verbose_name_plural = _("violations")
+        ordering = ["-occurred_on", "-id"]
+        indexes = [models.Index(fields=["staff", "occurred_on"], name="violation_staff_day_idx")]
+
+    def __str__(self):
+        return f"{self.staff} — {self.occurred_on:%d/%m/%Y} — {self.get_severity_display()}"

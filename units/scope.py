@@ -26,17 +26,26 @@ class Capability:
     MANAGE_CAMPAIGNS = "manage_campaigns"
     WITHDRAW_PLEDGES = "withdraw_pledges"
     MANAGE_CODES = "manage_codes"
+    RATE = "rate"
+    APPROVE_SHEETS = "approve_sheets"
+    REOPEN_SHEETS = "reopen_sheets"
+    RECORD_VIOLATIONS = "record_violations"
 
 
-_UNIT_STAFF = {Capability.MANAGE_STAFF, Capability.RECORD_PLEDGES}
+_UNIT_STAFF = {Capability.MANAGE_STAFF, Capability.RECORD_PLEDGES, Capability.RATE, Capability.RECORD_VIOLATIONS}
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.WARD_OFFICER: frozenset(_UNIT_STAFF),
-    Role.UNIT_HEAD: frozenset(_UNIT_STAFF),
-    Role.DISTRICT_OFFICE: frozenset({*_UNIT_STAFF, Capability.MANAGE_CAMPAIGNS}),
-    Role.INSPECTOR: frozenset(),
+    Role.UNIT_HEAD: frozenset({*_UNIT_STAFF, Capability.APPROVE_SHEETS}),
+    Role.DISTRICT_OFFICE: frozenset(
+        {Capability.MANAGE_STAFF, Capability.RECORD_PLEDGES, Capability.RECORD_VIOLATIONS, Capability.MANAGE_CAMPAIGNS,
+         Capability.REOPEN_SHEETS}
+    ),
+    Role.INSPECTOR: frozenset({Capability.RECORD_VIOLATIONS}),
     Role.CITY_ADMIN: frozenset(
         {
             *_UNIT_STAFF,
+            Capability.APPROVE_SHEETS,
+            Capability.REOPEN_SHEETS,
             Capability.MANAGE_UNITS,
             Capability.MANAGE_USERS,
             Capability.MANAGE_CAMPAIGNS,

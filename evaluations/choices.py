@@ -1,0 +1,36 @@
+"""Fixed vocabularies of ratings, violations and inspections."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Grade(models.TextChoices):
+    """The four national levels (Decree 90/2020, 48/2023), as Hanoi's A/B/C/D."""
+
+    A = "A", _("A — Excellent")
+    B = "B", _("B — Good")
+    C = "C", _("C — Completed")
+    D = "D", _("D — Not completed")
+
+
+# Best first: a cap "B" allows B, C or D.
+GRADE_ORDER = (Grade.A, Grade.B, Grade.C, Grade.D)
+
+
+class SheetStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    APPROVED = "approved", _("Approved")
+    LOCKED = "locked", _("Locked")
+
+
+class Severity(models.TextChoices):
+    MINOR = "minor", _("Minor")
+    SERIOUS = "serious", _("Serious")
+    VERY_SERIOUS = "very_serious", _("Very serious")
+
+
+class ViolationSource(models.TextChoices):
+    SUPERVISOR = "supervisor", _("Supervisor")
+    INSPECTION = "inspection", _("Inspection")
+    CITIZEN_FEEDBACK = "citizen_feedback", _("Citizen feedback")
