@@ -1,0 +1,82 @@
+"""Admin for scoring schemes (city administrators add a new scheme from a date) and read-only audit views."""
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from evaluations.models import Criterion, CriterionGroup, Rating, RatingSheet, ScoringScheme, Violation
+
+
+class CriterionGroupInline(admin.TabularInline):
+    model = CriterionGroup
+    extra = 0
+    fields = ("order", "code", "name", "max_points", "is_bonus")
+
+
+class CriterionInline(admin.TabularInline):
+    model = Criterion
+    extra = 0
+    fields = ("order", "name", "max_points")
+
+
+def _scheme_in_use(scheme) -> bool:
+    # Sheets were graded with it: changing its numbers would silently change past grades.
+    return scheme is not None and scheme.pk is not None and scheme.sheets.exists()
+
+
+@admin.register(ScoringScheme)
+class ScoringSchemeAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "effective_from", "a_min", "b_min", "c_min", "a_share_cap_percent")
+    inlines = [CriterionGroupInline]
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not _scheme_in_use(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not _scheme_in_use(obj)
+
+
+@admin.register(CriterionGroup)
+class CriterionGroupAdmin(admin.ModelAdmin):
+    list_display = ("name", "scheme", "max_points", "is_bonus", "order")
+    list_filter = ("scheme",)
+    inlines = [CriterionInline]
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not _scheme_in_use(obj.scheme if obj else None)
+
+
+class ReadOnlyAdmin(SimpleHistoryAdmin):
+    """Sheets, ratings and violations are written through the portal's pages only (audited services)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RatingSheet)
+class RatingSheetAdmin(ReadOnlyAdmin):
+    list_display = ("unit", "month", "status", "scheme")
+    list_filter = ("status", "month")
+    list_select_related = ("unit", "scheme")
+    search_fields = ("unit__search_name",)
+
+
+@admin.register(Rating)
+class RatingAdmin(ReadOnlyAdmin):
+    list_display = ("staff", "sheet", "total", "grade")
+    list_filter = ("grade",)
+    list_select_related = ("staff", "sheet__unit")
+    search_fields = ("staff__search_name", "staff__staff_code")
+
+
+@admin.register(Violation)
+class ViolationAdmin(ReadOnlyAdmin):
+    list_display = ("staff", "occurred_on", "article", "severity", "source")
+    list_filter = ("severity", "source")
+    list_select_related = ("staff", "article")
+    search_fields = ("staff__search_name", "staff__staff_code")
