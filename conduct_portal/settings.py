@@ -16,6 +16,10 @@ Environment variables (all optional in development):
 - ``EMAIL_URL``: e.g. ``smtp+tls://user:pass@mail.example:587``; default prints mail to the console.
 - ``DEFAULT_FROM_EMAIL``: sender of the portal's e-mail.
 - ``MEDIA_ROOT``: where uploaded files are kept (default ``var/media``).
+- ``PORTAL_BASE_URL``: the portal's address for links in e-mail, e.g. ``https://quytac.hanoi.gov.vn``
+  (default ``http://127.0.0.1:8000``).
+- ``PLEDGE_REMINDER_AFTER_DAYS``: days after a pledge campaign opens before officers are reminded daily (7).
+- ``RATING_SHEET_AUTOLOCK_DAYS``: approved monthly sheets lock by themselves after this many days (10).
 - ``DEMO_PASSWORD``: password of the demo users made by ``seed_demo`` (default ``hanoi-2026``).
 """
 
@@ -108,6 +112,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "conduct_portal.context_processors.navigation",
+                "pledges.banner.pledge_banner",
             ],
             "builtins": ["conduct_portal.templatetags.portal"],
         },
@@ -225,6 +230,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_BEAT_SCHEDULE = {
+    "evaluations-lock-approved-sheets": {
+        "task": "evaluations.rating_sheets_lock_approved",
+        "schedule": 6 * 60 * 60,
+    },
     "pledges-send-reminders": {
         "task": "pledges.pledge_reminders_send",
         "schedule": 60 * 60,  # hourly; a unit gets at most one reminder a day whatever the schedule
@@ -241,9 +250,13 @@ CELERY_BEAT_SCHEDULE = {
 UNITS_SYNC_PROVINCES = env.list("UNITS_SYNC_PROVINCES", cast=int, default=[1])
 STAFF_IMPORT_MAX_BYTES = 5 * 1024 * 1024
 STAFF_IMPORT_MAX_ROWS = 5000
+# The portal's public address, for links in e-mail (e.g. https://quytac.hanoi.gov.vn).
+PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="")
 PLEDGE_SCAN_MAX_BYTES = 5 * 1024 * 1024
 # Officers are reminded of unsigned staff this many days after a campaign opens, then every day until it closes.
 PLEDGE_REMINDER_AFTER_DAYS = env.int("PLEDGE_REMINDER_AFTER_DAYS", default=7)
+# Approved monthly sheets lock by themselves this many days after approval.
+RATING_SHEET_AUTOLOCK_DAYS = env.int("RATING_SHEET_AUTOLOCK_DAYS", default=10)
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="hanoi-2026")
 
 LOGGING = {

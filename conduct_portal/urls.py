@@ -1,7 +1,5 @@
 """The portal's URLs."""
 
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -23,8 +21,8 @@ urlpatterns = [
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("", include("units.urls")),
     path("", include("pledges.urls")),
+    path("", include("evaluations.urls")),
     path("admin/", admin.site.urls),
 ]
-
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded files (pledge scans, photos) are personal data: they are never served from MEDIA_URL, only through
+# views that check the user's scope.

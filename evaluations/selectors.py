@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from evaluations import scoring
 from evaluations.choices import Grade
@@ -70,7 +71,7 @@ def grade_summary(*, sheet: RatingSheet, rows: list[Rating]) -> GradeSummary:
 
 def staff_monthly_history(*, staff: Staff, months: int = 12, until: datetime.date | None = None) -> list[dict]:
     """The last ``months`` months of a staff member: grade, total, points and violations, newest first."""
-    until = month_start(until or datetime.date.today())
+    until = month_start(until or timezone.localdate())
     first = until
     for _ in range(months - 1):
         first = month_start(first - datetime.timedelta(days=1))

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, gettext_noop
 
 from evaluations import scoring
 from evaluations.choices import SheetStatus
@@ -129,7 +129,13 @@ def rating_save(
 ) -> Rating:
     """Save one row of a sheet. Refused when the sheet is not editable, on bad points, without a required
     remark, or when someone else saved the row since ``expected_version`` (nothing is overwritten silently)."""
-    rating = Rating.objects.select_for_update().select_related("sheet__scheme", "sheet__unit", "updated_by").get(pk=rating.pk)
+    # Lock the row and its sheet only: PostgreSQL refuses FOR UPDATE on the nullable (outer-joined) updated_by,
+    # and locking the shared scheme would serialise every save of the city.
+    rating = (
+        Rating.objects.select_for_update(of=("self", "sheet"))
+        .select_related("sheet__scheme", "sheet__unit", "updated_by")
+        .get(pk=rating.pk)
+    )
     sheet = rating.sheet
     _require(actor, Capability.RATE, sheet.unit)
     if not sheet.is_editable:
@@ -235,11 +241,11 @@ def _label(text):
 
 
 ACTION_LABELS = {
-    "submit": _label("Submit"),
-    "return": _label("Return for correction"),
-    "approve": _label("Approve"),
-    "lock": _label("Lock"),
-    "reopen": _label("Reopen"),
+    "submit": _label(gettext_noop("Submit")),
+    "return": _label(gettext_noop("Return for correction")),
+    "approve": _label(gettext_noop("Approve")),
+    "lock": _label(gettext_noop("Lock")),
+    "reopen": _label(gettext_noop("Reopen")),
 }
 
 

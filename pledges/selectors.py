@@ -131,10 +131,12 @@ def campaign_coverage(*, campaign: PledgeCampaign, root: Unit) -> CoverageRow:
         .annotate(n=Count("id"))
         .values_list("staff__unit_id", "n")
     )
-    units = list(Unit.objects.subtree_of(root).only("id", "name", "path", "parent_id", "kind", "public_code", "depth"))
+    units = list(
+        Unit.objects.subtree_of(root).only("id", "name", "search_name", "path", "parent_id", "kind", "public_code", "depth")
+    )
     top = CoverageRow(unit=root)
     rows_by_child_id = {
-        unit.pk: CoverageRow(unit=unit) for unit in sorted(units, key=lambda u: u.name) if unit.parent_id == root.pk
+        unit.pk: CoverageRow(unit=unit) for unit in sorted(units, key=lambda u: u.search_name) if unit.parent_id == root.pk
     }
     top.children = list(rows_by_child_id.values())
     depth_of_children = root.depth + 1

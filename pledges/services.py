@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import ipaddress
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,6 +18,14 @@ from pledges.models import Article, Chapter, CodeOfConduct, CodeVersion, Pledge,
 from pledges.selectors import campaign_expected_staff, code_version_text, code_version_with_text
 from units.models import Staff, Unit, User
 from units.scope import Capability, scope_for
+
+
+def _valid_ip(address: str | None) -> str | None:
+    """The client address as stored, or None when it is missing or malformed (never a database error)."""
+    try:
+        return str(ipaddress.ip_address((address or "").strip()))
+    except ValueError:
+        return None
 
 
 def _require(actor: User, capability: str, unit: Unit) -> None:
@@ -147,7 +156,7 @@ def pledge_sign_online(*, actor: User, campaign: PledgeCampaign, ip_address: str
     version = code_version_with_text(version_id=campaign.code_version_id)
     pledge = Pledge(
         campaign=campaign, staff=staff, unit=staff.unit, method=PledgeMethod.ONLINE, signed_on=today,
-        recorded_by=actor, ip_address=ip_address, text_hash=text_fingerprint(code_version_text(version)),
+        recorded_by=actor, ip_address=_valid_ip(ip_address), text_hash=text_fingerprint(code_version_text(version)),
     )
     return _save_new_pledge(pledge, actor)
 
@@ -180,7 +189,7 @@ def pledge_record_paper(
     version = code_version_with_text(version_id=campaign.code_version_id)
     pledge = Pledge(
         campaign=campaign, staff=staff, unit=staff.unit, method=PledgeMethod.PAPER, signed_on=signed_on,
-        recorded_by=actor, ip_address=ip_address, text_hash=text_fingerprint(code_version_text(version)),
+        recorded_by=actor, ip_address=_valid_ip(ip_address), text_hash=text_fingerprint(code_version_text(version)),
     )
     if scan:
         pledge.scan = scan

@@ -1,9 +1,10 @@
 """Staff import from Excel: every row is saved, or none is and each bad row is explained.
 
-``_read_rows`` checks that the upload is a readable .xlsx, ``_map_columns`` finds the columns by their
-headers, ``_RowChecker`` lists every problem of every row (with two queries for the whole file), and
-``_save`` creates the staff through ``services.staff_create`` in one transaction. The template written by
-``staff_import_template`` is built from the same column list, so once filled in it imports back.
+``_read_rows`` checks that the upload is a readable .xlsx (with ``conduct_portal.xlsx``, shared by every
+import), ``_map_columns`` finds the columns by their headers, ``_RowChecker`` lists every problem of every
+row (with two queries for the whole file), and ``_save`` creates the staff through ``services.staff_create``
+in one transaction. The template written by ``staff_import_template`` is built from the same column list,
+so once filled in it imports back.
 """
 
 from __future__ import annotations
@@ -12,10 +13,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 import datetime
 import io
-import logging
-import unicodedata
-import zipfile
-import zlib
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -26,22 +23,15 @@ from django.utils.translation import gettext as _
 import openpyxl
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 
 from conduct_portal.text import fold_diacritics
+from conduct_portal.xlsx import RowError, XlsxFileError as _FileError, cell_text as _text, open_xlsx, sheet_rows
 from units.choices import Leadership, StaffCategory
 from units.models import Staff, Unit
 from units.scope import Capability, scope_for
 from units.services import staff_create
 
-logger = logging.getLogger(__name__)
-
 STAFF_IMPORT_TEMPLATE_NAME = "mau-nhap-can-bo.xlsx"
-# A 5 MB .xlsx of 5,000 rows unpacks to a few MB; far more than this is a zip bomb, not a staff list.
-MAX_UNPACKED_BYTES = 100 * 1024 * 1024
-# What zipfile and openpyxl raise on a damaged file or one that is not a workbook (bad XML is a SyntaxError).
-_UNREADABLE = (zipfile.BadZipFile, zlib.error, InvalidFileException, KeyError, IndexError, OSError, ValueError,
-               TypeError, SyntaxError, EOFError)
 
 
 @dataclass(frozen=True)
@@ -79,12 +69,6 @@ LEADERSHIP_WORDS = {
 
 
 @dataclass
-class RowError:
-    row: int
-    messages: list[str]
-
-
-@dataclass
 class StaffImportResult:
     created: int = 0
     file_errors: list[str] = field(default_factory=list)
@@ -93,10 +77,6 @@ class StaffImportResult:
     @property
     def ok(self) -> bool:
         return not self.file_errors and not self.row_errors
-
-
-class _FileError(Exception):
-    """The file as a whole cannot be imported; the argument is the message shown to the user."""
 
 
 def staff_import_xlsx(*, actor, upload) -> StaffImportResult:
@@ -119,48 +99,12 @@ def staff_import_xlsx(*, actor, upload) -> StaffImportResult:
 # --- Reading the file -------------------------------------------------------------------------------------
 
 
-def _text(value) -> str:
-    """A cell as trimmed text. Excel makes a code typed as 1234 the number 1234.0; text pasted from a PDF or
-    a Mac may carry decomposed accents, which look the same but do not compare the same."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return unicodedata.normalize("NFC", str(value)).strip()
-
-
 def _read_rows(upload) -> list[tuple[int, tuple]]:
     """The non-empty rows of the first sheet as (row number as Excel shows it, values); the first is the header."""
-    if upload.size > settings.STAFF_IMPORT_MAX_BYTES:
-        limit = settings.STAFF_IMPORT_MAX_BYTES // 2**20
-        raise _FileError(_("The file is larger than %(limit)s MB.") % {"limit": limit})
-    if not (upload.name or "").lower().endswith(".xlsx"):
-        raise _FileError(_("Only Excel files (.xlsx) can be imported."))
-    not_xlsx = _("The file is not a valid Excel file. Open it in Excel and save it as “Excel Workbook (.xlsx)”.")
-    upload.seek(0)
-    content = upload.read()
-    if not content.startswith(b"PK\x03\x04"):  # an .xlsx is a zip archive: PDFs, CSVs and old .xls stop here
-        raise _FileError(not_xlsx)
-    max_rows, rows = settings.STAFF_IMPORT_MAX_ROWS, []
-    try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            if sum(info.file_size for info in archive.infolist()) > MAX_UNPACKED_BYTES:
-                raise _FileError(not_xlsx)
-        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        try:
-            sheet = workbook.worksheets[0]
-            sheet.reset_dimensions()  # the size recorded in the file may be wrong: read what is really there
-            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-                if any(_text(value) for value in values):
-                    rows.append((number, values))
-                if len(rows) > max_rows + 1:  # stop reading at once: a huge sheet must not tie up the server
-                    message = _("The file has more than %(limit)s staff rows; split it into smaller files.")
-                    raise _FileError(message % {"limit": max_rows})
-        finally:
-            workbook.close()
-    except _UNREADABLE:
-        logger.info("Staff import: unreadable file %r", upload.name, exc_info=True)
-        raise _FileError(not_xlsx) from None
+    max_rows = settings.STAFF_IMPORT_MAX_ROWS
+    too_many = _("The file has more than %(limit)s staff rows; split it into smaller files.") % {"limit": max_rows}
+    with open_xlsx(upload, max_bytes=settings.STAFF_IMPORT_MAX_BYTES, log_label="Staff import") as workbook:
+        rows = sheet_rows(workbook.worksheets[0], max_rows=max_rows + 1, too_many=too_many)
     if not rows:
         raise _FileError(_("The first sheet of the file is empty."))
     if len(rows) == 1:

@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, ListView, TemplateView
 
+from evaluations.selectors import staff_monthly_history
+from evaluations.views.sheets import home_rating_status, staff_rating_changes
 from pledges.selectors import coverage_headline
 from units import selectors, services
 from units.choices import Role, Structure
@@ -49,6 +51,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
             visible_unit_count=Unit.objects.visible_to(self.request.user).count(),
             is_district_office=scope.has_role(Role.DISTRICT_OFFICE, Role.CITY_ADMIN),
             pledge_headline=coverage_headline(user=self.request.user),
+            rating_status=home_rating_status(user=self.request.user, units=assigned),
         )
         return context
 
@@ -161,8 +164,11 @@ class StaffDetailView(LoginRequiredMixin, TemplateView):
         context.update(
             staff=staff,
             history=selectors.staff_history(staff=staff),
+            rating_history=staff_monthly_history(staff=staff),
+            rating_changes=staff_rating_changes(staff=staff),
             transfers=staff.transfers.select_related("from_unit", "to_unit", "created_by"),
             can_manage=scope_for(self.request.user).can(Capability.MANAGE_STAFF, staff.unit),
+            can_record_violation=scope_for(self.request.user).can(Capability.RECORD_VIOLATIONS, staff.unit),
         )
         return context
 

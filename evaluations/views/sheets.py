@@ -1,0 +1,495 @@
+"""The monthly sheet: the list of sheets, opening a month, the sheet with autosave per row, the workflow,
+self-assessment, and the rating parts of the landing and staff pages.
+
+Every write goes through ``evaluations.services`` (audited with simple-history). Sheets and rows come from
+the user's scope: outside it the answer is 404, inside it without the right to act, 403.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import FormView, ListView, TemplateView
+
+from evaluations import scoring, selectors, services
+from evaluations.choices import Grade, SheetStatus
+from evaluations.forms import MONTH_INPUT_FORMAT, RatingRowForm, SelfAssessmentForm, SheetOpenForm, SheetTransitionForm, parse_month
+from evaluations.models import Rating, RatingSheet, Violation
+from units.choices import Role
+from units.models import Staff, Unit
+from units.scope import Capability, scope_for
+from units.selectors import unit_get_for_user
+
+SUBMITTED_STATUSES = (SheetStatus.SUBMITTED, SheetStatus.APPROVED, SheetStatus.LOCKED)
+APPROVED_STATUSES = (SheetStatus.APPROVED, SheetStatus.LOCKED)
+RATING_CHANGES_SHOWN = 10
+
+
+class MonthConverter:
+    """``YYYY-MM`` in a URL, as the first day of that month (an impossible month does not match: 404)."""
+
+    regex = r"[0-9]{4}-(?:0[1-9]|1[0-2])"
+
+    def to_python(self, value: str) -> datetime.date:
+        month = parse_month(value)
+        if month is None:
+            raise ValueError(value)
+        return month
+
+    def to_url(self, value) -> str:
+        return value.strftime(MONTH_INPUT_FORMAT) if isinstance(value, datetime.date) else str(value)
+
+
+def this_and_last_month(today: datetime.date | None = None) -> tuple[datetime.date, datetime.date]:
+    this = services.month_start(today or timezone.localdate())
+    return this, services.month_start(this - datetime.timedelta(days=1))
+
+
+# --- Reads for these pages (candidates for ``evaluations.selectors``) -------------------------------------
+
+
+def with_grade_counts(sheets: QuerySet) -> QuerySet:
+    """Sheets annotated with their row count, the count per grade and the rows below B still without a remark."""
+    return sheets.annotate(
+        row_count=Count("ratings"),
+        count_a=Count("ratings", filter=Q(ratings__grade=Grade.A)),
+        count_b=Count("ratings", filter=Q(ratings__grade=Grade.B)),
+        count_c=Count("ratings", filter=Q(ratings__grade=Grade.C)),
+        count_d=Count("ratings", filter=Q(ratings__grade=Grade.D)),
+        missing_remarks=Count("ratings", filter=Q(ratings__grade__in=(Grade.C, Grade.D), ratings__remark="")),
+    )
+
+
+def rateable_units(*, user) -> list[Unit]:
+    """Units in the user's scope with active staff, on which the user may rate (one query)."""
+    scope = scope_for(user)
+    if not scope.can_anywhere(Capability.RATE):
+        return []
+    staffed = Staff.objects.active().filter(unit=OuterRef("pk"))
+    units = Unit.objects.visible_to(user).filter(Exists(staffed)).select_related("parent").order_by("path")
+    return [unit for unit in units if scope.can(Capability.RATE, unit)]
+
+
+def sheets_by_unit_and_month(*, units, months) -> dict[tuple[int, datetime.date], RatingSheet]:
+    """The sheets of these units for these months, with their grade counts, by (unit id, month) (one query)."""
+    sheets = with_grade_counts(RatingSheet.objects.filter(unit__in=[u.pk for u in units], month__in=months))
+    return {(sheet.unit_id, sheet.month): sheet for sheet in sheets}
+
+
+@dataclass
+class UnitMonth:
+    """A unit's sheet for one month, or ``None`` when nobody opened it yet."""
+
+    unit: Unit
+    month: datetime.date
+    sheet: RatingSheet | None
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.sheet is not None and self.sheet.status in SUBMITTED_STATUSES
+
+    @property
+    def is_approved(self) -> bool:
+        return self.sheet is not None and self.sheet.status in APPROVED_STATUSES
+
+
+@dataclass
+class WardStatus:
+    """The sheets of the units under a district office for one month."""
+
+    parent: Unit
+    month: datetime.date
+    lines: list[UnitMonth]
+
+    @property
+    def submitted(self) -> int:
+        return sum(line.is_submitted for line in self.lines)
+
+    @property
+    def approved(self) -> int:
+        return sum(line.is_approved for line in self.lines)
+
+
+def ward_statuses(*, user, month: datetime.date) -> list[WardStatus]:
+    """For each district office assignment of the user, its wards' sheets for ``month`` (two queries)."""
+    grants = [grant for grant in scope_for(user).grants if grant.role == Role.DISTRICT_OFFICE]
+    if not grants:
+        return []
+    offices = [grant.unit_id for grant in grants]
+    units = list(Unit.objects.filter(Q(parent_id__in=offices) | Q(pk__in=offices)).order_by("name"))
+    sheets = sheets_by_unit_and_month(units=units, months=[month])
+    by_id = {unit.pk: unit for unit in units}
+    return [
+        WardStatus(
+            parent=by_id[grant.unit_id],
+            month=month,
+            lines=[UnitMonth(unit, month, sheets.get((unit.pk, month))) for unit in units if unit.parent_id == grant.unit_id],
+        )
+        for grant in grants
+        if grant.unit_id in by_id
+    ]
+
+
+def rating_row_get_for_user(*, user, pk: int) -> Rating:
+    """A row of a sheet in the user's scope with its staff member, the sheet, its unit and scheme, or 404."""
+    return get_object_or_404(
+        Rating.objects.filter(sheet__unit__in=Unit.objects.visible_to(user)).select_related(
+            "sheet__unit", "sheet__scheme", "staff", "updated_by"
+        ),
+        pk=pk,
+    )
+
+
+def _load_row(pk: int) -> Rating:
+    """One row as the sheet shows it: staff, last editor and the month's violations (``month_violations``)."""
+    rating = Rating.objects.select_related("sheet__unit", "sheet__scheme", "staff", "updated_by").get(pk=pk)
+    month = rating.sheet.month
+    prefetch_related_objects(
+        [rating],
+        Prefetch(
+            "staff__violations",
+            queryset=Violation.objects.filter(occurred_on__gte=month, occurred_on__lte=services.month_end(month))
+            .select_related("article")
+            .order_by("occurred_on"),
+            to_attr="month_violations",
+        ),
+    )
+    return rating
+
+
+def sheet_progress(*, sheet: RatingSheet, rows) -> dict:
+    """The counts the sheet's header shows: grades, the A share against the cap, remarks still missing."""
+    return {
+        "summary": selectors.grade_summary(sheet=sheet, rows=rows),
+        "missing_remarks": sum(1 for row in rows if scoring.needs_remark(row.grade) and not row.remark),
+        "grade_labels": dict(Grade.choices),
+    }
+
+
+def staff_rating_changes(*, staff: Staff, limit: int = RATING_CHANGES_SHOWN, months: int = 12) -> list[dict]:
+    """The latest changes to a staff member's ratings of the last ``months`` months, newest first: who, when,
+    which month, total and grade before and after (one query)."""
+    first = services.month_start(timezone.localdate())
+    for _month in range(months - 1):
+        first = services.month_start(first - datetime.timedelta(days=1))
+    records = (
+        Rating.history.filter(staff_id=staff.pk, sheet__month__gte=first)
+        .select_related("history_user", "sheet")
+        .order_by("id", "history_date", "history_id")
+    )
+    changes, previous = [], None
+    for record in records:
+        if previous is not None and previous.id == record.id:
+            if (previous.points, previous.total, previous.grade, previous.remark) != (
+                record.points, record.total, record.grade, record.remark
+            ):
+                changes.append(
+                    {
+                        "when": record.history_date,
+                        "who": record.history_user,
+                        "month": record.sheet.month,
+                        "old_total": previous.total,
+                        "new_total": record.total,
+                        "old_grade": previous.grade,
+                        "new_grade": record.grade,
+                        "old_points": list(previous.points.values()),
+                        "new_points": list(record.points.values()),
+                        "remark": record.remark if record.remark != previous.remark else "",
+                        "reason": record.history_change_reason or "",
+                    }
+                )
+        previous = record
+    changes.sort(key=lambda change: change["when"], reverse=True)
+    return changes[:limit]
+
+
+def home_rating_status(*, user, units) -> dict:
+    """The landing page's rating tile and to-do list: this month's and last month's sheet of each of ``units``
+    the user looks after as ward officer or unit head; for a district office, its wards' sheets of last month."""
+    rating_roles = (Role.WARD_OFFICER, Role.UNIT_HEAD)
+    own_ids = {grant.unit_id for grant in scope_for(user).grants if grant.role in rating_roles}
+    this, last = this_and_last_month()
+    mine = [unit for unit in units if unit.pk in own_ids]
+    sheets = sheets_by_unit_and_month(units=mine, months=[this, last]) if mine else {}
+    return {
+        "this_month": this,
+        "last_month": last,
+        "unit_months": [
+            (unit, UnitMonth(unit, last, sheets.get((unit.pk, last))), UnitMonth(unit, this, sheets.get((unit.pk, this))))
+            for unit in mine
+        ],
+        "wards": ward_statuses(user=user, month=last),
+    }
+
+
+# --- Pages ------------------------------------------------------------------------------------------------
+
+
+class SheetListView(LoginRequiredMixin, ListView):
+    """Units the user rates with this and last month's sheet, wards' status for a district office, and every
+    sheet in scope (filterable by month) with its grade counts."""
+
+    template_name = "evaluations/sheet_list.html"
+    context_object_name = "sheets"
+    paginate_by = 50
+
+    def get_queryset(self):
+        self.month = parse_month(self.request.GET.get("month"))
+        sheets = selectors.rating_sheet_list(user=self.request.user)
+        if self.month is not None:
+            sheets = sheets.filter(month=self.month)
+        return with_grade_counts(sheets)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        this, last = this_and_last_month()
+        units = rateable_units(user=user)
+        sheets = sheets_by_unit_and_month(units=units, months=[this, last]) if units else {}
+        context.update(
+            this_month=this,
+            last_month=last,
+            month=self.month,
+            month_value=self.month.strftime(MONTH_INPUT_FORMAT) if self.month else "",
+            rateable=[
+                (unit, UnitMonth(unit, this, sheets.get((unit.pk, this))), UnitMonth(unit, last, sheets.get((unit.pk, last))))
+                for unit in units
+            ],
+            wards=ward_statuses(user=user, month=self.month or last),
+        )
+        return context
+
+
+def _open_sheet(request, *, public_code: str, month: datetime.date):
+    """Open (creating on first use) a unit's sheet for a month and go to it; refusals come back as messages."""
+    unit = unit_get_for_user(user=request.user, public_code=public_code)
+    try:
+        sheet = services.rating_sheet_open(actor=request.user, unit=unit, month=month)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("evaluations:sheet_list")
+    return redirect("evaluations:sheet_detail", pk=sheet.pk)
+
+
+class SheetOpenView(LoginRequiredMixin, View):
+    """POST a unit's public code and a month ("YYYY-MM"): its sheet is opened and shown."""
+
+    http_method_names = ["post"]
+
+    def post(self, request):
+        form = SheetOpenForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+            return redirect("evaluations:sheet_list")
+        return _open_sheet(request, public_code=form.cleaned_data["unit"], month=form.cleaned_data["month"])
+
+
+class SheetForMonthView(LoginRequiredMixin, View):
+    """``/ratings/<unit>/<YYYY-MM>/``: a link that opens the unit's sheet for that month."""
+
+    http_method_names = ["get"]
+
+    def get(self, request, public_code, month):
+        return _open_sheet(request, public_code=public_code, month=month)
+
+
+def _decorate_row(row: Rating, *, groups, editable: bool, form: RatingRowForm | None = None) -> Rating:
+    """Attach what the row partial shows besides the model: its form (when editable) and the remark rule."""
+    row.form = (form or RatingRowForm(groups=groups, rating=row)) if editable else None
+    row.remark_required = scoring.needs_remark(row.grade)
+    row.remark_missing = row.remark_required and not row.remark
+    row.grade_capped = row.grade != row.grade_by_points
+    return row
+
+
+class SheetDetailView(LoginRequiredMixin, TemplateView):
+    """The month's sheet: one row per staff member, inputs per criterion group saved row by row (htmx)."""
+
+    template_name = "evaluations/sheet_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        sheet = selectors.rating_sheet_get_for_user(user=user, pk=kwargs["pk"])
+        scope = scope_for(user)
+        groups = list(sheet.scheme.groups.prefetch_related("criteria"))
+        can_rate = scope.can(Capability.RATE, sheet.unit)
+        editable = sheet.is_editable and can_rate
+        rows = [_decorate_row(row, groups=groups, editable=editable) for row in selectors.rating_sheet_rows(sheet=sheet)]
+        context.update(
+            sheet=sheet,
+            groups=groups,
+            rows=rows,
+            editable=editable,
+            can_rate=can_rate,
+            can_record_violations=scope.can(Capability.RECORD_VIOLATIONS, sheet.unit),
+            actions=[(action, services.ACTION_LABELS[action]()) for action in services.allowed_actions(user=user, sheet=sheet)],
+            reason_actions=[action for action, spec in services.TRANSITIONS.items() if spec[3]],
+            **sheet_progress(sheet=sheet, rows=rows),
+        )
+        return context
+
+
+class RatingRowSaveView(LoginRequiredMixin, View):
+    """The autosave of one row: saved through ``services.rating_save``; answers the re-rendered row and, out
+    of band, the sheet's counts. Bad points, a missing remark or a stale version come back inline."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        rating = rating_row_get_for_user(user=request.user, pk=pk)
+        sheet = rating.sheet
+        if not scope_for(request.user).can(Capability.RATE, sheet.unit):
+            raise PermissionDenied
+        groups = list(sheet.scheme.groups.all())
+        form = RatingRowForm(request.POST, groups=groups, rating=rating)
+        state, message = "error", ""
+        if form.is_valid():
+            try:
+                services.rating_save(
+                    actor=request.user,
+                    rating=rating,
+                    points=form.raw_points(),
+                    remark=form.cleaned_data["remark"],
+                    expected_version=form.cleaned_data["version"],
+                    groups=groups,
+                )
+                state = "saved"
+            except services.StaleRating as error:
+                state, message = "conflict", " ".join(error.messages)
+            except ValidationError as error:
+                form.add_service_errors(error)
+        if state == "error":
+            message = " ".join([*form.non_field_errors(), *form["version"].errors])
+        if not request.htmx:
+            return self._plain_answer(request, sheet, state, form, message)
+        row = _load_row(rating.pk)
+        editable = row.sheet.is_editable
+        # After a save or a conflict the row shows what is stored now (with its new version); after an error,
+        # what was typed, so it can be corrected.
+        _decorate_row(row, groups=groups, editable=editable, form=form if state == "error" else None)
+        row.state, row.message = state, message
+        if state == "conflict":
+            row.unsaved = [(field.label, field.data) for field in form.point_fields] + [
+                (_("Remark"), form["remark"].data)
+            ]
+        ratings = list(Rating.objects.filter(sheet=row.sheet).only("grade", "remark"))
+        context = {
+            "row": row,
+            "groups": groups,
+            "sheet": row.sheet,
+            "editable": editable,
+            "can_record_violations": scope_for(request.user).can(Capability.RECORD_VIOLATIONS, row.sheet.unit),
+            "oob": True,
+            **sheet_progress(sheet=row.sheet, rows=ratings),
+        }
+        # Rendered without the request: the fragments need none of the page's context processors (navigation,
+        # banners), and this answer comes back for every field an officer leaves.
+        html = render_to_string("evaluations/partials/sheet_row.html", context)
+        html += render_to_string("evaluations/partials/sheet_summary.html", context)
+        return HttpResponse(html)
+
+    @staticmethod
+    def _plain_answer(request, sheet, state, form, message):
+        """Without htmx (scripts blocked), say what happened and show the sheet again."""
+        if state == "saved":
+            messages.success(request, _("Saved."))
+        else:
+            messages.error(request, message or " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect("evaluations:sheet_detail", pk=sheet.pk)
+
+
+class SheetTransitionView(LoginRequiredMixin, View):
+    """A workflow step (submit, return, approve, lock, reopen) through ``services.rating_sheet_transition``."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        sheet = selectors.rating_sheet_get_for_user(user=request.user, pk=pk)
+        form = SheetTransitionForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Unknown action."))
+            return redirect("evaluations:sheet_detail", pk=sheet.pk)
+        action = form.cleaned_data["action"]
+        try:
+            sheet = services.rating_sheet_transition(
+                actor=request.user, sheet=sheet, action=action, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                _("%(action)s: done. The sheet is now %(status)s.")
+                % {"action": services.ACTION_LABELS[action](), "status": sheet.get_status_display().lower()},
+            )
+        return redirect("evaluations:sheet_detail", pk=sheet.pk)
+
+
+def _own_rating(user, pk: int) -> Rating:
+    """A row of the logged-in staff member's own, or 404 (nobody else's row is reachable here)."""
+    if not user.staff_member_id:
+        raise Http404
+    return get_object_or_404(
+        Rating.objects.select_related("sheet__unit", "sheet__scheme", "staff"), pk=pk, staff_id=user.staff_member_id
+    )
+
+
+class RatingSelfAssessView(LoginRequiredMixin, FormView):
+    """A staff member proposes their own points for the month while the sheet is a draft."""
+
+    template_name = "evaluations/sheet_self_assess.html"
+    form_class = SelfAssessmentForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.rating = _own_rating(request.user, kwargs["pk"])
+        self.groups = list(self.rating.sheet.scheme.groups.all())
+        self.is_open = self.rating.sheet.status == SheetStatus.DRAFT
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "groups": self.groups, "rating": self.rating}
+
+    def form_valid(self, form):
+        try:
+            services.rating_self_assess(
+                actor=self.request.user, rating=self.rating, points=form.raw_points(), remark=form.cleaned_data["remark"]
+            )
+        except ValidationError as error:
+            form.add_service_errors(error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Your self-assessment was saved. Your officer sees it beside your row."))
+        return redirect("evaluations:my_ratings")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(rating=self.rating, is_open=self.is_open, **kwargs)
+
+
+class MyRatingsView(LoginRequiredMixin, TemplateView):
+    """The logged-in staff member's own rows of the last two years, with a link to assess themselves."""
+
+    template_name = "evaluations/sheet_mine.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        staff_id = self.request.user.staff_member_id
+        ratings = (
+            Rating.objects.filter(staff_id=staff_id).select_related("sheet__unit").order_by("-sheet__month")[:24]
+            if staff_id
+            else []
+        )
+        context.update(ratings=ratings, final_statuses=APPROVED_STATUSES, draft=SheetStatus.DRAFT)
+        return context
