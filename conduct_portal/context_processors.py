@@ -12,7 +12,6 @@ def navigation(request):
     return {
         "nav_roles": sorted({grant.role for grant in scope.grants}),
         "nav_grants": scope.grants,
-        "nav_can_manage_staff": scope.can_anywhere(Capability.MANAGE_STAFF),
         "nav_is_admin": scope.is_global or Role.CITY_ADMIN in scope.roles,
         "role_labels": dict(Role.choices),
     }
