@@ -3,6 +3,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from conduct_portal.admin import NoRevertMixin, ReadOnlyAdminMixin
+
 from evaluations.models import Criterion, CriterionGroup, Rating, RatingSheet, ScoringScheme, Violation
 
 
@@ -24,7 +26,7 @@ def _scheme_in_use(scheme) -> bool:
 
 
 @admin.register(ScoringScheme)
-class ScoringSchemeAdmin(SimpleHistoryAdmin):
+class ScoringSchemeAdmin(NoRevertMixin, SimpleHistoryAdmin):
     list_display = ("name", "effective_from", "a_min", "b_min", "c_min", "a_share_cap_percent")
     inlines = [CriterionGroupInline]
 
@@ -45,17 +47,8 @@ class CriterionGroupAdmin(admin.ModelAdmin):
         return super().has_change_permission(request, obj) and not _scheme_in_use(obj.scheme if obj else None)
 
 
-class ReadOnlyAdmin(SimpleHistoryAdmin):
+class ReadOnlyAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     """Sheets, ratings and violations are written through the portal's pages only (audited services)."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(RatingSheet)

@@ -14,6 +14,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _, ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from conduct_portal.admin import ReadOnlyAdminMixin
 from pledges import services
 from pledges.choices import VersionStatus
 from pledges.models import Article, Chapter, CodeOfConduct, CodeVersion, Pledge, PledgeCampaign, PledgeReminder
@@ -23,28 +24,6 @@ def _error_text(error: Exception) -> str:
     if isinstance(error, PermissionDenied):
         return str(_("You are not allowed to manage the codes of conduct."))
     return " ".join(error.messages)
-
-
-class ReadOnlyAdminMixin:
-    """Shows rows and their history; nothing can be added, changed, reverted or deleted here."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        # django-simple-history saves ("reverts to") the historical row on POST even without change permission.
-        if request.method == "POST":
-            raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
-
-    def save_model(self, request, obj, form, change):
-        raise PermissionDenied
 
 
 # --- Codes ------------------------------------------------------------------------------------------------

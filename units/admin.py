@@ -5,12 +5,14 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from conduct_portal.admin import NoRevertMixin
+
 from units import services
 from units.models import RoleAssignment, Staff, StaffTransfer, Unit, User
 
 
 @admin.register(Unit)
-class UnitAdmin(SimpleHistoryAdmin):
+class UnitAdmin(NoRevertMixin, SimpleHistoryAdmin):
     list_display = ("name", "kind", "official_code", "structure", "parent", "valid_from", "valid_to", "public_code")
     list_filter = ("structure", "kind")
     search_fields = ("search_name", "name", "official_code", "public_code")
@@ -37,7 +39,7 @@ class UnitAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Staff)
-class StaffAdmin(SimpleHistoryAdmin):
+class StaffAdmin(NoRevertMixin, SimpleHistoryAdmin):
     list_display = ("full_name", "staff_code", "unit", "category", "position", "leadership", "active_from", "active_to")
     list_filter = ("category", "leadership")
     search_fields = ("search_name", "full_name", "staff_code")
@@ -89,7 +91,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(RoleAssignment)
-class RoleAssignmentAdmin(SimpleHistoryAdmin):
+class RoleAssignmentAdmin(NoRevertMixin, SimpleHistoryAdmin):
     list_display = ("user", "role", "unit", "created_at")
     list_filter = ("role",)
     search_fields = ("user__username", "user__full_name", "unit__search_name")
