@@ -1,7 +1,7 @@
 """Values every page's layout needs: the navigation for the user's roles."""
 
 from units.choices import Role
-from units.scope import Capability, scope_for
+from units.scope import scope_for
 
 
 def navigation(request):

@@ -9,8 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, ListView, TemplateView
 
-from evaluations.selectors import staff_monthly_history
-from evaluations.views.sheets import home_rating_status, staff_rating_changes
+from evaluations.selectors import home_rating_status, staff_monthly_history, staff_rating_changes
 from pledges.selectors import coverage_headline
 from units import selectors, services
 from units.choices import Role, Structure
