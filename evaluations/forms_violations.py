@@ -6,42 +6,15 @@ published version of Hanoi's code for staff (Decision 522/QĐ-UBND).
 
 from __future__ import annotations
 
-from functools import reduce
-import operator
-
 from crispy_forms.helper import FormHelper
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from evaluations.models import Violation
-from pledges.choices import VersionStatus
-from pledges.models import Article
+from evaluations.selectors import code_articles, recordable_staff
 from units.models import Staff
-from units.scope import ROLE_CAPABILITIES, Capability, scope_for
-
-STAFF_CODE_SLUG = "qd-522-2017"  # Quy tắc ứng xử của cán bộ, công chức, viên chức… (522/QĐ-UBND)
-
-
-def recordable_staff(user) -> QuerySet:
-    """Staff of the units where ``user`` may record violations (their assignments' subtrees), unit joined."""
-    scope = scope_for(user)
-    staff = Staff.objects.select_related("unit")
-    if scope.is_global:
-        return staff
-    paths = [grant.unit_path for grant in scope.grants
-             if Capability.RECORD_VIOLATIONS in ROLE_CAPABILITIES.get(grant.role, ())]
-    if not paths:
-        return staff.none()
-    return staff.filter(reduce(operator.or_, (Q(unit__path__startswith=path) for path in paths)))
-
-
-def code_articles() -> QuerySet:
-    """The articles of the published version of the staff code, in order."""
-    return Article.objects.filter(
-        chapter__version__code__slug=STAFF_CODE_SLUG, chapter__version__status=VersionStatus.PUBLISHED
-    ).order_by("chapter__number", "number")
 
 
 class StaffChoiceField(forms.ModelChoiceField):

@@ -28,6 +28,38 @@ def rating_sheet_get_for_user(*, user, pk: int) -> RatingSheet:
     )
 
 
+# --- Violations ---------------------------------------------------------------------------------------------
+
+STAFF_CODE_SLUG = "qd-522-2017"  # Quy tắc ứng xử của cán bộ, công chức, viên chức… (522/QĐ-UBND)
+
+
+def violation_list(*, user, unit: Unit | None = None, month=None) -> QuerySet:
+    """Violations of the units the user may see (under ``unit``, in ``month`` if given), newest first, joined."""
+    violations = scope_for(user).filter_units(Violation.objects.all(), prefix="unit__")
+    if unit is not None:
+        violations = violations.filter(unit__path__startswith=unit.path)
+    if month is not None:
+        violations = violations.filter(occurred_on__gte=month, occurred_on__lte=month_end(month))
+    return violations.select_related("staff", "unit", "article", "recorded_by").order_by("-occurred_on", "-id")
+
+
+def recordable_staff(user) -> QuerySet:
+    """Staff of the units where ``user`` may record violations, with their unit."""
+    return scope_for(user).filter_units_with(
+        Staff.objects.select_related("unit"), Capability.RECORD_VIOLATIONS, prefix="unit__"
+    )
+
+
+def code_articles() -> QuerySet:
+    """The articles of the published version of the staff code, in order."""
+    from pledges.choices import VersionStatus
+    from pledges.models import Article
+
+    return Article.objects.filter(
+        chapter__version__code__slug=STAFF_CODE_SLUG, chapter__version__status=VersionStatus.PUBLISHED
+    ).order_by("chapter__number", "number")
+
+
 def rating_sheet_list(*, user, unit: Unit | None = None) -> QuerySet:
     sheets = RatingSheet.objects.filter(unit__in=Unit.objects.visible_to(user)).select_related("unit")
     if unit is not None:

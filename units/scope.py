@@ -106,6 +106,15 @@ class UserScope:
             return queryset.none()
         return queryset.filter(condition)
 
+    def filter_units_with(self, queryset: QuerySet, capability: str, prefix: str = "") -> QuerySet:
+        """Rows whose unit lies under an assignment that grants ``capability`` (where the user may act)."""
+        if self.is_global:
+            return queryset
+        paths = [g.unit_path for g in self.grants if capability in ROLE_CAPABILITIES.get(g.role, ())]
+        if not paths:
+            return queryset.none()
+        return queryset.filter(reduce(operator.or_, (Q(**{f"{prefix}path__startswith": path}) for path in paths)))
+
     def covers(self, unit) -> bool:
         return self.is_global or any(unit.path.startswith(path) for path in self.root_paths)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
@@ -15,19 +15,10 @@ from evaluations import services
 from evaluations.forms import parse_month
 from evaluations.forms_violations import ViolationForm
 from evaluations.models import Rating, Violation
+from evaluations.selectors import violation_list
 from units.models import Unit
 from units.scope import Capability, scope_for
 from units.selectors import staff_get_for_user
-
-
-def violation_list(*, user, unit: Unit | None = None, month=None) -> QuerySet:
-    """Violations of the units the user may see (under ``unit``, in ``month`` if given), newest first, joined."""
-    violations = scope_for(user).filter_units(Violation.objects.all(), prefix="unit__")
-    if unit is not None:
-        violations = violations.filter(unit__path__startswith=unit.path)
-    if month is not None:
-        violations = violations.filter(occurred_on__gte=month, occurred_on__lte=services.month_end(month))
-    return violations.select_related("staff", "unit", "article", "recorded_by").order_by("-occurred_on", "-id")
 
 
 class ViolationListView(LoginRequiredMixin, ListView):

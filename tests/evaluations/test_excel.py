@@ -18,7 +18,7 @@ from python_calamine import CalamineWorkbook
 
 from evaluations import excel, services
 from evaluations.choices import Grade, Severity, SheetStatus, ViolationSource
-from evaluations.forms_violations import code_articles
+from evaluations.selectors import code_articles
 from evaluations.models import Rating
 
 pytestmark = pytest.mark.django_db

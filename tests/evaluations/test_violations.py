@@ -11,7 +11,7 @@ import pytest
 
 from evaluations import services
 from evaluations.choices import Grade, Severity, ViolationSource
-from evaluations.forms_violations import code_articles
+from evaluations.selectors import code_articles
 from evaluations.models import Rating, Violation
 from tests.factories import UserFactory
 
