@@ -1,0 +1,154 @@
+"""The pledges and ratings issues' "done when", on the demo data, in a real browser.
+
+Pledges: ``ward.thanhxuanbac`` records three paper pledges and signs one online; ``district.thanhxuan`` sees
+Thanh Xuân Bắc's new numbers among the wards and downloads the roster.
+Ratings: ``ward.thanhxuanbac`` fills last month's sheet with the keyboard, uploads a corrected sheet from
+Excel and submits; ``head.thanhxuanbac`` approves; the district office locks it; the staff history shows it.
+"""
+
+import datetime
+import io
+
+from django.core.management import call_command
+from django.utils import timezone
+import openpyxl
+from playwright.sync_api import expect
+from python_calamine import CalamineWorkbook
+import pytest
+
+from evaluations.choices import SheetStatus
+from evaluations.models import RatingSheet
+from pledges.models import Pledge, PledgeCampaign
+from units.models import Unit, User
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def demo(hanoi):
+    call_command("seed_demo", force=True, stdout=io.StringIO())
+    return Unit.objects.get(structure="legacy", official_code="00367")
+
+
+@pytest.fixture
+def login(browser, live_server):
+    contexts = []
+
+    def as_user(username):
+        context = browser.new_context(locale="vi-VN", viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.goto(f"{live_server.url}/login/")
+        page.get_by_label("Tên đăng nhập").fill(username)
+        page.get_by_label("Mật khẩu").fill("hanoi-2026")
+        page.get_by_role("button", name="Đăng nhập").click()
+        expect(page.get_by_role("heading", level=1)).to_contain_text("Xin chào")
+        return page
+
+    yield as_user
+    for context in contexts:
+        context.close()
+
+
+def test_pledges_done_when(demo, login, live_server):
+    ward = demo
+    campaign = PledgeCampaign.objects.get()
+    officer = login("ward.thanhxuanbac")
+    officer.get_by_role("link", name="Ký cam kết", exact=True).click()
+    officer.get_by_role("link", name=campaign.title).first.click()
+    expect(officer.get_by_test_id("unsigned-staff")).to_be_visible()
+    for _ in range(3):
+        officer.get_by_test_id("unsigned-staff").get_by_role("link", name="Ghi nhận bản giấy").first.click()
+        officer.get_by_role("button", name="Ghi nhận cam kết").click()
+        expect(officer.get_by_role("alert").first).to_contain_text("Đã ghi nhận bản cam kết giấy")
+    assert Pledge.objects.filter(campaign=campaign, staff__unit=ward, method="paper").count() == 3
+
+    # The officer has a staff record of the ward: they sign their own pledge online.
+    officer.goto(f"{live_server.url}/pledges/mine/")
+    officer.get_by_role("link", name="Ký ngay").click()
+    officer.get_by_label("Tôi đã đọc Quy tắc ứng xử và cam kết thực hiện").check()
+    officer.get_by_role("button", name="Xác nhận và ký").click()
+    signer = User.objects.get(username="ward.thanhxuanbac").staff_member
+    online = Pledge.objects.get(campaign=campaign, staff=signer)
+    assert online.method == "online" and online.ip_address == "127.0.0.1" and len(online.text_hash) == 64
+
+    district = login("district.thanhxuan")
+    district.goto(f"{live_server.url}{campaign.get_absolute_url()}")
+    row = district.get_by_test_id("coverage-children").get_by_role("row").filter(has_text="Phường Thanh Xuân Bắc")
+    expected = ward.staff.count()
+    expect(row).to_contain_text(f"4")
+    expect(row).to_contain_text(str(expected))
+    with district.expect_download() as download:
+        district.get_by_test_id("roster-export").click()
+    sheet = CalamineWorkbook.from_path(download.value.path()).get_sheet_by_index(0).to_python()
+    signed_rows = [r for r in sheet if ward.name in r and "Có" in r]
+    assert len(signed_rows) == 4
+
+
+def test_ratings_done_when(demo, login, live_server, tmp_path):
+    ward = demo
+    last_month = (timezone.localdate().replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    officer = login("ward.thanhxuanbac")
+    officer.goto(f"{live_server.url}/ratings/{ward.public_code}/{last_month:%Y-%m}/")
+    sheet = RatingSheet.objects.get(unit=ward, month=last_month)
+    ratings = list(sheet.ratings.select_related("staff").order_by("staff__full_name", "staff_id"))
+    assert len(ratings) == ward.staff.count()
+
+    # Keyboard only: lower task points row after row with Enter, as an officer does for the usual deviations.
+    first_input = officer.locator(f"#id_r{ratings[0].pk}-p_tasks")
+    first_input.focus()
+    for points in ("65", "66", "64", "67", "63", "68"):
+        officer.keyboard.type(points)
+        officer.keyboard.press("Enter")
+    expect(officer.locator(f"#row-{ratings[5].pk}").get_by_test_id("row-total")).to_have_text("88")
+
+    # Offline correction in Excel: everyone else is rated B too, one person C with a remark.
+    with officer.expect_download() as download:
+        officer.get_by_role("link", name="Tải Excel").click()
+    downloaded = tmp_path / "downloaded.xlsx"
+    download.value.save_as(downloaded)
+    workbook = openpyxl.load_workbook(downloaded)
+    table = workbook["Phiếu đánh giá"]
+    header_row = next(r for r in range(1, 10) if table.cell(r, 1).value == "Mã cán bộ")
+    headers = [c.value for c in table[header_row]]
+    tasks_col = next(i for i, h in enumerate(headers, 1) if h and h.startswith("Kết quả thực hiện nhiệm vụ"))
+    remark_col = headers.index("Nhận xét") + 1
+    data_rows = list(range(header_row + 1, header_row + 1 + len(ratings)))
+    for row in data_rows[6:]:
+        table.cell(row, tasks_col).value = 62
+    table.cell(data_rows[-1], tasks_col).value = 35
+    table.cell(data_rows[-1], remark_col).value = "Nhiều lần chậm trả hồ sơ cho người dân"
+    corrected = tmp_path / "phieu.xlsx"
+    workbook.save(corrected)
+    officer.get_by_role("link", name="Tải lên từ Excel").click()
+    officer.set_input_files('input[type="file"]', str(corrected))
+    officer.get_by_role("button", name="Tải lên").click()
+    expect(officer.get_by_role("alert").first).to_contain_text("Đã cập nhật")
+    officer.get_by_test_id("action-submit").click()
+    sheet.refresh_from_db()
+    assert sheet.status == SheetStatus.SUBMITTED
+    grades = list(sheet.ratings.values_list("grade", flat=True))
+    assert grades.count("C") == 1 and grades.count("A") == 0
+
+    head = login("head.thanhxuanbac")
+    head.goto(f"{live_server.url}/ratings/{sheet.pk}/")
+    head.get_by_test_id("action-approve").click()
+    sheet.refresh_from_db()
+    assert sheet.status == SheetStatus.APPROVED
+
+    district = login("district.thanhxuan")
+    district.goto(f"{live_server.url}/ratings/{sheet.pk}/")
+    district.once("dialog", lambda dialog: dialog.accept())
+    district.get_by_test_id("action-lock").click()
+    expect(district.get_by_test_id("sheet-status")).to_contain_text("Đã khóa")
+    sheet.refresh_from_db()
+    assert sheet.status == SheetStatus.LOCKED
+
+    # The staff member's page shows the month, its grade and who changed the points.
+    person = ratings[-1].staff
+    assert sheet.ratings.get(staff=person).grade == "C"
+    district.goto(f"{live_server.url}{person.get_absolute_url()}")
+    month_row = district.get_by_role("row").filter(has_text=f"{last_month:%m/%Y}").first
+    expect(month_row).to_contain_text("C")
+    expect(month_row).to_contain_text("55")  # 20 + 35 + 0
