@@ -34,3 +34,31 @@ class ViolationSource(models.TextChoices):
     SUPERVISOR = "supervisor", _("Supervisor")
     INSPECTION = "inspection", _("Inspection")
     CITIZEN_FEEDBACK = "citizen_feedback", _("Citizen feedback")
+
+
+class VisitKind(models.TextChoices):
+    SCHEDULED = "scheduled", _("Scheduled")
+    SURPRISE = "surprise", _("Surprise")
+
+
+class VisitStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    IN_PROGRESS = "in_progress", _("In progress")
+    CLOSED = "closed", _("Closed")
+
+
+class ItemKind(models.TextChoices):
+    ARTICLE = "article", _("Article of the code")
+    OFFICE = "office", _("Office check")
+
+
+class CheckResult(models.TextChoices):
+    PASS = "pass", _("Pass")
+    FAIL = "fail", _("Fail")
+    NOT_APPLICABLE = "na", _("Not applicable")
+
+
+class ActionStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    DONE = "done", _("Done")
+    VERIFIED = "verified", _("Verified")

@@ -29,7 +29,8 @@ def _restore_shipped_data():
     from django.apps import apps
 
     for module, function in (("pledges.migrations.0002_hanoi_codes", "add_hanoi_codes"),
-                             ("evaluations.migrations.0002_hanoi_scheme", "add_hanoi_scheme")):
+                             ("evaluations.migrations.0002_hanoi_scheme", "add_hanoi_scheme"),
+                             ("evaluations.migrations.0004_default_checklist", "add_default_checklist")):
         getattr(importlib.import_module(module), function)(apps, None)
 
 

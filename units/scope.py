@@ -30,17 +30,22 @@ class Capability:
     APPROVE_SHEETS = "approve_sheets"
     REOPEN_SHEETS = "reopen_sheets"
     RECORD_VIOLATIONS = "record_violations"
+    MANAGE_INSPECTIONS = "manage_inspections"  # teams, the visit plan (district office)
+    INSPECT = "inspect"  # record a visit's results and findings (inspectors, on their own teams' visits)
+    CORRECT = "correct"  # mark a corrective action done, with evidence (the inspected unit)
 
 
-_UNIT_STAFF = {Capability.MANAGE_STAFF, Capability.RECORD_PLEDGES, Capability.RATE, Capability.RECORD_VIOLATIONS}
+_UNIT_STAFF = {
+    Capability.MANAGE_STAFF, Capability.RECORD_PLEDGES, Capability.RATE, Capability.RECORD_VIOLATIONS, Capability.CORRECT
+}
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.WARD_OFFICER: frozenset(_UNIT_STAFF),
     Role.UNIT_HEAD: frozenset({*_UNIT_STAFF, Capability.APPROVE_SHEETS}),
     Role.DISTRICT_OFFICE: frozenset(
         {Capability.MANAGE_STAFF, Capability.RECORD_PLEDGES, Capability.RECORD_VIOLATIONS, Capability.MANAGE_CAMPAIGNS,
-         Capability.REOPEN_SHEETS}
+         Capability.REOPEN_SHEETS, Capability.MANAGE_INSPECTIONS}
     ),
-    Role.INSPECTOR: frozenset({Capability.RECORD_VIOLATIONS}),
+    Role.INSPECTOR: frozenset({Capability.RECORD_VIOLATIONS, Capability.INSPECT}),
     Role.CITY_ADMIN: frozenset(
         {
             *_UNIT_STAFF,
@@ -51,6 +56,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.MANAGE_CAMPAIGNS,
             Capability.WITHDRAW_PLEDGES,
             Capability.MANAGE_CODES,
+            Capability.MANAGE_INSPECTIONS,
+            Capability.INSPECT,
         }
     ),
 }

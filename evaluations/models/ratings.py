@@ -187,6 +187,10 @@ class Violation(models.Model):
     description = models.TextField(_("what happened"))
     action_taken = models.TextField(_("action taken"), blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    finding = models.ForeignKey(
+        "evaluations.Finding", verbose_name=_("inspection finding"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="violations",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
