@@ -5,7 +5,20 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from conduct_portal.admin import NoRevertMixin, ReadOnlyAdminMixin
 
-from evaluations.models import Criterion, CriterionGroup, Rating, RatingSheet, ScoringScheme, Violation
+from evaluations.models import (
+    ChecklistItem,
+    ChecklistTemplate,
+    CorrectiveAction,
+    Criterion,
+    CriterionGroup,
+    Finding,
+    InspectionTeam,
+    InspectionVisit,
+    Rating,
+    RatingSheet,
+    ScoringScheme,
+    Violation,
+)
 
 
 class CriterionGroupInline(admin.TabularInline):
@@ -73,3 +86,47 @@ class ViolationAdmin(ReadOnlyAdmin):
     list_filter = ("severity", "source")
     list_select_related = ("staff", "article")
     search_fields = ("staff__search_name", "staff__staff_code")
+
+
+# --- Inspections ------------------------------------------------------------------------------------------
+
+
+class ChecklistItemInline(admin.TabularInline):
+    model = ChecklistItem
+    extra = 0
+    fields = ("order", "kind", "text", "article")
+    raw_id_fields = ("article",)
+
+
+@admin.register(ChecklistTemplate)
+class ChecklistTemplateAdmin(admin.ModelAdmin):
+    list_display = ("name", "is_default")
+    inlines = [ChecklistItemInline]
+
+
+@admin.register(InspectionTeam)
+class InspectionTeamAdmin(NoRevertMixin, SimpleHistoryAdmin):
+    list_display = ("name", "owner_unit", "leader", "is_active")
+    list_select_related = ("owner_unit", "leader")
+    raw_id_fields = ("owner_unit", "leader")
+    filter_horizontal = ("members",)
+
+
+@admin.register(InspectionVisit)
+class InspectionVisitAdmin(ReadOnlyAdmin):
+    list_display = ("unit", "scheduled_at", "kind", "status", "team")
+    list_filter = ("kind", "status")
+    list_select_related = ("unit", "team")
+
+
+@admin.register(Finding)
+class FindingAdmin(ReadOnlyAdmin):
+    list_display = ("visit", "severity", "article")
+    list_select_related = ("visit__unit", "article")
+
+
+@admin.register(CorrectiveAction)
+class CorrectiveActionAdmin(ReadOnlyAdmin):
+    list_display = ("description", "owner_unit", "due_on", "status")
+    list_filter = ("status",)
+    list_select_related = ("owner_unit",)

@@ -5,6 +5,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from evaluations.demo import demo_inspections_seed
 from pledges.demo import demo_pledges_seed
 from units.demo import demo_seed, logins_table, open_url
 
@@ -31,7 +32,10 @@ class Command(BaseCommand):
         started = time.perf_counter()
         summary = demo_seed(password=settings.DEMO_PASSWORD, rng_seed=seed)
         campaign = demo_pledges_seed(rng_seed=seed)
+        team = demo_inspections_seed()
         elapsed = time.perf_counter() - started
+        if team is not None:
+            self.stdout.write(f"Inspection team “{team.name}”, led by {team.leader.get_full_name()}.")
         if campaign is not None:
             self.stdout.write(f"Pledge campaign “{campaign.title}” with {campaign.pledges.count()} paper pledges.")
         if summary.created_anything:
