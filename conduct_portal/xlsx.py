@@ -19,11 +19,14 @@ import zlib
 
 from django.utils.translation import gettext as _
 import openpyxl
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils.exceptions import InvalidFileException
 
 logger = logging.getLogger(__name__)
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DATE_FORMAT = "dd/mm/yyyy"
 # A 5 MB .xlsx of 5,000 rows unpacks to a few MB; far more than this is a zip bomb, not a staff list.
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024
 # What zipfile and openpyxl raise on a damaged file or one that is not a workbook (bad XML is a SyntaxError).
@@ -103,3 +106,22 @@ def sheet_rows(worksheet, *, max_rows: int, too_many: str) -> list[tuple[int, tu
             if len(rows) > max_rows:
                 raise XlsxFileError(too_many)
     return rows
+
+
+# --- Writing --------------------------------------------------------------------------------------------
+
+
+def header_cell(sheet, value: str) -> WriteOnlyCell:
+    """A bold, shaded, wrapping header cell for a write-only sheet."""
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.font = Font(bold=True)
+    cell.fill = PatternFill("solid", fgColor="DDE6F0")
+    cell.alignment = Alignment(vertical="center", wrap_text=True)
+    return cell
+
+
+def date_cell(sheet, day) -> WriteOnlyCell:
+    # A real date (not text), so the sheet can be sorted and filtered by it.
+    cell = WriteOnlyCell(sheet, value=day)
+    cell.number_format = DATE_FORMAT
+    return cell

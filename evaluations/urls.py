@@ -2,7 +2,7 @@
 
 from django.urls import path, register_converter
 
-from evaluations.views import excel, sheets, violations
+from evaluations.views import actions, excel, inspection_reports, inspections, sheets, violations
 
 app_name = "evaluations"
 
@@ -21,4 +21,26 @@ urlpatterns = [
     path("ratings/<slug:public_code>/<month:month>/", sheets.SheetForMonthView.as_view(), name="sheet_for_month"),
     path("violations/", violations.ViolationListView.as_view(), name="violation_list"),
     path("violations/new/", violations.ViolationCreateView.as_view(), name="violation_create"),
+    # Inspections
+    path("inspections/", inspections.VisitListView.as_view(), name="visit_list"),
+    path("inspections/calendar/<month:month>/", inspections.VisitCalendarView.as_view(), name="visit_calendar"),
+    path("inspections/new/", inspections.VisitCreateView.as_view(), name="visit_create"),
+    path("inspections/teams/", inspections.TeamListView.as_view(), name="team_list"),
+    path("inspections/teams/new/", inspections.TeamCreateView.as_view(), name="team_create"),
+    path("inspections/photos/<int:pk>/", inspections.PhotoView.as_view(), name="visit_photo"),
+    path("inspections/<int:pk>/", inspections.VisitDetailView.as_view(), name="visit_detail"),
+    path("inspections/<int:pk>/results/<int:result_pk>/", inspections.ResultSaveView.as_view(), name="visit_result_save"),
+    path("inspections/<int:pk>/results/<int:result_pk>/findings/", inspections.FindingCreateView.as_view(), name="finding_create"),
+    path("inspections/<int:pk>/start/", inspections.VisitTransitionView.as_view(), {"action": "start"}, name="visit_start"),
+    path("inspections/<int:pk>/close/", inspections.VisitTransitionView.as_view(), {"action": "close"}, name="visit_close"),
+    path("inspections/<int:pk>/reopen/", inspections.VisitTransitionView.as_view(), {"action": "reopen"}, name="visit_reopen"),
+    # Corrective actions and reports
+    path("inspections/actions/", actions.ActionListView.as_view(), name="action_list"),
+    path("inspections/actions/<int:pk>/", actions.ActionDetailView.as_view(), name="action_detail"),
+    path("inspections/actions/<int:pk>/done/", actions.ActionMarkDoneView.as_view(), name="action_mark_done"),
+    path("inspections/actions/<int:pk>/verify/", actions.ActionVerifyView.as_view(), name="action_verify"),
+    path("inspections/actions/<int:pk>/evidence/", actions.action_evidence_download, name="action_evidence"),
+    path("inspections/findings/<int:pk>/actions/new/", actions.ActionCreateView.as_view(), name="action_create"),
+    path("inspections/<int:pk>/report/", inspection_reports.VisitReportView.as_view(), name="visit_report"),
+    path("inspections/export.xlsx", inspection_reports.inspections_export, name="inspections_export"),
 ]

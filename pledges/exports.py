@@ -12,16 +12,15 @@ import re
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from conduct_portal.xlsx import date_cell, header_cell
 from pledges.choices import PledgeMethod
 from pledges.models import PledgeCampaign
 from pledges.selectors import campaign_roster
 from units.models import Unit
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DATE_FORMAT = "dd/mm/yyyy"
 # Staff rows fetched (with their pledges) per round trip.
 CHUNK_SIZE = 2000
 
@@ -65,7 +64,7 @@ def roster_workbook(*, campaign: PledgeCampaign, root: Unit, target) -> int:
     title = WriteOnlyCell(sheet, value=f"{campaign.title} — {root.name}")
     title.font = Font(bold=True, size=13)
     sheet.append([title])
-    sheet.append([_header_cell(sheet, header) for header, _width in COLUMNS])
+    sheet.append([header_cell(sheet, header) for header, _width in COLUMNS])
 
     rows = 0
     for staff in campaign_roster(campaign=campaign, root=root).iterator(chunk_size=CHUNK_SIZE):
@@ -77,7 +76,7 @@ def roster_workbook(*, campaign: PledgeCampaign, root: Unit, target) -> int:
                 staff.full_name,
                 staff.position,
                 SIGNED if pledge else NOT_SIGNED,
-                _date_cell(sheet, pledge.signed_on) if pledge else None,
+                date_cell(sheet, pledge.signed_on) if pledge else None,
                 METHOD_LABELS.get(pledge.method, pledge.method) if pledge else None,
                 pledge.recorded_by.get_full_name() if pledge else None,
             ]
@@ -85,18 +84,3 @@ def roster_workbook(*, campaign: PledgeCampaign, root: Unit, target) -> int:
         rows += 1
     workbook.save(target)
     return rows
-
-
-def _header_cell(sheet, value: str) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=value)
-    cell.font = Font(bold=True)
-    cell.fill = PatternFill("solid", fgColor="DDE6F0")
-    cell.alignment = Alignment(vertical="center", wrap_text=True)
-    return cell
-
-
-def _date_cell(sheet, day) -> WriteOnlyCell:
-    # A real date (not text), so the sheet can be sorted and filtered by it.
-    cell = WriteOnlyCell(sheet, value=day)
-    cell.number_format = DATE_FORMAT
-    return cell

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, ListView, TemplateView
 
+from evaluations.inspection_selectors import inspection_headline, overdue_actions
 from evaluations.selectors import home_rating_status, staff_monthly_history, staff_rating_changes
 from pledges.selectors import coverage_headline
 from units import selectors, services
@@ -26,6 +27,9 @@ def _form_errors_from(form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error.messages)
+
+
+HOME_OVERDUE_LIMIT = 10
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
@@ -51,8 +55,26 @@ class HomeView(LoginRequiredMixin, TemplateView):
             is_district_office=scope.has_role(Role.DISTRICT_OFFICE, Role.CITY_ADMIN),
             pledge_headline=coverage_headline(user=self.request.user),
             rating_status=home_rating_status(user=self.request.user, units=assigned),
+            **self._inspection_context(scope),
         )
         return context
+
+    def _inspection_context(self, scope) -> dict:
+        """Visits this quarter and overdue corrective actions, read through the secrecy-aware selectors: a
+        planned surprise visit is never counted for the inspected unit."""
+        user = self.request.user
+        headline = inspection_headline(user=user)
+        follows_up = scope.can_anywhere(Capability.MANAGE_INSPECTIONS) or scope.can_anywhere(Capability.INSPECT)
+        own_overdue = []
+        if not follows_up and headline["overdue_actions"]:
+            # The inspected unit's own overdue actions, shown as a warning (a few; the list page has the rest).
+            own_overdue = list(overdue_actions(user=user)[:HOME_OVERDUE_LIMIT])
+        return {
+            "visits_this_quarter": headline["visits_this_quarter"],
+            "overdue_action_count": headline["overdue_actions"] if follows_up else None,
+            "overdue_action_total": headline["overdue_actions"],
+            "own_overdue_actions": own_overdue,
+        }
 
 
 class UnitListView(LoginRequiredMixin, ListView):

@@ -23,7 +23,8 @@ from django.utils.translation import gettext as _, pgettext_lazy
 from django.views.generic import FormView, TemplateView
 
 from pledges import selectors, services
-from pledges.exports import XLSX_CONTENT_TYPE, roster_filename, roster_workbook
+from conduct_portal.xlsx import XLSX_CONTENT_TYPE
+from pledges.exports import roster_filename, roster_workbook
 from pledges.forms import CampaignForm, add_service_errors
 from pledges.models import Pledge, PledgeCampaign
 from units.models import Unit
