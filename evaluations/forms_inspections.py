@@ -6,6 +6,9 @@ staff of the visited unit.
 
 from __future__ import annotations
 
+from functools import reduce
+import operator
+
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -88,9 +91,12 @@ class VisitPlanForm(forms.Form):
         super().__init__(*args, **kwargs)
         teams = teams_managed_by(user)
         self.fields["team"].queryset = teams
-        # Units where the user manages inspections; the service refuses one outside the chosen team's district.
-        units = scope_for(user).filter_units_with(Unit.objects.all(), Capability.MANAGE_INSPECTIONS)
-        self.fields["unit"].queryset = units.order_by("path")
+        # The units of the teams' districts; the service refuses one outside the chosen team's own district.
+        owner_paths = {team.owner_unit.path for team in teams}
+        units = Unit.objects.filter(
+            reduce(operator.or_, (Q(path__startswith=path) for path in owner_paths), Q(pk__in=[]))
+        )
+        self.fields["unit"].queryset = units.select_related("parent").order_by("path")
         self.helper = _helper()
 
 

@@ -217,12 +217,11 @@ def visit_plan_list(*, user, month=None, unit=None, kind: str = "", status: str 
 
 
 def teams_managed_by(user) -> QuerySet:
-    """Active teams whose owner unit the user manages inspections for (whom they may plan visits for)."""
-    return scope_for(user).filter_units_with(
-        InspectionTeam.objects.filter(is_active=True).select_related("owner_unit", "leader"),
-        Capability.MANAGE_INSPECTIONS,
-        prefix="owner_unit__",
-    ).order_by("owner_unit__path", "name")
+    """Active teams the user may plan visits for: those of the units where they manage inspections (district
+    office), and those they lead (a team leader plans the team's own surprise visits)."""
+    teams = InspectionTeam.objects.filter(is_active=True).select_related("owner_unit", "leader")
+    managed = scope_for(user).filter_units_with(teams, Capability.MANAGE_INSPECTIONS, prefix="owner_unit__")
+    return teams.filter(Q(pk__in=managed.values("pk")) | Q(leader=user)).order_by("owner_unit__path", "name")
 
 
 def visit_results(*, visit: InspectionVisit) -> list:

@@ -141,8 +141,10 @@ def visit_plan(
     subject: str,
     checklist: ChecklistTemplate | None = None,
 ) -> InspectionVisit:
-    """Put a visit on the plan. A unit outside the team's district is refused."""
-    _require(actor, Capability.MANAGE_INSPECTIONS, team.owner_unit)
+    """Put a visit on the plan (the district office, or the team's leader). A unit outside the team's district
+    is refused."""
+    if team.leader_id != actor.pk:
+        _require(actor, Capability.MANAGE_INSPECTIONS, team.owner_unit)
     if not team.is_active:
         raise ValidationError({"team": _("This team is no longer active.")}, code="inactive_team")
     if not _in_subtree(unit, team.owner_unit):

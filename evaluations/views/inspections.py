@@ -44,6 +44,11 @@ def _can_manage_anywhere(user) -> bool:
     return scope_for(user).can_anywhere(Capability.MANAGE_INSPECTIONS)
 
 
+def _can_plan(user) -> bool:
+    """District offices plan for their teams, team leaders for their own team."""
+    return _can_manage_anywhere(user) or selectors.teams_managed_by(user).exists()
+
+
 # --- Teams ------------------------------------------------------------------------------------------------
 
 
@@ -108,6 +113,7 @@ class _PlanFilterMixin:
             "kinds": VisitKind.choices,
             "statuses": VisitStatus.choices,
             "can_manage": _can_manage_anywhere(self.request.user),
+            "can_plan": _can_plan(self.request.user),
         }
 
 
@@ -168,13 +174,13 @@ class VisitCalendarView(LoginRequiredMixin, _PlanFilterMixin, TemplateView):
 
 
 class VisitCreateView(LoginRequiredMixin, FormView):
-    """Plan a visit (district office): one of its teams, a unit of that team's district, when, what kind."""
+    """Plan a visit (district office or a team leader): a team, a unit of its district, when, what kind."""
 
     template_name = "evaluations/visit_form.html"
     form_class = VisitPlanForm
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not _can_manage_anywhere(request.user):
+        if request.user.is_authenticated and not selectors.teams_managed_by(request.user).exists():
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 

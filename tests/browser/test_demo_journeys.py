@@ -152,3 +152,89 @@ def test_ratings_done_when(demo, login, live_server, tmp_path):
     month_row = district.get_by_role("row").filter(has_text=f"{last_month:%m/%Y}").first
     expect(month_row).to_contain_text("C")
     expect(month_row).to_contain_text("55")  # 20 + 35 + 0
+
+
+def test_inspections_done_when(demo, login, live_server):
+    """The inspector plans a surprise visit the ward cannot see, records two failed items (one naming a staff
+    member), the ward does the corrective action, the team verifies it, and the monthly sheet shows the cap."""
+    from evaluations.models import CorrectiveAction, Finding, InspectionVisit, Violation
+
+    ward = demo
+    person = ward.staff.order_by("staff_code").last()
+    now = timezone.localtime()
+    inspector = login("inspector")
+    inspector.goto(f"{live_server.url}/inspections/new/")
+    inspector.locator("#id_team").select_option(label="Đoàn kiểm tra công vụ số 1")
+    inspector.locator("#id_unit").select_option(str(ward.pk))
+    inspector.get_by_label("Đột xuất").check()
+    inspector.locator("#id_scheduled_at").fill(now.strftime("%Y-%m-%dT%H:%M"))
+    inspector.locator("#id_subject").fill("Kiểm tra đột xuất việc thực hiện Quy tắc ứng xử tại bộ phận một cửa")
+    inspector.get_by_role("button", name="Lên kế hoạch").click()
+    expect(inspector.get_by_role("button", name="Bắt đầu kiểm tra")).to_be_visible()
+    visit = InspectionVisit.objects.get(unit=ward)
+    assert visit.kind == "surprise"
+
+    # The ward does not know: no trace in its plan, and the visit's page is a 404 for its users.
+    officer = login("ward.thanhxuanbac")
+    officer.goto(f"{live_server.url}/inspections/")
+    expect(officer.locator("body")).not_to_contain_text("Kiểm tra đột xuất việc thực hiện")
+    assert officer.goto(f"{live_server.url}/inspections/{visit.pk}/").status == 404
+
+    inspector.goto(f"{live_server.url}/inspections/{visit.pk}/")
+    inspector.get_by_role("button", name="Bắt đầu kiểm tra").click()
+    items = inspector.get_by_test_id("visit-item")
+    expect(items.first).to_be_visible()
+    for index in (0, 1):  # Điều 4 (attitude) and Điều 5 (communication) fail
+        item = items.nth(index)
+        item.locator("label", has_text="Không đạt").click()
+        item.locator("textarea").fill("Không thực hiện đúng khi tiếp công dân")
+        item.get_by_role("button", name="Lưu").click()
+        expect(item.locator("input[value=fail]")).to_be_checked()
+    inspector.goto(f"{live_server.url}/inspections/{visit.pk}/")
+
+    failed = inspector.locator("details")
+    failed.nth(0).locator("summary").click()
+    form = failed.nth(0).locator("form")
+    form.locator("textarea").fill(f"{person.full_name} cáu gắt với người dân")
+    form.locator("select[name=article]").select_option(label="Điều 4. Tinh thần, thái độ làm việc")
+    form.locator("select[name=severity]").select_option("minor")
+    form.locator("select[name=staff]").select_option(str(person.pk))
+    form.get_by_role("button", name="Ghi phát hiện").click()
+    expect(inspector.get_by_role("alert").first).to_contain_text("Đã ghi phát hiện")
+    inspector.goto(f"{live_server.url}/inspections/{visit.pk}/")
+    failed = inspector.locator("details")
+    failed.nth(1).locator("summary").click()
+    form = failed.nth(1).locator("form")
+    form.locator("textarea").fill("Bộ phận một cửa không niêm yết Quy tắc ứng xử")
+    form.locator("select[name=article]").select_option(label="Điều 8. Trách nhiệm thực hiện")
+    form.locator("select[name=severity]").select_option("minor")
+    form.get_by_role("button", name="Ghi phát hiện").click()
+    expect(inspector.get_by_role("alert").first).to_contain_text("Đã ghi phát hiện")
+    assert Finding.objects.filter(visit=visit).count() == 2
+    violation = Violation.objects.get(staff=person)
+    assert violation.source == "inspection" and violation.finding.visit == visit
+
+    # A corrective action on the unit-level finding, done by the ward and verified by the team.
+    unit_finding = Finding.objects.get(visit=visit, staff__isnull=True)
+    inspector.goto(f"{live_server.url}/inspections/findings/{unit_finding.pk}/actions/new/")
+    inspector.locator("#id_description").fill("Niêm yết Quy tắc ứng xử tại bộ phận một cửa")
+    inspector.locator("#id_owner_unit").select_option(str(ward.pk))
+    inspector.locator("#id_due_on").fill((timezone.localdate() + datetime.timedelta(days=7)).isoformat())
+    inspector.get_by_role("button", name="Thêm").click()
+    action = CorrectiveAction.objects.get(finding=unit_finding)
+
+    officer.goto(f"{live_server.url}/inspections/actions/{action.pk}/")
+    officer.locator("#id_evidence").fill("Đã niêm yết bản Quy tắc tại quầy tiếp dân")
+    officer.get_by_role("button", name="Báo cáo hoàn thành").click()
+    inspector.goto(f"{live_server.url}/inspections/actions/{action.pk}/")
+    inspector.get_by_label("Xác nhận: đã hoàn thành").check()
+    inspector.get_by_role("button", name="Lưu quyết định").click()
+    action.refresh_from_db()
+    assert action.status == "verified"
+
+    # The staff member's violation shows on the ward's sheet of this month, capping the grade.
+    officer.goto(f"{live_server.url}/ratings/{ward.public_code}/{timezone.localdate():%Y-%m}/")
+    sheet = RatingSheet.objects.get(unit=ward, month=timezone.localdate().replace(day=1))
+    row = sheet.ratings.get(staff=person)
+    assert row.grade == "B" and row.total == 90
+    expect(officer.locator(f"#row-{row.pk}")).to_contain_text("Điều 4")
