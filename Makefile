@@ -19,7 +19,12 @@ $(VENV)/.installed: requirements.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	@touch $@
 
-venv: $(VENV)/.installed
+venv: $(VENV)/.installed .env
+
+# Development settings for commands typed by hand (manage.py shell, createsuperuser, …); never overwritten.
+.env:
+	@printf '# Development settings, read by conduct_portal/settings.py (variables set in the shell win).\nDEBUG=1\n' > $@
+	@echo "Created .env (DEBUG=1) for development."
 
 # Translations are compiled with Babel (pure Python): no GNU gettext needed on the machine.
 messages: venv

@@ -1,6 +1,6 @@
 """Settings for Conduct Portal, all driven by the environment (django-environ).
 
-Environment variables (all optional in development):
+Environment variables (all optional in development; a ``.env`` file beside ``manage.py`` may set them too):
 
 - ``DEBUG``: ``1`` in development (``make run`` sets it); off by default, which means production.
 - ``SECRET_KEY``: required when ``DEBUG`` is off. In development a key is generated once into
@@ -35,6 +35,9 @@ VAR_DIR = BASE_DIR / "var"
 VAR_DIR.mkdir(exist_ok=True)
 
 env = environ.Env()
+# A developer's .env (written by `make`); variables already set in the environment take precedence.
+if (BASE_DIR / ".env").exists():
+    environ.Env.read_env(BASE_DIR / ".env")
 
 DEBUG = env.bool("DEBUG", default=False)
 
