@@ -20,6 +20,10 @@ Environment variables (all optional in development; a ``.env`` file beside ``man
   (default ``http://127.0.0.1:8000``).
 - ``PLEDGE_REMINDER_AFTER_DAYS``: days after a pledge campaign opens before officers are reminded daily (7).
 - ``RATING_SHEET_AUTOLOCK_DAYS``: approved monthly sheets lock by themselves after this many days (10).
+- ``FEEDBACK_DUE_WORKING_DAYS`` (10), ``FEEDBACK_RETENTION_DAYS`` (365): deadline of a feedback case, and how
+  long the contact details of a closed case are kept.
+- ``FEEDBACK_RATE_LIMIT`` (5) per ``FEEDBACK_RATE_WINDOW`` seconds (600): submissions per address on the public
+  form; ``KIOSK_LOCKOUT_SECONDS`` (10): pause between two votes on a satisfaction kiosk.
 - ``DEMO_PASSWORD``: password of the demo users made by ``seed_demo`` (default ``hanoi-2026``).
 """
 
@@ -200,6 +204,15 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIN
 
 # --- Celery ---------------------------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
+
+# --- Cache (rate limits of the public pages) -------------------------------------------------------------
+# Shared between web workers: Redis when there is one; a single development server does with local memory.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+
 CELERY_BROKER_DIR = VAR_DIR / "celery"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
@@ -258,6 +271,15 @@ PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="")
 PLEDGE_SCAN_MAX_BYTES = 5 * 1024 * 1024
 # Officers are reminded of unsigned staff this many days after a campaign opens, then every day until it closes.
 PLEDGE_REMINDER_AFTER_DAYS = env.int("PLEDGE_REMINDER_AFTER_DAYS", default=7)
+# Citizen feedback: answer within this many working days; contact details of closed cases are erased after
+# the retention period (Decree 13/2023, Law 91/2025 on personal data).
+FEEDBACK_DUE_WORKING_DAYS = env.int("FEEDBACK_DUE_WORKING_DAYS", default=10)
+FEEDBACK_RETENTION_DAYS = env.int("FEEDBACK_RETENTION_DAYS", default=365)
+FEEDBACK_PHOTO_MAX_BYTES = 5 * 1024 * 1024
+# Public form and kiosk: at most this many submissions per client address in the window (seconds).
+FEEDBACK_RATE_LIMIT = env.int("FEEDBACK_RATE_LIMIT", default=5)
+FEEDBACK_RATE_WINDOW = env.int("FEEDBACK_RATE_WINDOW", default=10 * 60)
+KIOSK_LOCKOUT_SECONDS = env.int("KIOSK_LOCKOUT_SECONDS", default=10)
 # Approved monthly sheets lock by themselves this many days after approval.
 RATING_SHEET_AUTOLOCK_DAYS = env.int("RATING_SHEET_AUTOLOCK_DAYS", default=10)
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="hanoi-2026")

@@ -1,1 +1,129 @@
-"""Models of the feedback app: arrive with its issue."""
+"""Citizen feedback cases from every channel, kiosk devices and their satisfaction votes."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from feedback.choices import CaseStatus, Channel, FeedbackKind, RejectionReason
+
+SCORE = [MinValueValidator(1), MaxValueValidator(5)]
+
+
+def feedback_photo_path(case, filename):
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "jpg"
+    return f"feedback/{case.unit_id}/{case.tracking_code}.{extension}"
+
+
+class FeedbackCase(models.Model):
+    """One piece of feedback about a unit (or a named staff member), from the public form or recorded by staff
+    from a hotline call, a feedback box slip, a comment book or a survey slip.
+
+    The citizen's name, phone and e-mail are personal data: kept only with explicit consent, erased after the
+    retention period or on request (``contact_erased_at``). The tracking page shows none of them.
+    """
+
+    unit = models.ForeignKey("units.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="feedback_cases")
+    tracking_code = models.CharField(_("tracking code"), max_length=12, unique=True)
+    channel = models.CharField(_("channel"), max_length=15, choices=Channel.choices, default=Channel.WEB)
+    kind = models.CharField(_("kind"), max_length=15, choices=FeedbackKind.choices)
+    text = models.TextField(_("feedback"))
+    staff_mentioned = models.CharField(_("staff name or desk number"), max_length=200, blank=True)
+    satisfaction = models.PositiveSmallIntegerField(_("satisfaction (1–5)"), null=True, blank=True, validators=SCORE)
+    photo = models.FileField(_("photo"), upload_to=feedback_photo_path, blank=True)
+    contact_name = models.CharField(_("name"), max_length=150, blank=True)
+    contact_phone = models.CharField(_("phone"), max_length=30, blank=True)
+    contact_email = models.EmailField(_("e-mail"), blank=True)
+    contact_consent = models.BooleanField(_("consent to the use of contact details"), default=False)
+    contact_erased_at = models.DateTimeField(_("contact details erased at"), null=True, blank=True)
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+    due_on = models.DateField(_("due date"))
+    status = models.CharField(_("status"), max_length=12, choices=CaseStatus.choices, default=CaseStatus.NEW)
+    rejection_reason = models.CharField(_("reason for rejection"), max_length=12, choices=RejectionReason.choices, blank=True)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("assigned to"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    staff = models.ForeignKey(
+        "units.Staff", verbose_name=_("staff member concerned"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="feedback_cases",
+    )
+    substantiated = models.BooleanField(_("substantiated"), default=False)
+    violation = models.OneToOneField(
+        "evaluations.Violation", on_delete=models.SET_NULL, null=True, blank=True, related_name="feedback_case"
+    )
+    internal_note = models.TextField(_("internal note"), blank=True)
+    public_reply = models.TextField(_("reply to the citizen"), blank=True)
+    replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # The public form's one-time token: a form submitted twice (double click, resend) creates one case.
+    submission_token = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at", "submission_token"])
+
+    class Meta:
+        verbose_name = _("feedback case")
+        verbose_name_plural = _("feedback cases")
+        ordering = ["-received_at"]
+        indexes = [
+            models.Index(fields=["unit", "status", "due_on"], name="feedback_unit_status_due_idx"),
+            models.Index(fields=["unit", "received_at"], name="feedback_unit_received_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(contact_consent=True) | (Q(contact_name="") & Q(contact_phone="") & Q(contact_email="")),
+                name="feedback_contact_needs_consent",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=CaseStatus.RESOLVED) | ~Q(public_reply=""), name="feedback_resolved_has_reply"
+            ),
+        ]
+
+    def __str__(self):
+        return self.tracking_code
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (CaseStatus.NEW, CaseStatus.IN_PROGRESS)
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.is_open and self.due_on < timezone.localdate()
+
+
+class KioskDevice(models.Model):
+    """A tablet at a one-stop desk, bound to its unit by a secret token an officer created."""
+
+    unit = models.ForeignKey("units.Unit", verbose_name=_("unit"), on_delete=models.CASCADE, related_name="kiosk_devices")
+    name = models.CharField(_("name"), max_length=100)
+    token = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("kiosk device")
+        verbose_name_plural = _("kiosk devices")
+
+    def __str__(self):
+        return self.name
+
+
+class KioskVote(models.Model):
+    """One tap on a kiosk's faces: a satisfaction score for the unit, nothing else about the citizen."""
+
+    unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="kiosk_votes")
+    device = models.ForeignKey(KioskDevice, on_delete=models.SET_NULL, null=True, related_name="votes")
+    score = models.PositiveSmallIntegerField(validators=SCORE)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("kiosk vote")
+        verbose_name_plural = _("kiosk votes")
+        indexes = [models.Index(fields=["unit", "created_at"], name="kiosk_vote_unit_time_idx")]
+        constraints = [models.CheckConstraint(condition=Q(score__gte=1) & Q(score__lte=5), name="kiosk_vote_score_range")]

@@ -33,17 +33,20 @@ class Capability:
     MANAGE_INSPECTIONS = "manage_inspections"  # teams, the visit plan (district office)
     INSPECT = "inspect"  # record a visit's results and findings (inspectors, on their own teams' visits)
     CORRECT = "correct"  # mark a corrective action done, with evidence (the inspected unit)
+    TRIAGE_FEEDBACK = "triage_feedback"  # the feedback inbox: assign, reply, resolve; record other channels
+    MANAGE_KIOSKS = "manage_kiosks"  # bind satisfaction kiosks to a unit
 
 
 _UNIT_STAFF = {
-    Capability.MANAGE_STAFF, Capability.RECORD_PLEDGES, Capability.RATE, Capability.RECORD_VIOLATIONS, Capability.CORRECT
+    Capability.MANAGE_STAFF, Capability.RECORD_PLEDGES, Capability.RATE, Capability.RECORD_VIOLATIONS, Capability.CORRECT,
+    Capability.TRIAGE_FEEDBACK, Capability.MANAGE_KIOSKS,
 }
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.WARD_OFFICER: frozenset(_UNIT_STAFF),
     Role.UNIT_HEAD: frozenset({*_UNIT_STAFF, Capability.APPROVE_SHEETS}),
     Role.DISTRICT_OFFICE: frozenset(
         {Capability.MANAGE_STAFF, Capability.RECORD_PLEDGES, Capability.RECORD_VIOLATIONS, Capability.MANAGE_CAMPAIGNS,
-         Capability.REOPEN_SHEETS, Capability.MANAGE_INSPECTIONS}
+         Capability.REOPEN_SHEETS, Capability.MANAGE_INSPECTIONS, Capability.TRIAGE_FEEDBACK, Capability.MANAGE_KIOSKS}
     ),
     Role.INSPECTOR: frozenset({Capability.RECORD_VIOLATIONS, Capability.INSPECT}),
     Role.CITY_ADMIN: frozenset(

@@ -1,0 +1,34 @@
+"""Fixed vocabularies of citizen feedback."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class FeedbackKind(models.TextChoices):
+    PRAISE = "praise", _("Praise")
+    ATTITUDE = "attitude", _("Attitude of a staff member")
+    HARASSMENT = "harassment", _("Harassment or petty corruption")
+    DELAY = "delay", _("Delay in handling a file")
+    FACILITIES = "facilities", _("Facilities")
+    OTHER = "other", _("Other")
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("Public web form")
+    HOTLINE = "hotline", _("Hotline call")
+    MAILBOX = "mailbox", _("Feedback box slip")
+    COMMENT_BOOK = "comment_book", _("Comment book")
+    SURVEY_SLIP = "survey_slip", _("Satisfaction survey slip")
+
+
+class CaseStatus(models.TextChoices):
+    NEW = "new", _("New")
+    IN_PROGRESS = "in_progress", _("In progress")
+    RESOLVED = "resolved", _("Resolved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class RejectionReason(models.TextChoices):
+    SPAM = "spam", _("Spam")
+    DUPLICATE = "duplicate", _("Duplicate")
+    NOT_OURS = "not_ours", _("Not for this unit")
