@@ -17,3 +17,5 @@ MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="conduct-media-"))  # noqa: F405
 # the tasks of a test run, and two test runs never see each other's tasks.
 CELERY_TASK_DEFAULT_QUEUE = f"conduct-test-{uuid.uuid4().hex[:8]}"
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+# Each test run keeps its cache keys (rate limits) apart from other runs sharing the same Redis.
+CACHES["default"]["KEY_PREFIX"] = f"conduct-test-{uuid.uuid4().hex[:8]}"  # noqa: F405
