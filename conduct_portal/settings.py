@@ -259,6 +259,10 @@ CELERY_BEAT_SCHEDULE = {
         # Sunday night: picks up renamed or new units after the vietnam-provinces package is upgraded.
         "schedule": 7 * 24 * 60 * 60,
     },
+    "feedback-purge-contact-details": {
+        "task": "feedback.feedback_contacts_purge",
+        "schedule": 24 * 60 * 60,
+    },
 }
 
 # --- The portal's own -------------------------------------------------------------------------------------
@@ -279,6 +283,8 @@ FEEDBACK_PHOTO_MAX_BYTES = 5 * 1024 * 1024
 # Public form and kiosk: at most this many submissions per client address in the window (seconds).
 FEEDBACK_RATE_LIMIT = env.int("FEEDBACK_RATE_LIMIT", default=5)
 FEEDBACK_RATE_WINDOW = env.int("FEEDBACK_RATE_WINDOW", default=10 * 60)
+# Tracking-code look-ups per address and window: enough for a citizen, too few to guess codes.
+FEEDBACK_TRACK_RATE_LIMIT = env.int("FEEDBACK_TRACK_RATE_LIMIT", default=30)
 KIOSK_LOCKOUT_SECONDS = env.int("KIOSK_LOCKOUT_SECONDS", default=10)
 # Approved monthly sheets lock by themselves this many days after approval.
 RATING_SHEET_AUTOLOCK_DAYS = env.int("RATING_SHEET_AUTOLOCK_DAYS", default=10)

@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("units.urls")),
     path("", include("pledges.urls")),
     path("", include("evaluations.urls")),
+    path("", include("feedback.urls")),
     path("admin/", admin.site.urls),
 ]
 # Uploaded files (pledge scans, photos) are personal data: they are never served from MEDIA_URL, only through

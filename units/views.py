@@ -11,6 +11,7 @@ from django.views.generic import FormView, ListView, TemplateView
 
 from evaluations.inspection_selectors import inspection_headline, overdue_actions
 from evaluations.selectors import home_rating_status, staff_monthly_history, staff_rating_changes
+from feedback.selectors import unit_feedback_months
 from pledges.selectors import coverage_headline
 from units import selectors, services
 from units.choices import Role, Structure
@@ -119,6 +120,7 @@ class UnitDetailView(LoginRequiredMixin, TemplateView):
             merged_into=unit.merged_into.order_by("name"),
             can_manage_staff=scope.can(Capability.MANAGE_STAFF, unit),
             can_manage_units=scope.can(Capability.MANAGE_UNITS, unit),
+            feedback_months=unit_feedback_months(unit=unit),
         )
         return context
 

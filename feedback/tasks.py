@@ -1,0 +1,12 @@
+"""Background jobs of the feedback app."""
+
+from celery import shared_task
+from django.utils import timezone
+
+from feedback.services import feedback_contacts_purge as purge
+
+
+@shared_task(name="feedback.feedback_contacts_purge")
+def feedback_contacts_purge() -> int:
+    """Erase the contact details of cases closed longer ago than the retention period (daily, by beat)."""
+    return purge(today=timezone.localdate())
