@@ -18,6 +18,7 @@ urlpatterns = [
     path("feedback/inbox/", staff.InboxView.as_view(), name="inbox"),
     path("feedback/inbox/new/", staff.CaseRecordView.as_view(), name="case_record"),
     path("feedback/inbox/<int:pk>/", staff.CaseDetailView.as_view(), name="case_detail"),
+    path("feedback/inbox/<int:pk>/photo/", staff.case_photo_download, name="case_photo"),
     path("feedback/kiosks/", staff.KioskDeviceListView.as_view(), name="kiosk_devices"),
     path("feedback/inbox/tile/", staff.HomeTileView.as_view(), name="home_tile"),
     path("feedback/kiosks/<int:pk>/revoke/", staff.KioskDeviceRevokeView.as_view(), name="kiosk_device_revoke"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -256,3 +256,22 @@ class HomeTileView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(feedback_headline=selectors.feedback_headline(user=self.request.user), **kwargs)
+
+
+def case_photo_download(request, pk):
+    """The citizen's photo, only for those who handle the case (it may show people): never from MEDIA_URL."""
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('login')}?next={request.path}")
+    case = selectors.case_get_for_user(user=request.user, pk=pk)
+    if not scope_for(request.user).can(Capability.TRIAGE_FEEDBACK, case.unit):
+        raise PermissionDenied
+    if not case.photo:
+        raise Http404
+    extension = case.photo.name.rsplit(".", 1)[-1].lower()
+    content_type = {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp"}.get(extension)
+    if content_type is None:
+        raise Http404
+    response = FileResponse(case.photo.open("rb"), content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -238,3 +238,60 @@ def test_inspections_done_when(demo, login, live_server):
     row = sheet.ratings.get(staff=person)
     assert row.grade == "B" and row.total == 90
     expect(officer.locator(f"#row-{row.pk}")).to_contain_text("Điều 4")
+
+
+def test_feedback_done_when(demo, login, browser, live_server):
+    """A citizen, on a phone, follows the Thanh Xuân Bắc poster's link and complains about a named officer; the
+    ward officer triages, links, replies and resolves; the citizen reads the reply; the satisfaction index moves."""
+    from feedback.models import FeedbackCase
+    from feedback.selectors import satisfaction_index
+
+    ward = demo
+    officer_named = ward.staff.get(leadership="head")
+    month = timezone.localdate().replace(day=1)
+    before = satisfaction_index(units_qs_or_unit=ward, month=month)
+
+    phone = browser.new_context(locale="vi-VN", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    try:
+        citizen = phone.new_page()
+        citizen.set_default_timeout(15_000)
+        citizen.goto(f"{live_server.url}/feedback/{ward.public_code}/poster/")
+        form_url = f"/feedback/{ward.public_code}/"
+        expect(citizen.locator("body")).to_contain_text(form_url)
+        citizen.goto(f"{live_server.url}{form_url}")  # what the QR code opens
+        citizen.get_by_label("Thái độ của cán bộ").check()
+        citizen.locator("#id_staff_mentioned").fill(officer_named.full_name)
+        citizen.locator("#id_text").fill("Cán bộ quát tháo, không hướng dẫn khi tôi nộp hồ sơ <script>alert(1)</script>")
+        citizen.locator("label[for=satisfaction-2]").click()  # a large face button
+        citizen.get_by_role("button", name="Gửi góp ý").click()
+        code = citizen.get_by_test_id("tracking-code").inner_text().strip()
+        case = FeedbackCase.objects.get(unit=ward)
+        assert case.tracking_code == code.replace("-", "") and case.status == "new"
+
+        officer = login("ward.thanhxuanbac")
+        officer.goto(f"{live_server.url}/feedback/inbox/")
+        officer.get_by_role("link", name=code.replace("-", "")).or_(officer.get_by_role("link", name=code)).first.click()
+        officer.locator("#form-status select[name=status]").select_option("in_progress")
+        officer.locator("#form-status").get_by_role("button").click()
+        officer.locator("#form-link select[name=staff]").select_option(str(officer_named.pk))
+        officer.locator("#form-link input[name=substantiated]").check()
+        officer.locator("#form-link").get_by_role("button").click()
+        reply = "Đơn vị đã làm việc với cán bộ, nhắc nhở và xin lỗi ông/bà. Cảm ơn ông/bà đã phản ánh."
+        officer.locator("#form-reply textarea").fill(reply)
+        officer.locator("#form-reply").get_by_role("button").click()
+        officer.locator("#form-status select[name=status]").select_option("resolved")
+        officer.locator("#form-status").get_by_role("button").click()
+        case.refresh_from_db()
+        assert case.status == "resolved" and case.staff == officer_named and case.substantiated
+
+        citizen.goto(f"{live_server.url}/feedback/track/")
+        citizen.locator("input[name=code]").fill(code.lower())
+        citizen.locator("input[name=code]").press("Enter")
+        expect(citizen.locator("main")).to_contain_text(reply)
+        expect(citizen.locator("main")).not_to_contain_text(officer_named.full_name)
+        expect(citizen.locator("main")).not_to_contain_text("<script>")  # the text is not on the tracking page at all
+    finally:
+        phone.close()
+
+    after = satisfaction_index(units_qs_or_unit=ward, month=month)
+    assert before is None and after == 0  # one rated response, a 2: nobody satisfied yet

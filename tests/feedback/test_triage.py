@@ -341,3 +341,29 @@ def test_kiosk_devices_create_list_and_revoke(client, ward_officer, thanh_xuan_b
     assert officer.post(reverse("feedback:kiosk_device_revoke", args=[device.pk])).status_code == 302
     device.refresh_from_db()
     assert device.revoked_at is not None
+
+
+def test_the_photo_is_served_only_to_those_who_handle_the_case(client, ward_officer, inspector, thanh_xuan_bac):
+    """A citizen's photo may show people: the ward's officer gets it, an inspector who can read the case does not,
+    and it is never a public media URL."""
+    import io
+
+    from django.core.files.base import ContentFile
+    from PIL import Image
+
+    from feedback.models import FeedbackCase
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(buffer, "PNG")
+    case = FeedbackCase.objects.create(
+        unit=thanh_xuan_bac, tracking_code="PHOTOTEST7", kind="facilities", text="Ghế chờ bị hỏng",
+        due_on=datetime.date.today(),
+    )
+    case.photo.save("x.png", ContentFile(buffer.getvalue()))
+    url = reverse("feedback:case_photo", args=[case.pk])
+    client.force_login(ward_officer)
+    answer = client.get(url)
+    assert answer.status_code == 200 and answer["Content-Type"] == "image/png"
+    assert answer["X-Content-Type-Options"] == "nosniff"
+    client.force_login(inspector)
+    assert client.get(url).status_code == 403
