@@ -9,13 +9,13 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, ListView
 from django.views.generic.base import TemplateResponseMixin
 
+from conduct_portal.files import private_file_response
 from evaluations.choices import ActionStatus
 from evaluations.forms_actions import ActionCreateForm, ActionDoneForm, ActionVerifyForm
 from evaluations.inspection_actions import (
@@ -27,13 +27,6 @@ from evaluations.inspection_actions import (
 )
 from evaluations.inspection_selectors import action_get_for_user, action_list, finding_get_for_user
 
-EVIDENCE_CONTENT_TYPES = {
-    "pdf": "application/pdf",
-    "jpg": "image/jpeg",
-    "jpeg": "image/jpeg",
-    "png": "image/png",
-    "webp": "image/webp",
-}
 
 
 def _form_errors_from(form, error: ValidationError) -> None:
@@ -151,21 +144,7 @@ def action_evidence_download(request, pk):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     action = action_get_for_user(user=request.user, pk=pk)
-    if not action.evidence_file:
-        raise Http404
-    extension = action.evidence_file.name.rsplit(".", 1)[-1].lower()
-    try:
-        handle = action.evidence_file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=f"minh-chung-{action.pk}.{extension}",
-        content_type=EVIDENCE_CONTENT_TYPES.get(extension, "application/octet-stream"),
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return private_file_response(action.evidence_file, download_name=f"minh-chung-{action.pk}")
 
 
 class ActionCreateView(LoginRequiredMixin, FormView):

@@ -14,7 +14,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
+from conduct_portal.files import private_file_response
 from evaluations import inspection_selectors as selectors
 from evaluations import inspection_services as services
 from evaluations.choices import CheckResult, VisitKind, VisitStatus
@@ -335,11 +336,4 @@ class PhotoView(LoginRequiredMixin, View):
 
     def get(self, request, pk):
         photo = selectors.photo_get_for_user(user=request.user, pk=pk)
-        extension = photo.image.name.rsplit(".", 1)[-1].lower()
-        content_type = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}.get(extension)
-        if content_type is None:
-            raise Http404
-        response = FileResponse(photo.image.open("rb"), content_type=content_type)
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return private_file_response(photo.image)

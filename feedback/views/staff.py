@@ -6,13 +6,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, ListView, TemplateView
 
+from conduct_portal.files import private_file_response
 from feedback import selectors, services
 from feedback.forms_staff import (
     AssignForm, CaseRecordForm, DueDateForm, EraseContactForm, InboxFilterForm, KioskDeviceForm, LinkStaffForm, NoteForm,
@@ -265,13 +266,4 @@ def case_photo_download(request, pk):
     case = selectors.case_get_for_user(user=request.user, pk=pk)
     if not scope_for(request.user).can(Capability.TRIAGE_FEEDBACK, case.unit):
         raise PermissionDenied
-    if not case.photo:
-        raise Http404
-    extension = case.photo.name.rsplit(".", 1)[-1].lower()
-    content_type = {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png", "webp": "image/webp"}.get(extension)
-    if content_type is None:
-        raise Http404
-    response = FileResponse(case.photo.open("rb"), content_type=content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file_response(case.photo)

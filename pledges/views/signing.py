@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +21,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView
 
+from conduct_portal.files import private_file_response
 from pledges import selectors, services
 from pledges.forms import PaperPledgeForm, PledgeSignForm, PledgeWithdrawForm, add_service_errors
 from pledges.models import PledgeCampaign
@@ -28,13 +29,6 @@ from units import selectors as unit_selectors
 from units.models import Staff
 from units.scope import Capability, scope_for
 
-SCAN_CONTENT_TYPES = {
-    "pdf": "application/pdf",
-    "jpg": "image/jpeg",
-    "jpeg": "image/jpeg",
-    "png": "image/png",
-    "webp": "image/webp",
-}
 
 
 def _client_ip(request) -> str | None:
@@ -265,21 +259,7 @@ def pledge_scan_download(request, pk):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     pledge = selectors.pledge_get_for_user(user=request.user, pk=pk)
-    if not pledge.scan:
-        raise Http404
-    extension = pledge.scan.name.rsplit(".", 1)[-1].lower()
-    try:
-        handle = pledge.scan.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=f"cam-ket-{pledge.campaign.year}-{pledge.staff.staff_code}.{extension}",
-        content_type=SCAN_CONTENT_TYPES.get(extension, "application/octet-stream"),
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return private_file_response(pledge.scan, download_name=f"cam-ket-{pledge.campaign.year}-{pledge.staff.staff_code}")
 
 
 class PledgeWithdrawView(LoginRequiredMixin, FormView):
