@@ -18,7 +18,7 @@ SATISFACTION_CHOICES = [
     (5, _("Very satisfied")),
 ]
 # A face per score, shown next to the label (decorative: the label carries the meaning).
-SATISFACTION_FACES = {1: "😠", 2: "🙁", 3: "😐", 4: "🙂", 5: "😄"}
+SATISFACTION_FACES = {1: "😠", 2: "😟", 3: "😐", 4: "😊", 5: "😄"}
 _TOKEN = re.compile(r"^[0-9a-f]{32}$")
 
 
