@@ -137,10 +137,3 @@ class VisitReopenForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
-def add_service_errors(form: forms.Form, error) -> None:
-    """Put a service's ``ValidationError`` on the form: by field where the form has it, else on top."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)

@@ -3,7 +3,6 @@
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -15,13 +14,6 @@ from units.models import Unit
 SCAN_ACCEPT = ".pdf,.jpg,.jpeg,.png,.webp"
 
 
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's validation errors on the form fields they name (or on the whole form)."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _helper() -> FormHelper:

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, ListView, TemplateView
 
+from conduct_portal.forms import add_service_errors
 from evaluations.inspection_selectors import inspection_headline, overdue_actions
 from evaluations.selectors import home_rating_status, staff_monthly_history, staff_rating_changes
 from feedback.selectors import unit_feedback_months
@@ -21,13 +22,6 @@ from units.scope import Capability, scope_for
 from units.staff_import import STAFF_IMPORT_TEMPLATE_NAME, staff_import_template, staff_import_xlsx
 
 
-def _form_errors_from(form, error: ValidationError) -> None:
-    """Show a service's validation errors on the form fields they name (or on the whole form)."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 HOME_OVERDUE_LIMIT = 10
@@ -143,7 +137,7 @@ class SubUnitCreateView(LoginRequiredMixin, FormView):
                 actor=self.request.user, parent=self.parent, name=form.cleaned_data["name"], kind=form.cleaned_data["kind"]
             )
         except ValidationError as error:
-            _form_errors_from(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("Added %(unit)s.") % {"unit": unit.name})
         return redirect(unit)
@@ -230,7 +224,7 @@ class StaffCreateView(LoginRequiredMixin, FormView):
         try:
             staff = services.staff_create(actor=self.request.user, unit=self.unit, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors_from(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("Added %(name)s to %(unit)s.") % {"name": staff.full_name, "unit": self.unit.name})
         return redirect(self.unit)
@@ -251,7 +245,7 @@ class StaffUpdateView(StaffManageMixin, FormView):
         try:
             services.staff_update(actor=self.request.user, staff=self.staff, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors_from(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("Saved."))
         return redirect(self.staff)
@@ -278,7 +272,7 @@ class StaffMoveView(StaffManageMixin, FormView):
         try:
             services.staff_move(actor=self.request.user, staff=self.staff, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors_from(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("%(name)s now belongs to %(unit)s.") % {"name": self.staff.full_name, "unit": self.staff.unit.name})
         return redirect(self.staff)
@@ -292,7 +286,7 @@ class StaffDeactivateView(StaffManageMixin, FormView):
         try:
             services.staff_deactivate(actor=self.request.user, staff=self.staff, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors_from(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("%(name)s is no longer active.") % {"name": self.staff.full_name})
         return redirect(self.staff)

@@ -16,6 +16,7 @@ from django.views.generic import FormView, ListView
 from django.views.generic.base import TemplateResponseMixin
 
 from conduct_portal.files import private_file_response
+from conduct_portal.forms import add_service_errors
 from evaluations.choices import ActionStatus
 from evaluations.forms_actions import ActionCreateForm, ActionDoneForm, ActionVerifyForm
 from evaluations.inspection_actions import (
@@ -29,12 +30,6 @@ from evaluations.inspection_selectors import action_get_for_user, action_list, f
 
 
 
-def _form_errors_from(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 class ActionListView(LoginRequiredMixin, ListView):
@@ -107,7 +102,7 @@ class ActionMarkDoneView(ActionDetailView):
                     evidence_file=form.cleaned_data["evidence_file"],
                 )
             except ValidationError as error:
-                _form_errors_from(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("The corrective action is marked done. The team will verify it."))
                 return redirect("evaluations:action_detail", pk=self.action.pk)
@@ -128,7 +123,7 @@ class ActionVerifyView(ActionDetailView):
             try:
                 action_verify(actor=request.user, action=self.action, accepted=accepted, note=form.cleaned_data["note"])
             except ValidationError as error:
-                _form_errors_from(form, error)
+                add_service_errors(form, error)
             else:
                 if accepted:
                     messages.success(request, _("The corrective action is verified."))
@@ -168,7 +163,7 @@ class ActionCreateView(LoginRequiredMixin, FormView):
         try:
             action = action_create(actor=self.request.user, finding=self.finding, **form.cleaned_data)
         except ValidationError as error:
-            _form_errors_from(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("Corrective action added."))
         return redirect("evaluations:action_detail", pk=action.pk)

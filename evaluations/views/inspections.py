@@ -23,6 +23,7 @@ from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
 from conduct_portal.files import private_file_response
+from conduct_portal.forms import add_service_errors
 from evaluations import inspection_selectors as selectors
 from evaluations import inspection_services as services
 from evaluations.choices import CheckResult, VisitKind, VisitStatus
@@ -34,7 +35,6 @@ from evaluations.forms_inspections import (
     VisitCloseForm,
     VisitPlanForm,
     VisitReopenForm,
-    add_service_errors,
 )
 from evaluations.models import ChecklistResult
 from units.models import Unit

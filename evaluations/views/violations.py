@@ -11,6 +11,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, ListView
 
+from conduct_portal.forms import add_service_errors
 from evaluations import services
 from evaluations.forms import parse_month
 from evaluations.forms_violations import ViolationForm
@@ -83,11 +84,7 @@ class ViolationCreateView(LoginRequiredMixin, FormView):
         try:
             violation = services.violation_record(actor=self.request.user, **data)
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, errors in error.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, error.messages)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         self._report_grade(violation)
         return redirect(violation.staff)

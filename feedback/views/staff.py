@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import FormView, ListView, TemplateView
 
 from conduct_portal.files import private_file_response
+from conduct_portal.forms import add_service_errors
 from feedback import selectors, services
 from feedback.forms_staff import (
     AssignForm, CaseRecordForm, DueDateForm, EraseContactForm, InboxFilterForm, KioskDeviceForm, LinkStaffForm, NoteForm,
@@ -23,10 +24,6 @@ from feedback.choices import FeedbackKind
 from feedback.models import KioskDevice
 from units.models import Unit
 from units.scope import Capability, scope_for
-
-
-def _errors_of(error: ValidationError) -> list[str]:
-    return error.messages
 
 
 class InboxView(LoginRequiredMixin, ListView):
@@ -129,8 +126,7 @@ class CaseDetailView(LoginRequiredMixin, TemplateView):
             try:
                 message = self._apply(action, form.cleaned_data)
             except ValidationError as error:
-                for text in _errors_of(error):
-                    form.add_error(None, text)
+                add_service_errors(form, error)
             else:
                 messages.success(request, message)
                 return redirect("feedback:case_detail", pk=self.case.pk)
@@ -191,11 +187,7 @@ class CaseRecordView(LoginRequiredMixin, FormView):
                 consent=data["consent"],
             )
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for field, errors in error.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, error.messages)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("Case %(code)s recorded.") % {"code": case.tracking_code})
         return redirect("feedback:case_detail", pk=case.pk)

@@ -22,10 +22,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _, pgettext_lazy
 from django.views.generic import FormView, TemplateView
 
+from conduct_portal.forms import add_service_errors
 from pledges import selectors, services
 from conduct_portal.xlsx import XLSX_CONTENT_TYPE
 from pledges.exports import roster_filename, roster_workbook
-from pledges.forms import CampaignForm, add_service_errors
+from pledges.forms import CampaignForm
 from pledges.models import Pledge, PledgeCampaign
 from units.models import Unit
 from units.scope import ROLE_CAPABILITIES, Capability, scope_for

@@ -22,8 +22,9 @@ from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView
 
 from conduct_portal.files import private_file_response
+from conduct_portal.forms import add_service_errors
 from pledges import selectors, services
-from pledges.forms import PaperPledgeForm, PledgeSignForm, PledgeWithdrawForm, add_service_errors
+from pledges.forms import PaperPledgeForm, PledgeSignForm, PledgeWithdrawForm
 from pledges.models import PledgeCampaign
 from units import selectors as unit_selectors
 from units.models import Staff
