@@ -24,12 +24,15 @@ Environment variables (all optional in development; a ``.env`` file beside ``man
   long the contact details of a closed case are kept.
 - ``FEEDBACK_RATE_LIMIT`` (5) per ``FEEDBACK_RATE_WINDOW`` seconds (600): submissions per address on the public
   form; ``KIOSK_LOCKOUT_SECONDS`` (10): pause between two votes on a satisfaction kiosk.
+- ``EXPORT_RETENTION_DAYS`` (7): days a finished background export stays downloadable before its file is removed;
+  ``EXPORT_BACKGROUND_ROWS`` (10000): exports larger than this run as a Celery job instead of in the request.
 - ``DEMO_PASSWORD``: password of the demo users made by ``seed_demo`` (default ``hanoi-2026``).
 """
 
 from pathlib import Path
 import secrets
 
+from celery.schedules import crontab
 import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -263,6 +266,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "feedback.feedback_contacts_purge",
         "schedule": 24 * 60 * 60,
     },
+    "reports-build-past-quarter": {
+        "task": "reports.quarterly_reports_build_past_quarter",
+        # Day 5 after a quarter ends (5 January, April, July, October), at night: every district's review.
+        "schedule": crontab(minute=0, hour=2, day_of_month=5, month_of_year="1,4,7,10"),
+    },
+    "reports-purge-expired-exports": {
+        "task": "reports.export_files_purge",
+        "schedule": 6 * 60 * 60,
+    },
 }
 
 # --- The portal's own -------------------------------------------------------------------------------------
@@ -288,6 +300,9 @@ FEEDBACK_TRACK_RATE_LIMIT = env.int("FEEDBACK_TRACK_RATE_LIMIT", default=30)
 KIOSK_LOCKOUT_SECONDS = env.int("KIOSK_LOCKOUT_SECONDS", default=10)
 # Approved monthly sheets lock by themselves this many days after approval.
 RATING_SHEET_AUTOLOCK_DAYS = env.int("RATING_SHEET_AUTOLOCK_DAYS", default=10)
+# Finished background exports stay downloadable this many days; larger exports than this run in the background.
+EXPORT_RETENTION_DAYS = env.int("EXPORT_RETENTION_DAYS", default=7)
+EXPORT_BACKGROUND_ROWS = env.int("EXPORT_BACKGROUND_ROWS", default=10_000)
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="hanoi-2026")
 
 LOGGING = {

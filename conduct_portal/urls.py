@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("pledges.urls")),
     path("", include("evaluations.urls")),
     path("", include("feedback.urls")),
+    path("", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]
 # Uploaded files (pledge scans, photos) are personal data: they are never served from MEDIA_URL, only through

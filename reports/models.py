@@ -1,1 +1,211 @@
-"""Models of the reports app: arrive with its issue."""
+"""Quarterly reports, commendation lists and Excel export jobs."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from evaluations.choices import Grade
+from reports.choices import CommendationStatus, EntrySource, ExportKind, JobStatus
+from reports.quarters import Quarter
+
+QUARTER_NUMBER = [MinValueValidator(1), MaxValueValidator(4)]
+
+
+class BackgroundJob(models.Model):
+    """What every long job records: who asked, with which parameters, how far it got, the file it made, and
+    why it failed. A Celery task claims the row with a conditional update (``reports.jobs``), so a job runs
+    once even when its message is delivered twice."""
+
+    status = models.CharField(_("status"), max_length=10, choices=JobStatus.choices, default=JobStatus.PENDING)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0, validators=[MaxValueValidator(100)])
+    progress_note = models.CharField(_("current step"), max_length=200, blank=True)
+    parameters = models.JSONField(_("parameters"), default=dict, blank=True)
+    task_id = models.CharField(max_length=64, blank=True, editable=False)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    error = models.TextField(_("reason of the failure"), blank=True)
+    file = models.FileField(_("file"), blank=True, max_length=300)
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (JobStatus.PENDING, JobStatus.RUNNING)
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == JobStatus.SUCCESS and bool(self.file)
+
+
+class QuarterlyReport(BackgroundJob):
+    """The quarterly review (sơ kết quý) of a unit's subtree: pledges, ratings, violations, inspections,
+    feedback and the commendation list, as a page and an .xlsx workbook. One row per unit and quarter: asking
+    again reuses it, or rebuilds it in place."""
+
+    unit = models.ForeignKey("units.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="quarterly_reports")
+    year = models.PositiveSmallIntegerField(_("year"))
+    quarter = models.PositiveSmallIntegerField(_("quarter"), validators=QUARTER_NUMBER)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", help_text=_("Empty when Celery beat built it on schedule."),
+    )
+    data = models.JSONField(_("figures"), default=dict, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("quarterly report")
+        verbose_name_plural = _("quarterly reports")
+        ordering = ["-year", "-quarter", "unit__path"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "year", "quarter"], name="one_report_per_unit_and_quarter"),
+            models.CheckConstraint(condition=Q(quarter__gte=1) & Q(quarter__lte=4), name="report_quarter_1_to_4"),
+        ]
+
+    def __str__(self):
+        return f"{self.unit} — {self.period}"
+
+    @property
+    def period(self) -> Quarter:
+        return Quarter(self.year, self.quarter)
+
+
+class CommendationRule(models.Model):
+    """Who deserves commending for a quarter, in force from ``effective_from`` until the next rule.
+
+    The default: grade A in all three months, no violation in the quarter, no substantiated complaint; ranked
+    by total score, then by citizen praise; at most ``quota_percent`` of each unit's rated staff (at least
+    ``quota_min``)."""
+
+    name = models.CharField(_("name"), max_length=200)
+    effective_from = models.DateField(_("effective from"), unique=True)
+    min_grade = models.CharField(
+        _("lowest grade accepted each month"), max_length=1, choices=Grade.choices, default=Grade.A
+    )
+    months_required = models.PositiveSmallIntegerField(
+        _("months at that grade"), default=3, validators=[MinValueValidator(1), MaxValueValidator(3)]
+    )
+    allow_violations = models.BooleanField(_("a violation in the quarter is allowed"), default=False)
+    allow_substantiated_complaints = models.BooleanField(_("a substantiated complaint is allowed"), default=False)
+    quota_percent = models.PositiveSmallIntegerField(
+        _("quota per unit (% of staff rated)"), default=10, validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+    quota_min = models.PositiveSmallIntegerField(_("at least this many per unit"), default=1)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("commendation rule")
+        verbose_name_plural = _("commendation rules")
+        ordering = ["-effective_from"]
+
+    def __str__(self):
+        return f"{self.name} ({self.effective_from:%d/%m/%Y})"
+
+
+class CommendationList(models.Model):
+    """The staff proposed for commendation in a unit's subtree for a quarter; the district office reviews it
+    (removes or adds people, each with a reason) and approves it, after which it no longer changes."""
+
+    unit = models.ForeignKey("units.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="commendation_lists")
+    year = models.PositiveSmallIntegerField(_("year"))
+    quarter = models.PositiveSmallIntegerField(_("quarter"), validators=QUARTER_NUMBER)
+    rule = models.ForeignKey(CommendationRule, verbose_name=_("rule"), on_delete=models.PROTECT, related_name="lists")
+    status = models.CharField(
+        _("status"), max_length=10, choices=CommendationStatus.choices, default=CommendationStatus.DRAFT
+    )
+    generated_at = models.DateTimeField(_("generated at"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("approved by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("commendation list")
+        verbose_name_plural = _("commendation lists")
+        ordering = ["-year", "-quarter", "unit__path"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "year", "quarter"], name="one_commendation_list_per_unit_and_quarter"),
+            models.CheckConstraint(condition=Q(quarter__gte=1) & Q(quarter__lte=4), name="commendation_quarter_1_to_4"),
+        ]
+
+    def __str__(self):
+        return f"{self.unit} — {self.period}"
+
+    @property
+    def period(self) -> Quarter:
+        return Quarter(self.year, self.quarter)
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == CommendationStatus.DRAFT
+
+
+class CommendationEntry(models.Model):
+    """One staff member on a list, with the figures that ranked them. A removed entry stays (``included``
+    off, with the reason), so the review can be read back."""
+
+    commendation_list = models.ForeignKey(CommendationList, on_delete=models.CASCADE, related_name="entries")
+    staff = models.ForeignKey("units.Staff", verbose_name=_("staff member"), on_delete=models.PROTECT, related_name="commendations")
+    staff_unit = models.ForeignKey(
+        "units.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+",
+        help_text=_("Where the staff member was rated: the quota counts per unit."),
+    )
+    rank = models.PositiveIntegerField(_("rank"), null=True, blank=True)
+    total_score = models.DecimalField(_("total points in the quarter"), max_digits=6, decimal_places=1, default=Decimal(0))
+    months_rated = models.PositiveSmallIntegerField(_("months rated"), default=0)
+    grades = models.CharField(_("grades by month"), max_length=10, blank=True)
+    praise_count = models.PositiveIntegerField(_("citizen praise"), default=0)
+    source = models.CharField(_("source"), max_length=10, choices=EntrySource.choices, default=EntrySource.RULE)
+    included = models.BooleanField(_("on the list"), default=True)
+    reason = models.TextField(_("reason"), blank=True)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    changed_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("commendation entry")
+        verbose_name_plural = _("commendation entries")
+        ordering = ["commendation_list", "rank", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["commendation_list", "staff"], name="one_entry_per_staff_and_list"),
+            models.CheckConstraint(
+                condition=Q(source=EntrySource.RULE, included=True) | ~Q(reason=""), name="commendation_change_has_reason"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.staff} — {self.commendation_list}"
+
+
+class ExportJob(BackgroundJob):
+    """A large Excel export (ratings, feedback log, pledge roster, inspections) built in the background for
+    the user who asked; only that user downloads it, until it expires and a beat task removes the file."""
+
+    kind = models.CharField(_("export"), max_length=15, choices=ExportKind.choices)
+    unit = models.ForeignKey("units.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="export_jobs")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.CASCADE, related_name="export_jobs"
+    )
+    row_count = models.PositiveIntegerField(_("rows"), default=0)
+    expires_at = models.DateTimeField(_("kept until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["requested_by", "created_at"], name="export_user_created_idx")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} — {self.unit}"

@@ -25,12 +25,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 def _restore_shipped_data():
     """Transactional tests empty every table afterwards, data migrations' rows included: put back what the
-    portal ships (the two Hanoi codes, the Hanoi scoring scheme); both migration functions are re-runnable."""
+    portal ships (the two Hanoi codes, the Hanoi scoring scheme, the default checklist and commendation rule);
+    every migration function is re-runnable."""
     from django.apps import apps
 
     for module, function in (("pledges.migrations.0002_hanoi_codes", "add_hanoi_codes"),
                              ("evaluations.migrations.0002_hanoi_scheme", "add_hanoi_scheme"),
-                             ("evaluations.migrations.0004_default_checklist", "add_default_checklist")):
+                             ("evaluations.migrations.0004_default_checklist", "add_default_checklist"),
+                             ("reports.migrations.0002_default_commendation_rule", "add_default_rule")):
         getattr(importlib.import_module(module), function)(apps, None)
 
 

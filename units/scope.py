@@ -35,6 +35,9 @@ class Capability:
     CORRECT = "correct"  # mark a corrective action done, with evidence (the inspected unit)
     TRIAGE_FEEDBACK = "triage_feedback"  # the feedback inbox: assign, reply, resolve; record other channels
     MANAGE_KIOSKS = "manage_kiosks"  # bind satisfaction kiosks to a unit
+    BUILD_REPORTS = "build_reports"  # request (and rebuild) a quarterly report of a unit
+    APPROVE_COMMENDATIONS = "approve_commendations"  # review and approve a quarter's commendation list
+    EXPORT_DATA = "export_data"  # Excel exports of ratings, feedback, pledges and inspections
 
 
 _UNIT_STAFF = {
@@ -43,10 +46,11 @@ _UNIT_STAFF = {
 }
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.WARD_OFFICER: frozenset(_UNIT_STAFF),
-    Role.UNIT_HEAD: frozenset({*_UNIT_STAFF, Capability.APPROVE_SHEETS}),
+    Role.UNIT_HEAD: frozenset({*_UNIT_STAFF, Capability.APPROVE_SHEETS, Capability.BUILD_REPORTS}),
     Role.DISTRICT_OFFICE: frozenset(
         {Capability.MANAGE_STAFF, Capability.RECORD_PLEDGES, Capability.RECORD_VIOLATIONS, Capability.MANAGE_CAMPAIGNS,
-         Capability.REOPEN_SHEETS, Capability.MANAGE_INSPECTIONS, Capability.TRIAGE_FEEDBACK, Capability.MANAGE_KIOSKS}
+         Capability.REOPEN_SHEETS, Capability.MANAGE_INSPECTIONS, Capability.TRIAGE_FEEDBACK, Capability.MANAGE_KIOSKS,
+         Capability.BUILD_REPORTS, Capability.APPROVE_COMMENDATIONS, Capability.EXPORT_DATA}
     ),
     Role.INSPECTOR: frozenset({Capability.RECORD_VIOLATIONS, Capability.INSPECT}),
     Role.CITY_ADMIN: frozenset(
@@ -61,6 +65,9 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.MANAGE_CODES,
             Capability.MANAGE_INSPECTIONS,
             Capability.INSPECT,
+            Capability.BUILD_REPORTS,
+            Capability.APPROVE_COMMENDATIONS,
+            Capability.EXPORT_DATA,
         }
     ),
 }

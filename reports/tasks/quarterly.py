@@ -1,0 +1,3 @@
+"""Background jobs of the reports app: quarterly."""
+
+__all__: list[str] = []

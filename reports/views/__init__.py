@@ -1,0 +1,1 @@
+"""Pages of the reports app: quarterly reports, commendation lists, dashboards and exports."""

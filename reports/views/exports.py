@@ -1,0 +1,3 @@
+"""Pages of the reports app: exports (URL patterns listed in ``urlpatterns``, included by reports/urls.py)."""
+
+urlpatterns = []
