@@ -1,4 +1,4 @@
-"""Serving uploaded files (scans, photos, evidence): personal data, so only through views that check scope.
+"""Serving stored files (scans, photos, evidence, generated workbooks): personal data, so only through views that check scope.
 
 Never from MEDIA_URL. The content type comes from the extension the upload checks gave the file (they read
 the content, not the name), and the browser is told not to guess another one.
@@ -12,6 +12,7 @@ CONTENT_TYPES = {
     "jpeg": "image/jpeg",
     "png": "image/png",
     "webp": "image/webp",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 
 
