@@ -9,7 +9,7 @@ export DEBUG ?= 1
 # honcho gives each process its own $$PORT, so the web port travels under another name.
 export WEB_PORT := $(PORT)
 
-.PHONY: run test venv messages migrate demo check clean
+.PHONY: run test venv messages migrate demo check clean backup restore
 
 # Re-install only when requirements.txt changes, so repeated runs are fast and idempotent.
 $(VENV)/.installed: requirements.txt
@@ -47,6 +47,15 @@ test: messages
 check: messages
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py check
+
+# Everything the portal keeps (database and uploaded files) into var/backups/<date-time>/, or BACKUP_DIR=….
+backup: venv
+	$(PY) manage.py backup_data $(if $(BACKUP_DIR),--destination $(BACKUP_DIR))
+
+# Puts back a backup folder: make restore BACKUP=var/backups/20261130-091500 (asks first; YES=1 does not).
+restore: venv
+	@test -n "$(BACKUP)" || { echo "Say which backup: make restore BACKUP=var/backups/<folder>"; exit 2; }
+	$(PY) manage.py restore_data "$(BACKUP)" $(if $(YES),--yes)
 
 clean:
 	rm -rf $(VENV) staticfiles
