@@ -38,6 +38,7 @@ class Capability:
     BUILD_REPORTS = "build_reports"  # request (and rebuild) a quarterly report of a unit
     APPROVE_COMMENDATIONS = "approve_commendations"  # review and approve a quarter's commendation list
     EXPORT_DATA = "export_data"  # Excel exports of ratings, feedback, pledges and inspections
+    VIEW_AUDIT = "view_audit"  # browse the audit trail (who changed what, when) of the units covered
 
 
 _UNIT_STAFF = {
@@ -50,7 +51,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.DISTRICT_OFFICE: frozenset(
         {Capability.MANAGE_STAFF, Capability.RECORD_PLEDGES, Capability.RECORD_VIOLATIONS, Capability.MANAGE_CAMPAIGNS,
          Capability.REOPEN_SHEETS, Capability.MANAGE_INSPECTIONS, Capability.TRIAGE_FEEDBACK, Capability.MANAGE_KIOSKS,
-         Capability.BUILD_REPORTS, Capability.APPROVE_COMMENDATIONS, Capability.EXPORT_DATA}
+         Capability.BUILD_REPORTS, Capability.APPROVE_COMMENDATIONS, Capability.EXPORT_DATA, Capability.VIEW_AUDIT}
     ),
     Role.INSPECTOR: frozenset({Capability.RECORD_VIOLATIONS, Capability.INSPECT}),
     Role.CITY_ADMIN: frozenset(
@@ -68,6 +69,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.BUILD_REPORTS,
             Capability.APPROVE_COMMENDATIONS,
             Capability.EXPORT_DATA,
+            Capability.VIEW_AUDIT,
         }
     ),
 }
