@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from conduct_portal.text import fold_diacritics
 from evaluations.choices import GRADE_ORDER
 from evaluations.models import Rating, Violation
 from evaluations.selectors import SUBMITTED_STATUSES
@@ -60,7 +61,12 @@ class StaffFigures:
 
     @property
     def sort_key(self):
-        return (-self.total_score, -self.praise_count, self.full_name.casefold(), self.staff_id)
+        return (-self.total_score, -self.praise_count, *name_key(self.full_name), self.staff_id)
+
+
+def name_key(name: str) -> tuple[str, str]:
+    """Vietnamese alphabetical order: letters first ("Khải" before "Khánh"), tone marks only to break ties."""
+    return fold_diacritics(name).casefold(), name
 
 
 def commendation_rule_for(quarter: Quarter) -> CommendationRule:
@@ -176,11 +182,11 @@ def _apply_figures(entry: CommendationEntry, fig: StaffFigures) -> bool:
     return changed
 
 
-def _rank(entries: list[CommendationEntry], names: dict[int, str]) -> None:
+def rank_entries(entries: list[CommendationEntry], names: dict[int, str]) -> None:
     """Number the included entries 1, 2, … by score, praise, name; removed ones keep no rank."""
     included = sorted(
         (e for e in entries if e.included),
-        key=lambda e: (-e.total_score, -e.praise_count, names.get(e.staff_id, "").casefold(), e.staff_id),
+        key=lambda e: (-e.total_score, -e.praise_count, *name_key(names.get(e.staff_id, "")), e.staff_id),
     )
     for entry in entries:
         entry.rank = None
@@ -230,7 +236,7 @@ def _sync_entries(*, commendation_list: CommendationList, unit, quarter: Quarter
     stale_ids = {e.pk for e in stale}
     kept = [e for e in existing.values() if e.pk not in stale_ids]
     before = {e.pk: e.rank for e in kept}
-    _rank(kept + new, names)
+    rank_entries(kept + new, names)
     changed_ids = {e.pk for e in changed}
     changed += [e for e in kept if e.pk not in changed_ids and e.rank != before[e.pk]]
     reason = _("Recomputed by the rule")
