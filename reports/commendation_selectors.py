@@ -37,7 +37,7 @@ def commendation_unit_get_for_user(*, user, public_code: str) -> Unit:
 
 
 def commendation_units_for_user(*, user) -> QuerySet:
-    """Units whose list the user may open: every unit in scope that has staff below it, by tree order."""
+    """Units whose list the user may open: every unit in scope, in tree order."""
     return scope_for(user).filter_units(Unit.objects.all()).order_by("path")
 
 
