@@ -12,10 +12,14 @@ os.environ.setdefault("DEBUG", "1")  # the generated development key; pytest-dja
 from conduct_portal.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # tests create many users
-MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="conduct-media-"))  # noqa: F405
+# A Celery worker that a test starts in a subprocess (tests/reports/test_quarterly_celery.py) is given the run's
+# media folder and queue through these variables.
+MEDIA_ROOT = Path(os.environ.get("CONDUCT_TEST_MEDIA_ROOT") or tempfile.mkdtemp(prefix="conduct-media-"))  # noqa: F405
 # A queue of its own, so a developer's running worker never steals (and runs against the wrong database)
 # the tasks of a test run, and two test runs never see each other's tasks.
-CELERY_TASK_DEFAULT_QUEUE = f"conduct-test-{uuid.uuid4().hex[:8]}"
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CONDUCT_TEST_QUEUE") or f"conduct-test-{uuid.uuid4().hex[:8]}"
+# Seconds the quarterly report build waits at each step (reports.quarterly): 0, except in that subprocess.
+REPORTS_BUILD_STEP_DELAY = float(os.environ.get("REPORTS_BUILD_STEP_DELAY") or 0)
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 # Each test run keeps its cache keys (rate limits) apart from other runs sharing the same Redis.
 CACHES["default"]["KEY_PREFIX"] = f"conduct-test-{uuid.uuid4().hex[:8]}"  # noqa: F405

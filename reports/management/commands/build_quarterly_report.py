@@ -1,0 +1,53 @@
+"""``manage.py build_quarterly_report --year 2026 --quarter 3 --unit <code>``: build a unit's quarterly report
+in this process (the same job Celery runs) and print the workbook's path."""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from reports.choices import JobStatus
+from reports.quarterly import quarterly_report_build_now
+from reports.quarters import Quarter
+from units.models import Unit
+
+
+def find_unit(code: str) -> Unit:
+    """A unit by its public code, or by its official code (which must then name a single unit)."""
+    unit = Unit.objects.filter(public_code=code).first()
+    if unit is not None:
+        return unit
+    matches = list(Unit.objects.filter(official_code=code).order_by("structure", "path"))
+    if not matches:
+        raise CommandError(f"Unknown unit: {code!r} (give a public code such as phuong-thanh-xuan-bac-00367-cu, "
+                           "or an official code).")
+    if len(matches) > 1:
+        codes = ", ".join(unit.public_code for unit in matches)
+        raise CommandError(f"The official code {code!r} names several units ({codes}): give the public code.")
+    return matches[0]
+
+
+class Command(BaseCommand):
+    help = "Build the quarterly report (.xlsx) of a unit for a quarter, in this process, and print the file's path."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--year", type=int, required=True)
+        parser.add_argument("--quarter", type=int, required=True, choices=[1, 2, 3, 4])
+        parser.add_argument("--unit", required=True, help="the unit's public code or official code")
+
+    def handle(self, *args, year, quarter, unit, **options):
+        try:
+            period = Quarter(year, quarter)
+        except ValueError as error:
+            raise CommandError(str(error)) from None
+        target = find_unit(unit)
+        if period.is_future():
+            raise CommandError(f"{period} has not started yet: there is nothing to report.")
+        try:
+            report = quarterly_report_build_now(unit=target, quarter=period)
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from None
+        if report.status != JobStatus.SUCCESS:
+            raise CommandError(f"The report of {target} for {period} failed: {report.error}")
+        self.stdout.write(str(Path(settings.MEDIA_ROOT) / report.file.name))
