@@ -52,6 +52,10 @@ def test_report_figures_and_workbook_match_the_database(report_data, thanh_xuan,
     path = Path(settings.MEDIA_ROOT) / report.file.name
     assert path.exists()
     assert not list(path.parent.glob("*.part")), "no temporary file is left behind"
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:  # native Excel charts: grades, violations, feedback by kind and channel
+        assert len([n for n in archive.namelist() if n.startswith("xl/charts/chart")]) == 4
     workbook = CalamineWorkbook.from_path(str(path))
     assert workbook.sheet_names == [SHEET_SUMMARY, SHEET_COVERAGE, SHEET_RATINGS, SHEET_VIOLATIONS, SHEET_INSPECTIONS,
                                     SHEET_FEEDBACK, SHEET_COMMENDATIONS]
