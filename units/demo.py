@@ -22,6 +22,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from units.choices import GRASSROOTS_KINDS, Leadership, Role, StaffCategory, Structure
+from units.demo_activity import ActivitySummary, demo_activity_seed
 from units.models import RoleAssignment, Staff, Unit, User
 from units.services import role_assign, staff_create
 from units.unit_import import units_import
@@ -315,6 +316,7 @@ class DemoSummary:
     roles_created: int = 0
     head_linked: bool = False
     logins: list[DemoLogin] = field(default_factory=list)
+    activity: ActivitySummary | None = None  # the year's ratings, feedback and inspection, on the first run
 
     @property
     def total_staff_created(self) -> int:
@@ -323,7 +325,7 @@ class DemoSummary:
     @property
     def created_anything(self) -> bool:
         created = (self.units_created, self.total_staff_created, self.users_created, self.roles_created)
-        return any(created) or self.head_linked
+        return any(created) or self.head_linked or self.activity is not None
 
 
 def _legacy_unit(code: str) -> Unit:
@@ -384,12 +386,13 @@ def _seed_users(*, password: str, units: dict[str, Unit], summary: DemoSummary) 
 
 
 @transaction.atomic
-def demo_seed(*, password: str, rng_seed: int = 2026) -> DemoSummary:
-    """Make Quận Thanh Xuân (legacy) a working demo: its staff and one login per role.
+def demo_seed(*, password: str, rng_seed: int = 2026, with_activity: bool = True) -> DemoSummary:
+    """Make Quận Thanh Xuân (legacy) a working demo: its staff, one login per role and, once, a year of
+    activity (``units.demo_activity``: ratings, violations, feedback, an inspection).
 
     Imports Hanoi's units first when they are missing. Idempotent: units that already have staff are
     left alone, and demo users who already exist keep their password (``password`` only applies to
-    users this run creates).
+    users this run creates). ``with_activity=False`` leaves out the year of activity (tests of staff and users).
     """
     summary = DemoSummary()
     if not Unit.objects.filter(structure=Structure.SHARED, official_code=HANOI_CODE).exists():
@@ -401,5 +404,7 @@ def demo_seed(*, password: str, rng_seed: int = 2026) -> DemoSummary:
     }
     _seed_staff(units["district"], rng_seed, summary)
     _seed_users(password=password, units=units, summary=summary)
+    if with_activity:
+        summary.activity = demo_activity_seed(district=units["district"], rng_seed=rng_seed)
     summary.logins = demo_logins()
     return summary

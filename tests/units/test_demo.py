@@ -34,7 +34,8 @@ def _wards(district):
 
 @pytest.fixture
 def seeded(hanoi):
-    return demo_seed(password=PASSWORD)
+    # The year of activity is tested in test_demo_activity.py; leaving it out keeps these tests quick.
+    return demo_seed(password=PASSWORD, with_activity=False)
 
 
 # --- Staff ------------------------------------------------------------------------------------------------
@@ -142,7 +143,7 @@ def test_second_run_creates_and_changes_nothing(seeded):
     users_before = list(User.objects.order_by("pk").values())
     roles_before = RoleAssignment.objects.count()
 
-    again = demo_seed(password="a-different-password")
+    again = demo_seed(password="a-different-password", with_activity=False)
 
     assert not again.created_anything
     assert again.total_staff_created == 0 and again.users_created == [] and again.roles_created == 0

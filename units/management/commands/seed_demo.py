@@ -32,7 +32,8 @@ class Command(BaseCommand):
         started = time.perf_counter()
         summary = demo_seed(password=settings.DEMO_PASSWORD, rng_seed=seed)
         campaign = demo_pledges_seed(rng_seed=seed)
-        team = demo_inspections_seed()
+        # The year's activity (in demo_seed) may have created the team already, for its inspection visit.
+        team = demo_inspections_seed() or (summary.activity.team if summary.activity else None)
         elapsed = time.perf_counter() - started
         if team is not None:
             self.stdout.write(f"Inspection team “{team.name}”, led by {team.leader.get_full_name()}.")
@@ -49,6 +50,13 @@ class Command(BaseCommand):
                 self.stdout.write(f"Users created: {', '.join(summary.users_created)}.")
             if summary.roles_created:
                 self.stdout.write(f"Role assignments created: {summary.roles_created}.")
+            activity = summary.activity
+            if activity is not None:
+                self.stdout.write(
+                    f"Activity {activity.first_month}–{activity.last_month}: {activity.sheets} rating sheets "
+                    f"({activity.ratings} ratings), {activity.violations} violations, {activity.feedback_cases} "
+                    f"feedback cases, {activity.kiosk_votes} kiosk votes, {activity.inspection_visits} inspection visit."
+                )
             self.stdout.write(self.style.SUCCESS(f"Demo data created in {elapsed:.1f} s."))
         else:
             self.stdout.write(self.style.SUCCESS("Demo data already in place: nothing created."))
