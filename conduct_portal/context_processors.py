@@ -1,7 +1,7 @@
 """Values every page's layout needs: the navigation for the user's roles."""
 
 from units.choices import Role
-from units.scope import scope_for
+from units.scope import Capability, scope_for
 
 
 def navigation(request):
@@ -14,4 +14,6 @@ def navigation(request):
         "nav_grants": scope.grants,
         "nav_is_admin": scope.is_global or Role.CITY_ADMIN in scope.roles,
         "role_labels": dict(Role.choices),
+        "nav_can_export": scope.can_anywhere(Capability.EXPORT_DATA),
+        "nav_can_audit": scope.can_anywhere(Capability.VIEW_AUDIT),
     }

@@ -26,6 +26,7 @@ Environment variables (all optional in development; a ``.env`` file beside ``man
   form; ``KIOSK_LOCKOUT_SECONDS`` (10): pause between two votes on a satisfaction kiosk.
 - ``EXPORT_RETENTION_DAYS`` (7): days a finished background export stays downloadable before its file is removed;
   ``EXPORT_BACKGROUND_ROWS`` (10000): exports larger than this run as a Celery job instead of in the request.
+- ``REPORTS_BUILD_STEP_DELAY`` (0): seconds a quarterly report's build pauses between sections (tests, demos).
 - ``SECURE_SSL_REDIRECT`` (on in production), ``SECURE_HSTS_SECONDS`` (a year in production, 0 in development):
   HTTPS only; ``BEHIND_TLS_PROXY=1`` when a reverse proxy terminates TLS and sets ``X-Forwarded-Proto``.
 - ``DEMO_PASSWORD``: password of the demo users made by ``seed_demo`` (default ``hanoi-2026``).
@@ -330,6 +331,9 @@ RATING_SHEET_AUTOLOCK_DAYS = env.int("RATING_SHEET_AUTOLOCK_DAYS", default=10)
 # Finished background exports stay downloadable this many days; larger exports than this run in the background.
 EXPORT_RETENTION_DAYS = env.int("EXPORT_RETENTION_DAYS", default=7)
 EXPORT_BACKGROUND_ROWS = env.int("EXPORT_BACKGROUND_ROWS", default=10_000)
+# Seconds a quarterly report's build waits between its sections: 0 in real use; tests and demonstrations set it
+# to watch the progress bar, or to kill a worker in the middle of a job.
+REPORTS_BUILD_STEP_DELAY = env.float("REPORTS_BUILD_STEP_DELAY", default=0)
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="hanoi-2026")
 
 LOGGING = {

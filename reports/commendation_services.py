@@ -21,7 +21,7 @@ def _locked_list(*, actor, commendation_list: CommendationList) -> CommendationL
         raise PermissionDenied(_("You may not review the commendation list of this unit."))
     locked = CommendationList.objects.select_for_update().select_related("unit").get(pk=commendation_list.pk)
     if locked.status != CommendationStatus.DRAFT:
-        raise ValidationError(_("This list is approved: it can no longer change."))
+        raise ValidationError(_("This list is approved: it can no longer change."), code="approved")
     return locked
 
 

@@ -122,9 +122,8 @@ def quarterly_report_build_now(*, unit: Unit, quarter: Quarter) -> QuarterlyRepo
 
 def _pause() -> None:
     # Only for tests and demonstrations: makes a running build long enough to watch (or to kill a worker in).
-    delay = float(getattr(settings, "REPORTS_BUILD_STEP_DELAY", 0) or 0)
-    if delay > 0:
-        time.sleep(delay)
+    if settings.REPORTS_BUILD_STEP_DELAY > 0:
+        time.sleep(settings.REPORTS_BUILD_STEP_DELAY)
 
 
 def quarterly_report_figures(*, unit: Unit, quarter: Quarter, on_step=None, today: datetime.date | None = None) -> dict:

@@ -46,31 +46,32 @@ def _quarter_instants(quarter: Quarter) -> tuple[datetime.datetime, datetime.dat
 
 
 class ReportRows:
-    """The rows of the report's tables: the units directly beneath the root that were in force during the
-    quarter, then the root itself (its own offices). Two queries."""
+    """The rows of the report's tables: the units directly beneath the root, then the root itself (its own
+    offices). A unit shows when it was in force during the quarter or has figures in it (data may still be kept
+    on a unit of the former structure); the root only when it has figures of its own. Two queries."""
 
     def __init__(self, root: Unit, quarter: Quarter):
         self.rollup = Rollup(root)
-        in_force = set(
+        self.root = root
+        self.in_force = set(
             Unit.objects.filter(parent=root)
             .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=quarter.last_day))
             .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=quarter.first_day))
             .values_list("pk", flat=True)
         )
-        self.units = [unit for unit in self.rollup.rows if unit.pk in in_force] + [root]
 
-    def label(self, unit: Unit) -> str:
-        return unit.name
+    def shown(self, has_figures) -> list[Unit]:
+        """The units to list, ``has_figures(unit_id)`` telling which rows hold any figure."""
+        children = [u for u in self.rollup.rows if u.pk in self.in_force or has_figures(u.pk)]
+        root = [self.root] if has_figures(self.root.pk) or not children else []
+        return children + root
 
-    def table(self, per_row: dict[int, dict], empty: dict, *, keep_root_if_empty: bool = False) -> list[dict]:
-        """One dict per row (``empty`` filled with the row's figures); the root's own row only when it has any."""
-        rows = []
-        for unit in self.units:
-            figures = per_row.get(unit.pk)
-            if unit.pk == self.rollup.root.pk and not figures and not keep_root_if_empty and len(self.units) > 1:
-                continue
-            rows.append({"unit": self.label(unit), "unit_id": unit.pk, **empty, **(figures or {})})
-        return rows
+    def table(self, per_row: dict[int, dict], empty: dict) -> list[dict]:
+        """One dict per row shown (``empty`` filled with the row's figures)."""
+        return [
+            {"unit": unit.name, "unit_id": unit.pk, **empty, **(per_row.get(unit.pk) or {})}
+            for unit in self.shown(lambda pk: bool(per_row.get(pk)))
+        ]
 
 
 def coverage_section(*, unit: Unit, quarter: Quarter) -> list[dict]:
@@ -149,10 +150,8 @@ def ratings_section(*, rows: ReportRows, quarter: Quarter) -> dict:
         return total
 
     table = []
-    for unit in rows.units:
+    for unit in rows.shown(lambda pk: bool(per_row.get(pk))):
         by_month = per_row.get(unit.pk, {})
-        if unit.pk == root.pk and not by_month and len(rows.units) > 1:
-            continue
         table.append({
             "unit": unit.name,
             "unit_id": unit.pk,
@@ -281,10 +280,8 @@ def feedback_section(*, rows: ReportRows, quarter: Quarter) -> dict:
         for key, value in counts.items():
             all_rates[key] = all_rates.get(key, 0) + value
     table = []
-    for unit in rows.units:
+    for unit in rows.shown(lambda pk: bool(per_row.get(pk)) or bool(rates.get(pk))):
         kinds = per_row.get(unit.pk, {})
-        if unit.pk == root.pk and not kinds and not rates.get(unit.pk) and len(rows.units) > 1:
-            continue
         block = rate_block(rates.get(unit.pk, {}))
         table.append({"unit": unit.name, "unit_id": unit.pk, "counts": [kinds.get(k, 0) for k in KINDS],
                       "total": sum(kinds.values()), "satisfaction": block["satisfaction"], "on_time": block["on_time"]})

@@ -18,8 +18,6 @@ MEDIA_ROOT = Path(os.environ.get("CONDUCT_TEST_MEDIA_ROOT") or tempfile.mkdtemp(
 # A queue of its own, so a developer's running worker never steals (and runs against the wrong database)
 # the tasks of a test run, and two test runs never see each other's tasks.
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CONDUCT_TEST_QUEUE") or f"conduct-test-{uuid.uuid4().hex[:8]}"
-# Seconds the quarterly report build waits at each step (reports.quarterly): 0, except in that subprocess.
-REPORTS_BUILD_STEP_DELAY = float(os.environ.get("REPORTS_BUILD_STEP_DELAY") or 0)
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 # Each test run keeps its cache keys (rate limits) apart from other runs sharing the same Redis.
 CACHES["default"]["KEY_PREFIX"] = f"conduct-test-{uuid.uuid4().hex[:8]}"  # noqa: F405

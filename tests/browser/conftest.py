@@ -1,9 +1,11 @@
 """Playwright driving Debian's Chromium against pytest-django's live server. Never downloads a browser."""
 
+import io
 import os
 from pathlib import Path
 import shutil
 
+from django.core.management import call_command
 import pytest
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the fixtures make are still
@@ -48,3 +50,36 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
     setattr(item, f"rep_{report.when}", report)
+
+
+@pytest.fixture
+def demo(hanoi):
+    """The demo data of ``make run`` (Quận Thanh Xuân); returns Phường Thanh Xuân Bắc."""
+    from units.models import Unit
+
+    call_command("seed_demo", force=True, stdout=io.StringIO())
+    return Unit.objects.get(structure="legacy", official_code="00367")
+
+
+@pytest.fixture
+def login(browser, live_server):
+    """``login(username)``: a new browser (Vietnamese, wide screen, downloads allowed) logged in as a demo user."""
+    from playwright.sync_api import expect
+
+    contexts = []
+
+    def as_user(username):
+        context = browser.new_context(locale="vi-VN", viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.goto(f"{live_server.url}/login/")
+        page.get_by_label("Tên đăng nhập").fill(username)
+        page.get_by_label("Mật khẩu").fill("hanoi-2026")
+        page.get_by_role("button", name="Đăng nhập").click()
+        expect(page.get_by_role("heading", level=1)).to_contain_text("Xin chào")
+        return page
+
+    yield as_user
+    for context in contexts:
+        context.close()

@@ -7,9 +7,7 @@ Excel and submits; ``head.thanhxuanbac`` approves; the district office locks it;
 """
 
 import datetime
-import io
 
-from django.core.management import call_command
 from django.utils import timezone
 import openpyxl
 from playwright.sync_api import expect
@@ -19,36 +17,9 @@ import pytest
 from evaluations.choices import SheetStatus
 from evaluations.models import RatingSheet
 from pledges.models import Pledge, PledgeCampaign
-from units.models import Unit, User
+from units.models import User
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def demo(hanoi):
-    call_command("seed_demo", force=True, stdout=io.StringIO())
-    return Unit.objects.get(structure="legacy", official_code="00367")
-
-
-@pytest.fixture
-def login(browser, live_server):
-    contexts = []
-
-    def as_user(username):
-        context = browser.new_context(locale="vi-VN", viewport={"width": 1400, "height": 1000}, accept_downloads=True)
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        page.goto(f"{live_server.url}/login/")
-        page.get_by_label("Tên đăng nhập").fill(username)
-        page.get_by_label("Mật khẩu").fill("hanoi-2026")
-        page.get_by_role("button", name="Đăng nhập").click()
-        expect(page.get_by_role("heading", level=1)).to_contain_text("Xin chào")
-        return page
-
-    yield as_user
-    for context in contexts:
-        context.close()
 
 
 def test_pledges_done_when(demo, login, live_server):

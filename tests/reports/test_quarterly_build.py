@@ -15,6 +15,7 @@ from pledges.models import Pledge
 from reports import quarterly as services
 from reports.choices import JobStatus
 from reports.models import QuarterlyReport
+from reports.quarterly_data import ReportRows
 from reports.quarterly_workbook import (
     SHEET_COMMENDATIONS,
     SHEET_COVERAGE,
@@ -24,6 +25,7 @@ from reports.quarterly_workbook import (
     SHEET_SUMMARY,
     SHEET_VIOLATIONS,
 )
+from reports.quarters import Quarter
 from tests.reports.quarterly_fixtures import QUARTER, quarter, rate_ward, record_violation, report_data  # noqa: F401
 from units.choices import Structure
 from units.models import Unit
@@ -170,3 +172,13 @@ def test_a_delivery_with_another_task_id_does_not_run_the_job(report_data, thanh
     assert services.quarterly_report_build(report_id=report.pk, task_id="someone-else") is None
     report.refresh_from_db()
     assert report.status == JobStatus.PENDING and report.attempts == 0
+
+
+def test_rows_list_units_in_force_and_former_units_that_still_hold_figures(thanh_xuan, thanh_xuan_bac):
+    # Before the 2025 reform every ward of the district was in force: all are listed, figures or not.
+    before = ReportRows(thanh_xuan, Quarter(2025, 1)).shown(lambda pk: False)
+    assert thanh_xuan_bac in before and thanh_xuan not in before and len(before) == thanh_xuan.children.count()
+    # In 2026 the legacy wards are no longer in force; one still rated there is listed, the others are not.
+    after = ReportRows(thanh_xuan, Quarter(2026, 3))
+    assert after.shown(lambda pk: pk == thanh_xuan_bac.pk) == [thanh_xuan_bac]
+    assert after.shown(lambda pk: False) == [thanh_xuan]  # nothing at all: the unit itself, as one empty row
