@@ -8,12 +8,14 @@ the page's language.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 
-from conduct_portal.xlsx import date_cell, header_cell
+from conduct_portal.xlsx import DATE_FORMAT, header_cell
 from evaluations.choices import ActionStatus, Severity, VisitKind, VisitStatus
 from evaluations.inspection_selectors import findings_for_export, visits_for_export
 
@@ -64,16 +66,53 @@ def _sheet(workbook, title, columns):
     return sheet
 
 
-def _datetime_cell(sheet, moment) -> WriteOnlyCell:
-    # Excel has no time zones: write the local (Hanoi) time, without tzinfo.
-    cell = WriteOnlyCell(sheet, value=timezone.localtime(moment).replace(tzinfo=None))
-    cell.number_format = DATETIME_FORMAT
-    return cell
-
-
 def _action_status(action) -> str:
     label = ACTION_STATUS_LABELS.get(action.status, action.status)
     return f"{label} ({OVERDUE_LABEL})" if action.is_overdue else label
+
+
+def visit_values(visit) -> list:
+    """One row of the visits sheet, as plain values (the time as Hanoi's wall clock: Excel has no time zones)."""
+    return [
+        timezone.localtime(visit.scheduled_at).replace(tzinfo=None),
+        visit.unit.name,
+        visit.team.name,
+        KIND_LABELS.get(visit.kind, visit.kind),
+        VISIT_STATUS_LABELS.get(visit.status, visit.status),
+        visit.subject,
+        visit.failed_count,
+        visit.findings_count,
+    ]
+
+
+def finding_values(finding) -> Iterator[list]:
+    """The rows of the findings sheet for one finding, as plain values: one per corrective action (a finding
+    without any still has its row)."""
+    common = [
+        timezone.localtime(finding.visit.scheduled_at).date(),
+        finding.visit.unit.name,
+        finding.result.item.text,
+        finding.description,
+        str(finding.article),
+        SEVERITY_LABELS.get(finding.severity, finding.severity),
+        "; ".join(f"{staff.full_name} ({staff.staff_code})" for staff in finding.staff.all()),
+    ]
+    for action in list(finding.actions.all()) or [None]:
+        if action is None:
+            yield [*common, None, None, None]
+        else:
+            yield [*common, action.description, action.due_on, _action_status(action)]
+
+
+def _formatted(sheet, values: list, formats: dict[int, str]) -> list:
+    """``values`` with the cells at the given positions carrying a number format (dates stay sortable)."""
+    row = list(values)
+    for position, number_format in formats.items():
+        if row[position] is not None:
+            cell = WriteOnlyCell(sheet, value=row[position])
+            cell.number_format = number_format
+            row[position] = cell
+    return row
 
 
 def inspections_workbook(*, user, target) -> tuple[int, int]:
@@ -85,40 +124,14 @@ def inspections_workbook(*, user, target) -> tuple[int, int]:
     visits_sheet = _sheet(workbook, VISITS_SHEET, VISIT_COLUMNS)
     visit_rows = 0
     for visit in visits_for_export(user=user).iterator(chunk_size=CHUNK_SIZE):
-        visits_sheet.append(
-            [
-                _datetime_cell(visits_sheet, visit.scheduled_at),
-                visit.unit.name,
-                visit.team.name,
-                KIND_LABELS.get(visit.kind, visit.kind),
-                VISIT_STATUS_LABELS.get(visit.status, visit.status),
-                visit.subject,
-                visit.failed_count,
-                visit.findings_count,
-            ]
-        )
+        visits_sheet.append(_formatted(visits_sheet, visit_values(visit), {0: DATETIME_FORMAT}))
         visit_rows += 1
 
     findings_sheet = _sheet(workbook, FINDINGS_SHEET, FINDING_COLUMNS)
     finding_rows = 0
     for finding in findings_for_export(user=user).iterator(chunk_size=CHUNK_SIZE):
-        common = [
-            date_cell(findings_sheet, timezone.localtime(finding.visit.scheduled_at).date()),
-            finding.visit.unit.name,
-            finding.result.item.text,
-            finding.description,
-            str(finding.article),
-            SEVERITY_LABELS.get(finding.severity, finding.severity),
-            "; ".join(f"{staff.full_name} ({staff.staff_code})" for staff in finding.staff.all()),
-        ]
-        actions = list(finding.actions.all()) or [None]
-        for action in actions:
-            if action is None:
-                findings_sheet.append([*common, None, None, None])
-            else:
-                findings_sheet.append(
-                    [*common, action.description, date_cell(findings_sheet, action.due_on), _action_status(action)]
-                )
+        for values in finding_values(finding):
+            findings_sheet.append(_formatted(findings_sheet, values, {0: DATE_FORMAT, 8: DATE_FORMAT}))
             finding_rows += 1
     workbook.save(target)
     return visit_rows, finding_rows

@@ -24,12 +24,11 @@ from evaluations.choices import SheetStatus
 from evaluations.inspection_exports import (
     FINDING_COLUMNS,
     FINDINGS_SHEET,
+    SEVERITY_LABELS,
     VISIT_COLUMNS,
     VISITS_SHEET,
-    KIND_LABELS,
-    SEVERITY_LABELS,
-    VISIT_STATUS_LABELS,
-    _action_status,
+    finding_values,
+    visit_values,
 )
 from evaluations.inspection_selectors import findings_for_export, visits_for_export
 from evaluations.models import CriterionGroup, Rating, Violation
@@ -321,35 +320,12 @@ def _findings(request: ExportRequest, user):
 
 def _visit_rows(request: ExportRequest, user) -> Iterator[list]:
     for visit in _visits(request, user).iterator(chunk_size=CHUNK_SIZE):
-        yield [
-            local_naive(visit.scheduled_at),
-            visit.unit.name,
-            visit.team.name,
-            KIND_LABELS.get(visit.kind, visit.kind),
-            VISIT_STATUS_LABELS.get(visit.status, visit.status),
-            visit.subject,
-            visit.failed_count,
-            visit.findings_count,
-        ]
+        yield visit_values(visit)
 
 
 def _finding_rows(request: ExportRequest, user) -> Iterator[list]:
     for finding in _findings(request, user).iterator(chunk_size=CHUNK_SIZE):
-        common = [
-            timezone.localtime(finding.visit.scheduled_at).date(),
-            finding.visit.unit.name,
-            finding.result.item.text,
-            finding.description,
-            str(finding.article),
-            SEVERITY_LABELS.get(finding.severity, finding.severity),
-            "; ".join(f"{staff.full_name} ({staff.staff_code})" for staff in finding.staff.all()),
-        ]
-        # One row per corrective action; a finding without any still has its row.
-        for action in list(finding.actions.all()) or [None]:
-            if action is None:
-                yield [*common, None, None, None]
-            else:
-                yield [*common, action.description, action.due_on, _action_status(action)]
+        yield from finding_values(finding)
 
 
 def _inspection_sheets(request: ExportRequest, user) -> list[SheetSource]:

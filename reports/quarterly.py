@@ -52,6 +52,13 @@ def _check_access(actor, unit: Unit) -> None:
         raise PermissionDenied
 
 
+def _refuse_future(quarter: Quarter) -> None:
+    if quarter.is_future():
+        raise ValidationError(
+            _("%(quarter)s has not started yet: there is nothing to report.") % {"quarter": quarter}, code="future"
+        )
+
+
 def _enqueue(report: QuarterlyReport) -> None:
     from reports.tasks import quarterly as tasks
 
@@ -66,10 +73,7 @@ def quarterly_report_request(*, actor, unit: Unit, quarter: Quarter, rebuild: bo
     ValidationError (a quarter that has not started)."""
     if actor is not None:
         _check_access(actor, unit)
-    if quarter.is_future():
-        raise ValidationError(
-            _("%(quarter)s has not started yet: there is nothing to report.") % {"quarter": quarter}, code="future"
-        )
+    _refuse_future(quarter)
     with transaction.atomic():
         report, created = QuarterlyReport.objects.select_for_update().get_or_create(
             unit=unit, year=quarter.year, quarter=quarter.number,
@@ -101,10 +105,7 @@ def quarterly_report_build_now(*, unit: Unit, quarter: Quarter) -> QuarterlyRepo
     """Build the report of ``unit`` for ``quarter`` in this process (the management command), on the same row
     and with the same job as Celery. A message still queued for the row is refused afterwards (its task id is
     no longer the row's). Raises ValidationError for a quarter not started or a build already running."""
-    if quarter.is_future():
-        raise ValidationError(
-            _("%(quarter)s has not started yet: there is nothing to report.") % {"quarter": quarter}, code="future"
-        )
+    _refuse_future(quarter)
     with transaction.atomic():
         report, _created = QuarterlyReport.objects.select_for_update().get_or_create(
             unit=unit, year=quarter.year, quarter=quarter.number,

@@ -34,7 +34,9 @@ def test_no_template_carries_an_inline_script_or_event_handler():
 
 
 def test_production_settings_pass_the_deployment_checks(tmp_path):
-    environment = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY", "DJANGO_SETTINGS_MODULE")}
+    # Only the test run sets DJANGO_ALLOW_ASYNC_UNSAFE (for Playwright, tests/browser/conftest.py): not production's.
+    test_only = ("DEBUG", "SECRET_KEY", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    environment = {k: v for k, v in os.environ.items() if k not in test_only}
     environment.update(
         DEBUG="0", SECRET_KEY="k" * 20 + "-production-secret-" + "z" * 30, ALLOWED_HOSTS="quytac.example.gov.vn",
         DATABASE_URL=f"sqlite:///{tmp_path / 'deploy.sqlite3'}",
