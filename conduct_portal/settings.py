@@ -29,9 +29,12 @@ Environment variables (all optional in development; a ``.env`` file beside ``man
 - ``REPORTS_BUILD_STEP_DELAY`` (0): seconds a quarterly report's build pauses between sections (tests, demos).
 - ``SECURE_SSL_REDIRECT`` (on in production), ``SECURE_HSTS_SECONDS`` (a year in production, 0 in development):
   HTTPS only; ``BEHIND_TLS_PROXY=1`` when a reverse proxy terminates TLS and sets ``X-Forwarded-Proto``.
+- ``LOGIN_FAILURE_LIMIT`` (5), ``LOGIN_LOCKOUT_MINUTES`` (15): wrong passwords before a username is locked out
+  from that address, and for how long (django-axes).
 - ``DEMO_PASSWORD``: password of the demo users made by ``seed_demo`` (default ``hanoi-2026``).
 """
 
+import datetime
 from pathlib import Path
 import secrets
 
@@ -88,6 +91,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "simple_history",
+    "axes",
     "bootstrap",  # django-bootstrap-static: Bootstrap 5 served from our own static files
     "units",
     "pledges",
@@ -109,6 +113,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into its lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "conduct_portal.urls"
@@ -152,6 +158,17 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Users ----------------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "units.User"
+# django-axes first: it refuses a locked-out username before the password is even checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+# After LOGIN_FAILURE_LIMIT wrong passwords for one username from one address, that pair waits
+# LOGIN_LOCKOUT_MINUTES (locking the address alone would lock out a whole office behind one NAT).
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Behind the TLS proxy the client's address is the first of X-Forwarded-For.
+AXES_IPWARE_PROXY_COUNT = 1 if env.bool("BEHIND_TLS_PROXY", False) else None
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -341,4 +358,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # django-axes announces itself at every start of every command; its warnings (lock-outs) still show.
+    "loggers": {"axes.apps": {"level": "WARNING"}},
 }

@@ -94,7 +94,7 @@ class CommendationRule(models.Model):
     allow_violations = models.BooleanField(_("a violation in the quarter is allowed"), default=False)
     allow_substantiated_complaints = models.BooleanField(_("a substantiated complaint is allowed"), default=False)
     quota_percent = models.PositiveSmallIntegerField(
-        _("quota per unit (% of staff rated)"), default=10, validators=[MinValueValidator(1), MaxValueValidator(100)]
+        _("quota per unit (percentage of staff rated)"), default=10, validators=[MinValueValidator(1), MaxValueValidator(100)]
     )
     quota_min = models.PositiveSmallIntegerField(_("at least this many per unit"), default=1)
 
