@@ -18,6 +18,7 @@ from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
@@ -92,7 +93,7 @@ class ExportCreateView(ExportAccessMixin, View):
         messages.success(
             request,
             _("This export holds about %(rows)s rows: it is being prepared in the background. "
-              "Download it from the list below when it is ready.") % {"rows": f"{rows:,}".replace(",", ".")},
+              "Download it from the list below when it is ready.") % {"rows": number_format(rows, force_grouping=True)},
         )
         return redirect("reports:export_list")
 
