@@ -1,0 +1,149 @@
+"""The world of the permission matrix: the same set of objects on two sides of the city.
+
+OWN side: Phường Thanh Xuân Bắc in Quận Thanh Xuân, where the suite's role fixtures (``ward_officer``,
+``unit_head``, ``district_officer``, ``inspector``) work. FOREIGN side: Phường Phúc Xá in Quận Ba Đình, with a
+district office and an inspector of its own. On each side: staff, a pledge campaign with a paper pledge and its
+scan, a rating sheet with its ratings, a violation, an inspection team with a visit in progress (results, a
+photo, a finding about a staff member, a corrective action with an evidence file), a planned surprise visit, a
+feedback case with a photo, a kiosk device, a ready quarterly report with its workbook, a commendation list and
+a finished export job with its file.
+
+Objects are made with the services where they are cheap and with the builders the other tests use
+(tests/evaluations/inspection_fixtures.py, tests/feedback/staff_fixtures.py, tests/pledges/conftest.py).
+``build_world`` returns, per side, the values that fill the portal's URL parameters.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import secrets
+
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from evaluations import services as rating_services
+from evaluations.choices import Severity, ViolationSource, VisitKind, VisitStatus
+from evaluations.models import InspectionPhoto, InspectionTeam
+from feedback.models import KioskDevice
+from feedback.submission import tracking_code_new
+from pledges import services as pledge_services
+from pledges.models import Article
+from reports.choices import ExportKind, JobStatus
+from reports.commendations import commendation_list_generate
+from reports.models import ExportJob
+from reports.quarterly import quarterly_report_build_now
+from reports.quarters import Quarter
+from tests.conftest import make_user
+from tests.evaluations.inspection_fixtures import make_action, make_finding, make_visit, pdf_bytes, png_bytes, record_results
+from tests.factories import StaffFactory
+from tests.feedback.staff_fixtures import make_case
+from tests.pledges.conftest import PDF_BYTES, days, make_campaign
+from tests.reports.quarterly_fixtures import code_version
+from units.choices import Role
+
+
+
+@dataclasses.dataclass
+class Side:
+    """What one side of the city holds; the attribute names are what the URL table refers to."""
+
+    ward: object
+    district: object
+    staff: object  # a staff member with a pledge, a finding and a rating
+    unsigned_staff: object  # a staff member still expected to sign the campaign
+    campaign: object
+    pledge: object
+    sheet: object
+    rating: object
+    violation: object
+    team: object
+    visit: object
+    result: object
+    photo: object
+    finding: object
+    action: object
+    secret_visit: object  # a planned surprise visit: the inspected unit must not see it
+    case: object
+    kiosk: object
+    report: object
+    commendation: object
+    export_job: object
+    quarter: Quarter
+
+
+def build_side(*, ward, district, office, inspector, admin, label: str) -> Side:
+    """One side's objects. ``office`` is the district office that requested the export job; ``inspector`` is on
+    the team; ``admin`` (the city administrator) acts through the services that check rights."""
+    today = timezone.localdate()
+    last_month = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    staff = StaffFactory(unit=ward, full_name=f"Nguyễn Văn {label} Một")
+    unsigned = StaffFactory(unit=ward, full_name=f"Trần Thị {label} Hai")
+    StaffFactory(unit=ward, full_name=f"Lê Văn {label} Ba")
+
+    campaign = make_campaign(actor=admin, scope_unit=district, code_version=code_version(), title=f"Cam kết {label}")
+    pledge = pledge_services.pledge_record_paper(
+        actor=admin, campaign=campaign, staff=staff, signed_on=days(-1),
+        scan=SimpleUploadedFile("scan.pdf", PDF_BYTES, content_type="application/pdf"),
+    )
+
+    sheet = rating_services.rating_sheet_open(actor=admin, unit=ward, month=last_month)
+    rating = sheet.ratings.get(staff=staff)
+    article = Article.objects.filter(chapter__version__code__slug="qd-522-2017").first()
+    violation = rating_services.violation_record(
+        actor=admin, staff=staff, occurred_on=last_month, article=article, severity=Severity.MINOR,
+        source=ViolationSource.SUPERVISOR, description="Đi muộn",
+    )
+
+    leader = make_user(f"matrix.leader.{label}", Role.INSPECTOR, district, full_name=f"Trưởng đoàn {label}")
+    team = InspectionTeam.objects.create(name=f"Tổ kiểm tra {label}", owner_unit=district, leader=leader)
+    team.members.add(inspector)
+    visit = make_visit(team=team, unit=ward)
+    results = record_results(visit, failed=1)
+    photo = InspectionPhoto.objects.create(
+        result=results[0], image=ContentFile(png_bytes(), name="photo.png"), uploaded_by=leader
+    )
+    finding = make_finding(visit, results[0], staff=[staff])
+    action = make_action(finding)
+    action.evidence_file.save("evidence.pdf", ContentFile(pdf_bytes()), save=True)
+    secret_visit = make_visit(team=team, unit=ward, kind=VisitKind.SURPRISE, status=VisitStatus.PLANNED,
+                              when=timezone.now() + datetime.timedelta(days=3), subject="Kiểm tra đột xuất")
+
+    case = make_case(ward, tracking_code=tracking_code_new())
+    case.photo.save("photo.png", ContentFile(png_bytes()), save=True)
+    kiosk = KioskDevice.objects.create(unit=ward, name=f"Máy tính bảng {label}", token=secrets.token_urlsafe(32),
+                                       created_by=admin)
+
+    quarter = Quarter.last_finished()
+    report = quarterly_report_build_now(unit=ward, quarter=quarter)
+    assert report.is_ready, report.error
+    commendation = commendation_list_generate(unit=ward, quarter=quarter)
+    export_job = ExportJob.objects.create(
+        kind=ExportKind.RATINGS, unit=ward, requested_by=office, status=JobStatus.SUCCESS, progress=100,
+        parameters={"filename": f"xep-loai-{label}.xlsx"}, row_count=3,
+        expires_at=timezone.now() + datetime.timedelta(days=1),
+    )
+    # The report's workbook is a real .xlsx: reuse its bytes as the export's file.
+    with report.file.open("rb") as handle:
+        export_job.file.save(f"exports/{office.pk}/{export_job.pk}-ratings.xlsx", ContentFile(handle.read()), save=True)
+
+    return Side(
+        ward=ward, district=district, staff=staff, unsigned_staff=unsigned, campaign=campaign, pledge=pledge,
+        sheet=sheet, rating=rating, violation=violation, team=team, visit=visit, result=results[0], photo=photo,
+        finding=finding, action=action, secret_visit=secret_visit, case=case, kiosk=kiosk, report=report,
+        commendation=commendation, export_job=export_job, quarter=quarter,
+    )
+
+
+def build_world(*, users: dict, thanh_xuan, thanh_xuan_bac, ba_dinh, phuc_xa) -> dict[str, Side]:
+    """Both sides. ``users`` maps the role names to the suite's role users (district_officer, inspector, city_admin)."""
+    admin = users["city_admin"]
+    foreign_office = make_user("matrix.office.badinh", Role.DISTRICT_OFFICE, ba_dinh)
+    foreign_inspector = make_user("matrix.inspector.badinh", Role.INSPECTOR, ba_dinh)
+    return {
+        "own": build_side(ward=thanh_xuan_bac, district=thanh_xuan, office=users["district_officer"],
+                          inspector=users["inspector"], admin=admin, label="TXB"),
+        "foreign": build_side(ward=phuc_xa, district=ba_dinh, office=foreign_office, inspector=foreign_inspector,
+                              admin=admin, label="PX"),
+    }
