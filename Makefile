@@ -9,7 +9,7 @@ export DEBUG ?= 1
 # honcho gives each process its own $$PORT, so the web port travels under another name.
 export WEB_PORT := $(PORT)
 
-.PHONY: run test venv messages migrate demo check clean backup restore
+.PHONY: run test venv messages migrate demo check clean backup restore bench
 
 # Re-install only when requirements.txt changes, so repeated runs are fast and idempotent.
 $(VENV)/.installed: requirements.txt
@@ -56,6 +56,11 @@ backup: venv
 restore: venv
 	@test -n "$(BACKUP)" || { echo "Say which backup: make restore BACKUP=var/backups/<folder>"; exit 2; }
 	$(PY) manage.py restore_data "$(BACKUP)" $(if $(YES),--yes)
+
+# Speed at BENCH_SCALE=small (default) or city, each figure beside a limit measured in the same run (docs/performance.md).
+# PostgreSQL only: works on a database of its own, <name>_bench next to DATABASE_URL's, filled once by generate_synthetic.
+bench: messages
+	BENCH_SCALE=$(or $(BENCH_SCALE),small) $(PY) -m benchmarks
 
 clean:
 	rm -rf $(VENV) staticfiles

@@ -1,0 +1,1 @@
+"""One module per measured operation; each exposes ``run(context) -> list[Row]``."""
