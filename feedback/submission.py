@@ -65,7 +65,7 @@ def due_date_for(received: datetime.date) -> datetime.date:
 
 
 def _existing_for_token(token: str | None) -> FeedbackCase | None:
-    if not token:
+    if not token or "\x00" in token:  # no case holds a NUL (PostgreSQL refuses one even in a query)
         return None
     return FeedbackCase.objects.filter(submission_token=token).first()
 
