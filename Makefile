@@ -9,7 +9,7 @@ export DEBUG ?= 1
 # honcho gives each process its own $$PORT, so the web port travels under another name.
 export WEB_PORT := $(PORT)
 
-.PHONY: run test venv messages migrate demo check clean backup restore bench
+.PHONY: run test venv messages migrate demo check clean backup restore fuzz bench
 
 # Re-install only when requirements.txt changes, so repeated runs are fast and idempotent.
 $(VENV)/.installed: requirements.txt
@@ -43,6 +43,11 @@ run: demo
 
 test: messages
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# A long fuzz run: 1,000 random examples per target (the public feedback form, the Excel uploads); `make test`
+# runs a fixed, shorter set of examples.
+fuzz: messages
+	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest -p no:cacheprovider -q tests/portal/test_fuzz_feedback_form.py tests/portal/test_fuzz_uploads.py
 
 check: messages
 	$(PY) manage.py makemigrations --check --dry-run
