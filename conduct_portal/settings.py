@@ -31,6 +31,9 @@ Environment variables (all optional in development; a ``.env`` file beside ``man
   HTTPS only; ``BEHIND_TLS_PROXY=1`` when a reverse proxy terminates TLS and sets ``X-Forwarded-Proto``.
 - ``LOGIN_FAILURE_LIMIT`` (5), ``LOGIN_LOCKOUT_MINUTES`` (15): wrong passwords before a username is locked out
   from that address, and for how long (django-axes).
+- ``TWO_FACTOR_REQUIRED_ROLES``: comma-separated roles (e.g. ``district_office,city_admin``) whose users must
+  use two-factor login: without an authenticator app they are sent to its set-up page after logging in. Empty by
+  default: two-factor login is then optional, offered to district offices and city administrators.
 - ``DEMO_PASSWORD``: password of the demo users made by ``seed_demo`` (default ``hanoi-2026``).
 """
 
@@ -92,6 +95,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "conduct_portal.two_factor.TwoFactorConfig",  # the code step of logging in (connects the login signal)
     "bootstrap",  # django-bootstrap-static: Bootstrap 5 served from our own static files
     "units",
     "pledges",
@@ -108,6 +114,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # Sends a session that still owes the code (or the set-up) of two-factor login to that page.
+    "conduct_portal.two_factor.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -133,6 +142,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "conduct_portal.context_processors.navigation",
+                "conduct_portal.two_factor.navigation",
                 "pledges.banner.pledge_banner",
             ],
             "builtins": ["conduct_portal.templatetags.portal"],
@@ -178,6 +188,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Two-factor login (django-otp, TOTP): optional for district offices and city administrators; required for the roles
+# listed here (values of units.choices.Role).
+TWO_FACTOR_REQUIRED_ROLES = env.list("TWO_FACTOR_REQUIRED_ROLES", default=[])
+OTP_TOTP_ISSUER = "Cổng Quy tắc ứng xử"  # the name authenticator apps show beside the code
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)  # one working day
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG
