@@ -62,7 +62,7 @@ def demo(hanoi):
 
 
 @pytest.fixture
-def login(browser, live_server):
+def login(browser, live_server, request):
     """``login(username)``: a new browser (Vietnamese, wide screen, downloads allowed) logged in as a demo user."""
     from playwright.sync_api import expect
 
@@ -81,5 +81,10 @@ def login(browser, live_server):
         return page
 
     yield as_user
-    for context in contexts:
+    failed = getattr(request.node, "rep_call", None)
+    for number, context in enumerate(contexts, start=1):
+        if failed is not None and failed.failed:
+            ARTIFACTS.mkdir(exist_ok=True)
+            for page in context.pages:
+                page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-{number}.png"), full_page=True)
         context.close()
