@@ -11,7 +11,16 @@ import time
 
 
 def _rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
+    """Peak resident memory of this process. VmHWM, not ``ru_maxrss``: Linux carries ``ru_maxrss`` over from
+    the parent through fork and exec, so a child would report the bench process's own peak."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def export_portal(arguments: dict) -> dict:

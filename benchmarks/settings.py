@@ -2,6 +2,8 @@
 web case compares the feedback form with. ``benchmarks.database.prepare_environment`` sets the environment
 (DEBUG off, a throw-away secret key, the bench database) before this module is read."""
 
+import warnings
+
 from conduct_portal.settings import *  # noqa: F403
 
 ROOT_URLCONF = "benchmarks.urls"
@@ -13,3 +15,4 @@ SECURE_HSTS_SECONDS = 0
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
 # Static files are served from the apps' folders (no collectstatic for a bench run); WhiteNoise would warn otherwise.
 WHITENOISE_USE_FINDERS = True
+warnings.filterwarnings("ignore", message="No directory at")  # STATIC_ROOT: no collectstatic for a bench run
