@@ -52,10 +52,19 @@ EXPORT_SQL = """
     ORDER BY s.month, u.path, st.full_name, r.id"""
 
 
+def _shared_style(sheet, number_format: str):
+    from openpyxl.cell import WriteOnlyCell
+
+    template = WriteOnlyCell(sheet)
+    template.number_format = number_format
+    return template._style
+
+
 def export_direct(arguments: dict) -> dict:
     """The same rows and columns straight from a server-side cursor into openpyxl's write-only mode."""
     from django.db import connection, transaction
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
 
     from units.models import Unit
 
@@ -72,11 +81,21 @@ def export_direct(arguments: dict) -> dict:
         with transaction.atomic(), connection.connection.cursor(name="bench_export") as cursor:
             cursor.itersize = 2000
             cursor.execute(EXPORT_SQL, [unit.path + "%", arguments["start"], arguments["end"]])
+            # The same cells as the portal's file: the month as a date formatted mm/yyyy, points formatted 0.0 (a
+            # style made once and shared, the fastest way openpyxl offers), the rest as plain values.
+            month_style, points_style = _shared_style(sheet, "mm/yyyy"), _shared_style(sheet, "0.0")
+
+            def styled(value, style):
+                cell = WriteOnlyCell(sheet, value=value)
+                cell._style = style
+                return cell
+
             for month, unit_name, code, name, category, position, points, total, by_points, grade, remark, status in cursor:
                 points = json.loads(points)  # Django's connection hands jsonb over as text
-                sheet.append([month, unit_name, code, name, category, position, float(points["discipline"]),
-                              float(points["tasks"]), float(points["bonus"]), float(total), by_points, grade, remark,
-                              status, ""])
+                sheet.append([styled(month, month_style), unit_name, code, name, category, position,
+                              styled(float(points["discipline"]), points_style), styled(float(points["tasks"]), points_style),
+                              styled(float(points["bonus"]), points_style), styled(float(total), points_style), by_points,
+                              grade, remark, status, ""])
                 rows += 1
         workbook.save(target.name)
         return {"seconds": time.perf_counter() - started, "rows": rows, "baseline_mb": baseline}

@@ -269,7 +269,11 @@ def _add_feedback(collector: _Collector, subtree: Q, month: datetime.date, trend
     _start, end = month_bounds(trend[-1])
     received = Q(received_at__gte=start, received_at__lt=end) & ~Q(status=CaseStatus.REJECTED)
     kinds = {f"kind_{kind}": Count("pk", filter=received & Q(kind=kind)) for kind in FeedbackKind.values}
-    cases = FeedbackCase.objects.filter(subtree).order_by().values("unit_id").annotate(
+    # Only cases that can count: received in the trend's window, still open, or closed since the month began (its
+    # on-time rate, and what was open at its end). Years of cases closed long ago stay out of the scan.
+    month_start, _month_end = month_bounds(month)
+    relevant = Q(received_at__gte=start) | Q(closed_at__isnull=True) | Q(closed_at__gte=month_start)
+    cases = FeedbackCase.objects.filter(subtree).filter(relevant).order_by().values("unit_id").annotate(
         **case_counts, **_on_time_counts(month), **kinds,
         open=Count("pk", filter=Q(status__in=OPEN)),
         overdue=Count("pk", filter=Q(status__in=OPEN, due_on__lt=today)),

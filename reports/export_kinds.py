@@ -105,14 +105,14 @@ def _violation_text(violation: Violation) -> str:
 
 
 def _rating_rows(request: ExportRequest, groups: list[CriterionGroup]) -> Iterator[list]:
+    # Plain tuples, not model instances: building four objects per row cost a third of a million-row export.
     ratings = (
         _ratings(request)
-        .select_related("sheet__unit", "staff")
-        .only(
-            "points", "total", "grade", "grade_by_points", "remark", "sheet__month", "sheet__status", "sheet__unit__name",
-            "staff__staff_code", "staff__full_name", "staff__category", "staff__position",
-        )
         .order_by("sheet__month", "sheet__unit__path", "staff__full_name", "pk")
+        .values_list(
+            "sheet__month", "sheet__unit__name", "staff_id", "staff__staff_code", "staff__full_name", "staff__category",
+            "staff__position", "points", "total", "grade_by_points", "grade", "remark", "sheet__status",
+        )
     )
     last_day = month_end(request.end)
     for chunk in batched(ratings.iterator(chunk_size=CHUNK_SIZE), CHUNK_SIZE):
@@ -120,29 +120,29 @@ def _rating_rows(request: ExportRequest, groups: list[CriterionGroup]) -> Iterat
         violations: dict[tuple[int, datetime.date], list[str]] = {}
         for violation in (
             Violation.objects.filter(
-                staff_id__in={rating.staff_id for rating in chunk}, occurred_on__gte=request.start, occurred_on__lte=last_day
+                staff_id__in={row[2] for row in chunk}, occurred_on__gte=request.start, occurred_on__lte=last_day
             )
             .select_related("article")
             .order_by("occurred_on", "pk")
         ):
             key = (violation.staff_id, violation.occurred_on.replace(day=1))
             violations.setdefault(key, []).append(_violation_text(violation))
-        for rating in chunk:
-            sheet, staff = rating.sheet, rating.staff
+        for (month, unit_name, staff_id, code, name, category, position, points, total, by_points, grade, remark,
+             status) in chunk:
             yield [
-                sheet.month,
-                sheet.unit.name,
-                staff.staff_code,
-                staff.full_name,
-                CATEGORY_LABELS.get(staff.category, staff.category),
-                staff.position,
-                *(_number(rating.points.get(group.code)) for group in groups),
-                _number(rating.total),
-                rating.grade_by_points,
-                rating.grade,
-                rating.remark,
-                SHEET_STATUS_LABELS.get(sheet.status, sheet.status),
-                "; ".join(violations.get((staff.pk, sheet.month), ())),
+                month,
+                unit_name,
+                code,
+                name,
+                CATEGORY_LABELS.get(category, category),
+                position,
+                *(_number(points.get(group.code)) for group in groups),
+                _number(total),
+                by_points,
+                grade,
+                remark,
+                SHEET_STATUS_LABELS.get(status, status),
+                "; ".join(violations.get((staff_id, month), ())),
             ]
 
 

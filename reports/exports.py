@@ -132,12 +132,25 @@ def local_naive(moment: datetime.datetime | None) -> datetime.datetime | None:
     return timezone.localtime(moment).replace(tzinfo=None)
 
 
-def _cells(sheet, columns: Sequence[Column], values: Sequence) -> list:
+def _column_styles(sheet, columns: Sequence[Column]) -> list:
+    """Each column's cell style, built once: setting ``number_format`` cell by cell cost a tenth of an export."""
+    styles = []
+    for column in columns:
+        if column.number_format:
+            template = WriteOnlyCell(sheet)
+            template.number_format = column.number_format
+            styles.append(template._style)
+        else:
+            styles.append(None)
+    return styles
+
+
+def _cells(sheet, styles: Sequence, values: Sequence) -> list:
     row = []
-    for column, value in zip(columns, values, strict=True):
-        if column.number_format and value is not None and not isinstance(value, str):
+    for style, value in zip(styles, values, strict=True):
+        if style is not None and value is not None and not isinstance(value, str):
             cell = WriteOnlyCell(sheet, value=value)
-            cell.number_format = column.number_format
+            cell._style = style  # shared, never changed afterwards
             row.append(cell)
         else:
             row.append(value)
@@ -163,8 +176,9 @@ def write_workbook(
             sheet.column_dimensions[get_column_letter(index)].width = column.width
         sheet.freeze_panes = "A2"
         sheet.append([header_cell(sheet, column.header) for column in source.columns])
+        styles = _column_styles(sheet, source.columns)
         for values in source.rows:
-            sheet.append(_cells(sheet, source.columns, values))
+            sheet.append(_cells(sheet, styles, values))
             written += 1
             if on_progress is not None and written % every == 0:
                 on_progress(written)
