@@ -88,15 +88,18 @@ def feedback_submit(
     contact_consent: bool = False,
     photo=None,
     submission_token: str | None = None,
+    check_token_first: bool = True,
 ) -> FeedbackCase:
     """Record a citizen's feedback from the public form and return its case (status new, due in N working days).
 
     ``submission_token`` is the form's one-time token: submitting the same form again returns the case the
-    first submission created, also when both arrive at the same moment (the unique constraint decides).
+    first submission created, also when both arrive at the same moment (the unique constraint decides);
+    ``check_token_first=False`` skips the first look-up when the caller has just made it.
     Contact details need explicit consent; a photo must be a real JPEG, PNG or WebP image under the limit.
     The case's history (simple-history) records the creation.
     """
-    existing = _existing_for_token(submission_token)
+    # A caller that has just looked the token up skips it; a race between the two still ends on the unique constraint.
+    existing = _existing_for_token(submission_token) if check_token_first else None
     if existing is not None:
         return existing
 
@@ -146,7 +149,9 @@ def feedback_submit(
     )
     for _attempt in range(_INSERT_ATTEMPTS):
         case.tracking_code = tracking_code_new()
-        case.full_clean(exclude=["photo", "submission_token"], validate_unique=False)
+        # The unit is the row the view loaded, and the database enforces the constraints (consent, reply) that the
+        # checks above already cover: validating them again would cost three queries on every citizen's form.
+        case.full_clean(exclude=["unit", "photo", "submission_token"], validate_unique=False, validate_constraints=False)
         try:
             with transaction.atomic():
                 case.save()

@@ -32,7 +32,16 @@ from feedback.submission import (
 from units.choices import DISTRICT_KINDS, GRASSROOTS_KINDS, Structure
 from units.models import Unit
 
-SESSION_SUBMITTED = "feedback_submitted"
+# The codes this browser submitted, in a signed cookie rather than the session: a citizen's visit then writes no
+# session row (the public form stays cheap, and cannot fill the session table).
+SUBMITTED_COOKIE = "feedback_sent"
+SUBMITTED_SALT = "feedback.submitted-codes"
+SUBMITTED_KEPT = 10
+
+
+def _submitted_codes(request) -> list[str]:
+    value = request.get_signed_cookie(SUBMITTED_COOKIE, default="", salt=SUBMITTED_SALT, max_age=24 * 60 * 60)
+    return [code for code in value.split(",") if code]
 FINDER_LIMIT = 50
 
 
@@ -108,7 +117,7 @@ class FeedbackFormView(View):
                 satisfaction=data["satisfaction"], contact_name=data["contact_name"],
                 contact_phone=data["contact_phone"], contact_email=data["contact_email"],
                 contact_consent=data["contact_consent"], photo=data["photo"],
-                submission_token=data["submission_token"],
+                submission_token=data["submission_token"], check_token_first=False,
             )
         except ValidationError as error:
             for field, messages in error.message_dict.items():
@@ -117,21 +126,26 @@ class FeedbackFormView(View):
         return self._done(request, case.tracking_code)
 
     def _done(self, request, code):
-        submitted = request.session.get(SESSION_SUBMITTED, [])
+        submitted = _submitted_codes(request)
         if code not in submitted:
-            request.session[SESSION_SUBMITTED] = (submitted + [code])[-10:]
-        return redirect("feedback:done", code=code)
+            submitted = (submitted + [code])[-SUBMITTED_KEPT:]
+        response = redirect("feedback:done", code=code)
+        response.set_signed_cookie(
+            SUBMITTED_COOKIE, ",".join(submitted), salt=SUBMITTED_SALT, max_age=24 * 60 * 60, httponly=True,
+            secure=settings.SESSION_COOKIE_SECURE, samesite="Lax",
+        )
+        return response
 
 
 class FeedbackDoneView(View):
     """The page after sending: the tracking code and what to do with it. What was sent is shown back only to
-    the browser session that sent it (the code alone is not a key to the text)."""
+    the browser that sent it (the code alone is not a key to the text)."""
 
     def get(self, request, code):
         if not tracking_code_is_wellformed(code):
             return _unit_not_found(request)
         case = None
-        if code in request.session.get(SESSION_SUBMITTED, []):
+        if code in _submitted_codes(request):
             case = FeedbackCase.objects.select_related("unit").filter(tracking_code=code).first()
         return render(request, "feedback/public_done.html",
                       {"code": code, "code_display": tracking_code_display(code), "case": case})

@@ -141,6 +141,22 @@ def test_the_done_page_shows_the_text_only_to_the_browser_that_sent_it(client, f
     assert "Nội dung riêng tư" not in other and 'data-testid="tracking-code"' in other
 
 
+def test_a_forged_cookie_does_not_show_someone_elses_text(client, form_url, fresh_form, address):
+    response = _post(client, form_url, fresh_form(text="Nội dung riêng tư"), address)
+    code = response["Location"].rstrip("/").rsplit("/", 1)[-1]
+    client.cookies.clear()
+    client.cookies["feedback_sent"] = code  # the code typed into a cookie by hand, unsigned
+    forged = client.get(response["Location"], REMOTE_ADDR=address).content.decode()
+    assert "Nội dung riêng tư" not in forged
+
+
+def test_a_citizens_submission_writes_no_session(client, form_url, fresh_form, address):
+    from django.contrib.sessions.models import Session
+
+    _post(client, form_url, fresh_form(), address)
+    assert FeedbackCase.objects.count() == 1 and not Session.objects.exists()
+
+
 def test_the_honeypot_pretends_success_and_saves_nothing(client, form_url, fresh_form, address):
     response = _post(client, form_url, fresh_form(website="http://spam.example"), address)
 
