@@ -4,43 +4,20 @@ import re
 import time
 
 from django.utils import timezone
-from PIL import Image, ImageDraw
 import pytest
-import zxingcpp
 
 from feedback.models import KioskVote
+from tests.qr import PATH_DATA, qr_text
 
 pytestmark = pytest.mark.django_db
 
 _VIEWBOX = re.compile(r'<svg viewBox="0 0 (\d+) (\d+)" class="qr-code">')
-_PATH = re.compile(r'<path class="qr-line"[^>]* d="([^"]+)"')
-_COMMAND = re.compile(r"([MmHh])\s*(-?[\d.]+)(?:\s+(-?[\d.]+))?")
-
-
-def _rasterise(svg: str, scale: int = 8) -> Image.Image:
-    """Draw segno's SVG (one path of horizontal strokes: M/m moves, h runs) as it appears on the page."""
-    width, height = map(int, _VIEWBOX.search(svg).groups())
-    image = Image.new("L", (width * scale, height * scale), 255)
-    draw = ImageDraw.Draw(image)
-    x = y = 0.0
-    for command, first, second in _COMMAND.findall(_PATH.search(svg)[1]):
-        if command == "M":
-            x, y = float(first), float(second)
-        elif command == "m":
-            x, y = x + float(first), y + float(second)
-        else:
-            run = float(first) if command == "h" else float(first) - x
-            row = int(y)  # strokes are drawn through the middle of a module row (y = row + 0.5)
-            draw.rectangle([x * scale, row * scale, (x + run) * scale - 1, (row + 1) * scale - 1], fill=0)
-            x += run
-    return image
 
 
 def _decoded(html: str) -> str:
     svg = html.split('data-testid="poster-qr"', 1)[1]
-    results = zxingcpp.read_barcodes(_rasterise(svg))
-    assert len(results) == 1, "the poster's QR code does not decode"
-    return results[0].text
+    width, height = map(int, _VIEWBOX.search(svg).groups())
+    return qr_text(PATH_DATA.search(svg)[1], width=width, height=height)
 
 
 def test_the_posters_qr_decodes_to_the_form(client, unit, address, settings):

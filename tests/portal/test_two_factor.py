@@ -13,13 +13,12 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.urls.resolvers import RoutePattern
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from PIL import Image, ImageDraw
 import pytest
-import zxingcpp
 
 from conduct_portal.two_factor import required_roles
 from tests.conftest import make_user
 from tests.factories import UserFactory
+from tests.qr import PATH_DATA, qr_text
 from units.choices import Role
 
 LOGIN = reverse("login")
@@ -82,33 +81,15 @@ def page_text(response) -> str:
 # --- Reading the QR code as a phone would -------------------------------------------------------------------
 
 _SVG = re.compile(r'<svg width="(\d+)" height="(\d+)" class="qr-code"')
-_PATH = re.compile(r'<path[^>]* d="([^"]+)"')
-_COMMAND = re.compile(r"([MmHh])\s*(-?[\d.]+)(?:\s+(-?[\d.]+))?")
 
 
 def scanned(html: str) -> str:
-    """Rasterise segno's SVG (horizontal strokes one module thick, through the middle of each row) and decode it."""
+    """The text a phone reads from the page's QR code."""
     start = html.rindex("<svg", 0, html.index('class="qr-code"'))
     svg = html[start:html.index("</svg>", start)]
     width, height = map(int, _SVG.search(svg).groups())
     scale = int(re.search(r'transform="scale\((\d+)\)"', svg)[1])
-    k = 4  # pixels per module
-    image = Image.new("L", (width // scale * k, height // scale * k), 255)
-    draw = ImageDraw.Draw(image)
-    x = y = 0.0
-    for command, first, second in _COMMAND.findall(_PATH.search(svg)[1]):
-        if command == "M":
-            x, y = float(first), float(second)
-        elif command == "m":
-            x, y = x + float(first), y + float(second)
-        else:
-            run = float(first) if command == "h" else float(first) - x
-            row = int(y)
-            draw.rectangle([x * k, row * k, (x + run) * k - 1, (row + 1) * k - 1], fill=0)
-            x += run
-    results = zxingcpp.read_barcodes(image)
-    assert len(results) == 1, "the QR code does not decode"
-    return results[0].text
+    return qr_text(PATH_DATA.search(svg)[1], width=width // scale, height=height // scale)
 
 
 # --- Turning it on ------------------------------------------------------------------------------------------
