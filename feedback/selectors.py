@@ -121,7 +121,7 @@ def _subtree(units_qs_or_unit) -> Q:
     return Q(unit__in=units_qs_or_unit)
 
 
-def _satisfaction_counts(month: datetime.date, key: str = "") -> tuple[dict, dict]:
+def satisfaction_counts(month: datetime.date, key: str = "") -> tuple[dict, dict]:
     """Filtered counts (for ``FeedbackCase`` and ``KioskVote`` aggregates) of rated and satisfied responses."""
     start, end = month_bounds(month)
     received = Q(received_at__gte=start, received_at__lt=end, satisfaction__isnull=False)
@@ -132,7 +132,7 @@ def _satisfaction_counts(month: datetime.date, key: str = "") -> tuple[dict, dic
     )
 
 
-def _on_time_counts(month: datetime.date, key: str = "") -> dict:
+def on_time_counts(month: datetime.date, key: str = "") -> dict:
     """Filtered counts of cases closed in the month, closed on time, and open past due at the month's end."""
     start, end = month_bounds(month)
     # For the running month "the month's end" is now: a case due later this month is not late yet; a case due
@@ -150,7 +150,8 @@ def _on_time_counts(month: datetime.date, key: str = "") -> dict:
     }
 
 
-def _share(part: int, whole: int) -> float | None:
+def share(part: int, whole: int) -> float | None:
+    """``part`` as a percentage (0–100) of ``whole``; ``None`` when there is nothing to divide by."""
     return 100 * part / whole if whole else None
 
 
@@ -160,18 +161,18 @@ def satisfaction_index(*, units_qs_or_unit, month: datetime.date) -> float | Non
     ``None`` when nobody rated anything. Two aggregate queries."""
     where = _subtree(units_qs_or_unit)
     start, end = month_bounds(month)
-    case_counts, vote_counts = _satisfaction_counts(month)
+    case_counts, vote_counts = satisfaction_counts(month)
     cases = FeedbackCase.objects.filter(where, received_at__gte=start, received_at__lt=end).aggregate(**case_counts)
     votes = KioskVote.objects.filter(where, created_at__gte=start, created_at__lt=end).aggregate(**vote_counts)
-    return _share(cases["satisfied"] + votes["satisfied"], cases["rated"] + votes["rated"])
+    return share(cases["satisfied"] + votes["satisfied"], cases["rated"] + votes["rated"])
 
 
 def on_time_rate(*, unit: Unit, month: datetime.date) -> float | None:
     """Share (0–100) of cases closed on time: those closed in the month by their due date (local date), divided
     by those closed in the month plus those still open (or closed only later) past their due date at the
     month's end. ``None`` when the denominator is empty. One aggregate query over the unit's subtree."""
-    counts = FeedbackCase.objects.filter(unit__path__startswith=unit.path).aggregate(**_on_time_counts(month))
-    return _share(counts["on_time"], counts["closed"] + counts["open_late"])
+    counts = FeedbackCase.objects.filter(unit__path__startswith=unit.path).aggregate(**on_time_counts(month))
+    return share(counts["on_time"], counts["closed"] + counts["open_late"])
 
 
 @dataclass(frozen=True)
@@ -191,8 +192,8 @@ def unit_feedback_months(*, unit: Unit, months: int = 3, today: datetime.date | 
         month = (month - datetime.timedelta(days=1)).replace(day=1)
     case_counts, vote_counts = {}, {}
     for i, first in enumerate(firsts):
-        on_cases, on_votes = _satisfaction_counts(first, f"_{i}")
-        case_counts.update(on_cases, **_on_time_counts(first, f"_{i}"))
+        on_cases, on_votes = satisfaction_counts(first, f"_{i}")
+        case_counts.update(on_cases, **on_time_counts(first, f"_{i}"))
         vote_counts.update(on_votes)
     where = _subtree(unit)
     cases = FeedbackCase.objects.filter(where).aggregate(**case_counts)
@@ -200,8 +201,8 @@ def unit_feedback_months(*, unit: Unit, months: int = 3, today: datetime.date | 
     return [
         UnitFeedbackMonth(
             first,
-            _share(cases[f"satisfied_{i}"] + votes[f"satisfied_{i}"], cases[f"rated_{i}"] + votes[f"rated_{i}"]),
-            _share(cases[f"on_time_{i}"], cases[f"closed_{i}"] + cases[f"open_late_{i}"]),
+            share(cases[f"satisfied_{i}"] + votes[f"satisfied_{i}"], cases[f"rated_{i}"] + votes[f"rated_{i}"]),
+            share(cases[f"on_time_{i}"], cases[f"closed_{i}"] + cases[f"open_late_{i}"]),
         )
         for i, first in enumerate(firsts)
     ]

@@ -14,6 +14,7 @@ from pledges.choices import VersionStatus
 from pledges.code_texts import canonical_text
 from pledges.models import Article, Chapter, CodeOfConduct, CodeVersion, Pledge, PledgeCampaign
 from units.models import Staff, Unit
+from units.rollup import Rollup
 from units.scope import scope_for
 
 
@@ -131,25 +132,18 @@ def campaign_coverage(*, campaign: PledgeCampaign, root: Unit) -> CoverageRow:
         .annotate(n=Count("id"))
         .values_list("staff__unit_id", "n")
     )
-    units = list(
-        Unit.objects.subtree_of(root).only("id", "name", "search_name", "path", "parent_id", "kind", "public_code", "depth")
-    )
+    rollup = Rollup(root)
     top = CoverageRow(unit=root)
-    rows_by_child_id = {
-        unit.pk: CoverageRow(unit=unit) for unit in sorted(units, key=lambda u: u.search_name) if unit.parent_id == root.pk
-    }
+    rows_by_child_id = {unit.pk: CoverageRow(unit=unit) for unit in rollup.rows}
     top.children = list(rows_by_child_id.values())
-    depth_of_children = root.depth + 1
-    for unit in units:
-        counted = (expected_by_unit.get(unit.pk, 0), signed_by_unit.get(unit.pk, 0))
-        top.expected += counted[0]
-        top.signed += counted[1]
-        if unit.pk == root.pk:
-            continue
-        child_id = int(unit.path.strip("/").split("/")[depth_of_children])
-        row = rows_by_child_id[child_id]
-        row.expected += counted[0]
-        row.signed += counted[1]
+    for unit_id in rollup.units_by_id:
+        expected_here, signed_here = expected_by_unit.get(unit_id, 0), signed_by_unit.get(unit_id, 0)
+        top.expected += expected_here
+        top.signed += signed_here
+        row = rows_by_child_id.get(rollup.row_id(unit_id))
+        if row is not None:  # the root's own staff count only in the total
+            row.expected += expected_here
+            row.signed += signed_here
     return top
 
 

@@ -2,7 +2,7 @@
 of the units directly beneath the dashboard's unit.
 
 Every figure is counted by the database, grouped by the unit that owns the row (one query per source: sheets,
-ratings, violations, feedback, kiosk votes, corrective actions, staff, pledges); ``reports.rollup.Rollup`` then
+ratings, violations, feedback, kiosk votes, corrective actions, staff, pledges); ``units.rollup.Rollup`` then
 adds each unit's counts to the row (ward, district) it lies under. So a dashboard costs the same number of queries
 for 2 wards or 126, for one month or twelve.
 
@@ -24,13 +24,14 @@ from django.utils import timezone
 from evaluations.choices import ActionStatus, Grade, VisitStatus
 from evaluations.models import CorrectiveAction, Rating, RatingSheet, Violation
 from evaluations.selectors import APPROVED_STATUSES, SUBMITTED_STATUSES
+from conduct_portal.dates import add_months
 from evaluations.services import month_end, month_start
 from feedback.choices import CaseStatus, FeedbackKind
 from feedback.models import FeedbackCase, KioskVote
-from feedback.selectors import OPEN, _on_time_counts, _satisfaction_counts, month_bounds
+from feedback.selectors import OPEN, month_bounds, on_time_counts, satisfaction_counts, share
 from pledges.models import Pledge, PledgeCampaign
 from pledges.selectors import campaign_expected_staff
-from reports.rollup import Rollup
+from units.rollup import Rollup
 from units.choices import Structure
 from units.models import Staff, Unit
 from units.scope import scope_for
@@ -45,15 +46,6 @@ GRADES = tuple(Grade.values)  # A, B, C, D
 RANK_WEIGHTS = {"coverage": 20, "grades": 30, "satisfaction": 20, "on_time": 15, "discipline": 15}
 GRADE_POINTS = {Grade.A: 100.0, Grade.B: 200 / 3, Grade.C: 100 / 3, Grade.D: 0.0}
 
-
-def _share(part: int, whole: int) -> float | None:
-    return 100 * part / whole if whole else None
-
-
-def shift_month(month: datetime.date, months: int) -> datetime.date:
-    """The first day of the month ``months`` away from ``month`` (negative: earlier)."""
-    index = month.year * 12 + month.month - 1 + months
-    return datetime.date(index // 12, index % 12 + 1, 1)
 
 
 @dataclass
@@ -106,7 +98,7 @@ class Figures:
 
     @property
     def coverage(self) -> float | None:
-        return _share(self.signed, self.expected)
+        return share(self.signed, self.expected)
 
     @property
     def graded(self) -> int:
@@ -115,7 +107,7 @@ class Figures:
     @property
     def grade_shares(self) -> dict[str, float | None]:
         total = self.graded
-        return {grade: _share(count, total) for grade, count in self.grades.items()}
+        return {grade: share(count, total) for grade, count in self.grades.items()}
 
     @property
     def grade_points(self) -> float | None:
@@ -124,11 +116,11 @@ class Figures:
 
     @property
     def satisfaction(self) -> float | None:
-        return _share(self.satisfied, self.rated)
+        return share(self.satisfied, self.rated)
 
     @property
     def on_time_rate(self) -> float | None:
-        return _share(self.on_time, self.closed + self.open_late)
+        return share(self.on_time, self.closed + self.open_late)
 
     @property
     def discipline(self) -> float | None:
@@ -262,7 +254,7 @@ def _add_feedback(collector: _Collector, subtree: Q, month: datetime.date, trend
     today = timezone.localdate()
     case_counts, vote_counts = {}, {}
     for i, first in enumerate(trend):
-        on_cases, on_votes = _satisfaction_counts(first, f"_{i}")
+        on_cases, on_votes = satisfaction_counts(first, f"_{i}")
         case_counts.update(on_cases)
         vote_counts.update(on_votes)
     start, _end = month_bounds(trend[0])
@@ -271,10 +263,10 @@ def _add_feedback(collector: _Collector, subtree: Q, month: datetime.date, trend
     kinds = {f"kind_{kind}": Count("pk", filter=received & Q(kind=kind)) for kind in FeedbackKind.values}
     # Only cases that can count: received in the trend's window, still open, or closed since the month began (its
     # on-time rate, and what was open at its end). Years of cases closed long ago stay out of the scan.
-    month_start, _month_end = month_bounds(month)
-    relevant = Q(received_at__gte=start) | Q(closed_at__isnull=True) | Q(closed_at__gte=month_start)
+    month_began, _next_month = month_bounds(month)
+    relevant = Q(received_at__gte=start) | Q(closed_at__isnull=True) | Q(closed_at__gte=month_began)
     cases = FeedbackCase.objects.filter(subtree).filter(relevant).order_by().values("unit_id").annotate(
-        **case_counts, **_on_time_counts(month), **kinds,
+        **case_counts, **on_time_counts(month), **kinds,
         open=Count("pk", filter=Q(status__in=OPEN)),
         overdue=Count("pk", filter=Q(status__in=OPEN, due_on__lt=today)),
     )
@@ -311,7 +303,7 @@ def dashboard_build(*, user, root: Unit, month: datetime.date, structure: str = 
         raise Http404  # the views look the unit up in the scope already; a caller that did not gets the same answer
     month = month_start(month)
     today = timezone.localdate()
-    trend = [shift_month(month, i - TREND_MONTHS + 1) for i in range(TREND_MONTHS)]
+    trend = [add_months(month, i - TREND_MONTHS + 1) for i in range(TREND_MONTHS)]
     rollup = Rollup(root)
     collector = _Collector(rollup)
     subtree = Q(unit__path__startswith=root.path)
@@ -404,7 +396,7 @@ def dashboard_build(*, user, root: Unit, month: datetime.date, structure: str = 
         root=root, month=month, grade_month=grade_month, structure=structure, structures=structures,
         campaigns=[campaign for campaign, _under in plan],
         total=total, rows=rows,
-        trend=[(first, _share(total.trend_satisfied[i], total.trend_rated[i])) for i, first in enumerate(trend)],
+        trend=[(first, share(total.trend_satisfied[i], total.trend_rated[i])) for i, first in enumerate(trend)],
         kinds=[(kind, label, total.kinds.get(kind, 0)) for kind, label in FeedbackKind.choices],
         kinds_since=trend[0],
     )

@@ -2,7 +2,7 @@
 
 Each selector returns one section as plain JSON-ready data (numbers, strings, ISO dates), so the build job can
 store it in ``QuarterlyReport.data`` for the page and write it to the workbook. Rows are the units directly
-beneath the report's unit (``reports.rollup.Rollup``), plus the unit itself when its own offices have figures.
+beneath the report's unit (``units.rollup.Rollup``), plus the unit itself when its own offices have figures.
 Every section costs a fixed number of grouped queries, however many units and months there are.
 """
 
@@ -17,11 +17,11 @@ from evaluations.choices import ActionStatus, GRADE_ORDER, Severity, SheetStatus
 from evaluations.models import CorrectiveAction, Finding, InspectionVisit, Rating, RatingSheet, Violation
 from feedback.choices import Channel, FeedbackKind
 from feedback.models import FeedbackCase, KioskVote
-from feedback.selectors import _on_time_counts, _satisfaction_counts, month_bounds
+from feedback.selectors import month_bounds, on_time_counts, satisfaction_counts, share as percent_share
 from pledges.models import PledgeCampaign
 from pledges.selectors import campaign_coverage
 from reports.quarters import Quarter
-from reports.rollup import Rollup
+from units.rollup import Rollup
 from units.models import Unit
 
 GRADES = [str(grade) for grade in GRADE_ORDER]
@@ -35,8 +35,9 @@ APPROVED_STATUSES = (SheetStatus.APPROVED, SheetStatus.LOCKED)
 
 
 def share(part: int, whole: int) -> float | None:
-    """``part`` as a percentage of ``whole``, one decimal; ``None`` when there is nothing to divide by."""
-    return round(100 * part / whole, 1) if whole else None
+    """``feedback.selectors.share`` to one decimal, as the report prints it."""
+    percent = percent_share(part, whole)
+    return None if percent is None else round(percent, 1)
 
 
 def _quarter_instants(quarter: Quarter) -> tuple[datetime.datetime, datetime.datetime]:
@@ -244,8 +245,8 @@ def feedback_section(*, rows: ReportRows, quarter: Quarter) -> dict:
 
     case_counts, vote_counts = {}, {}
     for i, month in enumerate(months):
-        on_cases, on_votes = _satisfaction_counts(month, f"_{i}")
-        case_counts.update(on_cases, **_on_time_counts(month, f"_{i}"))
+        on_cases, on_votes = satisfaction_counts(month, f"_{i}")
+        case_counts.update(on_cases, **on_time_counts(month, f"_{i}"))
         vote_counts.update(on_votes)
     per_unit_cases = FeedbackCase.objects.filter(subtree).order_by().values("unit_id").annotate(**case_counts)
     per_unit_votes = KioskVote.objects.filter(subtree).order_by().values("unit_id").annotate(**vote_counts)

@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from benchmarks.harness import Row, median_time
 from feedback.selectors import month_bounds
-from reports.dashboard import TREND_MONTHS, shift_month
+from conduct_portal.dates import add_months
+from reports.dashboard import TREND_MONTHS
 
 TARGET_MS = 300
 
@@ -22,11 +23,11 @@ def raw_sql(root, month: datetime.date) -> list:
     violations, feedback (12-month satisfaction trend, on-time counts, kinds, open and overdue), kiosk votes,
     corrective actions, and the grades of the latest submitted month."""
     today = timezone.localdate()
-    following = shift_month(month, 1)
+    following = add_months(month, 1)
     day = min(following - datetime.timedelta(days=1), today)
     start, end = month_bounds(month)
     until = min(end, timezone.now())
-    trend = [month_bounds(shift_month(month, i - TREND_MONTHS + 1)) for i in range(TREND_MONTHS)]
+    trend = [month_bounds(add_months(month, i - TREND_MONTHS + 1)) for i in range(TREND_MONTHS)]
     path = root.path + "%"
     results = []
     with connection.cursor() as cursor:

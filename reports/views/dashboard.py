@@ -21,7 +21,8 @@ from django.views.generic import TemplateView
 from evaluations.choices import Grade
 from evaluations.forms import MONTH_INPUT_FORMAT, parse_month
 from reports import charts
-from reports.dashboard import RANK_WEIGHTS, dashboard_build, shift_month
+from conduct_portal.dates import add_months
+from reports.dashboard import RANK_WEIGHTS, dashboard_build
 from units.choices import Structure
 from units.models import Unit
 from units.scope import scope_for
@@ -118,13 +119,13 @@ class UnitDashboardView(LoginRequiredMixin, TemplateView):
         )
         month_param = month.strftime(MONTH_INPUT_FORMAT)
         this_month = timezone.localdate().replace(day=1)
-        following = shift_month(month, 1)
+        following = add_months(month, 1)
         context.update(
             unit=unit,
             board=board,
             month=month,
             month_param=month_param,
-            previous_month=shift_month(month, -1).strftime(MONTH_INPUT_FORMAT),
+            previous_month=add_months(month, -1).strftime(MONTH_INPUT_FORMAT),
             next_month=following.strftime(MONTH_INPUT_FORMAT) if following <= this_month else "",
             structure_choices=[(value, label) for value, label in Structure.choices if value in board.structures],
             grade_chart=_grade_chart(board, month_param),

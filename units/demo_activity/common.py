@@ -6,6 +6,7 @@ same staff the ratings grade A all year, and violations and complaints go to oth
 
 from __future__ import annotations
 
+from conduct_portal.dates import add_months
 from dataclasses import dataclass, field
 import datetime
 import random
@@ -19,14 +20,6 @@ OFFICER_WARD_CODE = "00367"  # Phường Thanh Xuân Bắc: its last month is le
 INSPECTED_WARD_CODE = "00355"  # Phường Thanh Xuân Trung: the Q3 inspection visit
 
 
-def aware(day: datetime.date, hour: int = 9, minute: int = 0) -> datetime.datetime:
-    """A moment of ``day`` in the portal's time zone."""
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
-
-
-def add_months(month: datetime.date, count: int) -> datetime.date:
-    index = month.year * 12 + month.month - 1 + count
-    return datetime.date(index // 12, index % 12 + 1, 1)
 
 
 def month_days(month: datetime.date) -> int:

@@ -20,7 +20,8 @@ from feedback import services
 from feedback.choices import CaseStatus, Channel, FeedbackKind, RejectionReason
 from feedback.models import FeedbackCase, KioskDevice, KioskVote
 from feedback.submission import due_date_for, feedback_submit
-from units.demo_activity.common import Plan, UnitPlan, add_months, aware, month_days
+from conduct_portal.dates import add_months, local_datetime
+from units.demo_activity.common import Plan, UnitPlan, month_days
 from units.demo_activity.ratings import backdate_violation
 
 TEXTS = {
@@ -122,7 +123,7 @@ def _handle(plan: Plan, case: FeedbackCase, received: datetime.datetime, rng) ->
         if on_time else min(due + datetime.timedelta(days=rng.randint(2, 12)), today - datetime.timedelta(days=1))
     )
     services.feedback_update(actor=actor, case=case, public_reply=REPLIES[case.kind], status=CaseStatus.RESOLVED)
-    steps.append(aware(closed_on, 15, 30))
+    steps.append(local_datetime(closed_on, 15, 30))
     return steps
 
 
@@ -155,7 +156,7 @@ def feedback_seed(plan: Plan, rng_seed: int) -> int:
             month = add_months(first, offset)
             count = round(volume * rng.uniform(0.4, 2.0)) + (1 if month in q3 else 0)
             for number in range(count):
-                received = aware(month + datetime.timedelta(days=rng.randrange(month_days(month))), rng.randint(7, 17), rng.randint(0, 59))
+                received = local_datetime(month + datetime.timedelta(days=rng.randrange(month_days(month))), rng.randint(7, 17), rng.randint(0, 59))
                 if received >= now:
                     continue
                 praise_star = month in q3 and number == 0 and ward.stars
@@ -174,7 +175,7 @@ def feedback_seed(plan: Plan, rng_seed: int) -> int:
 def _substantiated_complaint(plan: Plan) -> int:
     """One hotline complaint about a named staff member that held: linked, substantiated, a violation."""
     month, day = COMPLAINT_DAY
-    received = aware(datetime.date(plan.today.year, month, day), 10, 20)
+    received = local_datetime(datetime.date(plan.today.year, month, day), 10, 20)
     if received >= timezone.now():
         return 0
     ward, actor = plan.unit(COMPLAINT_WARD), plan.actors.district
@@ -194,7 +195,7 @@ def _substantiated_complaint(plan: Plan) -> int:
         description="Có thái độ thiếu tôn trọng, quát tháo công dân khi tiếp nhận hồ sơ",
     )
     services.feedback_update(actor=actor, case=case, public_reply=REPLIES[FeedbackKind.ATTITUDE], status=CaseStatus.RESOLVED)
-    verified = aware(timezone.localdate(received) + datetime.timedelta(days=5), 9)
+    verified = local_datetime(timezone.localdate(received) + datetime.timedelta(days=5), 9)
     # created, in progress, linked, violation recorded, resolved
     steps = [received, received + datetime.timedelta(days=1), verified, verified, verified]
     backdate_violation(violation, verified)
@@ -210,13 +211,13 @@ def kiosks_seed(plan: Plan, rng_seed: int) -> int:
     for code in KIOSK_WARDS:
         ward = plan.unit(code)
         device = services.kiosk_device_create(actor=plan.actors.district, unit=ward.unit, name="Máy đánh giá quầy một cửa")
-        KioskDevice.objects.filter(pk=device.pk).update(created_at=aware(first, 8))  # set up a year ago
+        KioskDevice.objects.filter(pk=device.pk).update(created_at=local_datetime(first, 8))  # set up a year ago
         rng = random.Random(f"{rng_seed}:kiosk:{code}")
         for offset in range(MONTHS):
             month = add_months(first, offset)
             satisfied = 0.6 + 0.025 * offset + rng.uniform(-0.08, 0.08)  # service improves over the year
             for _vote in range(rng.randint(15, 45)):
-                moment = aware(month + datetime.timedelta(days=rng.randrange(month_days(month))), rng.randint(7, 16), rng.randint(0, 59))
+                moment = local_datetime(month + datetime.timedelta(days=rng.randrange(month_days(month))), rng.randint(7, 16), rng.randint(0, 59))
                 if moment >= now:
                     continue
                 score = rng.choice((4, 5)) if rng.random() < satisfied else rng.choice((1, 2, 3))

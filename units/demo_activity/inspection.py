@@ -14,7 +14,8 @@ from evaluations import inspection_actions, inspection_services
 from evaluations.choices import CheckResult, ItemKind, Severity, VisitKind
 from evaluations.models import ChecklistResult, CorrectiveAction, Finding, InspectionTeam, InspectionVisit, Violation
 from evaluations.selectors import code_articles
-from units.demo_activity.common import INSPECTED_WARD_CODE, Plan, aware
+from conduct_portal.dates import local_datetime
+from units.demo_activity.common import INSPECTED_WARD_CODE, Plan
 from units.demo_activity.ratings import backdate_violation
 
 VISIT_DAY = (8, 20)  # 20 August
@@ -31,7 +32,7 @@ def inspection_seed(plan: Plan, team: InspectionTeam) -> InspectionVisit | None:
         return None
     inspector, ward = plan.actors.inspector, plan.unit(INSPECTED_WARD_CODE)
     visit = inspection_services.visit_plan(
-        actor=inspector, team=team, unit=ward.unit, kind=VisitKind.SCHEDULED, scheduled_at=aware(day, 8, 30),
+        actor=inspector, team=team, unit=ward.unit, kind=VisitKind.SCHEDULED, scheduled_at=local_datetime(day, 8, 30),
         subject=f"Kiểm tra việc thực hiện Quy tắc ứng xử quý III/{day.year} tại UBND {ward.unit.name.lower()}",
     )
     visit = inspection_services.visit_start(actor=inspector, visit=visit)
@@ -83,21 +84,21 @@ def inspection_seed(plan: Plan, team: InspectionTeam) -> InspectionVisit | None:
 def _backdate(visit, day, findings, done, still_open) -> None:
     # The services stamp now() and refuse past due dates; the visit took place in August, so its dates, the
     # actions' due dates and the history rows are set back to when things happened.
-    planned, started, closed = aware(day - datetime.timedelta(days=14), 9), aware(day, 8, 35), aware(day, 11, 15)
+    planned, started, closed = local_datetime(day - datetime.timedelta(days=14), 9), local_datetime(day, 8, 35), local_datetime(day, 11, 15)
     InspectionVisit.objects.filter(pk=visit.pk).update(created_at=planned, started_at=started, closed_at=closed)
     visit_history = list(visit.history.order_by("history_id").values_list("history_id", flat=True))
     for history_id, moment in zip(visit_history, [planned, started, closed]):
         InspectionVisit.history.filter(history_id=history_id).update(history_date=moment)
     InspectionVisit.history.filter(id=visit.pk, started_at__isnull=False).update(started_at=started)
     InspectionVisit.history.filter(id=visit.pk, closed_at__isnull=False).update(closed_at=closed)
-    ChecklistResult.history.filter(visit_id=visit.pk).update(history_date=aware(day, 10))
-    found = aware(day, 10, 30)
+    ChecklistResult.history.filter(visit_id=visit.pk).update(history_date=local_datetime(day, 10))
+    found = local_datetime(day, 10, 30)
     Finding.objects.filter(pk__in=[f.pk for f in findings]).update(created_at=found)
     Finding.history.filter(id__in=[f.pk for f in findings]).update(history_date=found)
     for violation in Violation.objects.filter(finding__in=findings):
         backdate_violation(violation, found)
-    set_on = aware(day + datetime.timedelta(days=1), 14)
-    done_on, verified_on = aware(day + datetime.timedelta(days=19), 16), aware(day + datetime.timedelta(days=23), 9)
+    set_on = local_datetime(day + datetime.timedelta(days=1), 14)
+    done_on, verified_on = local_datetime(day + datetime.timedelta(days=19), 16), local_datetime(day + datetime.timedelta(days=23), 9)
     due_done, due_open = day + datetime.timedelta(days=21), day + datetime.timedelta(days=41)
     CorrectiveAction.objects.filter(pk=done.pk).update(created_at=set_on, due_on=due_done, done_at=done_on, verified_at=verified_on)
     CorrectiveAction.objects.filter(pk=still_open.pk).update(created_at=set_on, due_on=due_open)

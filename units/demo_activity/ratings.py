@@ -19,7 +19,8 @@ from evaluations.choices import Grade, Severity, SheetStatus, ViolationSource
 from evaluations.models import Rating, RatingSheet, Violation
 from evaluations.selectors import code_articles
 from evaluations.services import rating_sheet_transition, scheme_for_month, staff_rated_in, violation_record
-from units.demo_activity.common import Plan, UnitPlan, add_months, aware
+from conduct_portal.dates import add_months, local_datetime
+from units.demo_activity.common import Plan, UnitPlan
 
 ONE_DECIMAL = Decimal("0.1")
 
@@ -77,7 +78,7 @@ def violations_seed(plan: Plan) -> int:
             article=articles[article], severity=severity, source=ViolationSource.SUPERVISOR,
             description=description, action_taken=action_taken,
         )
-        backdate_violation(violation, aware(occurred_on + datetime.timedelta(days=1), 10))
+        backdate_violation(violation, local_datetime(occurred_on + datetime.timedelta(days=1), 10))
         created += 1
     return created
 
@@ -165,15 +166,15 @@ def _moments(month: datetime.date, now: datetime.datetime) -> dict[str, datetime
     """When the month's sheets were opened, filled, submitted, approved and locked (never after now)."""
     following = add_months(month, 1)
     moments = {
-        "created": aware(month + datetime.timedelta(days=24), 8),
-        "rated": aware(following + datetime.timedelta(days=1), 10),
-        "submitted": aware(following + datetime.timedelta(days=2), 16),
-        "approved": aware(following + datetime.timedelta(days=4), 14),
-        "locked": aware(following + datetime.timedelta(days=11), 9),
+        "created": local_datetime(month + datetime.timedelta(days=24), 8),
+        "rated": local_datetime(following + datetime.timedelta(days=1), 10),
+        "submitted": local_datetime(following + datetime.timedelta(days=2), 16),
+        "approved": local_datetime(following + datetime.timedelta(days=4), 14),
+        "locked": local_datetime(following + datetime.timedelta(days=11), 9),
     }
     today = timezone.localdate(now)
     if following == today.replace(day=1):  # last month: approved lately, not locked yet
-        moments["approved"] = max(moments["approved"], aware(today - datetime.timedelta(days=2), 14))
+        moments["approved"] = max(moments["approved"], local_datetime(today - datetime.timedelta(days=2), 14))
     return {name: min(moment, now) for name, moment in moments.items()}
 
 

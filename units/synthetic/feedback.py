@@ -20,7 +20,9 @@ from feedback.choices import CaseStatus, Channel, FeedbackKind, RejectionReason
 from feedback.models import FeedbackCase, KioskDevice, KioskVote
 from feedback.submission import TRACKING_ALPHABET, TRACKING_CODE_LENGTH, due_date_for
 from units.synthetic.copy import copy_lines, copy_rows, line
-from units.synthetic.plan import Plan, aware, month_end
+from conduct_portal.dates import local_datetime
+from evaluations.services import month_end
+from units.synthetic.plan import Plan
 from units.synthetic.ratings import ViolationSpec
 from units.synthetic.staff import Person
 
@@ -64,7 +66,7 @@ def _received(plan: Plan, rng, now) -> datetime.datetime:
     """A moment within the period, in office hours, busier in later months (the portal gets known)."""
     month = plan.months[min(len(plan.months) - 1, int(len(plan.months) * rng.random() ** 0.8))]
     day = month + datetime.timedelta(days=rng.randrange(month_end(month).day))
-    return min(aware(day, rng.randint(7, 17), rng.randint(0, 59)), now - datetime.timedelta(minutes=1))
+    return min(local_datetime(day, rng.randint(7, 17), rng.randint(0, 59)), now - datetime.timedelta(minutes=1))
 
 
 def complaints_plan(plan: Plan, people: dict[int, list[Person]]) -> list[tuple[ViolationSpec, datetime.datetime]]:
@@ -117,7 +119,7 @@ def feedback_seed(plan: Plan, people: dict[int, list[Person]], complaints) -> in
         status, reason, reply, closed = CaseStatus.NEW, "", "", None
         roll = rng.random()
         if substantiated:
-            status, reply, closed = CaseStatus.RESOLVED, REPLY, aware(min(due_on, today - datetime.timedelta(days=1)), 15)
+            status, reply, closed = CaseStatus.RESOLVED, REPLY, local_datetime(min(due_on, today - datetime.timedelta(days=1)), 15)
         elif due_on >= today:
             status = CaseStatus.IN_PROGRESS if roll < 0.5 else CaseStatus.NEW
         elif (today - due_on).days < 45 and roll < 0.15:
@@ -129,9 +131,9 @@ def feedback_seed(plan: Plan, people: dict[int, list[Person]], complaints) -> in
             status, reply = CaseStatus.RESOLVED, REPLY
             if rng.random() < 0.85:
                 span = max(1, (due_on - received_day).days)
-                closed = aware(received_day + datetime.timedelta(days=rng.randint(1, span)), 15, 30)
+                closed = local_datetime(received_day + datetime.timedelta(days=rng.randint(1, span)), 15, 30)
             else:
-                closed = aware(min(due_on + datetime.timedelta(days=rng.randint(2, 12)), today - datetime.timedelta(days=1)), 15, 30)
+                closed = local_datetime(min(due_on + datetime.timedelta(days=rng.randint(2, 12)), today - datetime.timedelta(days=1)), 15, 30)
         closed = min(closed, now) if closed else None
         closed = max(closed, received) if closed else None
         staff_id = staff
@@ -174,7 +176,7 @@ def kiosks_seed(plan: Plan) -> int:
         for ward in wards
     ]
     KioskDevice.objects.bulk_create(devices)
-    KioskDevice.objects.filter(pk__in=[d.pk for d in devices]).update(created_at=aware(plan.first_day, 8))
+    KioskDevice.objects.filter(pk__in=[d.pk for d in devices]).update(created_at=local_datetime(plan.first_day, 8))
 
     def rows():
         for device in devices:
@@ -183,7 +185,7 @@ def kiosks_seed(plan: Plan) -> int:
                 share = min(0.95, satisfied + 0.003 * m)
                 for _vote in range(rng.randint(20, 60)):
                     day = month + datetime.timedelta(days=rng.randrange(month_end(month).day))
-                    moment = min(aware(day, rng.randint(7, 16), rng.randint(0, 59)), now)
+                    moment = min(local_datetime(day, rng.randint(7, 16), rng.randint(0, 59)), now)
                     score = rng.choice((4, 5)) if rng.random() < share else rng.choice((1, 2, 3))
                     yield (device.unit_id, device.pk, score, moment)
 

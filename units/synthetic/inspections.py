@@ -21,7 +21,9 @@ from evaluations.models import (
     InspectionVisit,
 )
 from units.synthetic.copy import copy_rows, reserve_ids
-from units.synthetic.plan import Plan, aware, month_end
+from conduct_portal.dates import local_datetime
+from evaluations.services import month_end
+from units.synthetic.plan import Plan
 from units.synthetic.ratings import ViolationSpec, pick_severity
 from units.synthetic.staff import Person
 
@@ -63,7 +65,7 @@ def inspections_seed(plan: Plan, people: dict[int, list[Person]], articles) -> t
     for v, (ward, day) in enumerate(planned):
         visit_id = first_visit + v
         kind = VisitKind.SURPRISE if rng.random() < 0.25 else VisitKind.SCHEDULED
-        scheduled = aware(day, rng.choice((8, 9, 10, 14, 15)))
+        scheduled = local_datetime(day, rng.choice((8, 9, 10, 14, 15)))
         took_place = day < today - datetime.timedelta(days=3)
         status = VisitStatus.CLOSED if took_place else VisitStatus.PLANNED
         visits.append((
@@ -102,7 +104,7 @@ def inspections_seed(plan: Plan, people: dict[int, list[Person]], articles) -> t
         status = ActionStatus.VERIFIED if roll < 0.7 else ActionStatus.DONE if roll < 0.85 else ActionStatus.OPEN
         if due >= today and status != ActionStatus.OPEN and rng.random() < 0.5:
             status = ActionStatus.OPEN
-        done_at = aware(min(due, today) - datetime.timedelta(days=rng.randint(1, 10)), 15) if status != ActionStatus.OPEN else None
+        done_at = local_datetime(min(due, today) - datetime.timedelta(days=rng.randint(1, 10)), 15) if status != ActionStatus.OPEN else None
         done_at = max(done_at, scheduled + datetime.timedelta(days=1)) if done_at else None
         actions.append((finding_id, rng.choice(ACTIONS), ward.pk, due, status,
                         "Đã thực hiện, có biên bản kèm theo" if done_at else "", "",

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 import datetime
-import functools
 import random
 
 from django.contrib.auth.hashers import make_password
@@ -18,6 +17,8 @@ from django.utils import timezone
 import vietnam_provinces as current
 from vietnam_provinces import legacy
 
+from conduct_portal.dates import add_months
+from evaluations.services import month_end
 from units.choices import GRASSROOTS_KINDS, Structure
 from units.models import Unit, User
 from units.unit_import import units_import
@@ -39,23 +40,8 @@ def random_name(rng: random.Random) -> str:
     return f"{rng.choices(FAMILY, FAMILY_WEIGHTS)[0]} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
 
 
-def add_months(month: datetime.date, months: int) -> datetime.date:
-    index = month.year * 12 + month.month - 1 + months
-    return datetime.date(index // 12, index % 12 + 1, 1)
 
 
-def month_end(month: datetime.date) -> datetime.date:
-    return add_months(month, 1) - datetime.timedelta(days=1)
-
-
-def aware(day: datetime.date, hour: int = 9, minute: int = 0) -> datetime.datetime:
-    """``day`` at ``hour:minute`` in the portal's time zone (read once: millions of rows call this)."""
-    return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=_zone())
-
-
-@functools.cache
-def _zone():
-    return timezone.get_current_timezone()
 
 
 @dataclass

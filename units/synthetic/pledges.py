@@ -12,7 +12,8 @@ from pledges.models import CodeVersion, Pledge, PledgeCampaign
 from pledges.code_texts import text_fingerprint
 from pledges.selectors import code_version_text, code_version_with_text
 from units.synthetic.copy import copy_rows
-from units.synthetic.plan import Plan, aware
+from conduct_portal.dates import local_datetime
+from units.synthetic.plan import Plan
 from units.synthetic.staff import Person
 
 SIGNED_SHARE = 0.96
@@ -57,7 +58,7 @@ def pledges_seed(plan: Plan, people: dict[int, list[Person]]) -> tuple[int, int]
                     signed = first + datetime.timedelta(days=rng.randrange((last - first).days + 1))
                     online = rng.random() < 0.6
                     yield (campaign.pk, person.id, ward_id, PledgeMethod.ONLINE if online else PledgeMethod.PAPER, signed,
-                           min(aware(signed, rng.randint(8, 17)), now), plan.author.pk,
+                           min(local_datetime(signed, rng.randint(8, 17)), now), plan.author.pk,
                            f"113.190.{rng.randrange(256)}.{rng.randrange(1, 255)}" if online else None,
                            text_hash, "", None, None, "")
 

@@ -22,7 +22,9 @@ from evaluations.models import Rating, RatingSheet, Violation
 from evaluations.services import scheme_for_month
 from pledges.models import Article
 from units.synthetic.copy import copy_lines, copy_rows, reserve_ids, text
-from units.synthetic.plan import Plan, aware, month_end
+from conduct_portal.dates import local_datetime
+from evaluations.services import month_end
+from units.synthetic.plan import Plan
 from units.synthetic.staff import Person
 
 VIOLATIONS_PER_RATING = 0.003
@@ -109,7 +111,7 @@ def violations_write(plan: Plan, specs: list[ViolationSpec], articles: list[Arti
         spec.id = first + offset
         rows.append((spec.id, spec.staff_id, spec.unit_id, spec.occurred_on, rng.choice(articles).pk, spec.severity,
                      spec.source, spec.description, spec.action_taken, plan.author.pk, spec.finding_id,
-                     aware(spec.occurred_on + datetime.timedelta(days=1), 10)))
+                     local_datetime(spec.occurred_on + datetime.timedelta(days=1), 10)))
     return copy_rows(Violation, VIOLATION_FIELDS, rows)
 
 
@@ -140,10 +142,10 @@ def _sheet_moments(month: datetime.date, last_month: datetime.date, now: datetim
     following = month_end(month) + datetime.timedelta(days=1)
     locked = month != last_month
     moments = {
-        "created": aware(month + datetime.timedelta(days=24), 8),
-        "submitted": aware(following + datetime.timedelta(days=2), 16),
-        "approved": aware(following + datetime.timedelta(days=4), 14),
-        "locked": aware(following + datetime.timedelta(days=11), 9) if locked else None,
+        "created": local_datetime(month + datetime.timedelta(days=24), 8),
+        "submitted": local_datetime(following + datetime.timedelta(days=2), 16),
+        "approved": local_datetime(following + datetime.timedelta(days=4), 14),
+        "locked": local_datetime(following + datetime.timedelta(days=11), 9) if locked else None,
     }
     return {name: min(moment, now) if moment else None for name, moment in moments.items()}
 
