@@ -1,5 +1,6 @@
 """Values every page's layout needs: the navigation for the user's roles."""
 
+from conduct_portal import two_factor
 from units.choices import Role
 from units.scope import Capability, scope_for
 
@@ -16,4 +17,5 @@ def navigation(request):
         "role_labels": dict(Role.choices),
         "nav_can_export": scope.can_anywhere(Capability.EXPORT_DATA),
         "nav_can_audit": scope.can_anywhere(Capability.VIEW_AUDIT),
+        "nav_two_factor": two_factor.shows_in_menu(request, scope),
     }

@@ -142,7 +142,6 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "conduct_portal.context_processors.navigation",
-                "conduct_portal.two_factor.navigation",
                 "pledges.banner.pledge_banner",
             ],
             "builtins": ["conduct_portal.templatetags.portal"],

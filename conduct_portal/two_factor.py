@@ -211,15 +211,10 @@ class TwoFactorMiddleware:
         return HttpResponseRedirect(target)
 
 
-def navigation(request) -> dict:
+def shows_in_menu(request, scope) -> bool:
     """The user menu's "Two-factor login" entry: for the roles that may use it, and for whoever has it on."""
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return {}
-    from units.scope import scope_for
-
     state = request.session.get(SESSION_KEY) or {}
-    return {"nav_two_factor": bool(state.get("device")) or may_use_two_factor(scope_for(user))}
+    return bool(state.get("device")) or may_use_two_factor(scope)
 
 
 class TwoFactorConfig(AppConfig):
