@@ -24,12 +24,12 @@ def _rss_mb() -> float:
 
 
 def export_portal(arguments: dict) -> dict:
-    """``reports.export_kinds.export_write`` for ratings: what the Celery export job runs."""
+    """``reports.exports.kinds.export_write`` for ratings: what the Celery export job runs."""
     import datetime
 
     from reports.choices import ExportKind
-    from reports.export_kinds import export_write
-    from reports.exports import ExportRequest
+    from reports.exports.kinds import export_write
+    from reports.exports.writer import ExportRequest
     from units.models import Unit, User
 
     request = ExportRequest(kind=ExportKind.RATINGS, unit=Unit.objects.get(pk=arguments["unit"]),

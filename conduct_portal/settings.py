@@ -43,9 +43,9 @@ import secrets
 
 from celery.schedules import crontab
 from csp.constants import NONE, SELF, UNSAFE_INLINE
-import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+import environ
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -97,26 +97,28 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
-    "conduct_portal.two_factor.TwoFactorConfig",  # the code step of logging in (connects the login signal)
     "bootstrap",  # django-bootstrap-static: Bootstrap 5 served from our own static files
+    "core",
     "units",
     "pledges",
     "evaluations",
     "feedback",
     "reports",
+    "portal",  # also the code step of two-factor login (connects the login signal)
+    "seed",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "conduct_portal.middleware.VietnameseFirstLocaleMiddleware",
+    "portal.middleware.VietnameseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     # Sends a session that still owes the code (or the set-up) of two-factor login to that page.
-    "conduct_portal.two_factor.TwoFactorMiddleware",
+    "portal.two_factor.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -141,10 +143,10 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "conduct_portal.context_processors.navigation",
+                "portal.context_processors.navigation",
                 "pledges.banner.pledge_banner",
             ],
-            "builtins": ["conduct_portal.templatetags.portal"],
+            "builtins": ["core.templatetags.core_tags"],
         },
     },
 ]

@@ -6,7 +6,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from conduct_portal.health import healthz
-from units.views import HomeView
+from portal.views.home import HomeView
 
 admin.site.site_header = _("Conduct Portal administration")
 admin.site.site_title = _("Conduct Portal")
@@ -19,7 +19,8 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
-    path("account/", include("conduct_portal.account_urls")),
+    path("account/", include("portal.account_urls")),
+    path("", include("portal.urls")),
     path("", include("units.urls")),
     path("", include("pledges.urls")),
     path("", include("evaluations.urls")),

@@ -3,8 +3,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from conduct_portal.admin import NoRevertMixin, ReadOnlyAdminMixin
-
+from core.admin import NoRevertMixin, ReadOnlyAdminMixin
 from evaluations.models import (
     ChecklistItem,
     ChecklistTemplate,

@@ -6,7 +6,7 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from evaluations import services
+from evaluations.ratings import services
 
 
 @shared_task(name="evaluations.rating_sheets_lock_approved")

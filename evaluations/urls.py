@@ -2,7 +2,9 @@
 
 from django.urls import path, register_converter
 
-from evaluations.views import actions, excel, inspection_reports, inspections, sheets, violations
+from evaluations.inspections.views import actions, reports as inspection_reports, visits as inspections
+from evaluations.ratings import views as excel, views as sheets
+from evaluations.violations import views as violations
 
 app_name = "evaluations"
 

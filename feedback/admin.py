@@ -1,10 +1,10 @@
 """Read-only admin pages of citizen feedback: cases (with their history), kiosk devices and votes.
-Every change goes through the staff pages and ``feedback.services``."""
+Every change goes through the staff pages and ``feedback.staff.services``."""
 
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from conduct_portal.admin import ReadOnlyAdminMixin
+from core.admin import ReadOnlyAdminMixin
 from feedback.models import FeedbackCase, KioskDevice, KioskVote
 
 

@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.utils import timezone
 
-from feedback.services import feedback_contacts_purge as purge
+from feedback.staff.services import feedback_contacts_purge as purge
 
 
 @shared_task(name="feedback.feedback_contacts_purge")

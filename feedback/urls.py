@@ -2,7 +2,8 @@
 
 from django.urls import path
 
-from feedback.views import public, staff
+from feedback.public import views as public
+from feedback.staff import views as staff
 
 app_name = "feedback"
 

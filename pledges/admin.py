@@ -14,7 +14,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _, ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from conduct_portal.admin import ReadOnlyAdminMixin
+from core.admin import ReadOnlyAdminMixin
 from pledges import services
 from pledges.choices import VersionStatus
 from pledges.models import Article, Chapter, CodeOfConduct, CodeVersion, Pledge, PledgeCampaign, PledgeReminder

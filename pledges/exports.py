@@ -15,7 +15,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from conduct_portal.xlsx import date_cell, header_cell
+from core.xlsx import date_cell, header_cell
 from pledges.choices import PledgeMethod
 from pledges.models import PledgeCampaign
 from pledges.selectors import campaign_roster

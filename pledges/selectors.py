@@ -17,7 +17,6 @@ from units.models import Staff, Unit
 from units.rollup import Rollup
 from units.scope import scope_for
 
-
 # --- Codes ------------------------------------------------------------------------------------------------
 
 
@@ -108,7 +107,7 @@ class CoverageRow:
     unit: Unit
     expected: int = 0
     signed: int = 0
-    children: list["CoverageRow"] = field(default_factory=list)
+    children: list[CoverageRow] = field(default_factory=list)
 
     @property
     def unsigned(self) -> int:

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from conduct_portal.uploads import validate_scan
+from core.uploads import validate_scan
 from pledges.choices import CampaignKind, PledgeMethod, VersionStatus
 from pledges.code_texts import text_fingerprint
 from pledges.models import Article, Chapter, CodeOfConduct, CodeVersion, Pledge, PledgeCampaign

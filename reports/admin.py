@@ -4,7 +4,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from conduct_portal.admin import NoRevertMixin, ReadOnlyAdminMixin
+from core.admin import NoRevertMixin, ReadOnlyAdminMixin
 from reports.models import CommendationEntry, CommendationList, CommendationRule, ExportJob, QuarterlyReport
 
 

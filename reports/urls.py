@@ -1,12 +1,9 @@
 """URLs of the reports app; each part of it lists its own patterns beside its views."""
 
-from django.urls import register_converter
-
-from reports.quarters import QuarterConverter
-
-register_converter(QuarterConverter, "quarter")
-
-from reports.views import commendations, dashboard, exports, quarterly  # noqa: E402 - after the converter exists
+from reports.commendations import views as commendations
+from reports.dashboard import views as dashboard
+from reports.exports import views as exports
+from reports.quarterly import views as quarterly
 
 app_name = "reports"
 

@@ -5,7 +5,7 @@ import datetime
 import factory
 from factory.django import DjangoModelFactory
 
-from conduct_portal.text import fold_diacritics
+from core.text import fold_diacritics
 from units.choices import StaffCategory
 from units.models import Staff, User
 

@@ -9,7 +9,7 @@ import uuid
 
 os.environ.setdefault("DEBUG", "1")  # the generated development key; pytest-django still runs with DEBUG off
 
-from conduct_portal.settings import *  # noqa: E402,F403
+from conduct_portal.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # tests create many users
 # A Celery worker that a test starts in a subprocess (tests/reports/test_quarterly_celery.py) is given the run's

@@ -5,8 +5,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from conduct_portal.admin import NoRevertMixin
-
+from core.admin import NoRevertMixin
 from units import services
 from units.models import RoleAssignment, Staff, StaffTransfer, Unit, User
 

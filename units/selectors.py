@@ -6,7 +6,7 @@ from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from conduct_portal.text import fold_diacritics
+from core.text import fold_diacritics
 from units.models import Staff, Unit
 
 

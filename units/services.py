@@ -14,11 +14,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from conduct_portal.text import ascii_slug, fold_diacritics
+from core.text import ascii_slug, fold_diacritics
 from units.choices import Role, Structure, UnitKind
 from units.models import RoleAssignment, Staff, StaffTransfer, Unit, User
 from units.scope import Capability, scope_for
-
 
 # --- Units ------------------------------------------------------------------------------------------------
 

@@ -1,6 +1,6 @@
 """Staff import from Excel: every row is saved, or none is and each bad row is explained.
 
-``_read_rows`` checks that the upload is a readable .xlsx (with ``conduct_portal.xlsx``, shared by every
+``_read_rows`` checks that the upload is a readable .xlsx (with ``core.xlsx``, shared by every
 import), ``_map_columns`` finds the columns by their headers, ``_RowChecker`` lists every problem of every
 row (with two queries for the whole file), and ``_save`` creates the staff through ``services.staff_create``
 in one transaction. The template written by ``staff_import_template`` is built from the same column list,
@@ -24,8 +24,8 @@ import openpyxl
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from conduct_portal.text import fold_diacritics
-from conduct_portal.xlsx import RowError, XlsxFileError as _FileError, cell_text as _text, open_xlsx, sheet_rows
+from core.text import fold_diacritics
+from core.xlsx import RowError, XlsxFileError as _FileError, cell_text as _text, open_xlsx, sheet_rows
 from units.choices import Leadership, StaffCategory
 from units.models import Staff, Unit
 from units.scope import Capability, scope_for

@@ -18,7 +18,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 import vietnam_provinces as current
 from vietnam_provinces import legacy
 
-from conduct_portal.text import ascii_slug, fold_diacritics
+from core.text import ascii_slug, fold_diacritics
 from units.choices import LEGACY_LAST_DAY, REFORM_DATE, Structure, UnitKind
 from units.models import Unit
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from units import audit_views, views
+from units import views
 
 app_name = "units"
 
@@ -16,5 +16,4 @@ urlpatterns = [
     path("staff/<int:pk>/edit/", views.StaffUpdateView.as_view(), name="staff_update"),
     path("staff/<int:pk>/move/", views.StaffMoveView.as_view(), name="staff_move"),
     path("staff/<int:pk>/deactivate/", views.StaffDeactivateView.as_view(), name="staff_deactivate"),
-    path("audit/", audit_views.AuditTrailView.as_view(), name="audit_trail"),
 ]

@@ -9,67 +9,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, ListView, TemplateView
 
-from conduct_portal.forms import add_service_errors
-from evaluations.inspection_selectors import inspection_headline, overdue_actions
-from evaluations.selectors import home_rating_status, staff_monthly_history, staff_rating_changes
-from feedback.selectors import unit_feedback_months
-from pledges.selectors import coverage_headline
+from core.forms import add_service_errors
+from evaluations.ratings.selectors import staff_monthly_history, staff_rating_changes
+from feedback.staff.selectors import unit_feedback_months
 from units import selectors, services
-from units.choices import Role, Structure
+from units.choices import Structure
 from units.forms import StaffDeactivateForm, StaffForm, StaffImportForm, StaffMoveForm, SubUnitForm
 from units.models import Staff, Unit
 from units.scope import Capability, scope_for
 from units.staff_import import STAFF_IMPORT_TEMPLATE_NAME, staff_import_template, staff_import_xlsx
-
-
-
-
-HOME_OVERDUE_LIMIT = 10
-
-
-class HomeView(LoginRequiredMixin, TemplateView):
-    """The landing page: the user's units and, per role, the tiles the feature pages will fill."""
-
-    template_name = "units/home.html"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        scope = scope_for(self.request.user)
-        assigned_ids = {grant.unit_id for grant in scope.grants}
-        assigned = list(selectors.unit_list(user=self.request.user).filter(pk__in=assigned_ids))
-        children = list(
-            selectors.unit_list(user=self.request.user, current_only=False).filter(parent_id__in=assigned_ids).order_by("name")
-        )
-        staff = Staff.objects.visible_to(self.request.user).active()
-        context.update(
-            scope=scope,
-            assigned_units=assigned,
-            child_units=children,
-            active_staff_count=staff.count(),
-            visible_unit_count=Unit.objects.visible_to(self.request.user).count(),
-            is_district_office=scope.has_role(Role.DISTRICT_OFFICE, Role.CITY_ADMIN),
-            pledge_headline=coverage_headline(user=self.request.user),
-            rating_status=home_rating_status(user=self.request.user, units=assigned),
-            **self._inspection_context(scope),
-        )
-        return context
-
-    def _inspection_context(self, scope) -> dict:
-        """Visits this quarter and overdue corrective actions, read through the secrecy-aware selectors: a
-        planned surprise visit is never counted for the inspected unit."""
-        user = self.request.user
-        headline = inspection_headline(user=user)
-        follows_up = scope.can_anywhere(Capability.MANAGE_INSPECTIONS) or scope.can_anywhere(Capability.INSPECT)
-        own_overdue = []
-        if not follows_up and headline["overdue_actions"]:
-            # The inspected unit's own overdue actions, shown as a warning (a few; the list page has the rest).
-            own_overdue = list(overdue_actions(user=user)[:HOME_OVERDUE_LIMIT])
-        return {
-            "visits_this_quarter": headline["visits_this_quarter"],
-            "overdue_action_count": headline["overdue_actions"] if follows_up else None,
-            "overdue_action_total": headline["overdue_actions"],
-            "own_overdue_actions": own_overdue,
-        }
 
 
 class UnitListView(LoginRequiredMixin, ListView):

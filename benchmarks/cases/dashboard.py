@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from benchmarks.harness import Row, median_time
-from feedback.selectors import month_bounds
-from conduct_portal.dates import add_months
-from reports.dashboard import TREND_MONTHS
+from core.dates import add_months
+from feedback.staff.selectors import month_bounds
+from reports.dashboard.selectors import TREND_MONTHS
 
 TARGET_MS = 300
 

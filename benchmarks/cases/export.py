@@ -1,4 +1,4 @@
-"""Excel export of ratings (``reports.export_kinds.export_write``, what the Celery export job runs) against the same
+"""Excel export of ratings (``reports.exports.kinds.export_write``, what the Celery export job runs) against the same
 rows written with openpyxl's write-only mode directly; each run in a fresh process, for its peak memory."""
 
 from __future__ import annotations

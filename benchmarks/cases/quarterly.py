@@ -3,17 +3,17 @@ unit and the last finished quarter, against the raw SQL of its aggregates."""
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
+import tempfile
 
 from django.db import connection
 from django.utils import timezone
 
 from benchmarks.harness import Row, median_time
-from feedback.selectors import month_bounds
-from reports.quarterly import quarterly_report_figures
-from reports.quarterly_workbook import quarterly_workbook
-from reports.quarters import Quarter
+from core.quarters import Quarter
+from feedback.staff.selectors import month_bounds
+from reports.quarterly.services import quarterly_report_figures
+from reports.quarterly.workbook import quarterly_workbook
 
 TARGET_MS = 60_000
 
@@ -84,7 +84,7 @@ def raw_sql(root, quarter: Quarter) -> None:
                 WHERE u.path LIKE %s GROUP BY 1""", [*params, path])
         run(f"""SELECT k.unit_id, {", ".join(vote_columns)} FROM feedback_kioskvote k JOIN units_unit u ON u.id = k.unit_id
                 WHERE u.path LIKE %s GROUP BY 1""", [*vote_params, path])
-        grade_columns = ", ".join(f"max(r.grade) FILTER (WHERE s.month = %s), max(s.unit_id) FILTER (WHERE s.month = %s)"
+        grade_columns = ", ".join("max(r.grade) FILTER (WHERE s.month = %s), max(s.unit_id) FILTER (WHERE s.month = %s)"
                                   for _month in months)
         run(f"""SELECT r.staff_id, st.full_name, sum(r.total), count(DISTINCT s.month), {grade_columns}
                 FROM evaluations_rating r JOIN evaluations_ratingsheet s ON s.id = r.sheet_id

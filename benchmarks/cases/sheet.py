@@ -15,9 +15,9 @@ from django.utils import timezone
 import openpyxl
 
 from benchmarks.harness import Row, median_time
-from evaluations import services
-from evaluations.excel import FIRST_DATA_ROW, SHEET_TITLE, sheet_workbook
 from evaluations.models import Rating
+from evaluations.ratings import services
+from evaluations.ratings.sheet_import import FIRST_DATA_ROW, SHEET_TITLE, sheet_workbook
 
 SAVED_ROWS = 80
 TARGET_MS = 500

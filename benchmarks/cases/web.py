@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import http.cookiejar
 import os
+from pathlib import Path
 import re
 import secrets
 import shutil
@@ -15,7 +16,6 @@ import subprocess
 import tempfile
 import time
 import urllib.request
-from pathlib import Path
 
 from django.urls import reverse
 
@@ -55,7 +55,7 @@ def _wait(url: str, seconds: float = 30) -> None:
         try:
             urllib.request.urlopen(url, timeout=2)
             return
-        except Exception:  # noqa: BLE001 - not up yet
+        except Exception:
             time.sleep(0.3)
     raise RuntimeError(f"gunicorn did not answer {url}")
 

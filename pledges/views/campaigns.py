@@ -22,9 +22,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _, pgettext_lazy
 from django.views.generic import FormView, TemplateView
 
-from conduct_portal.forms import add_service_errors
+from core.forms import add_service_errors
+from core.xlsx import XLSX_CONTENT_TYPE
 from pledges import selectors, services
-from conduct_portal.xlsx import XLSX_CONTENT_TYPE
 from pledges.exports import roster_filename, roster_workbook
 from pledges.forms import CampaignForm
 from pledges.models import Pledge, PledgeCampaign
@@ -68,7 +68,7 @@ class CoverageLine:
     level: str
 
     @classmethod
-    def of(cls, row: selectors.CoverageRow, campaign: PledgeCampaign) -> "CoverageLine":
+    def of(cls, row: selectors.CoverageRow, campaign: PledgeCampaign) -> CoverageLine:
         return cls(row=row, level=coverage_level(row.percent, campaign.target_percent))
 
 

@@ -21,15 +21,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView
 
-from conduct_portal.files import private_file_response
-from conduct_portal.forms import add_service_errors
+from core.files import private_file_response
+from core.forms import add_service_errors
 from pledges import selectors, services
 from pledges.forms import PaperPledgeForm, PledgeSignForm, PledgeWithdrawForm
 from pledges.models import PledgeCampaign
 from units import selectors as unit_selectors
 from units.models import Staff
 from units.scope import Capability, scope_for
-
 
 
 def _client_ip(request) -> str | None:

@@ -1,15 +1,15 @@
 """The benchmark's cases run, at a tiny size, on the test database: they fail loudly if a view, a URL or a query
 they measure changes under them. No timing is asserted here (speed is ``make bench``'s business)."""
 
-import pytest
 from django.db import connection
+import pytest
 
 from benchmarks import database
 from benchmarks.cases import context as bench_context, dashboard, quarterly, sheet
 from benchmarks.harness import Row, table
 from evaluations.models import Rating, RatingSheet
 from feedback.models import FeedbackCase
-from units.synthetic import SyntheticError, synthetic_generate
+from seed.synthetic import SyntheticError, synthetic_generate
 
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="synthetic data and benchmarks need PostgreSQL")
 

@@ -11,8 +11,8 @@ import datetime
 from django.utils import timezone
 import openpyxl
 from playwright.sync_api import expect
-from python_calamine import CalamineWorkbook
 import pytest
+from python_calamine import CalamineWorkbook
 
 from evaluations.choices import SheetStatus
 from evaluations.models import RatingSheet
@@ -48,7 +48,7 @@ def test_pledges_done_when(demo, login, live_server):
     district.goto(f"{live_server.url}{campaign.get_absolute_url()}")
     row = district.get_by_test_id("coverage-children").get_by_role("row").filter(has_text="Phường Thanh Xuân Bắc")
     expected = ward.staff.count()
-    expect(row).to_contain_text(f"4")
+    expect(row).to_contain_text("4")
     expect(row).to_contain_text(str(expected))
     with district.expect_download() as download:
         district.get_by_test_id("roster-export").click()
@@ -215,7 +215,7 @@ def test_feedback_done_when(demo, login, browser, live_server):
     """A citizen, on a phone, follows the Thanh Xuân Bắc poster's link and complains about a named officer; the
     ward officer triages, links, replies and resolves; the citizen reads the reply; the satisfaction index moves."""
     from feedback.models import FeedbackCase
-    from feedback.selectors import satisfaction_index
+    from feedback.staff.selectors import satisfaction_index
 
     ward = demo
     officer_named = ward.staff.get(leadership="head")

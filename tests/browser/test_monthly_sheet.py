@@ -107,8 +107,7 @@ def test_typing_on_while_a_slow_server_saves_loses_nothing(page, live_server, wa
     """Each save takes 0.4 s: the officer types through a whole row and on to the next without waiting."""
     import time
 
-    from evaluations.views import sheets
-
+    from evaluations.ratings import views as sheets
     original = sheets.RatingRowSaveView.post
 
     def slow_post(self, request, *args, **kwargs):

@@ -11,12 +11,13 @@ from celery.contrib.testing.worker import start_worker
 from django.utils import translation
 from django.utils.translation import gettext
 from playwright.sync_api import expect
-from python_calamine import CalamineWorkbook
 import pytest
+from python_calamine import CalamineWorkbook
 
 from conduct_portal.celery import app
+from core.choices import JobStatus
 from evaluations.models import Rating
-from reports.choices import CommendationStatus, JobStatus
+from reports.choices import CommendationStatus
 from reports.models import CommendationList, QuarterlyReport
 from units.models import Unit
 

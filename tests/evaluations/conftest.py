@@ -10,9 +10,9 @@ import datetime
 from django.utils import timezone
 import pytest
 
-from evaluations import services
-from evaluations.forms import RatingRowForm
 from evaluations.models import Rating, RatingSheet
+from evaluations.ratings import services
+from evaluations.ratings.forms import RatingRowForm
 from pledges.models import Article
 
 

@@ -8,7 +8,14 @@ from PIL import Image
 import pytest
 
 from evaluations.choices import ActionStatus, CheckResult, Severity, VisitKind, VisitStatus
-from evaluations.models import ChecklistResult, ChecklistTemplate, CorrectiveAction, Finding, InspectionTeam, InspectionVisit
+from evaluations.models import (
+    ChecklistResult,
+    ChecklistTemplate,
+    CorrectiveAction,
+    Finding,
+    InspectionTeam,
+    InspectionVisit,
+)
 from pledges.models import Article
 from tests.conftest import make_user
 from units.choices import Role

@@ -7,8 +7,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
-from evaluations import inspection_services as services
 from evaluations.choices import VisitKind
+from evaluations.inspections import services
 
 
 def png_upload(name="photo.png", size=(20, 20)) -> SimpleUploadedFile:

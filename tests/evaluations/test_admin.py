@@ -5,8 +5,8 @@ import datetime
 from django.urls import reverse
 import pytest
 
-from evaluations import services
 from evaluations.models import Rating
+from evaluations.ratings import services
 
 pytestmark = pytest.mark.django_db
 

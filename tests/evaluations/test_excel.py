@@ -16,10 +16,10 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
-from evaluations import excel, services
 from evaluations.choices import Grade, Severity, SheetStatus, ViolationSource
-from evaluations.selectors import code_articles
 from evaluations.models import Rating
+from evaluations.ratings import services, sheet_import as excel
+from evaluations.ratings.selectors import code_articles
 
 pytestmark = pytest.mark.django_db
 
@@ -462,10 +462,10 @@ def test_another_extension_and_an_empty_file_are_refused(officer, sheet):
 
 
 def test_a_zip_bomb_is_refused_before_it_is_unpacked(officer, sheet, monkeypatch):
-    import conduct_portal.xlsx
+    import core.xlsx
 
     content = download(officer, sheet)
-    monkeypatch.setattr(conduct_portal.xlsx, "MAX_UNPACKED_BYTES", 1024)  # the real file unpacks to more than this
+    monkeypatch.setattr(core.xlsx, "MAX_UNPACKED_BYTES", 1024)  # the real file unpacks to more than this
 
     response = upload(officer, sheet, content)
 

@@ -8,9 +8,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 import pytest
 
-from evaluations.choices import ActionStatus, VisitKind, VisitStatus
-from evaluations.inspection_actions import action_create, action_mark_done, action_verify
-from evaluations.inspection_selectors import actions_for_unit, overdue_actions
+from evaluations.choices import ActionStatus
+from evaluations.inspections.selectors import actions_for_unit, overdue_actions
+from evaluations.inspections.services import action_create, action_mark_done, action_verify
 from evaluations.models import CorrectiveAction, InspectionTeam
 from tests.conftest import make_user
 from tests.evaluations.inspection_fixtures import (  # noqa: F401 (fixtures)

@@ -6,12 +6,12 @@ import io
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils.html import escape
 from django.utils import timezone
-from python_calamine import CalamineWorkbook
+from django.utils.html import escape
 import pytest
+from python_calamine import CalamineWorkbook
 
-from evaluations.choices import ActionStatus, CheckResult, VisitKind, VisitStatus
+from evaluations.choices import CheckResult, VisitKind, VisitStatus
 from evaluations.models import Violation
 from tests.evaluations.inspection_fixtures import (  # noqa: F401 (fixtures)
     action,

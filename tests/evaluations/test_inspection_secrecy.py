@@ -6,9 +6,9 @@ from django.urls import reverse
 from django.utils import timezone
 import pytest
 
-from evaluations import inspection_services as services
 from evaluations.choices import VisitKind
-from evaluations.inspection_selectors import visits_visible_to
+from evaluations.inspections import services
+from evaluations.inspections.selectors import visits_visible_to
 from evaluations.models import InspectionPhoto
 from tests.evaluations.inspection_helpers import make_team, plan, png_upload
 

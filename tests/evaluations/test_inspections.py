@@ -11,10 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 import pytest
 
-from evaluations import inspection_services as services
 from evaluations.choices import CheckResult, Grade, Severity, ViolationSource, VisitKind, VisitStatus
+from evaluations.inspections import services
 from evaluations.models import ChecklistItem, ChecklistResult, InspectionPhoto, InspectionVisit, Violation
-from evaluations.services import rating_sheet_open
+from evaluations.ratings.services import rating_sheet_open
 from tests.conftest import make_user
 from tests.evaluations.inspection_helpers import make_team, plan, png_upload
 from units.choices import Role

@@ -6,10 +6,10 @@ from django.core.exceptions import ValidationError
 from hypothesis import assume, example, given, settings, strategies as st
 import pytest
 
-from evaluations import scoring
 from evaluations.choices import GRADE_ORDER, Grade, Severity
 from evaluations.models import CriterionGroup, ScoringScheme
-from evaluations.services import parse_group_points
+from evaluations.ratings import scoring
+from evaluations.ratings.services import parse_group_points
 
 rank = GRADE_ORDER.index  # 0 for A (best) … 3 for D
 

@@ -8,9 +8,9 @@ from django.urls import reverse
 from django.utils import translation
 import pytest
 
-from evaluations import services
 from evaluations.choices import Severity, SheetStatus, ViolationSource
 from evaluations.models import Rating, RatingSheet
+from evaluations.ratings import services
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

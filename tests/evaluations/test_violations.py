@@ -9,10 +9,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 import pytest
 
-from evaluations import services
 from evaluations.choices import Grade, Severity, ViolationSource
-from evaluations.selectors import code_articles
 from evaluations.models import Rating, Violation
+from evaluations.ratings import services
+from evaluations.ratings.selectors import code_articles
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

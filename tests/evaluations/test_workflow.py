@@ -8,9 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 import pytest
 
-from evaluations import services
 from evaluations.choices import Severity, SheetStatus, ViolationSource
 from evaluations.models import Rating, RatingSheet
+from evaluations.ratings import services
 from evaluations.tasks import rating_sheets_lock_approved
 
 pytestmark = pytest.mark.django_db

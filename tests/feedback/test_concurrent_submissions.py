@@ -11,7 +11,7 @@ from django.db import connection
 import pytest
 
 from feedback.models import FeedbackCase
-from feedback.submission import tracking_code_is_wellformed
+from feedback.public.services import tracking_code_is_wellformed
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL's concurrent transactions"),

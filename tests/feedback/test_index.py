@@ -10,7 +10,7 @@ from django.utils import timezone, translation
 import pytest
 
 from feedback.choices import CaseStatus
-from feedback.selectors import on_time_rate, satisfaction_index
+from feedback.staff.selectors import on_time_rate, satisfaction_index
 from tests.feedback.staff_fixtures import client_for, local_at, make_case, make_vote
 
 pytestmark = pytest.mark.django_db

@@ -6,10 +6,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 import pytest
 
-from feedback import submission
 from feedback.choices import CaseStatus, Channel
 from feedback.models import FeedbackCase
-from feedback.submission import (
+from feedback.public import services as submission
+from feedback.public.services import (
     TRACKING_ALPHABET,
     due_date_for,
     feedback_submit,

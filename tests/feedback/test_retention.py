@@ -10,7 +10,7 @@ import pytest
 from conduct_portal.celery import app
 from feedback.choices import CaseStatus
 from feedback.models import FeedbackCase
-from feedback.services import feedback_contacts_purge
+from feedback.staff.services import feedback_contacts_purge
 from feedback.tasks import feedback_contacts_purge as purge_task
 from tests.feedback.staff_fixtures import make_case
 

@@ -8,7 +8,7 @@ import pytest
 
 from feedback.choices import CaseStatus
 from feedback.models import FeedbackCase
-from feedback.submission import feedback_submit
+from feedback.public.services import feedback_submit
 from tests.factories import UserFactory
 from tests.feedback.conftest import in_page
 

@@ -10,13 +10,13 @@ from django.urls import reverse
 from django.utils import timezone, translation
 import pytest
 
-from evaluations import services as evaluation_services
 from evaluations.choices import Grade, Severity, ViolationSource
 from evaluations.models import Rating
-from evaluations.selectors import code_articles
-from feedback import services
+from evaluations.ratings import services as evaluation_services
+from evaluations.ratings.selectors import code_articles
 from feedback.choices import CaseStatus, Channel, FeedbackKind, RejectionReason
 from feedback.models import FeedbackCase
+from feedback.staff import services
 from tests.conftest import make_user
 from tests.feedback.staff_fixtures import client_for, make_case
 from units.choices import Role

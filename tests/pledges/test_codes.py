@@ -6,8 +6,8 @@ services, not through the admin.
 
 import datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.contrib.auth.models import Permission
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 import pytest

@@ -5,8 +5,8 @@ import io
 
 from django.urls import reverse
 import openpyxl
-from python_calamine import CalamineWorkbook
 import pytest
+from python_calamine import CalamineWorkbook
 
 from pledges import services
 from pledges.selectors import campaign_expected_staff

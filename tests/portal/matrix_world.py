@@ -23,26 +23,33 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from evaluations import services as rating_services
+from core.choices import JobStatus
+from core.quarters import Quarter
 from evaluations.choices import Severity, ViolationSource, VisitKind, VisitStatus
 from evaluations.models import InspectionPhoto, InspectionTeam
+from evaluations.ratings import services as rating_services
 from feedback.models import KioskDevice
-from feedback.submission import tracking_code_new
+from feedback.public.services import tracking_code_new
 from pledges import services as pledge_services
 from pledges.models import Article
-from reports.choices import ExportKind, JobStatus
-from reports.commendations import commendation_list_generate
+from reports.choices import ExportKind
+from reports.commendations.figures import commendation_list_generate
 from reports.models import ExportJob
-from reports.quarterly import quarterly_report_build_now
-from reports.quarters import Quarter
+from reports.quarterly.services import quarterly_report_build_now
 from tests.conftest import make_user
-from tests.evaluations.inspection_fixtures import make_action, make_finding, make_visit, pdf_bytes, png_bytes, record_results
+from tests.evaluations.inspection_fixtures import (
+    make_action,
+    make_finding,
+    make_visit,
+    pdf_bytes,
+    png_bytes,
+    record_results,
+)
 from tests.factories import StaffFactory
 from tests.feedback.staff_fixtures import make_case
 from tests.pledges.conftest import PDF_BYTES, days, make_campaign
 from tests.reports.quarterly_fixtures import code_version
 from units.choices import Role
-
 
 
 @dataclasses.dataclass

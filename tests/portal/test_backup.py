@@ -9,8 +9,8 @@ from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
 import pytest
 
-from conduct_portal.backup import table_row_counts
 from feedback.models import FeedbackCase
+from portal.backup import table_row_counts
 from tests.factories import StaffFactory
 from units.models import Staff
 

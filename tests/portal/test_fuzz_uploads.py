@@ -26,9 +26,9 @@ import openpyxl
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 import pytest
 
-from conduct_portal.xlsx import MAX_UNPACKED_BYTES
-from evaluations import excel, services
+from core.xlsx import MAX_UNPACKED_BYTES
 from evaluations.models import Rating
+from evaluations.ratings import services, sheet_import as excel
 from tests.portal.fuzzing import assert_not_5xx, fuzz_settings, rolled_back
 from units.models import Staff
 
@@ -207,7 +207,7 @@ def staff_workbooks(draw, unit_codes: list[str]) -> bytes:
         )
         codes = iter(draw(st.lists(st.integers(2, 10**6), min_size=STAFF_MAX_ROWS + 3, max_size=STAFF_MAX_ROWS + 3,
                                    unique=True)))
-        by_header["staff_code"] = st.builds(lambda: "FZ{:07d}".format(next(codes)))
+        by_header["staff_code"] = st.builds(lambda: f"FZ{next(codes):07d}")
     keys = list(by_header)
     header_key = {h: keys[VI_HEADERS.index(h) if h in VI_HEADERS else EN_HEADERS.index(h)]
                   for h in VI_HEADERS + EN_HEADERS}

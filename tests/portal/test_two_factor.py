@@ -15,7 +15,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 import pytest
 
-from conduct_portal.two_factor import required_roles
+from portal.two_factor import required_roles
 from tests.conftest import make_user
 from tests.factories import UserFactory
 from tests.qr import PATH_DATA, qr_text
@@ -164,7 +164,7 @@ def test_no_page_opens_between_the_password_and_the_code(client, district_office
     log_in(client, district_officer)
     pages = every_page()
     names = {name for name, _path in pages}
-    assert len(pages) > 80 and {"home", "reports:dashboard", "units:audit_trail", "admin:index"} <= names
+    assert len(pages) > 80 and {"home", "reports:dashboard", "portal:audit_trail", "admin:index"} <= names
     opened = []
     for name, path in pages:
         if name in {"account:two_factor_verify", "logout", "set_language", "healthz"}:

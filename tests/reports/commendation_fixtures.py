@@ -12,12 +12,12 @@ import itertools
 from django.utils import timezone
 import pytest
 
+from core.quarters import Quarter
 from evaluations.choices import Severity, SheetStatus, ViolationSource
 from evaluations.models import Rating, RatingSheet, ScoringScheme, Violation
 from feedback.choices import CaseStatus, FeedbackKind
 from feedback.models import FeedbackCase
 from pledges.models import Article
-from reports.quarters import Quarter
 
 QUARTER = Quarter(2025, 2)  # April–June 2025: Thanh Xuân's legacy wards were still in force
 DEFAULT_POINTS = {"A": Decimal(95), "B": Decimal(80), "C": Decimal(60), "D": Decimal(40)}

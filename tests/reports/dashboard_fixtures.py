@@ -12,9 +12,9 @@ from django.apps import apps as django_apps
 from django.utils import timezone
 import pytest
 
-from evaluations import services as rating_services
 from evaluations.choices import Severity, ViolationSource, VisitKind, VisitStatus
 from evaluations.models import InspectionTeam
+from evaluations.ratings import services as rating_services
 from pledges import services as pledge_services
 from pledges.models import Article, CodeVersion
 from tests.conftest import make_user

@@ -10,9 +10,9 @@ import itertools
 
 from python_calamine import CalamineWorkbook
 
-from evaluations import services as rating_services
 from evaluations.choices import Grade, Severity, ViolationSource
 from evaluations.models import Rating, Violation
+from evaluations.ratings import services as rating_services
 from feedback.choices import CaseStatus, Channel, FeedbackKind
 from feedback.models import FeedbackCase
 from pledges.models import Article

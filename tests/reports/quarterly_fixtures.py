@@ -14,13 +14,13 @@ from django.apps import apps as django_apps
 from django.utils import timezone
 import pytest
 
+from core.quarters import Quarter
 from evaluations.choices import ActionStatus, Severity, SheetStatus, ViolationSource, VisitKind, VisitStatus
 from evaluations.models import Rating, RatingSheet, ScoringScheme, Violation
 from feedback.choices import CaseStatus, Channel, FeedbackKind
 from feedback.models import FeedbackCase, KioskVote
 from pledges.choices import PledgeMethod
 from pledges.models import Article, CodeVersion, Pledge, PledgeCampaign
-from reports.quarters import Quarter
 from tests.evaluations.inspection_fixtures import make_action, make_finding, make_visit, record_results
 from tests.factories import StaffFactory, UserFactory
 from units.choices import Structure

@@ -5,13 +5,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 import pytest
 
 from reports.choices import CommendationStatus, EntrySource
-from reports.commendation_services import (
+from reports.commendations.figures import commendation_entries, commendation_list_generate
+from reports.commendations.services import (
     commendation_entry_add,
     commendation_entry_remove,
     commendation_entry_restore,
     commendation_list_approve,
 )
-from reports.commendations import commendation_entries, commendation_list_generate
 from reports.models import CommendationEntry, CommendationRule
 from tests.reports.commendation_fixtures import *  # noqa: F403 - fixtures
 

@@ -5,12 +5,12 @@ import datetime
 
 import pytest
 
+from core.quarters import Quarter
 from evaluations.choices import SheetStatus
 from feedback.choices import CaseStatus, FeedbackKind
 from reports.choices import CommendationStatus
-from reports.commendations import commendation_entries, commendation_list_generate, commendation_rule_for
+from reports.commendations.figures import commendation_entries, commendation_list_generate, commendation_rule_for
 from reports.models import CommendationList, CommendationRule
-from reports.quarters import Quarter
 from tests.reports.commendation_fixtures import *  # noqa: F403 - fixtures
 
 pytestmark = pytest.mark.django_db

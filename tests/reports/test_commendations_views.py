@@ -3,13 +3,13 @@
 import io
 
 from django.urls import reverse
-from python_calamine import CalamineWorkbook
 import pytest
+from python_calamine import CalamineWorkbook
 
 from reports.choices import CommendationStatus
-from reports.commendation_exports import HEADER_ROW, LIST_SHEET, REMOVED_SHEET
-from reports.commendation_services import commendation_entry_remove
-from reports.commendations import commendation_entries, commendation_list_generate
+from reports.commendations.exports import HEADER_ROW, LIST_SHEET, REMOVED_SHEET
+from reports.commendations.figures import commendation_entries, commendation_list_generate
+from reports.commendations.services import commendation_entry_remove
 from reports.models import CommendationList, CommendationRule
 from tests.conftest import make_user
 from tests.reports.commendation_fixtures import *  # noqa: F403 - fixtures
@@ -92,7 +92,7 @@ def test_opening_a_unit_and_quarter_prepares_the_list(client, district_officer, 
 
 
 def test_a_future_quarter_is_refused(client, district_officer, thanh_xuan):
-    from reports.quarters import Quarter
+    from core.quarters import Quarter
 
     client.force_login(district_officer)
     response = client.post(reverse("reports:commendation_for", args=[thanh_xuan.public_code, Quarter.current().next()]))

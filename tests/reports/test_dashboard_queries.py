@@ -100,8 +100,8 @@ def test_the_same_number_of_queries_for_2_and_10_wards(client, district_officer,
 
 def _more(wards, months, city_admin, district_officer, staff_factory, district):
     """More wards and months on top of the first fill (the campaign and team exist already)."""
-    from pledges.models import PledgeCampaign
     from evaluations.models import InspectionTeam
+    from pledges.models import PledgeCampaign
 
     campaign = PledgeCampaign.objects.get(scope_unit=district)
     team = InspectionTeam.objects.get(owner_unit=district)

@@ -13,15 +13,16 @@ from django.urls import reverse
 from django.utils import timezone
 import pytest
 
+from core.choices import JobStatus
+from core.jobs import write_atomically
 from evaluations.choices import ActionStatus, VisitKind, VisitStatus
 from evaluations.models import InspectionTeam, Rating
 from feedback.choices import CaseStatus
 from pledges import services as pledge_services
-from reports.choices import ExportKind, JobStatus
-from reports.export_kinds import export_write
-from reports.export_services import export_file_name, export_files_purge
-from reports.exports import ExportRequest
-from reports.jobs import write_atomically
+from reports.choices import ExportKind
+from reports.exports.kinds import export_write
+from reports.exports.services import export_file_name, export_files_purge
+from reports.exports.writer import ExportRequest
 from reports.models import ExportJob
 from tests.conftest import make_user
 from tests.evaluations.inspection_fixtures import make_action, make_finding, make_visit, record_results

@@ -14,10 +14,11 @@ from django.utils import timezone
 import pytest
 
 from conduct_portal.celery import app
+from core.choices import JobStatus
 from evaluations.models import Rating
-from reports import export_services, exports
-from reports.choices import ExportKind, JobStatus
-from reports.exports import DATE, POINTS, Column, ExportRequest, SheetSource, write_workbook
+from reports.choices import ExportKind
+from reports.exports import services as export_services, writer as exports
+from reports.exports.writer import DATE, POINTS, Column, ExportRequest, SheetSource, write_workbook
 from reports.models import ExportJob
 from tests.reports.export_fixtures import rate, read_sheets, response_bytes
 from units.models import RoleAssignment

@@ -6,17 +6,18 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db.models import Count
-from python_calamine import CalamineWorkbook
 import pytest
+from python_calamine import CalamineWorkbook
 
+from core.choices import JobStatus
+from core.quarters import Quarter
 from evaluations.models import Rating
 from feedback.models import FeedbackCase
 from pledges.models import Pledge
-from reports import quarterly as services
-from reports.choices import JobStatus
 from reports.models import QuarterlyReport
-from reports.quarterly_data import ReportRows
-from reports.quarterly_workbook import (
+from reports.quarterly import services
+from reports.quarterly.selectors import ReportRows
+from reports.quarterly.workbook import (
     SHEET_COMMENDATIONS,
     SHEET_COVERAGE,
     SHEET_FEEDBACK,
@@ -25,7 +26,6 @@ from reports.quarterly_workbook import (
     SHEET_SUMMARY,
     SHEET_VIOLATIONS,
 )
-from reports.quarters import Quarter
 from tests.reports.quarterly_fixtures import QUARTER, quarter, rate_ward, record_violation, report_data  # noqa: F401
 from units.choices import Structure
 from units.models import Unit

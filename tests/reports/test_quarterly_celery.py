@@ -12,15 +12,14 @@ import uuid
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.db import connection
-from python_calamine import CalamineWorkbook
 import pytest
+from python_calamine import CalamineWorkbook
 
 from conduct_portal.celery import app
-from reports import quarterly as services
-from reports.choices import JobStatus
+from core.choices import JobStatus
 from reports.models import QuarterlyReport
-from reports.quarterly_workbook import SHEET_RATINGS
-from reports.tasks import quarterly as tasks  # noqa: F401 - registers the tasks with the app
+from reports.quarterly import services
+from reports.quarterly.workbook import SHEET_RATINGS
 from tests.reports.quarterly_fixtures import QUARTER, rate_ward
 
 pytestmark = pytest.mark.celery

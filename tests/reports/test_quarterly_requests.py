@@ -13,11 +13,10 @@ from django.urls import reverse
 from django.utils import translation
 import pytest
 
-from reports import quarterly as services
-from reports.choices import JobStatus
+from core.choices import JobStatus
+from core.quarters import Quarter
 from reports.models import QuarterlyReport
-from reports.quarters import Quarter
-from reports.tasks import quarterly as tasks
+from reports.quarterly import services, tasks
 from tests.reports.quarterly_fixtures import QUARTER, rate_ward
 from units.choices import DISTRICT_KINDS, Structure, UnitKind
 from units.models import Unit

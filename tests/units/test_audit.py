@@ -6,13 +6,13 @@ from django.urls import reverse
 from django.utils import timezone
 import pytest
 
-from evaluations import services
+from evaluations.ratings import services
 from feedback.models import FeedbackCase
 from tests.conftest import make_user
 from tests.factories import StaffFactory
 from units.choices import Role
 
-URL = reverse("units:audit_trail")
+URL = reverse("portal:audit_trail")
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""The demo seed (``units.demo``) and its two commands, ``seed_demo`` and ``demo_logins``."""
+"""The demo seed (``seed.demo``) and its two commands, ``seed_demo`` and ``demo_logins``."""
 
 from collections import Counter
 import datetime
@@ -18,10 +18,10 @@ from django.template.loader import get_template
 from django.urls import reverse
 import pytest
 
+from seed.demo import DEMO_USERNAMES, demo_seed, vietnamese_name, ward_roster
 from tests.factories import StaffFactory, UserFactory
 from units import selectors
 from units.choices import GRASSROOTS_KINDS, Leadership, Role, StaffCategory
-from units.demo import DEMO_USERNAMES, demo_seed, vietnamese_name, ward_roster
 from units.models import RoleAssignment, Staff, Unit, User
 from units.unit_import import ImportSummary
 
@@ -179,7 +179,7 @@ def test_ward_that_has_staff_is_left_alone(thanh_xuan_trung, thanh_xuan):
 
 
 def test_units_are_imported_when_missing(hanoi, monkeypatch):
-    import units.demo
+    import seed.demo
 
     calls = []
 
@@ -188,7 +188,7 @@ def test_units_are_imported_when_missing(hanoi, monkeypatch):
         Unit.objects.filter(pk=hanoi.pk).update(official_code="01")
         return ImportSummary(created=Counter({"central_city": 1}))
 
-    monkeypatch.setattr(units.demo, "units_import", fake_import)
+    monkeypatch.setattr(seed.demo, "units_import", fake_import)
     demo_seed(password=PASSWORD)
     assert calls == []  # Hanoi is there (imported once per test session)
 

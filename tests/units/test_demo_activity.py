@@ -1,4 +1,4 @@
-"""The demo's year of activity (``units.demo_activity``): what the reports, dashboards and journeys rely on."""
+"""The demo's year of activity (``seed.demo_activity``): what the reports, dashboards and journeys rely on."""
 
 from collections import Counter, defaultdict
 import datetime
@@ -12,8 +12,8 @@ from evaluations.choices import ActionStatus, SheetStatus, VisitStatus
 from evaluations.models import CorrectiveAction, InspectionVisit, Rating, RatingSheet, Violation
 from feedback.choices import CaseStatus, FeedbackKind
 from feedback.models import FeedbackCase, KioskVote
+from seed.demo import demo_seed
 from units.choices import GRASSROOTS_KINDS
-from units.demo import demo_seed
 
 PASSWORD = "demo-password-2026"
 TODAY = datetime.date(2026, 11, 30)
@@ -34,7 +34,7 @@ def _today(monkeypatch):
     from django.utils import timezone
 
     real_now = timezone.now
-    shift = datetime.datetime(2026, 11, 30, 10, tzinfo=datetime.timezone.utc) - real_now()
+    shift = datetime.datetime(2026, 11, 30, 10, tzinfo=datetime.UTC) - real_now()
     monkeypatch.setattr(timezone, "now", lambda: real_now() + shift)
 
 

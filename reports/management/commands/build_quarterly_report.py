@@ -7,9 +7,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from reports.choices import JobStatus
-from reports.quarterly import quarterly_report_build_now
-from reports.quarters import Quarter
+from core.choices import JobStatus
+from core.quarters import Quarter
+from reports.quarterly.services import quarterly_report_build_now
 from units.models import Unit
 
 

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    name = "core"
+
+    def ready(self):
+        from django.urls import register_converter
+
+        from core.quarters import QuarterConverter
+
+        # Before any URL conf is read: every app's URLs may name a quarter (``<quarter:quarter>``).
+        register_converter(QuarterConverter, "quarter")

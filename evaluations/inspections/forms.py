@@ -1,0 +1,173 @@
+"""Forms for inspections: they shape input; ``evaluations.inspections.services`` decides and saves.
+
+Choices always come from the user's scope: the teams they manage, the units of those teams' districts, the
+staff of the visited unit.
+"""
+
+from __future__ import annotations
+
+from functools import reduce
+import operator
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from evaluations.choices import CheckResult, Severity, VisitKind
+from evaluations.inspections.selectors import teams_managed_by
+from evaluations.inspections.services import EVIDENCE_MAX_BYTES
+from evaluations.ratings.selectors import code_articles
+from units.choices import DISTRICT_KINDS, Role
+from units.models import RoleAssignment, Staff, Unit, User
+from units.scope import ROLE_CAPABILITIES, Capability, scope_for
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, user):
+        return f"{user.get_full_name()} ({user.username})"
+
+
+class UsersChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, user):
+        return f"{user.get_full_name()} ({user.username})"
+
+
+class StaffMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, staff):
+        return f"{staff.full_name} ({staff.staff_code}) — {staff.unit.name}"
+
+
+def _helper() -> FormHelper:
+    helper = FormHelper()
+    helper.form_tag = False
+    return helper
+
+
+class TeamForm(forms.Form):
+    """A new team: its name, the district (or the city) owning it, its leader and members."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    owner_unit = forms.ModelChoiceField(label=_("Owned by"), queryset=Unit.objects.none())
+    leader = UserChoiceField(label=_("Leader"), queryset=User.objects.none())
+    members = UsersChoiceField(label=_("Members"), queryset=User.objects.none(), required=False,
+                               widget=forms.SelectMultiple(attrs={"size": 8}))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        scope = scope_for(user)
+        # The district (or city) where the user manages inspections, and the districts beneath it.
+        managed = scope.filter_units_with(Unit.objects.all(), Capability.MANAGE_INSPECTIONS)
+        own = [g.unit_id for g in scope.grants if Capability.MANAGE_INSPECTIONS in ROLE_CAPABILITIES.get(g.role, ())]
+        owners = managed.filter(Q(pk__in=own) | Q(kind__in=DISTRICT_KINDS)).order_by("path")
+        self.fields["owner_unit"].queryset = owners
+        if len(own) == 1:
+            self.fields["owner_unit"].initial = own[0]
+        # Inspectors and district office users in the user's area; the service checks the chosen district.
+        candidates = scope.filter_units(
+            RoleAssignment.objects.filter(role__in=(Role.INSPECTOR, Role.DISTRICT_OFFICE)), prefix="unit__"
+        ).values("user_id")
+        candidates = User.objects.filter(is_active=True, pk__in=candidates).order_by("full_name", "username")
+        self.fields["leader"].queryset = candidates
+        self.fields["members"].queryset = candidates
+        self.helper = _helper()
+
+
+class VisitPlanForm(forms.Form):
+    """A visit on the plan: which team goes where, when, announced or by surprise, and about what."""
+
+    team = forms.ModelChoiceField(label=_("Team"), queryset=None)
+    unit = forms.ModelChoiceField(label=_("Unit visited"), queryset=Unit.objects.none())
+    kind = forms.ChoiceField(label=_("Kind"), choices=VisitKind.choices, widget=forms.RadioSelect,
+                             initial=VisitKind.SCHEDULED,
+                             help_text=_("A surprise visit stays hidden from the visited unit until the team starts it."))
+    scheduled_at = forms.DateTimeField(
+        label=_("Date and time"), input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    subject = forms.CharField(label=_("Subject"), max_length=300)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        teams = teams_managed_by(user)
+        self.fields["team"].queryset = teams
+        # The units of the teams' districts; the service refuses one outside the chosen team's own district.
+        owner_paths = {team.owner_unit.path for team in teams}
+        units = Unit.objects.filter(
+            reduce(operator.or_, (Q(path__startswith=path) for path in owner_paths), Q(pk__in=[]))
+        )
+        self.fields["unit"].queryset = units.select_related("parent").order_by("path")
+        self.helper = _helper()
+
+
+class ResultForm(forms.Form):
+    """One checklist item on the visit: pass / fail / not applicable, a note and photos."""
+
+    result = forms.ChoiceField(label=_("Result"), choices=CheckResult.choices, widget=forms.RadioSelect)
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class FindingForm(forms.Form):
+    """What a failed item revealed: description, article, severity, and the staff concerned (or none)."""
+
+    description = forms.CharField(label=_("What was found"), widget=forms.Textarea(attrs={"rows": 3}))
+    article = forms.ModelChoiceField(label=_("Article of the code"), queryset=None)
+    severity = forms.ChoiceField(label=_("Severity"), choices=Severity.choices)
+    staff = StaffMultipleChoiceField(
+        label=_("Staff concerned"), queryset=Staff.objects.none(), required=False,
+        help_text=_("Each staff member named gets a violation that caps this month's grade. Name nobody for a "
+                    "finding about the unit only."),
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+
+    def __init__(self, *args, visit, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["article"].queryset = code_articles()
+        self.fields["staff"].queryset = (
+            Staff.objects.select_related("unit").filter(unit__path__startswith=visit.unit.path).active().order_by("full_name", "pk")
+        )
+        self.helper = _helper()
+
+
+class VisitCloseForm(forms.Form):
+    summary = forms.CharField(label=_("Conclusion"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class VisitReopenForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ActionCreateForm(forms.Form):
+    description = forms.CharField(label=_("What to do"), widget=forms.Textarea(attrs={"rows": 3}))
+    owner_unit = forms.ModelChoiceField(label=_("Responsible unit"), queryset=Unit.objects.none())
+    due_on = forms.DateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, visit, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner_unit"].queryset = Unit.objects.subtree_of(visit.unit).order_by("path")
+        self.fields["owner_unit"].initial = visit.unit.pk
+
+
+class ActionDoneForm(forms.Form):
+    evidence = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 3}))
+    evidence_file = forms.FileField(
+        label=_("Evidence file (PDF or image)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,image/jpeg,image/png,image/webp"}),
+    )
+
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["evidence_file"].help_text = _("At most %(limit)s MB.") % {"limit": EVIDENCE_MAX_BYTES // (1024 * 1024)}
+
+
+class ActionVerifyForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=(("accept", _("Verified: the work is done")), ("send_back", _("Send back to the unit"))),
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=100, help_text=_("Required when sending back.")
+    )

@@ -1,0 +1,534 @@
+"""The monthly sheet as an Excel round trip: ``sheet_workbook`` writes it, ``sheet_import`` reads it back.
+
+The download holds one row per rating with the staff code, name, post, the points of each criterion group,
+the total and grade (as formulas, so they follow the officer's changes offline; the upload ignores them and
+recomputes), the remark and the month's violations. A hidden sheet ``_meta`` names the sheet and each row's
+version at download time, so a row someone changed on the web since then is detected, as on the web page.
+
+The upload is checked like the staff import (``core.xlsx``): the file first, then every row
+(staff code, points, remark, repeats). If any row is wrong nothing is saved and every problem is listed by
+the row number Excel shows; otherwise every changed row is saved through ``services.rating_save`` in one
+transaction, and a row found stale rolls the whole upload back. Unchanged rows are not saved again, so the
+history only records real changes.
+
+The workbook is in Vietnamese whatever the page language: it is the form ward offices pass around, and its
+headers are what the upload matches (English headers are accepted too).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+import datetime
+from decimal import Decimal
+import io
+import re
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+import openpyxl
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from core.text import fold_diacritics
+from core.xlsx import RowError, XlsxFileError, cell_text, open_xlsx, sheet_rows
+from evaluations.models import CriterionGroup, Rating, RatingSheet
+from evaluations.ratings import scoring, services
+from evaluations.ratings.selectors import rating_sheet_rows
+from units.models import Staff
+
+SHEET_TITLE = "Phiếu đánh giá"
+GUIDE_TITLE = "Hướng dẫn"
+META_TITLE = "_meta"
+META_FORMAT = "conduct-portal/rating-sheet/1"
+TITLE_ROW, HEADER_ROW, FIRST_DATA_ROW = 1, 2, 3
+# The header is looked for among the first filled rows: people sometimes add a line above the title.
+HEADER_SEARCH_ROWS = 10
+DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+DEFAULT_MAX_ROWS = 1000  # staff rows; a ward has 20–80 people, the largest units a few hundred
+POINTS_FORMAT = "0.0"
+MAX_REMARK_LENGTH = 1000  # as on the web page
+HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
+_MAXIMUM_SUFFIX = re.compile(r"\s*\((?:toi da|max|maximum)\b[^)]*\)\s*$")
+
+
+def max_upload_bytes() -> int:
+    return getattr(settings, "RATING_SHEET_UPLOAD_MAX_BYTES", DEFAULT_MAX_BYTES)
+
+
+def max_upload_rows() -> int:
+    return getattr(settings, "RATING_SHEET_UPLOAD_MAX_ROWS", DEFAULT_MAX_ROWS)
+
+
+def sheet_filename(sheet: RatingSheet) -> str:
+    return f"phieu-danh-gia-{sheet.unit.public_code}-{sheet.month:%Y-%m}.xlsx"
+
+
+# --- Columns ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of the sheet: the Vietnamese header the download writes, and other headers also accepted."""
+
+    key: str
+    header: str
+    accepted: tuple[str, ...]
+    width: int
+    required: bool = False
+
+
+def _points_text(value: Decimal) -> str:
+    return f"{Decimal(value).normalize():f}"
+
+
+def _group_key(group: CriterionGroup) -> str:
+    return f"group:{group.code}"
+
+
+def _columns(groups: list[CriterionGroup]) -> list[Column]:
+    group_columns = [
+        Column(_group_key(g), f"{g.name} (tối đa {_points_text(g.max_points)})", (g.name, g.code), 18, required=True)
+        for g in groups
+    ]
+    return [
+        Column("staff_code", "Mã cán bộ", ("Staff code",), 14, required=True),
+        Column("full_name", "Họ và tên", ("Full name",), 28),
+        Column("position", "Chức vụ", ("Position",), 26),
+        *group_columns,
+        Column("total", "Tổng điểm", ("Total",), 11),
+        Column("grade", "Xếp loại", ("Grade",), 10),
+        Column("remark", "Nhận xét", ("Remark",), 40, required=True),
+        Column("violations", "Vi phạm trong tháng", ("Violations this month", "Violations"), 40),
+    ]
+
+
+def _header_key(value) -> str:
+    """"Kết quả … (tối đa 70)", "KET QUA …" and "Kết quả … (max 70)" are the same column."""
+    return _MAXIMUM_SUFFIX.sub("", fold_diacritics(cell_text(value)).strip(" *:"))
+
+
+# --- Download -----------------------------------------------------------------------------------------------
+
+
+def _number(value) -> int | float:
+    value = Decimal(value)
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _grade_cap(scheme, violations) -> str | None:
+    caps = [scheme.cap_for(v.severity) for v in violations]
+    return scoring.worst(*caps) if caps else None
+
+
+def _grade_formula(scheme, total_cell: str, cap: str | None) -> str:
+    """The grade by points, then lowered to the violation cap: grade letters sort from best (A) to worst (D)."""
+    by_points = (
+        f'IF({total_cell}>={_points_text(scheme.a_min)},"A",IF({total_cell}>={_points_text(scheme.b_min)},"B",'
+        f'IF({total_cell}>={_points_text(scheme.c_min)},"C","D")))'
+    )
+    return f'=CHAR(MAX(CODE({by_points}),CODE("{cap}")))' if cap else f"={by_points}"
+
+
+def _violations_text(violations) -> str:
+    with translation.override("vi"):
+        return "; ".join(
+            f"{v.occurred_on:%d/%m/%Y}: {v.article} ({v.get_severity_display()})" for v in violations
+        )
+
+
+def sheet_workbook(sheet: RatingSheet) -> bytes:
+    """The sheet as an .xlsx to fill in offline: title, headers, one row per rating, a guide and ``_meta``.
+
+    Four queries whatever the number of staff (rows, violations, criterion groups).
+    """
+    rows = rating_sheet_rows(sheet=sheet)
+    groups = list(sheet.scheme.groups.all())
+    columns = _columns(groups)
+    letters = {column.key: get_column_letter(index) for index, column in enumerate(columns, start=1)}
+    last_row = FIRST_DATA_ROW + len(rows) - 1
+
+    workbook = openpyxl.Workbook()
+    main = workbook.active
+    main.title = SHEET_TITLE
+    main.append([f"Phiếu đánh giá, xếp loại tháng {sheet.month:%m/%Y} — {sheet.unit.name} — {sheet.scheme.name}"])
+    main.cell(TITLE_ROW, 1).font = Font(bold=True, size=13)
+    main.append([column.header for column in columns])
+    for cell in main[HEADER_ROW]:
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(vertical="center", wrap_text=True)
+    main.row_dimensions[HEADER_ROW].height = 60
+    first_group, last_group = (letters[_group_key(groups[0])], letters[_group_key(groups[-1])]) if groups else ("", "")
+    for number, rating in enumerate(rows, start=FIRST_DATA_ROW):
+        violations = rating.staff.month_violations
+        total_cell = f"{letters['total']}{number}"
+        total = f"=MIN(SUM({first_group}{number}:{last_group}{number}),{scoring.TOTAL_CAP})" if groups else 0
+        main.append([
+            rating.staff.staff_code,
+            rating.staff.full_name,
+            rating.staff.position,
+            *[_number(rating.points.get(g.code, g.default_points)) for g in groups],
+            total,
+            _grade_formula(sheet.scheme, total_cell, _grade_cap(sheet.scheme, violations)),
+            rating.remark,
+            _violations_text(violations),
+        ])
+    for index, column in enumerate(columns, start=1):
+        letter = letters[column.key]
+        main.column_dimensions[letter].width = column.width
+        # Codes stay text, so a code such as 00367 keeps its zeros; points show one decimal.
+        number_format = "@" if column.key == "staff_code" else None
+        if column.key == "total" or column.key.startswith("group:"):
+            number_format = POINTS_FORMAT
+        wrap = column.key in ("remark", "violations")
+        for row in range(FIRST_DATA_ROW, last_row + 1):
+            cell = main.cell(row, index)
+            if number_format:
+                cell.number_format = number_format
+            if wrap:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+    if rows:
+        for group in groups:
+            maximum = _points_text(group.max_points)
+            validation = DataValidation(
+                type="decimal", operator="between", formula1="0", formula2=maximum, allow_blank=False,
+                showErrorMessage=True, errorTitle="Điểm không hợp lệ",
+                error=f"Nhập số điểm từ 0 đến {maximum}, tối đa một chữ số thập phân.",
+            )
+            main.add_data_validation(validation)
+            letter = letters[_group_key(group)]
+            validation.add(f"{letter}{FIRST_DATA_ROW}:{letter}{last_row}")
+    main.freeze_panes = f"D{FIRST_DATA_ROW}"  # headers, codes and names stay in view while scrolling
+
+    _add_guide(workbook, sheet)
+    _add_meta(workbook, sheet, rows)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _add_guide(workbook, sheet: RatingSheet) -> None:
+    guide = workbook.create_sheet(GUIDE_TITLE)
+    for line in (
+        ["Cách điền phiếu đánh giá"],
+        ["Chỉ sửa điểm của từng nhóm tiêu chí và cột “Nhận xét”; không sửa mã cán bộ."],
+        ["Điểm là số từ 0 đến mức tối đa ghi ở tiêu đề cột, tối đa một chữ số thập phân (ví dụ 18,5)."],
+        ["Xếp loại C hoặc D (dưới B) bắt buộc ghi nhận xét. Vi phạm trong tháng giới hạn mức xếp loại cao nhất."],
+        ["Tổng điểm và xếp loại trong tệp chỉ để tham khảo: khi tải lên, cổng tính lại theo cách tính điểm."],
+        ["Nếu có dòng lỗi thì không dòng nào được lưu: trang tải lên liệt kê lỗi của từng dòng để sửa và tải lên lại."],
+        ["Nếu có người sửa phiếu trên cổng sau khi bạn tải tệp, hãy tải tệp mới và sửa lại."],
+        [f"Tệp dành riêng cho phiếu tháng {sheet.month:%m/%Y} của {sheet.unit.name}; "
+         "không dùng cho tháng hay đơn vị khác."],
+    ):
+        guide.append(line)
+    guide["A1"].font = Font(bold=True)
+    guide.column_dimensions["A"].width = 110
+
+
+def _add_meta(workbook, sheet: RatingSheet, rows: list[Rating]) -> None:
+    """The hidden sheet the upload checks: which sheet the file is for, and each row's version at download."""
+    meta = workbook.create_sheet(META_TITLE)
+    meta.append(["format", META_FORMAT])
+    meta.append(["sheet_id", sheet.pk])
+    meta.append(["unit", sheet.unit.public_code])
+    meta.append(["month", sheet.month.isoformat()])
+    meta.append(["downloaded_at", timezone.localtime().isoformat(timespec="seconds")])
+    meta.append(["staff_code", "rating_id", "version"])
+    for rating in rows:
+        meta.append([rating.staff.staff_code, rating.pk, rating.version])
+    meta.sheet_state = "hidden"
+    meta.protection.sheet = True
+
+
+# --- Upload -------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class SheetImportResult:
+    updated: int = 0
+    unchanged: int = 0
+    file_errors: list[str] = field(default_factory=list)
+    row_errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.file_errors and not self.row_errors
+
+
+@dataclass
+class _Meta:
+    sheet_id: int
+    unit: str
+    month: str
+    versions: dict[str, int]
+
+
+@dataclass
+class _Change:
+    row: int
+    rating: Rating
+    points: dict[str, Decimal]
+    remark: str
+    expected_version: int
+
+
+def sheet_import(*, actor, sheet: RatingSheet, upload) -> SheetImportResult:
+    """Save the points and remarks of an uploaded sheet: every changed row is saved, or none is and every
+    problem is listed by row. The caller checks that ``actor`` may rate the sheet's unit."""
+    result = SheetImportResult()
+    groups = list(sheet.scheme.groups.all())
+    try:
+        _check_editable(sheet)
+        main_rows, meta_rows = _read(upload)
+        meta = _read_meta(meta_rows)
+        _check_meta(meta, sheet)
+        header_row, columns = _map_columns(main_rows, groups)
+    except XlsxFileError as error:
+        result.file_errors.append(str(error))
+        return result
+    data_rows = [(number, values) for number, values in main_rows if number > header_row]
+    if not data_rows:
+        result.file_errors.append(_("The file has a header row but no staff rows."))
+        return result
+    if len(data_rows) > max_upload_rows():
+        result.file_errors.append(_too_many_rows())
+        return result
+    checker = _RowChecker(actor, sheet, groups, columns, data_rows, meta.versions)
+    changes, result.row_errors = checker.check_all()
+    if result.row_errors:
+        return result
+    result.file_errors, result.row_errors = _save(actor, sheet, groups, changes)
+    if result.ok:
+        result.updated, result.unchanged = len(changes), len(data_rows) - len(changes)
+    return result
+
+
+def _check_editable(sheet: RatingSheet) -> None:
+    if not sheet.is_editable:
+        raise XlsxFileError(
+            _("This sheet is %(status)s and can no longer be changed.") % {"status": sheet.get_status_display().lower()}
+        )
+
+
+def _read(upload) -> tuple[list[tuple[int, tuple]], list[tuple[int, tuple]] | None]:
+    """The filled rows of the rating sheet (by its name, else the first sheet) and of ``_meta`` (None if absent)."""
+    limit, too_many = max_upload_rows(), _too_many_rows()
+    with open_xlsx(upload, max_bytes=max_upload_bytes(), log_label="Rating sheet upload") as workbook:
+        sheets = {worksheet.title: worksheet for worksheet in workbook.worksheets}
+        main = sheets.get(SHEET_TITLE)
+        if main is None:  # the tab was renamed: take the first sheet that is not ``_meta``
+            main = next((ws for title, ws in sheets.items() if title != META_TITLE), None)
+        if main is None:
+            raise XlsxFileError(_("The file holds no rating sheet."))
+        # Reading stops early on a huge sheet; the exact count of staff rows is checked once the header is known.
+        main_rows = sheet_rows(main, max_rows=limit + HEADER_SEARCH_ROWS, too_many=too_many)
+        meta = sheets.get(META_TITLE)
+        meta_rows = sheet_rows(meta, max_rows=limit + 10, too_many=too_many) if meta is not None else None
+    return main_rows, meta_rows
+
+
+def _too_many_rows() -> str:
+    limit = max_upload_rows()
+    return _("The file has more than %(limit)s rows; a monthly sheet has one row per staff member.") % {"limit": limit}
+
+
+def _not_from_portal() -> XlsxFileError:
+    return XlsxFileError(
+        _("This file was not downloaded from the portal: its hidden sheet “_meta” is missing or damaged. "
+          "Download the sheet of the month and fill that in.")
+    )
+
+
+def _int(value) -> int | None:
+    try:
+        return int(cell_text(value))
+    except ValueError:
+        return None
+
+
+def _read_meta(rows: list[tuple[int, tuple]] | None) -> _Meta:
+    if not rows:
+        raise _not_from_portal()
+    values, versions, in_table = {}, {}, False
+    for _number, cells in rows:
+        cells = tuple(cells) + (None, None, None)
+        key = cell_text(cells[0])
+        if in_table:
+            version = _int(cells[2])
+            if key and version is not None:
+                versions[key.upper()] = version
+        elif key == "staff_code":
+            in_table = True
+        else:
+            values[key] = cells[1]
+    sheet_id = _int(values.get("sheet_id"))
+    if cell_text(values.get("format")) != META_FORMAT or sheet_id is None:
+        raise _not_from_portal()
+    return _Meta(sheet_id=sheet_id, unit=cell_text(values.get("unit")), month=cell_text(values.get("month")),
+                 versions=versions)
+
+
+def _check_meta(meta: _Meta, sheet: RatingSheet) -> None:
+    if (meta.sheet_id, meta.unit, meta.month) == (sheet.pk, sheet.unit.public_code, sheet.month.isoformat()):
+        return
+    try:
+        month = f"{datetime.date.fromisoformat(meta.month):%m/%Y}"
+    except ValueError:
+        month = meta.month
+    raise XlsxFileError(
+        _("This file belongs to another sheet or month: it was downloaded for %(unit)s, %(month)s. "
+          "Download the sheet of %(this_unit)s for %(this_month)s and fill that in.")
+        % {"unit": meta.unit, "month": month, "this_unit": sheet.unit.name, "this_month": f"{sheet.month:%m/%Y}"}
+    )
+
+
+def _map_columns(rows: list[tuple[int, tuple]], groups) -> tuple[int, dict[str, tuple[int, str]]]:
+    """(row number of the header, column key → (position, header as written)); unknown columns are ignored."""
+    columns = _columns(groups)
+    wanted = {_header_key(name): column for column in columns for name in (column.header, *column.accepted)}
+    staff_code_keys = {key for key, column in wanted.items() if column.key == "staff_code"}
+    for number, values in rows[:HEADER_SEARCH_ROWS]:
+        if not staff_code_keys.intersection(_header_key(value) for value in values):
+            continue
+        found = {}
+        for index, value in enumerate(values):
+            column = wanted.get(_header_key(value))
+            if column is not None and column.key not in found:
+                found[column.key] = (index, cell_text(value))
+        missing = [column.header for column in columns if column.required and column.key not in found]
+        if missing:
+            break
+        return number, found
+    else:
+        missing = [column.header for column in columns if column.required]
+    raise XlsxFileError(
+        _("Required columns are missing: %(columns)s. Keep the column headers of the downloaded sheet.")
+        % {"columns": ", ".join(missing)}
+    )
+
+
+class _RowChecker:
+    """Checks every row against the sheet, loaded up front: a constant number of queries for the whole file."""
+
+    def __init__(self, actor, sheet: RatingSheet, groups, columns, rows, versions: dict[str, int]):
+        self.sheet, self.groups, self.versions = sheet, groups, versions
+        self.headers = {key: header for key, (_index, header) in columns.items()}
+        self.rows = [(number, {key: values[i] if i < len(values) else None for key, (i, _h) in columns.items()})
+                     for number, values in rows]
+        self.ratings = {rating.staff.staff_code.upper(): rating for rating in rating_sheet_rows(sheet=sheet)}
+        self.first_row_of: dict[str, int] = {}
+        written = set()
+        for number, row in self.rows:
+            text = cell_text(row["staff_code"])
+            written.add(text)
+            self.first_row_of.setdefault(text.upper(), number)
+        elsewhere = {text for text in written if text and text.upper() not in self.ratings}
+        self.others = {}
+        if elsewhere:
+            # Only staff the actor may see: a code of another ward reads as unknown, so files cannot probe it.
+            for staff in Staff.objects.visible_to(actor).filter(
+                staff_code__in=elsewhere | {text.upper() for text in elsewhere}
+            ).select_related("unit"):
+                self.others[staff.staff_code.upper()] = staff
+
+    def check_all(self) -> tuple[list[_Change], list[RowError]]:
+        """The rows to save, or the errors of every bad row, in row order."""
+        changes, errors = [], []
+        for number, row in self.rows:
+            change, messages = self.check(number, row)
+            if messages:
+                errors.append(RowError(row=number, messages=messages))
+            elif change is not None:
+                changes.append(change)
+        return changes, errors
+
+    def check(self, number: int, row: dict) -> tuple[_Change | None, list[str]]:
+        messages: list[str] = []
+        rating = self._rating(number, cell_text(row["staff_code"]).upper(), messages)
+        raw = {group.code: row[_group_key(group)] for group in self.groups}
+        points = None
+        try:
+            points = services.parse_group_points(self.sheet.scheme, raw, self.groups)
+        except ValidationError as error:
+            for group in self.groups:
+                messages.extend(error.message_dict.get(group.code, []))
+        remark = cell_text(row["remark"]).replace("\r\n", "\n")
+        if len(remark) > MAX_REMARK_LENGTH:
+            messages.append(_("Column “%(column)s” is longer than %(limit)s characters.")
+                            % {"column": self.headers["remark"], "limit": MAX_REMARK_LENGTH})
+        if rating is None or points is None:
+            return None, messages
+        severities = [violation.severity for violation in rating.staff.month_violations]
+        _by_points, grade = scoring.final_grade(scoring.total_of(points), scheme=self.sheet.scheme,
+                                                violation_severities=severities)
+        if scoring.needs_remark(grade) and not remark:
+            messages.append(_("A remark is required for a grade below B (grade %(grade)s).") % {"grade": grade})
+        current = {code: Decimal(value) for code, value in rating.points.items()}
+        if points == current and remark == rating.remark:
+            return None, messages
+        version = self.versions.get(rating.staff.staff_code.upper())
+        if version is None:
+            message = _("%(name)s was added to the sheet after this file was downloaded; download the sheet again.")
+            messages.append(message % {"name": rating.staff.full_name})
+            return None, messages
+        return _Change(row=number, rating=rating, points=points, remark=remark, expected_version=version), messages
+
+    def _rating(self, number: int, code: str, messages: list[str]) -> Rating | None:
+        """The row's rating on this sheet; a problem with the staff code is added to ``messages``."""
+        if not code:
+            messages.append(_("Column “%(column)s” is empty.") % {"column": self.headers["staff_code"]})
+        elif self.first_row_of[code] != number:
+            messages.append(_("Staff code %(code)s is repeated: it already appears on row %(row)s.")
+                            % {"code": code, "row": self.first_row_of[code]})
+        elif code in self.ratings:
+            return self.ratings[code]
+        elif code not in self.others:
+            messages.append(_("Unknown staff code “%(code)s”.") % {"code": code})
+        elif self.others[code].unit_id != self.sheet.unit_id:
+            staff = self.others[code]
+            messages.append(_("%(name)s (%(code)s) is staff of %(unit)s, not of %(sheet_unit)s.")
+                            % {"name": staff.full_name, "code": code, "unit": staff.unit.name,
+                               "sheet_unit": self.sheet.unit.name})
+        else:
+            messages.append(_("%(name)s (%(code)s) has no row on the sheet of %(month)s.")
+                            % {"name": self.others[code].full_name, "code": code, "month": f"{self.sheet.month:%m/%Y}"})
+        return None
+
+
+def _save(actor, sheet: RatingSheet, groups, changes: list[_Change]) -> tuple[list[str], list[RowError]]:
+    """Save every change in one transaction; if a row is stale (or still refused), none is kept."""
+    errors: list[RowError] = []
+    with transaction.atomic():
+        # Holds off a submit, approval or lock until this upload is done, and sees one that came first.
+        locked = RatingSheet.objects.select_for_update().get(pk=sheet.pk)
+        if not locked.is_editable:
+            status = locked.get_status_display().lower()
+            return [_("This sheet is %(status)s and can no longer be changed.") % {"status": status}], []
+        for change in changes:
+            try:
+                services.rating_save(
+                    actor=actor, rating=change.rating, points={k: str(v) for k, v in change.points.items()},
+                    remark=change.remark, expected_version=change.expected_version, groups=groups,
+                )
+            except services.StaleRating:
+                errors.append(RowError(row=change.row, messages=[_stale_message(change.rating)]))
+            except ValidationError as error:  # the checks should have caught it: report the row rather than crash
+                errors.append(RowError(row=change.row, messages=error.messages))
+        if errors:
+            transaction.set_rollback(True)
+    return [], errors
+
+
+def _stale_message(rating: Rating) -> str:
+    latest = Rating.objects.select_related("updated_by").get(pk=rating.pk)
+    who = latest.updated_by.get_full_name() if latest.updated_by else _("someone")
+    when = date_format(timezone.localtime(latest.updated_at), "H:i d/m/Y")
+    return _(
+        "%(name)s: changed on the web by %(who)s at %(when)s, after this file was downloaded. "
+        "Download the sheet again and redo your changes."
+    ) % {"name": rating.staff.full_name, "who": who, "when": when}

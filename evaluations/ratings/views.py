@@ -1,0 +1,367 @@
+"""The monthly sheet: the list of sheets, opening a month, the sheet with autosave per row, the workflow,
+self-assessment, and the rating parts of the landing and staff pages.
+
+Every write goes through ``evaluations.ratings.services`` (audited with simple-history). Sheets and rows come from
+the user's scope: outside it the answer is 404, inside it without the right to act, 403.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _, ngettext
+from django.views import View
+from django.views.generic import FormView, ListView, TemplateView
+
+from core.xlsx import XLSX_CONTENT_TYPE
+from evaluations.choices import SheetStatus
+from evaluations.models import Rating
+from evaluations.ratings import scoring, selectors, services
+from evaluations.ratings.forms import (
+    MONTH_INPUT_FORMAT,
+    RatingRowForm,
+    SelfAssessmentForm,
+    SheetOpenForm,
+    SheetTransitionForm,
+    SheetUploadForm,
+    parse_month,
+)
+from evaluations.ratings.selectors import (
+    APPROVED_STATUSES,
+    UnitMonth,
+    _load_row,
+    rateable_units,
+    rating_row_get_for_user,
+    rating_sheet_get_for_user,
+    sheet_progress,
+    sheets_by_unit_and_month,
+    this_and_last_month,
+    ward_statuses,
+    with_grade_counts,
+)
+from evaluations.ratings.sheet_import import max_upload_bytes, sheet_filename, sheet_import, sheet_workbook
+from units.scope import Capability, scope_for
+from units.selectors import unit_get_for_user
+
+
+class MonthConverter:
+    """``YYYY-MM`` in a URL, as the first day of that month (an impossible month does not match: 404)."""
+
+    regex = r"[0-9]{4}-(?:0[1-9]|1[0-2])"
+
+    def to_python(self, value: str) -> datetime.date:
+        month = parse_month(value)
+        if month is None:
+            raise ValueError(value)
+        return month
+
+    def to_url(self, value) -> str:
+        return value.strftime(MONTH_INPUT_FORMAT) if isinstance(value, datetime.date) else str(value)
+
+
+# --- Pages ------------------------------------------------------------------------------------------------
+
+
+class SheetListView(LoginRequiredMixin, ListView):
+    """Units the user rates with this and last month's sheet, wards' status for a district office, and every
+    sheet in scope (filterable by month) with its grade counts."""
+
+    template_name = "evaluations/sheet_list.html"
+    context_object_name = "sheets"
+    paginate_by = 50
+
+    def get_queryset(self):
+        self.month = parse_month(self.request.GET.get("month"))
+        sheets = selectors.rating_sheet_list(user=self.request.user)
+        if self.month is not None:
+            sheets = sheets.filter(month=self.month)
+        return with_grade_counts(sheets)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        this, last = this_and_last_month()
+        units = rateable_units(user=user)
+        sheets = sheets_by_unit_and_month(units=units, months=[this, last]) if units else {}
+        context.update(
+            this_month=this,
+            last_month=last,
+            month=self.month,
+            month_value=self.month.strftime(MONTH_INPUT_FORMAT) if self.month else "",
+            rateable=[
+                (unit, UnitMonth(unit, this, sheets.get((unit.pk, this))), UnitMonth(unit, last, sheets.get((unit.pk, last))))
+                for unit in units
+            ],
+            wards=ward_statuses(user=user, month=self.month or last),
+        )
+        return context
+
+
+def _open_sheet(request, *, public_code: str, month: datetime.date):
+    """Open (creating on first use) a unit's sheet for a month and go to it; refusals come back as messages."""
+    unit = unit_get_for_user(user=request.user, public_code=public_code)
+    try:
+        sheet = services.rating_sheet_open(actor=request.user, unit=unit, month=month)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("evaluations:sheet_list")
+    return redirect("evaluations:sheet_detail", pk=sheet.pk)
+
+
+class SheetOpenView(LoginRequiredMixin, View):
+    """POST a unit's public code and a month ("YYYY-MM"): its sheet is opened and shown."""
+
+    http_method_names = ["post"]
+
+    def post(self, request):
+        form = SheetOpenForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+            return redirect("evaluations:sheet_list")
+        return _open_sheet(request, public_code=form.cleaned_data["unit"], month=form.cleaned_data["month"])
+
+
+class SheetForMonthView(LoginRequiredMixin, View):
+    """``/ratings/<unit>/<YYYY-MM>/``: a link that opens the unit's sheet for that month."""
+
+    http_method_names = ["get"]
+
+    def get(self, request, public_code, month):
+        return _open_sheet(request, public_code=public_code, month=month)
+
+
+def _decorate_row(row: Rating, *, groups, editable: bool, form: RatingRowForm | None = None) -> Rating:
+    """Attach what the row partial shows besides the model: its form (when editable) and the remark rule."""
+    row.form = (form or RatingRowForm(groups=groups, rating=row)) if editable else None
+    row.remark_required = scoring.needs_remark(row.grade)
+    row.remark_missing = row.remark_required and not row.remark
+    row.grade_capped = row.grade != row.grade_by_points
+    return row
+
+
+class SheetDetailView(LoginRequiredMixin, TemplateView):
+    """The month's sheet: one row per staff member, inputs per criterion group saved row by row (htmx)."""
+
+    template_name = "evaluations/sheet_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        sheet = selectors.rating_sheet_get_for_user(user=user, pk=kwargs["pk"])
+        scope = scope_for(user)
+        groups = list(sheet.scheme.groups.prefetch_related("criteria"))
+        can_rate = scope.can(Capability.RATE, sheet.unit)
+        editable = sheet.is_editable and can_rate
+        rows = [_decorate_row(row, groups=groups, editable=editable) for row in selectors.rating_sheet_rows(sheet=sheet)]
+        context.update(
+            sheet=sheet,
+            groups=groups,
+            rows=rows,
+            editable=editable,
+            can_rate=can_rate,
+            can_record_violations=scope.can(Capability.RECORD_VIOLATIONS, sheet.unit),
+            actions=[(action, services.ACTION_LABELS[action]()) for action in services.allowed_actions(user=user, sheet=sheet)],
+            reason_actions=[action for action, spec in services.TRANSITIONS.items() if spec[3]],
+            **sheet_progress(sheet=sheet, rows=rows),
+        )
+        return context
+
+
+class RatingRowSaveView(LoginRequiredMixin, View):
+    """The autosave of one row: saved through ``services.rating_save``; answers the re-rendered row and, out
+    of band, the sheet's counts. Bad points, a missing remark or a stale version come back inline."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        rating = rating_row_get_for_user(user=request.user, pk=pk)
+        sheet = rating.sheet
+        if not scope_for(request.user).can(Capability.RATE, sheet.unit):
+            raise PermissionDenied
+        groups = list(sheet.scheme.groups.all())
+        form = RatingRowForm(request.POST, groups=groups, rating=rating)
+        state, message = "error", ""
+        if form.is_valid():
+            try:
+                services.rating_save(
+                    actor=request.user,
+                    rating=rating,
+                    points=form.raw_points(),
+                    remark=form.cleaned_data["remark"],
+                    expected_version=form.cleaned_data["version"],
+                    groups=groups,
+                )
+                state = "saved"
+            except services.StaleRating as error:
+                state, message = "conflict", " ".join(error.messages)
+            except ValidationError as error:
+                form.add_service_errors(error)
+        if state == "error":
+            message = " ".join([*form.non_field_errors(), *form["version"].errors])
+        if not request.htmx:
+            return self._plain_answer(request, sheet, state, form, message)
+        row = _load_row(rating.pk)
+        editable = row.sheet.is_editable
+        # After a save or a conflict the row shows what is stored now (with its new version); after an error,
+        # what was typed, so it can be corrected.
+        _decorate_row(row, groups=groups, editable=editable, form=form if state == "error" else None)
+        row.state, row.message = state, message
+        if state == "conflict":
+            row.unsaved = [(field.label, field.data) for field in form.point_fields] + [
+                (_("Remark"), form["remark"].data)
+            ]
+        ratings = list(Rating.objects.filter(sheet=row.sheet).only("grade", "remark"))
+        context = {
+            "row": row,
+            "groups": groups,
+            "sheet": row.sheet,
+            "editable": editable,
+            "can_record_violations": scope_for(request.user).can(Capability.RECORD_VIOLATIONS, row.sheet.unit),
+            "oob": True,
+            **sheet_progress(sheet=row.sheet, rows=ratings),
+        }
+        # Rendered without the request: the fragments need none of the page's context processors (navigation,
+        # banners), and this answer comes back for every field an officer leaves.
+        html = render_to_string("evaluations/partials/sheet_row.html", context)
+        html += render_to_string("evaluations/partials/sheet_summary.html", context)
+        return HttpResponse(html)
+
+    @staticmethod
+    def _plain_answer(request, sheet, state, form, message):
+        """Without htmx (scripts blocked), say what happened and show the sheet again."""
+        if state == "saved":
+            messages.success(request, _("Saved."))
+        else:
+            messages.error(request, message or " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect("evaluations:sheet_detail", pk=sheet.pk)
+
+
+class SheetTransitionView(LoginRequiredMixin, View):
+    """A workflow step (submit, return, approve, lock, reopen) through ``services.rating_sheet_transition``."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        sheet = selectors.rating_sheet_get_for_user(user=request.user, pk=pk)
+        form = SheetTransitionForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Unknown action."))
+            return redirect("evaluations:sheet_detail", pk=sheet.pk)
+        action = form.cleaned_data["action"]
+        try:
+            sheet = services.rating_sheet_transition(
+                actor=request.user, sheet=sheet, action=action, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                _("%(action)s: done. The sheet is now %(status)s.")
+                % {"action": services.ACTION_LABELS[action](), "status": sheet.get_status_display().lower()},
+            )
+        return redirect("evaluations:sheet_detail", pk=sheet.pk)
+
+
+def _own_rating(user, pk: int) -> Rating:
+    """A row of the logged-in staff member's own, or 404 (nobody else's row is reachable here)."""
+    if not user.staff_member_id:
+        raise Http404
+    return get_object_or_404(
+        Rating.objects.select_related("sheet__unit", "sheet__scheme", "staff"), pk=pk, staff_id=user.staff_member_id
+    )
+
+
+class RatingSelfAssessView(LoginRequiredMixin, FormView):
+    """A staff member proposes their own points for the month while the sheet is a draft."""
+
+    template_name = "evaluations/sheet_self_assess.html"
+    form_class = SelfAssessmentForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.rating = _own_rating(request.user, kwargs["pk"])
+        self.groups = list(self.rating.sheet.scheme.groups.all())
+        self.is_open = self.rating.sheet.status == SheetStatus.DRAFT
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "groups": self.groups, "rating": self.rating}
+
+    def form_valid(self, form):
+        try:
+            services.rating_self_assess(
+                actor=self.request.user, rating=self.rating, points=form.raw_points(), remark=form.cleaned_data["remark"]
+            )
+        except ValidationError as error:
+            form.add_service_errors(error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Your self-assessment was saved. Your officer sees it beside your row."))
+        return redirect("evaluations:my_ratings")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(rating=self.rating, is_open=self.is_open, **kwargs)
+
+
+class MyRatingsView(LoginRequiredMixin, TemplateView):
+    """The logged-in staff member's own rows of the last two years, with a link to assess themselves."""
+
+    template_name = "evaluations/sheet_mine.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        staff_id = self.request.user.staff_member_id
+        ratings = (
+            Rating.objects.filter(staff_id=staff_id).select_related("sheet__unit").order_by("-sheet__month")[:24]
+            if staff_id
+            else []
+        )
+        context.update(ratings=ratings, final_statuses=APPROVED_STATUSES, draft=SheetStatus.DRAFT)
+        return context
+
+
+@login_required
+def sheet_xlsx_download(request, pk: int):
+    """The sheet as an .xlsx prefilled with the staff and their current points, for anyone who may see it."""
+    sheet = rating_sheet_get_for_user(user=request.user, pk=pk)
+    response = HttpResponse(sheet_workbook(sheet), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{sheet_filename(sheet)}"'
+    return response
+
+
+class SheetUploadView(LoginRequiredMixin, FormView):
+    """Upload a filled-in sheet: every changed row is saved, or none is and each problem is listed by row."""
+
+    template_name = "evaluations/excel_upload.html"
+    form_class = SheetUploadForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.sheet = rating_sheet_get_for_user(user=request.user, pk=kwargs["pk"])
+        if not scope_for(request.user).can(Capability.RATE, self.sheet.unit):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        result = sheet_import(actor=self.request.user, sheet=self.sheet, upload=form.cleaned_data["file"])
+        if not result.ok:
+            return self.render_to_response(self.get_context_data(form=form, result=result))
+        if result.updated:
+            message = ngettext("%(count)s row updated.", "%(count)s rows updated.", result.updated)
+            messages.success(self.request, message % {"count": result.updated})
+        else:
+            message = _("Nothing changed: the file holds the points and remarks already on the sheet.")
+            messages.info(self.request, message)
+        return redirect("evaluations:sheet_detail", pk=self.sheet.pk)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(sheet=self.sheet, max_megabytes=max_upload_bytes() // 2**20, **kwargs)

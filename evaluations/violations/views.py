@@ -1,0 +1,115 @@
+"""Violations of the code: record one (it caps that month's grade), and list those in the user's scope."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views.generic import FormView, ListView
+
+from core.forms import add_service_errors
+from evaluations.models import Rating, Violation
+from evaluations.ratings import services
+from evaluations.ratings.forms import parse_month
+from evaluations.ratings.selectors import violation_list
+from evaluations.violations.forms import ViolationForm
+from units.models import Unit
+from units.scope import Capability, scope_for
+from units.selectors import staff_get_for_user
+
+
+class ViolationListView(LoginRequiredMixin, ListView):
+    template_name = "evaluations/violation_list.html"
+    context_object_name = "violations"
+    paginate_by = 50
+
+    def get_queryset(self):
+        user = self.request.user
+        code = self.request.GET.get("unit", "").strip()
+        self.unit = Unit.objects.visible_to(user).filter(public_code=code).first() if code else None
+        if code and self.unit is None:
+            raise Http404
+        self.month = parse_month(self.request.GET.get("month"))
+        return violation_list(user=user, unit=self.unit, month=self.month)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        scope = scope_for(user)
+        in_scope = scope.filter_units(Violation.objects.all(), prefix="unit__")
+        # The units worth filtering by: the user's own and those with violations (a city has hundreds of units).
+        units = Unit.objects.visible_to(user).filter(
+            Q(pk__in=in_scope.values("unit_id")) | Q(pk__in=[grant.unit_id for grant in scope.grants])
+        ).order_by("path")
+        context.update(
+            units=units,
+            selected_unit=self.unit,
+            month=self.request.GET.get("month", "") if self.month else "",
+            can_record=scope.can_anywhere(Capability.RECORD_VIOLATIONS),
+        )
+        return context
+
+
+class ViolationCreateView(LoginRequiredMixin, FormView):
+    """Record a violation; ``?staff=<id>`` preselects the staff member (404 outside the user's scope)."""
+
+    template_name = "evaluations/violation_form.html"
+    form_class = ViolationForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        scope = scope_for(request.user)
+        if not scope.can_anywhere(Capability.RECORD_VIOLATIONS):
+            raise PermissionDenied
+        self.staff = None
+        staff_id = request.GET.get("staff", "").strip()
+        if staff_id:
+            if not staff_id.isdigit():
+                raise Http404
+            self.staff = staff_get_for_user(user=request.user, pk=int(staff_id))
+            if not scope.can(Capability.RECORD_VIOLATIONS, self.staff.unit):
+                raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user, "staff": self.staff}
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            violation = services.violation_record(actor=self.request.user, **data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        self._report_grade(violation)
+        return redirect(violation.staff)
+
+    def _report_grade(self, violation: Violation) -> None:
+        """Tell what the violation did to the month's grade: capped now, later, or not (sheet closed)."""
+        month = services.month_start(violation.occurred_on)
+        values = {"name": violation.staff.full_name, "month": f"{month:%m/%Y}"}
+        rating = (
+            Rating.objects.filter(staff=violation.staff, sheet__month=month).select_related("sheet__scheme").first()
+        )
+        if rating is None:
+            cap = services.scheme_for_month(month).cap_for(violation.severity)
+            messages.success(self.request, _(
+                "Violation recorded. The grade of %(name)s for %(month)s will be %(cap)s at best."
+            ) % {**values, "cap": cap})
+        elif rating.sheet.is_editable:
+            messages.success(self.request, _(
+                "Violation recorded. The grade of %(name)s for %(month)s is capped at %(cap)s: it is now %(grade)s."
+            ) % {**values, "cap": rating.sheet.scheme.cap_for(violation.severity), "grade": rating.grade})
+        else:
+            messages.warning(self.request, _(
+                "Violation recorded. The sheet of %(month)s is %(status)s, so the grade of %(name)s was not changed; "
+                "the district office can reopen the sheet."
+            ) % {**values, "status": rating.sheet.get_status_display().lower()})
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(staff=self.staff, **kwargs)

@@ -1,0 +1,58 @@
+"""Per-address rate limits of the public feedback pages, counted in the shared cache (Redis in production).
+
+A fixed window: the first hit creates the counter with the window as its lifetime (``cache.add``), later hits
+increment it atomically (``cache.incr``), so concurrent requests on several web workers are all counted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
+
+FORM = "form"
+TRACK = "track"
+KIOSK = "kiosk"
+
+
+def client_address(request) -> str:
+    """The client's address as the web server saw it. Behind a reverse proxy, the proxy must set REMOTE_ADDR
+    (e.g. uWSGI/gunicorn forwarded-allow-ips); X-Forwarded-For from the client is never trusted here."""
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def limit_for(scope: str) -> tuple[int, int]:
+    """(hits allowed, window in seconds) of a scope."""
+    window = settings.FEEDBACK_RATE_WINDOW
+    if scope == TRACK:
+        # Lookups are cheap for an honest citizen (a few per visit) and the only way to guess codes.
+        return getattr(settings, "FEEDBACK_TRACK_RATE_LIMIT", 30), window
+    if scope == KIOSK:
+        # A desk tablet votes from one address all day: allow what its own lock-out allows, never less than the form.
+        return max(settings.FEEDBACK_RATE_LIMIT, window // max(settings.KIOSK_LOCKOUT_SECONDS, 1)), window
+    return settings.FEEDBACK_RATE_LIMIT, window
+
+
+def _key(scope: str, address: str) -> str:
+    digest = hashlib.sha256(address.encode()).hexdigest()[:32]
+    return f"feedback:rate:{scope}:{digest}"
+
+
+def rate_limit_hit(*, scope: str, address: str) -> bool:
+    """Count one hit of ``address`` in ``scope``; True when this hit goes over the limit (refuse it)."""
+    limit, window = limit_for(scope)
+    key = _key(scope, address)
+    if cache.add(key, 1, timeout=window):
+        return limit < 1
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add() and incr()
+        cache.add(key, 1, timeout=window)
+        count = 1
+    return count > limit
+
+
+def rate_limit_reset(*, scope: str, address: str) -> None:
+    """Forget an address's counter (tests, or an officer unblocking a desk)."""
+    cache.delete(_key(scope, address))

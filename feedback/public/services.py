@@ -1,0 +1,186 @@
+"""Public writes of the feedback app: a citizen's form submission and a kiosk vote.
+
+The staff side (triage, other channels) lives in ``feedback.staff.services``; this module only holds what an
+anonymous visitor can cause, so every function here assumes hostile input: it validates everything, never
+trusts the client for identifiers, and is safe under concurrent and repeated requests.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.uploads import validate_image
+from feedback.choices import Channel, FeedbackKind
+from feedback.models import FeedbackCase, KioskDevice, KioskVote
+from units.models import Unit
+
+# No look-alikes: 0/O/Q/D, 1/I/L/J, 2/Z, 5/S, 8/B and U/V are left out. 20 symbols ** 10 ≈ 1e13 codes (43 bits),
+# so guessing one is hopeless under the lookup rate limit.
+TRACKING_ALPHABET = "ACEFGHKMNPRTWXY34679"
+TRACKING_CODE_LENGTH = 10
+TEXT_MAX_LENGTH = 5000
+_INSERT_ATTEMPTS = 5
+
+
+def tracking_code_new() -> str:
+    """A fresh tracking code: 10 random symbols from an alphabet without look-alike characters.
+
+    Uniqueness is the database's job (``tracking_code`` is unique); callers retry on a collision.
+    """
+    return "".join(secrets.choice(TRACKING_ALPHABET) for _i in range(TRACKING_CODE_LENGTH))
+
+
+def tracking_code_normalise(raw: str) -> str:
+    """A code as typed by a citizen ("abcd-efgh jk") in its stored form ("ABCDEFGHJK")."""
+    return "".join(ch for ch in (raw or "").upper() if ch not in " -\t\r\n.")
+
+
+def tracking_code_is_wellformed(code: str) -> bool:
+    return len(code) == TRACKING_CODE_LENGTH and all(ch in TRACKING_ALPHABET for ch in code)
+
+
+def tracking_code_display(code: str) -> str:
+    """The code grouped for reading aloud or copying: "ABCD-EFGH-JK"."""
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
+
+
+def due_date_for(received: datetime.date) -> datetime.date:
+    """The day ``settings.FEEDBACK_DUE_WORKING_DAYS`` working days (Monday to Friday) after ``received``."""
+    remaining = settings.FEEDBACK_DUE_WORKING_DAYS
+    day = received
+    while remaining > 0:
+        day += datetime.timedelta(days=1)
+        if day.weekday() < 5:
+            remaining -= 1
+    return day
+
+
+def _existing_for_token(token: str | None) -> FeedbackCase | None:
+    if not token or "\x00" in token:  # no case holds a NUL (PostgreSQL refuses one even in a query)
+        return None
+    return FeedbackCase.objects.filter(submission_token=token).first()
+
+
+def feedback_case_for_token(*, submission_token: str | None) -> FeedbackCase | None:
+    """The case a one-time form token already created, if any (a repeated or double-clicked submission)."""
+    return _existing_for_token(submission_token)
+
+
+def feedback_submit(
+    *,
+    unit: Unit,
+    kind: str,
+    text: str,
+    staff_mentioned: str = "",
+    satisfaction: int | None = None,
+    contact_name: str = "",
+    contact_phone: str = "",
+    contact_email: str = "",
+    contact_consent: bool = False,
+    photo=None,
+    submission_token: str | None = None,
+    check_token_first: bool = True,
+) -> FeedbackCase:
+    """Record a citizen's feedback from the public form and return its case (status new, due in N working days).
+
+    ``submission_token`` is the form's one-time token: submitting the same form again returns the case the
+    first submission created, also when both arrive at the same moment (the unique constraint decides);
+    ``check_token_first=False`` skips the first look-up when the caller has just made it.
+    Contact details need explicit consent; a photo must be a real JPEG, PNG or WebP image under the limit.
+    The case's history (simple-history) records the creation.
+    """
+    # A caller that has just looked the token up skips it; a race between the two still ends on the unique constraint.
+    existing = _existing_for_token(submission_token) if check_token_first else None
+    if existing is not None:
+        return existing
+
+    text = (text or "").strip()
+    contact_name, contact_phone = (contact_name or "").strip(), (contact_phone or "").strip()
+    contact_email = (contact_email or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not text:
+        errors.setdefault("text", []).append(_("Please write your feedback."))
+    elif len(text) > TEXT_MAX_LENGTH:
+        errors.setdefault("text", []).append(
+            _("Please keep your feedback under %(limit)s characters.") % {"limit": TEXT_MAX_LENGTH}
+        )
+    if kind not in FeedbackKind.values:
+        errors.setdefault("kind", []).append(_("Choose what your feedback is about."))
+    if satisfaction is not None and satisfaction not in range(1, 6):
+        errors.setdefault("satisfaction", []).append(_("Choose a rating from 1 to 5."))
+    has_contact = bool(contact_name or contact_phone or contact_email)
+    if has_contact and not contact_consent:
+        errors.setdefault("contact_consent", []).append(
+            _("To leave your name, phone or e-mail, tick the box that allows us to use them.")
+        )
+    extension = None
+    if photo:
+        try:
+            extension = validate_image(photo, max_bytes=settings.FEEDBACK_PHOTO_MAX_BYTES)
+        except ValidationError as error:
+            errors.setdefault("photo", []).extend(error.messages)
+    if errors:
+        raise ValidationError(errors)
+
+    received_at = timezone.now()
+    case = FeedbackCase(
+        unit=unit,
+        channel=Channel.WEB,
+        kind=kind,
+        text=text,
+        staff_mentioned=(staff_mentioned or "").strip(),
+        satisfaction=satisfaction,
+        contact_name=contact_name,
+        contact_phone=contact_phone,
+        contact_email=contact_email,
+        contact_consent=has_contact and contact_consent,
+        received_at=received_at,
+        due_on=due_date_for(timezone.localtime(received_at).date()),
+        submission_token=submission_token or None,
+    )
+    for _attempt in range(_INSERT_ATTEMPTS):
+        case.tracking_code = tracking_code_new()
+        # The unit is the row the view loaded, and the database enforces the constraints (consent, reply) that the
+        # checks above already cover: validating them again would cost three queries on every citizen's form.
+        case.full_clean(exclude=["unit", "photo", "submission_token"], validate_unique=False, validate_constraints=False)
+        try:
+            with transaction.atomic():
+                case.save()
+                if extension is not None:
+                    # Saved after the row exists, so a lost race never leaves an orphaned file behind.
+                    case.photo.save(f"photo.{extension}", photo, save=False)
+                    FeedbackCase.objects.filter(pk=case.pk).update(photo=case.photo.name)
+        except IntegrityError:
+            case.pk = None
+            case._state.adding = True
+            existing = _existing_for_token(submission_token)
+            if existing is not None:
+                return existing
+            continue  # a tracking code collision: draw another
+        return case
+    raise RuntimeError("could not draw a free tracking code")
+
+
+def kiosk_vote(*, device: KioskDevice, score: int) -> KioskVote | None:
+    """Record one tap on a kiosk's faces for the device's unit; None when the device is inside its lock-out.
+
+    The lock-out (``settings.KIOSK_LOCKOUT_SECONDS``) is one atomic ``cache.add`` per device, so two taps in
+    quick succession (or two requests racing) record one vote.
+    """
+    if device.revoked_at is not None:
+        raise ValidationError(_("This kiosk has been switched off."), code="revoked")
+    if score not in range(1, 6):
+        raise ValidationError(_("Choose a rating from 1 to 5."), code="score")
+    lock_key = "feedback:kiosk-lock:" + hashlib.sha256(device.token.encode()).hexdigest()[:32]
+    if not cache.add(lock_key, 1, timeout=settings.KIOSK_LOCKOUT_SECONDS):
+        return None
+    return KioskVote.objects.create(unit_id=device.unit_id, device=device, score=score)

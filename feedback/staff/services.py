@@ -1,0 +1,238 @@
+"""Staff writes on citizen feedback: record a case from another channel, triage it, link it to a staff member,
+turn a substantiated complaint into a violation, erase contact details, manage satisfaction kiosks.
+
+Every service is keyword-only, runs in one transaction, checks the actor's right on the case's unit and
+leaves a history row (``_history_user``; ``_change_reason`` where the reason matters).
+"""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_update_with_history
+
+from feedback.choices import CaseStatus, Channel, FeedbackKind, RejectionReason
+from feedback.models import FeedbackCase, KioskDevice
+from feedback.public.services import due_date_for, tracking_code_new
+from units.models import Staff, Unit
+from units.scope import Capability, scope_for
+
+# The one map of the triage pipeline: a closed case can be reopened, nothing else goes back.
+ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
+    CaseStatus.NEW: frozenset({CaseStatus.IN_PROGRESS}),
+    CaseStatus.IN_PROGRESS: frozenset({CaseStatus.RESOLVED, CaseStatus.REJECTED}),
+    CaseStatus.RESOLVED: frozenset({CaseStatus.IN_PROGRESS}),
+    CaseStatus.REJECTED: frozenset({CaseStatus.IN_PROGRESS}),
+}
+CLOSED = (CaseStatus.RESOLVED, CaseStatus.REJECTED)
+# Channels staff record by hand; the public web form is the other engineer's (feedback.public.services).
+STAFF_CHANNELS = (Channel.HOTLINE, Channel.MAILBOX, Channel.COMMENT_BOOK, Channel.SURVEY_SLIP)
+CONTACT_FIELDS = ["contact_name", "contact_phone", "contact_email", "contact_consent", "contact_erased_at"]
+
+
+def _require(actor, capability: str, unit: Unit) -> None:
+    if not scope_for(actor).can(capability, unit):
+        raise PermissionDenied
+
+
+def _tracking_code_new() -> str:
+    """A fresh code from the public side's generator, checked against existing ones (the unique index stays
+    the last word; staff record a handful of cases a day, so a collision retry loop is enough)."""
+    while True:
+        code = tracking_code_new()
+        if not FeedbackCase.objects.filter(tracking_code=code).exists():
+            return code
+
+
+def _save(case: FeedbackCase, actor, reason: str = "") -> FeedbackCase:
+    case.full_clean(exclude=["violation", "staff", "assigned_to", "recorded_by", "unit"])
+    case._history_user = actor
+    if reason:
+        case._change_reason = reason
+    case.save()
+    return case
+
+
+@transaction.atomic
+def feedback_record(
+    *,
+    actor,
+    unit: Unit,
+    channel: str,
+    kind: str,
+    text: str,
+    received_at: datetime.datetime,
+    satisfaction: int | None = None,
+    staff_mentioned: str = "",
+    contact_name: str = "",
+    contact_phone: str = "",
+    contact_email: str = "",
+    consent: bool = False,
+) -> FeedbackCase:
+    """Record feedback that reached the unit by hotline, feedback box, comment book or survey slip."""
+    _require(actor, Capability.TRIAGE_FEEDBACK, unit)
+    if channel not in STAFF_CHANNELS:
+        raise ValidationError({"channel": _("Choose the channel the feedback came through.")})
+    if received_at > timezone.now():
+        raise ValidationError({"received_at": _("The date cannot be in the future.")})
+    contact = {"contact_name": contact_name.strip(), "contact_phone": contact_phone.strip(), "contact_email": contact_email.strip()}
+    if any(contact.values()) and not consent:
+        raise ValidationError({"consent": _("Contact details can be kept only with the citizen's consent.")})
+    case = FeedbackCase(
+        unit=unit, tracking_code=_tracking_code_new(), channel=channel, kind=kind, text=text.strip(),
+        staff_mentioned=staff_mentioned.strip(), satisfaction=satisfaction, contact_consent=bool(consent) and any(contact.values()),
+        received_at=received_at, due_on=due_date_for(timezone.localdate(received_at)), recorded_by=actor, **contact,
+    )
+    return _save(case, actor)
+
+
+@transaction.atomic
+def feedback_assign(*, actor, case: FeedbackCase, assignee) -> FeedbackCase:
+    """Give the case to a person who may triage feedback of its unit."""
+    _require(actor, Capability.TRIAGE_FEEDBACK, case.unit)
+    if assignee is not None and not scope_for(assignee).can(Capability.TRIAGE_FEEDBACK, case.unit):
+        raise ValidationError({"assignee": _("This person cannot handle feedback of this unit.")})
+    case.assigned_to = assignee
+    return _save(case, actor)
+
+
+@transaction.atomic
+def feedback_update(
+    *,
+    actor,
+    case: FeedbackCase,
+    status: str | None = None,
+    rejection_reason: str = "",
+    internal_note: str | None = None,
+    public_reply: str | None = None,
+    due_on: datetime.date | None = None,
+) -> FeedbackCase:
+    """Change a case's status, note, reply or due date. Resolving needs a reply, rejecting a reason."""
+    _require(actor, Capability.TRIAGE_FEEDBACK, case.unit)
+    now = timezone.now()
+    if internal_note is not None:
+        case.internal_note = internal_note.strip()
+    if public_reply is not None and public_reply.strip() != case.public_reply:
+        case.public_reply = public_reply.strip()
+        case.replied_at = now if case.public_reply else None
+    if due_on is not None:
+        case.due_on = due_on
+    if status is not None and status != case.status:
+        if status not in ALLOWED_TRANSITIONS.get(case.status, ()):
+            raise ValidationError(
+                {"status": _("A case cannot go from “%(old)s” to “%(new)s”.")
+                 % {"old": CaseStatus(case.status).label, "new": CaseStatus(status).label if status in CaseStatus.values else status}}
+            )
+        if status == CaseStatus.RESOLVED and not case.public_reply:
+            raise ValidationError({"public_reply": _("Write the reply to the citizen before resolving the case.")})
+        if status == CaseStatus.REJECTED:
+            if rejection_reason not in RejectionReason.values:
+                raise ValidationError({"rejection_reason": _("Choose why the case is rejected.")})
+            case.rejection_reason = rejection_reason
+        else:
+            case.rejection_reason = ""
+        case.closed_at = now if status in CLOSED else None
+        case.status = status
+    return _save(case, actor)
+
+
+@transaction.atomic
+def feedback_link_staff(*, actor, case: FeedbackCase, staff: Staff | None, substantiated: bool) -> FeedbackCase:
+    """Link the case to the staff member it is about (in the unit or below it), and say whether it holds."""
+    _require(actor, Capability.TRIAGE_FEEDBACK, case.unit)
+    if staff is not None and not staff.unit.path.startswith(case.unit.path):
+        raise ValidationError({"staff": _("The staff member must belong to the case's unit.")})
+    if case.violation_id and staff != case.staff:
+        raise ValidationError({"staff": _("A violation has been recorded for this case; the staff member cannot change.")})
+    case.staff = staff
+    case.substantiated = bool(substantiated) and staff is not None
+    return _save(case, actor)
+
+
+@transaction.atomic
+def feedback_create_violation(*, actor, case: FeedbackCase, article, severity: str, description: str):
+    """Record a violation of the code from a substantiated complaint about a linked staff member."""
+    from evaluations.choices import ViolationSource
+    from evaluations.ratings.services import violation_record
+
+    _require(actor, Capability.TRIAGE_FEEDBACK, case.unit)
+    if case.kind == FeedbackKind.PRAISE:
+        raise ValidationError(_("Praise cannot become a violation."))
+    if case.staff_id is None or not case.substantiated:
+        raise ValidationError(_("Link the case to a staff member and mark it substantiated first."))
+    if case.violation_id:
+        raise ValidationError(_("A violation has already been recorded for this case."))
+    violation = violation_record(
+        actor=actor, staff=case.staff, occurred_on=timezone.localdate(case.received_at), article=article,
+        severity=severity, source=ViolationSource.CITIZEN_FEEDBACK, description=description,
+    )
+    case.violation = violation
+    _save(case, actor, reason="violation")
+    return violation
+
+
+def _erase_contact(case: FeedbackCase, when: datetime.datetime) -> None:
+    case.contact_name = case.contact_phone = case.contact_email = ""
+    case.contact_consent = False
+    case.contact_erased_at = when
+
+
+@transaction.atomic
+def feedback_contacts_erase(*, actor, case: FeedbackCase, reason: str) -> FeedbackCase:
+    """Erase the citizen's name, phone and e-mail at their request; the reason stays in the history."""
+    _require(actor, Capability.TRIAGE_FEEDBACK, case.unit)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the contact details are erased.")})
+    _erase_contact(case, timezone.now())
+    # The history keeps earlier rows with the details: blank them there too, or the erasure is only cosmetic.
+    case.history.update(contact_name="", contact_phone="", contact_email="")
+    return _save(case, actor, reason=reason.strip()[:100])
+
+
+@transaction.atomic
+def feedback_contacts_purge(*, today: datetime.date) -> int:
+    """Erase the contact details of cases closed more than ``FEEDBACK_RETENTION_DAYS`` ago. Returns how many."""
+    cutoff = today - datetime.timedelta(days=settings.FEEDBACK_RETENTION_DAYS)
+    tz = timezone.get_current_timezone()
+    cutoff_at = datetime.datetime.combine(cutoff, datetime.time.min, tzinfo=tz)
+    with_contact = (
+        FeedbackCase.objects.filter(status__in=CLOSED, closed_at__lt=cutoff_at, contact_erased_at__isnull=True)
+        .exclude(contact_name="", contact_phone="", contact_email="")
+        .select_for_update()
+    )
+    cases = list(with_contact)
+    now = timezone.now()
+    for case in cases:
+        _erase_contact(case, now)
+    if cases:
+        bulk_update_with_history(
+            cases, FeedbackCase, CONTACT_FIELDS, batch_size=500, default_change_reason="retention period",
+        )
+        FeedbackCase.history.filter(id__in=[c.pk for c in cases]).update(contact_name="", contact_phone="", contact_email="")
+    return len(cases)
+
+
+@transaction.atomic
+def kiosk_device_create(*, actor, unit: Unit, name: str) -> KioskDevice:
+    """Bind a new kiosk tablet to the unit; its secret token goes into the kiosk page's address."""
+    _require(actor, Capability.MANAGE_KIOSKS, unit)
+    device = KioskDevice(unit=unit, name=name.strip(), token=secrets.token_urlsafe(32), created_by=actor)
+    device.full_clean()
+    device.save()
+    return device
+
+
+@transaction.atomic
+def kiosk_device_revoke(*, actor, device: KioskDevice) -> KioskDevice:
+    """Stop a kiosk from recording votes (a lost or replaced tablet)."""
+    _require(actor, Capability.MANAGE_KIOSKS, device.unit)
+    if device.revoked_at is None:
+        device.revoked_at = timezone.now()
+        device.save(update_fields=["revoked_at"])
+    return device

@@ -1,1 +1,0 @@
-"""Views of the feedback app: ``public`` (citizens, kiosks, posters; no login) and ``staff`` (inbox, triage)."""

@@ -1,0 +1,85 @@
+"""A commendation list as an Excel workbook: the staff on the list (ranked) and, on a second sheet, those the
+office removed with the reasons. For Vietnamese offices: headers and labels in Vietnamese whatever the page's
+language, frozen header rows, column widths, number formats."""
+
+from __future__ import annotations
+
+import io
+
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from core.xlsx import DATE_FORMAT
+from reports.choices import CommendationStatus, EntrySource
+from reports.models import CommendationEntry, CommendationList
+
+LIST_SHEET = "Danh sách biểu dương"
+REMOVED_SHEET = "Đã loại khỏi danh sách"
+HEADER_ROW = 4  # rows 1–3 hold the title, the unit and the status
+COLUMNS = (
+    ("STT", 6),
+    ("Họ và tên", 28),
+    ("Mã cán bộ", 12),
+    ("Chức vụ", 30),
+    ("Đơn vị", 32),
+    ("Xếp loại theo tháng", 12),
+    ("Số tháng được đánh giá", 12),
+    ("Tổng điểm quý", 11),
+    ("Số lượt khen của người dân", 13),
+    ("Nguồn", 16),
+    ("Lý do", 40),
+)
+SOURCE_LABELS = {EntrySource.RULE: "Theo tiêu chí", EntrySource.MANUAL: "Bổ sung"}
+STATUS_LABELS = {CommendationStatus.DRAFT: "Dự thảo", CommendationStatus.APPROVED: "Đã phê duyệt"}
+SCORE_FORMAT = "0.0"
+# The same look as core.xlsx.header_cell (which makes write-only cells; this sheet is a normal one).
+HEADER_FONT = Font(bold=True)
+HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
+HEADER_ALIGNMENT = Alignment(vertical="center", wrap_text=True)
+
+
+def commendation_filename(commendation_list: CommendationList) -> str:
+    return f"bieu-duong-{commendation_list.unit.public_code}-{commendation_list.period.slug}.xlsx"
+
+
+def _write_sheet(sheet, commendation_list: CommendationList, title: str, entries: list[CommendationEntry]) -> None:
+    sheet["A1"] = f"{title} quý {commendation_list.quarter}/{commendation_list.year}"
+    sheet["A1"].font = Font(bold=True, size=13)
+    sheet["A2"] = commendation_list.unit.name
+    sheet["A3"] = f"Trạng thái: {STATUS_LABELS.get(commendation_list.status, commendation_list.status)}"
+    if commendation_list.approved_at:
+        # A real date, so the sheet can be filed and sorted by it.
+        sheet["E3"] = "Ngày phê duyệt"
+        sheet["F3"] = timezone.localtime(commendation_list.approved_at).date()
+        sheet["F3"].number_format = DATE_FORMAT
+    for index, (header, width) in enumerate(COLUMNS, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+        cell = sheet.cell(row=HEADER_ROW, column=index, value=header)
+        cell.font, cell.fill, cell.alignment = HEADER_FONT, HEADER_FILL, HEADER_ALIGNMENT
+    sheet.freeze_panes = sheet.cell(row=HEADER_ROW + 1, column=1)
+    for number, entry in enumerate(entries, start=1):
+        row = HEADER_ROW + number
+        values = (
+            number, entry.staff.full_name, entry.staff.staff_code, entry.staff.position, entry.staff_unit.name,
+            entry.grades, entry.months_rated, entry.total_score, entry.praise_count,
+            SOURCE_LABELS.get(entry.source, entry.source), entry.reason,
+        )
+        for column, value in enumerate(values, start=1):
+            sheet.cell(row=row, column=column, value=value)
+        sheet.cell(row=row, column=8).number_format = SCORE_FORMAT
+        sheet.cell(row=row, column=11).alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def commendation_workbook(*, commendation_list: CommendationList, rows: list[CommendationEntry]) -> bytes:
+    """The workbook's bytes, from ``rows`` (every entry of the list, as ``commendation_entry_rows`` gives them)."""
+    workbook = Workbook()
+    included = [e for e in rows if e.included]
+    removed = [e for e in rows if not e.included]
+    _write_sheet(workbook.active, commendation_list, "Danh sách đề nghị biểu dương", included)
+    workbook.active.title = LIST_SHEET
+    _write_sheet(workbook.create_sheet(REMOVED_SHEET), commendation_list, "Cán bộ đã loại khỏi danh sách", removed)
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()

@@ -1,0 +1,295 @@
+"""The quarterly commendation list (biểu dương, khen thưởng): who the rule picks, and the draft list kept in step.
+
+The rule is data (``CommendationRule``, the one in force on the quarter's first day). Everyone rated in the
+quarter in a unit of the subtree is measured with a constant number of grouped queries, whatever the number
+of staff: grades by month and total score (one query), violations (one), praise and substantiated
+complaints (one). The review services (remove, add, restore, approve) are in ``reports.commendations.services``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+import datetime
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Max, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from core.quarters import Quarter
+from core.text import fold_diacritics
+from evaluations.choices import GRADE_ORDER
+from evaluations.models import Rating, Violation
+from evaluations.ratings.selectors import SUBMITTED_STATUSES
+from feedback.choices import CaseStatus, FeedbackKind
+from feedback.models import FeedbackCase
+from reports.choices import CommendationStatus, EntrySource
+from reports.models import CommendationEntry, CommendationList, CommendationRule
+
+NOT_RATED = "-"  # a month without a rating, in ``grades``: it never counts as a good month
+FIGURE_FIELDS = ["staff_unit", "total_score", "months_rated", "grades", "praise_count", "rank"]
+
+
+@dataclass
+class StaffFigures:
+    """One staff member's quarter, as the rule reads it."""
+
+    staff_id: int
+    full_name: str
+    staff_unit_id: int | None
+    grades: str = NOT_RATED * 3
+    months_rated: int = 0
+    total_score: Decimal = Decimal(0)
+    praise_count: int = 0
+    has_violation: bool = False
+    has_substantiated_complaint: bool = False
+
+    def good_months(self, min_grade: str) -> int:
+        worst_accepted = GRADE_ORDER.index(min_grade)
+        return sum(1 for grade in self.grades if grade != NOT_RATED and GRADE_ORDER.index(grade) <= worst_accepted)
+
+    def meets(self, rule: CommendationRule) -> bool:
+        return (
+            self.good_months(rule.min_grade) >= rule.months_required
+            and (rule.allow_violations or not self.has_violation)
+            and (rule.allow_substantiated_complaints or not self.has_substantiated_complaint)
+        )
+
+    @property
+    def sort_key(self):
+        return (-self.total_score, -self.praise_count, *name_key(self.full_name), self.staff_id)
+
+
+def name_key(name: str) -> tuple[str, str]:
+    """Vietnamese alphabetical order: letters first ("Khải" before "Khánh"), tone marks only to break ties."""
+    return fold_diacritics(name).casefold(), name
+
+
+def commendation_rule_for(quarter: Quarter) -> CommendationRule:
+    """The rule in force on the quarter's first day: the latest ``effective_from`` on or before it, or else the
+    oldest rule (a quarter before every rule still gets judged by something)."""
+    rule = CommendationRule.objects.filter(effective_from__lte=quarter.first_day).order_by("-effective_from").first()
+    if rule is None:
+        rule = CommendationRule.objects.order_by("effective_from").first()
+    if rule is None:
+        raise ValidationError(_("No commendation rule is defined."))
+    return rule
+
+
+def _day_bounds(quarter: Quarter) -> tuple[datetime.datetime, datetime.datetime]:
+    tz = timezone.get_current_timezone()
+    return (
+        datetime.datetime.combine(quarter.first_day, datetime.time.min, tzinfo=tz),
+        datetime.datetime.combine(quarter.next().first_day, datetime.time.min, tzinfo=tz),
+    )
+
+
+def quarter_figures(*, unit, quarter: Quarter, staff_ids=None) -> dict[int, StaffFigures]:
+    """Figures of everyone rated in the quarter on a submitted (or later) sheet of a unit in ``unit``'s subtree
+    (or only of ``staff_ids``), keyed by staff id. Three grouped queries, however many staff.
+
+    A draft sheet is still being filled in, so it does not count as a rating yet. The staff member's unit is
+    the unit of their latest sheet in the quarter: the quota counts there."""
+    months = quarter.months
+    ratings = Rating.objects.filter(
+        sheet__unit__path__startswith=unit.path, sheet__month__in=months, sheet__status__in=SUBMITTED_STATUSES
+    )
+    if staff_ids is not None:
+        ratings = ratings.filter(staff_id__in=staff_ids)
+    # Max() of two ratings in one month (a transfer mid-month) keeps the worse grade: "B" > "A".
+    per_month = {}
+    for i, month in enumerate(months):
+        per_month[f"grade_{i}"] = Max("grade", filter=Q(sheet__month=month))
+        per_month[f"unit_{i}"] = Max("sheet__unit_id", filter=Q(sheet__month=month))
+    rows = (
+        ratings.order_by()
+        .values("staff_id", "staff__full_name")
+        .annotate(score=Sum("total"), rated=Count("sheet__month", distinct=True), **per_month)
+    )
+    figures: dict[int, StaffFigures] = {}
+    for row in rows:
+        units = [row[f"unit_{i}"] for i in range(3) if row[f"unit_{i}"] is not None]
+        figures[row["staff_id"]] = StaffFigures(
+            staff_id=row["staff_id"],
+            full_name=row["staff__full_name"],
+            staff_unit_id=units[-1],
+            grades="".join(row[f"grade_{i}"] or NOT_RATED for i in range(3)),
+            months_rated=row["rated"],
+            total_score=row["score"] or Decimal(0),
+        )
+    if not figures:
+        return figures
+    ids = list(figures)
+    violators = Violation.objects.filter(
+        staff_id__in=ids, occurred_on__gte=quarter.first_day, occurred_on__lte=quarter.last_day
+    ).order_by().values_list("staff_id", flat=True).distinct()
+    for staff_id in violators:
+        figures[staff_id].has_violation = True
+    start, end = _day_bounds(quarter)
+    # The same cases feedback.staff.selectors.praise_count counts (received in the quarter, not rejected), grouped.
+    cases = (
+        FeedbackCase.objects.filter(staff_id__in=ids, received_at__gte=start, received_at__lt=end)
+        .exclude(status=CaseStatus.REJECTED)
+        .order_by()
+        .values("staff_id")
+        .annotate(
+            praise=Count("id", filter=Q(kind=FeedbackKind.PRAISE)),
+            complaints=Count("id", filter=Q(substantiated=True)),
+        )
+    )
+    for row in cases:
+        figures[row["staff_id"]].praise_count = row["praise"]
+        figures[row["staff_id"]].has_substantiated_complaint = row["complaints"] > 0
+    return figures
+
+
+def unit_quota(rule: CommendationRule, rated: int) -> int:
+    """How many of a unit's ``rated`` staff the rule may pick: ``quota_percent`` of them, rounded down, and
+    never fewer than ``quota_min``."""
+    return max(rule.quota_min, rated * rule.quota_percent // 100)
+
+
+def commendation_candidates(*, unit, quarter: Quarter, rule: CommendationRule) -> list[StaffFigures]:
+    """Whom the rule picks, best first: those meeting it, ranked by total score, then praise, then name, and
+    cut by each unit's quota (counted on the staff rated in that unit)."""
+    figures = quarter_figures(unit=unit, quarter=quarter)
+    rated_per_unit = Counter(f.staff_unit_id for f in figures.values())
+    taken: Counter = Counter()
+    picked = []
+    for fig in sorted((f for f in figures.values() if f.meets(rule)), key=lambda f: f.sort_key):
+        if taken[fig.staff_unit_id] < unit_quota(rule, rated_per_unit[fig.staff_unit_id]):
+            taken[fig.staff_unit_id] += 1
+            picked.append(fig)
+    return picked
+
+
+def _apply_figures(entry: CommendationEntry, fig: StaffFigures) -> bool:
+    """Copy the figures onto the entry; whether anything changed (unchanged entries get no history row)."""
+    values = {
+        "staff_unit_id": fig.staff_unit_id or entry.staff_unit_id,
+        "total_score": fig.total_score,
+        "months_rated": fig.months_rated,
+        "grades": fig.grades,
+        "praise_count": fig.praise_count,
+    }
+    changed = any(getattr(entry, name) != value for name, value in values.items())
+    for name, value in values.items():
+        setattr(entry, name, value)
+    return changed
+
+
+def rank_entries(entries: list[CommendationEntry], names: dict[int, str]) -> None:
+    """Number the included entries 1, 2, … by score, praise, name; removed ones keep no rank."""
+    included = sorted(
+        (e for e in entries if e.included),
+        key=lambda e: (-e.total_score, -e.praise_count, *name_key(names.get(e.staff_id, "")), e.staff_id),
+    )
+    for entry in entries:
+        entry.rank = None
+    for position, entry in enumerate(included, start=1):
+        entry.rank = position
+
+
+def _record_deletions(entries: list[CommendationEntry], *, actor, reason: str) -> None:
+    """History rows for entries dropped by a refresh (a queryset delete writes none)."""
+    History = CommendationEntry.history.model
+    now = timezone.now()
+    History.objects.bulk_create(
+        History(
+            history_date=now, history_user=actor, history_change_reason=reason, history_type="-",
+            **{field.attname: getattr(entry, field.attname) for field in CommendationEntry.history.model.tracked_fields},
+        )
+        for entry in entries
+    )
+
+
+def _sync_entries(*, commendation_list: CommendationList, unit, quarter: Quarter, rule: CommendationRule, actor) -> None:
+    picked = commendation_candidates(unit=unit, quarter=quarter, rule=rule)
+    existing = {e.staff_id: e for e in commendation_list.entries.select_related("staff")}
+    picked_ids = {fig.staff_id for fig in picked}
+    # Hand-made decisions (removed by the office, added by hand) stay; their figures are refreshed.
+    kept_ids = [sid for sid, e in existing.items() if e.source == EntrySource.MANUAL or not e.included]
+    kept_figures = quarter_figures(unit=unit, quarter=quarter, staff_ids=kept_ids) if kept_ids else {}
+    stale = [e for sid, e in existing.items() if sid not in picked_ids and sid not in kept_ids]
+    names = {sid: e.staff.full_name for sid, e in existing.items()}
+    changed, new = [], []
+    for fig in picked:
+        names[fig.staff_id] = fig.full_name
+        entry = existing.get(fig.staff_id)
+        if entry is None:
+            entry = CommendationEntry(commendation_list=commendation_list, staff_id=fig.staff_id, source=EntrySource.RULE)
+            _apply_figures(entry, fig)
+            new.append(entry)
+        elif _apply_figures(entry, fig):
+            changed.append(entry)
+    for sid in kept_ids:
+        if sid in picked_ids:
+            continue
+        entry = existing[sid]
+        fig = kept_figures.get(sid) or StaffFigures(staff_id=sid, full_name=names[sid], staff_unit_id=entry.staff_unit_id)
+        if _apply_figures(entry, fig):
+            changed.append(entry)
+    stale_ids = {e.pk for e in stale}
+    kept = [e for e in existing.values() if e.pk not in stale_ids]
+    before = {e.pk: e.rank for e in kept}
+    rank_entries(kept + new, names)
+    changed_ids = {e.pk for e in changed}
+    changed += [e for e in kept if e.pk not in changed_ids and e.rank != before[e.pk]]
+    reason = _("Recomputed by the rule")
+    if stale:
+        _record_deletions(stale, actor=actor, reason=reason)
+        CommendationEntry.objects.filter(pk__in=[e.pk for e in stale]).delete()
+    if changed:
+        bulk_update_with_history(
+            changed, CommendationEntry, FIGURE_FIELDS, default_user=actor, default_change_reason=reason
+        )
+    if new:
+        bulk_create_with_history(new, CommendationEntry, default_user=actor, default_change_reason=reason)
+
+
+def commendation_list_generate(*, unit, quarter: Quarter, actor=None) -> CommendationList:
+    """The DRAFT commendation list of ``unit``'s subtree for ``quarter``, created or refreshed.
+
+    Refreshing recomputes the rule's entries and keeps what the district office decided by hand (entries it
+    removed or added, with their reasons). An approved list is returned unchanged. Idempotent: one list per
+    unit and quarter, locked while it is refreshed."""
+    if quarter.is_future():
+        raise ValidationError(_("This quarter has not started yet."))
+    rule = commendation_rule_for(quarter)
+    with transaction.atomic():
+        commendation_list, created = CommendationList.objects.get_or_create(
+            unit=unit, year=quarter.year, quarter=quarter.number, defaults={"rule": rule}
+        )
+        commendation_list = CommendationList.objects.select_for_update().select_related("unit", "rule").get(
+            pk=commendation_list.pk
+        )
+        if commendation_list.status == CommendationStatus.APPROVED:
+            return commendation_list
+        _sync_entries(commendation_list=commendation_list, unit=unit, quarter=quarter, rule=rule, actor=actor)
+        commendation_list.rule = rule
+        commendation_list.generated_at = timezone.now()
+        commendation_list._history_user = actor
+        commendation_list._change_reason = _("Generated") if created else _("Refreshed")
+        commendation_list.save()
+    return commendation_list
+
+
+def commendation_entries(*, commendation_list: CommendationList) -> list[CommendationEntry]:
+    """The entries on the list (included), in rank order, with staff and unit joined."""
+    return list(
+        commendation_list.entries.filter(included=True)
+        .select_related("staff", "staff_unit")
+        .order_by("rank", "staff__full_name", "id")
+    )
+
+
+def commendation_entry_rows(*, commendation_list: CommendationList) -> list[CommendationEntry]:
+    """Every entry, removed ones too (after the included ones), for the review page."""
+    return list(
+        commendation_list.entries.select_related("staff", "staff_unit", "changed_by")
+        .order_by("-included", "rank", "staff__full_name", "id")
+    )

@@ -1,0 +1,144 @@
+"""Pages of the reports app: dashboard (URL patterns listed in ``urlpatterns``, included by reports/urls.py).
+
+``dashboard/`` sends the user to the dashboard of their highest unit (a district office to its district, a city
+admin to the city) or offers a choice; ``dashboard/<unit>/`` shows a unit in the user's scope (404 outside it),
+for ``?month=YYYY-MM`` (this month when absent, malformed or in the future).
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from core.dates import add_months
+from evaluations.choices import Grade
+from evaluations.ratings.forms import MONTH_INPUT_FORMAT, parse_month
+from reports.dashboard import charts
+from reports.dashboard.selectors import RANK_WEIGHTS, dashboard_build
+from units.choices import Structure
+from units.models import Unit
+from units.scope import scope_for
+from units.selectors import unit_get_for_user
+
+
+def dashboard_roots(*, user) -> list[Unit]:
+    """The highest units the user covers (nested assignments collapse into the one above). One query."""
+    scope = scope_for(user)
+    if scope.is_global:
+        return list(Unit.objects.filter(parent__isnull=True).order_by("path"))
+    if not scope.root_paths:
+        return []
+    return list(Unit.objects.filter(path__in=scope.root_paths).order_by("path"))
+
+
+MONTH_PATTERN = re.compile(r"[0-9]{4}-(?:0[1-9]|1[0-2])")
+EARLIEST_MONTH = datetime.date(2000, 1, 1)  # the trend reaches a year back: keep clear of year 1
+
+
+def reference_month(text: str | None) -> datetime.date:
+    """The month asked for ("YYYY-MM" exactly), or this month when it is missing, malformed, implausibly old or
+    still to come."""
+    this_month = timezone.localdate().replace(day=1)
+    month = parse_month(text) if text and MONTH_PATTERN.fullmatch(text.strip()) else None
+    return month if month is not None and EARLIEST_MONTH <= month <= this_month else this_month
+
+
+class DashboardRedirectView(LoginRequiredMixin, View):
+    """Go to the dashboard of the user's only top unit, or list their top units to choose from."""
+
+    http_method_names = ["get"]
+
+    def get(self, request):
+        roots = dashboard_roots(user=request.user)
+        if len(roots) == 1:
+            return redirect("reports:unit_dashboard", public_code=roots[0].public_code)
+        return render(request, "reports/dashboard_chooser.html", {"roots": roots})
+
+
+def _grade_chart(board, month_param: str) -> charts.StackedBarChart:
+    series = [charts.Series(g, g, charts.GRADE_COLOURS[g], g in charts.HATCHED) for g in Grade.values]
+    rows = [
+        (row.unit.name, f"{reverse('reports:unit_dashboard', args=[row.unit.public_code])}?month={month_param}", row.grades)
+        for row in board.rows
+    ]
+    month = board.grade_month
+    return charts.stacked_bar_chart(
+        chart_id="grades",
+        title=_("Grade distribution by unit"),
+        description=(
+            _("Share of grades A, B, C and D among the staff rated on submitted sheets of %(month)s, one bar per unit.")
+            % {"month": charts.month_label(month)}
+            if month else _("No submitted sheet yet.")
+        ),
+        series=series,
+        rows=rows,
+    )
+
+
+def _trend_chart(board) -> charts.LineChart:
+    return charts.line_chart(
+        chart_id="trend",
+        title=_("Satisfaction index over 12 months"),
+        description=_("Share of citizens' ratings of 4 or 5 out of 5 each month, from %(first)s to %(last)s; "
+                      "a month without ratings leaves a gap.")
+        % {"first": charts.month_label(board.trend[0][0]), "last": charts.month_label(board.trend[-1][0])},
+        points=[(charts.month_label(month), value) for month, value in board.trend],
+        ticks=charts.month_ticks([month for month, _value in board.trend]),
+    )
+
+
+def _kinds_chart(board) -> charts.BarChart:
+    return charts.bar_chart(
+        chart_id="kinds",
+        title=_("Feedback by kind"),
+        description=_("Feedback cases received from %(first)s to %(last)s by kind (rejected cases left out).")
+        % {"first": charts.month_label(board.kinds_since), "last": charts.month_label(board.month)},
+        bars=[(str(label), count) for _kind, label, count in board.kinds],
+    )
+
+
+class UnitDashboardView(LoginRequiredMixin, TemplateView):
+    """A unit's dashboard: tiles, three charts and the ranking of the units directly beneath it."""
+
+    template_name = "reports/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        unit = unit_get_for_user(user=self.request.user, public_code=kwargs["public_code"])
+        month = reference_month(self.request.GET.get("month"))
+        board = dashboard_build(
+            user=self.request.user, root=unit, month=month, structure=self.request.GET.get("structure", "")
+        )
+        month_param = month.strftime(MONTH_INPUT_FORMAT)
+        this_month = timezone.localdate().replace(day=1)
+        following = add_months(month, 1)
+        context.update(
+            unit=unit,
+            board=board,
+            month=month,
+            month_param=month_param,
+            previous_month=add_months(month, -1).strftime(MONTH_INPUT_FORMAT),
+            next_month=following.strftime(MONTH_INPUT_FORMAT) if following <= this_month else "",
+            structure_choices=[(value, label) for value, label in Structure.choices if value in board.structures],
+            grade_chart=_grade_chart(board, month_param),
+            trend_chart=_trend_chart(board),
+            kinds_chart=_kinds_chart(board),
+            rank_weights=RANK_WEIGHTS,
+            grades=Grade.values,
+            has_children=board.rows and board.rows[0].unit.pk != unit.pk,
+        )
+        return context
+
+
+urlpatterns = [
+    path("dashboard/", DashboardRedirectView.as_view(), name="dashboard"),
+    path("dashboard/<slug:public_code>/", UnitDashboardView.as_view(), name="unit_dashboard"),
+]

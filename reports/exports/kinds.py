@@ -1,0 +1,371 @@
+"""The four kinds of export: their rows, read in chunks (a fixed number of queries a chunk), and their columns.
+
+- ratings: every rating of the months asked in the unit's subtree, with that month's violations;
+- feedback log: the cases received in the period. Only what the office handled: NEVER the citizen's name,
+  phone, e-mail or text (they are not even read from the database);
+- pledge roster: the campaign's expected staff under the unit and their pledges (``pledges.selectors``);
+- inspections: visits and findings through ``visits_visible_to`` (a surprise visit still planned stays secret).
+
+``export_count`` answers with one COUNT how many rows an export will have (it decides whether the file is
+written in the request or by a Celery job); ``export_write`` writes the workbook.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+import datetime
+from decimal import Decimal
+from itertools import batched
+
+from django.db.models import Count
+from django.utils import timezone
+
+from evaluations.choices import SheetStatus
+from evaluations.inspections.exports import (
+    FINDING_COLUMNS,
+    FINDINGS_SHEET,
+    SEVERITY_LABELS,
+    VISIT_COLUMNS,
+    VISITS_SHEET,
+    finding_values,
+    visit_values,
+)
+from evaluations.inspections.selectors import findings_for_export, visits_for_export
+from evaluations.models import CriterionGroup, Rating, Violation
+from evaluations.ratings.services import month_end
+from feedback.choices import CaseStatus, Channel, FeedbackKind
+from feedback.staff.selectors import inbox
+from pledges.exports import COLUMNS as ROSTER_COLUMNS, METHOD_LABELS, NOT_SIGNED, SIGNED
+from pledges.selectors import campaign_expected_staff, campaign_roster
+from reports.choices import ExportKind
+from reports.exports.writer import (
+    CHUNK_SIZE,
+    DATE,
+    DATETIME,
+    INTEGER,
+    MONTH,
+    POINTS,
+    Column,
+    ExportRequest,
+    SheetSource,
+    local_naive,
+    write_workbook,
+)
+from units.choices import StaffCategory
+
+# --- Ratings ------------------------------------------------------------------------------------------------
+
+CATEGORY_LABELS = {
+    StaffCategory.OFFICIAL: "Cán bộ",
+    StaffCategory.CIVIL_SERVANT: "Công chức",
+    StaffCategory.PUBLIC_EMPLOYEE: "Viên chức",
+    StaffCategory.WORKER: "Người lao động",
+}
+SHEET_STATUS_LABELS = {
+    SheetStatus.DRAFT: "Dự thảo",
+    SheetStatus.SUBMITTED: "Đã nộp",
+    SheetStatus.APPROVED: "Đã duyệt",
+    SheetStatus.LOCKED: "Đã khóa",
+}
+
+
+def _ratings(request: ExportRequest):
+    return Rating.objects.filter(
+        sheet__unit__path__startswith=request.unit.path, sheet__month__gte=request.start, sheet__month__lte=request.end
+    )
+
+
+def _criterion_groups(request: ExportRequest) -> list[CriterionGroup]:
+    """The groups of every scheme used by the sheets of the period, one column per group code (one query)."""
+    groups = (
+        CriterionGroup.objects.filter(
+            scheme__sheets__unit__path__startswith=request.unit.path,
+            scheme__sheets__month__gte=request.start,
+            scheme__sheets__month__lte=request.end,
+        )
+        .distinct()
+        .order_by("order", "-scheme__effective_from", "pk")
+    )
+    by_code: dict[str, CriterionGroup] = {}
+    for group in groups:
+        by_code.setdefault(group.code, group)
+    return list(by_code.values())
+
+
+def _number(value) -> int | float | None:
+    if value is None or value == "":
+        return None
+    value = Decimal(value)
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _violation_text(violation: Violation) -> str:
+    return f"{violation.occurred_on:%d/%m/%Y}: {violation.article} ({SEVERITY_LABELS.get(violation.severity, violation.severity)})"
+
+
+def _rating_rows(request: ExportRequest, groups: list[CriterionGroup]) -> Iterator[list]:
+    # Plain tuples, not model instances: building four objects per row cost a third of a million-row export.
+    ratings = (
+        _ratings(request)
+        .order_by("sheet__month", "sheet__unit__path", "staff__full_name", "pk")
+        .values_list(
+            "sheet__month", "sheet__unit__name", "staff_id", "staff__staff_code", "staff__full_name", "staff__category",
+            "staff__position", "points", "total", "grade_by_points", "grade", "remark", "sheet__status",
+        )
+    )
+    last_day = month_end(request.end)
+    for chunk in batched(ratings.iterator(chunk_size=CHUNK_SIZE), CHUNK_SIZE):
+        # The chunk's violations in one query, keyed by staff member and month.
+        violations: dict[tuple[int, datetime.date], list[str]] = {}
+        for violation in (
+            Violation.objects.filter(
+                staff_id__in={row[2] for row in chunk}, occurred_on__gte=request.start, occurred_on__lte=last_day
+            )
+            .select_related("article")
+            .order_by("occurred_on", "pk")
+        ):
+            key = (violation.staff_id, violation.occurred_on.replace(day=1))
+            violations.setdefault(key, []).append(_violation_text(violation))
+        for (month, unit_name, staff_id, code, name, category, position, points, total, by_points, grade, remark,
+             status) in chunk:
+            yield [
+                month,
+                unit_name,
+                code,
+                name,
+                CATEGORY_LABELS.get(category, category),
+                position,
+                *(_number(points.get(group.code)) for group in groups),
+                _number(total),
+                by_points,
+                grade,
+                remark,
+                SHEET_STATUS_LABELS.get(status, status),
+                "; ".join(violations.get((staff_id, month), ())),
+            ]
+
+
+def _points_text(value: Decimal) -> str:
+    return f"{Decimal(value).normalize():f}"
+
+
+def _ratings_sheets(request: ExportRequest, user) -> list[SheetSource]:
+    groups = _criterion_groups(request)
+    columns = [
+        Column("Tháng", 10, MONTH),
+        Column("Đơn vị", 34),
+        Column("Mã cán bộ", 14),
+        Column("Họ và tên", 28),
+        Column("Phân loại", 16),
+        Column("Chức vụ", 28),
+        *(Column(f"{group.name} (tối đa {_points_text(group.max_points)})", 18, POINTS) for group in groups),
+        Column("Tổng điểm", 11, POINTS),
+        Column("Xếp loại theo điểm", 12),
+        Column("Xếp loại", 10),
+        Column("Nhận xét", 40),
+        Column("Trạng thái phiếu", 14),
+        Column("Vi phạm trong tháng", 48),
+    ]
+    return [SheetSource("Đánh giá xếp loại", columns, _rating_rows(request, groups))]
+
+
+# --- Feedback log -------------------------------------------------------------------------------------------
+
+CHANNEL_LABELS = {
+    Channel.WEB: "Biểu mẫu trực tuyến",
+    Channel.HOTLINE: "Đường dây nóng",
+    Channel.MAILBOX: "Hòm thư góp ý",
+    Channel.COMMENT_BOOK: "Sổ góp ý",
+    Channel.SURVEY_SLIP: "Phiếu khảo sát",
+}
+FEEDBACK_KIND_LABELS = {
+    FeedbackKind.PRAISE: "Khen ngợi",
+    FeedbackKind.ATTITUDE: "Thái độ của cán bộ",
+    FeedbackKind.HARASSMENT: "Nhũng nhiễu, tiêu cực",
+    FeedbackKind.DELAY: "Chậm giải quyết hồ sơ",
+    FeedbackKind.FACILITIES: "Cơ sở vật chất",
+    FeedbackKind.OTHER: "Khác",
+}
+CASE_STATUS_LABELS = {
+    CaseStatus.NEW: "Mới",
+    CaseStatus.IN_PROGRESS: "Đang xử lý",
+    CaseStatus.RESOLVED: "Đã giải quyết",
+    CaseStatus.REJECTED: "Không xử lý",
+}
+ON_TIME, LATE, OVERDUE = "Đúng hạn", "Trễ hạn", "Quá hạn"
+# Only these columns are read: the citizen's name, phone, e-mail and words never leave the database.
+FEEDBACK_FIELDS = (
+    "received_at", "unit__name", "tracking_code", "channel", "kind", "status", "due_on", "closed_at", "satisfaction",
+    "staff__full_name", "staff__staff_code",
+)
+FEEDBACK_COLUMNS = (
+    Column("Thời điểm tiếp nhận", 17, DATETIME),
+    Column("Đơn vị", 34),
+    Column("Mã tra cứu", 12),
+    Column("Kênh", 20),
+    Column("Loại phản ánh", 24),
+    Column("Trạng thái", 14),
+    Column("Hạn xử lý", 12, DATE),
+    Column("Thời điểm kết thúc", 17, DATETIME),
+    Column("Đúng hạn", 10),
+    Column("Mức độ hài lòng (1–5)", 12, INTEGER),
+    Column("Cán bộ liên quan", 34),
+)
+
+
+def _period_bounds(request: ExportRequest) -> tuple[datetime.datetime, datetime.datetime]:
+    """From the first instant of ``start`` to the first instant after ``end``, in Hanoi's time zone."""
+    zone = timezone.get_current_timezone()
+    return (
+        datetime.datetime.combine(request.start, datetime.time.min, tzinfo=zone),
+        datetime.datetime.combine(request.end + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone),
+    )
+
+
+def _cases(request: ExportRequest, user):
+    start, end = _period_bounds(request)
+    return inbox(user=user, unit=request.unit).filter(received_at__gte=start, received_at__lt=end)
+
+
+def on_time_label(*, status: str, due_on: datetime.date, closed_at: datetime.datetime | None, today: datetime.date) -> str:
+    """Closed by the due date (in Hanoi's calendar) or not; an open case past its due date is overdue."""
+    if status in (CaseStatus.RESOLVED, CaseStatus.REJECTED) and closed_at is not None:
+        return ON_TIME if timezone.localtime(closed_at).date() <= due_on else LATE
+    return OVERDUE if due_on < today else ""
+
+
+def _feedback_rows(request: ExportRequest, user) -> Iterator[list]:
+    today = timezone.localdate()
+    cases = _cases(request, user).order_by("received_at", "pk").values_list(*FEEDBACK_FIELDS)
+    for received_at, unit, code, channel, kind, status, due_on, closed_at, satisfaction, staff_name, staff_code in cases.iterator(
+        chunk_size=CHUNK_SIZE
+    ):
+        yield [
+            local_naive(received_at),
+            unit,
+            code,
+            CHANNEL_LABELS.get(channel, channel),
+            FEEDBACK_KIND_LABELS.get(kind, kind),
+            CASE_STATUS_LABELS.get(status, status),
+            due_on,
+            local_naive(closed_at),
+            on_time_label(status=status, due_on=due_on, closed_at=closed_at, today=today),
+            satisfaction,
+            f"{staff_name} ({staff_code})" if staff_name else None,
+        ]
+
+
+def _feedback_sheets(request: ExportRequest, user) -> list[SheetSource]:
+    return [SheetSource("Sổ phản ánh", FEEDBACK_COLUMNS, _feedback_rows(request, user))]
+
+
+# --- Pledge roster ------------------------------------------------------------------------------------------
+
+
+def roster_root(campaign, unit):
+    """The deeper of the campaign's scope and the unit asked, or ``None`` when they do not overlap."""
+    if unit.path.startswith(campaign.scope_unit.path):
+        return unit
+    if campaign.scope_unit.path.startswith(unit.path):
+        return campaign.scope_unit
+    return None
+
+
+def _roster_rows(request: ExportRequest) -> Iterator[list]:
+    root = roster_root(request.campaign, request.unit)
+    if root is None:
+        return
+    for staff in campaign_roster(campaign=request.campaign, root=root).iterator(chunk_size=CHUNK_SIZE):
+        pledge = staff.standing_pledges[0] if staff.standing_pledges else None
+        yield [
+            staff.unit.name,
+            staff.staff_code,
+            staff.full_name,
+            staff.position,
+            SIGNED if pledge else NOT_SIGNED,
+            pledge.signed_on if pledge else None,
+            METHOD_LABELS.get(pledge.method, pledge.method) if pledge else None,
+            pledge.recorded_by.get_full_name() if pledge and pledge.recorded_by else None,
+        ]
+
+
+def _roster_sheets(request: ExportRequest, user) -> list[SheetSource]:
+    formats = {"Ngày ký": DATE}
+    columns = [Column(header, width, formats.get(header)) for header, width in ROSTER_COLUMNS]
+    return [SheetSource(str(request.campaign.title), columns, _roster_rows(request))]
+
+
+def _roster_count(request: ExportRequest, user) -> int:
+    root = roster_root(request.campaign, request.unit)
+    return 0 if root is None else campaign_expected_staff(campaign=request.campaign, under=root).count()
+
+
+# --- Inspections --------------------------------------------------------------------------------------------
+
+
+def _visits(request: ExportRequest, user):
+    start, end = _period_bounds(request)
+    return visits_for_export(user=user).filter(
+        unit__path__startswith=request.unit.path, scheduled_at__gte=start, scheduled_at__lt=end
+    )
+
+
+def _findings(request: ExportRequest, user):
+    start, end = _period_bounds(request)
+    return findings_for_export(user=user).filter(
+        visit__unit__path__startswith=request.unit.path, visit__scheduled_at__gte=start, visit__scheduled_at__lt=end
+    )
+
+
+def _visit_rows(request: ExportRequest, user) -> Iterator[list]:
+    for visit in _visits(request, user).iterator(chunk_size=CHUNK_SIZE):
+        yield visit_values(visit)
+
+
+def _finding_rows(request: ExportRequest, user) -> Iterator[list]:
+    for finding in _findings(request, user).iterator(chunk_size=CHUNK_SIZE):
+        yield from finding_values(finding)
+
+
+def _inspection_sheets(request: ExportRequest, user) -> list[SheetSource]:
+    visit_formats = {"Ngày giờ": DATETIME, "Số mục không đạt": INTEGER, "Số phát hiện": INTEGER}
+    finding_formats = {"Ngày kiểm tra": DATE, "Hạn hoàn thành": DATE}
+    return [
+        SheetSource(VISITS_SHEET, [Column(h, w, visit_formats.get(h)) for h, w in VISIT_COLUMNS], _visit_rows(request, user)),
+        SheetSource(FINDINGS_SHEET, [Column(h, w, finding_formats.get(h)) for h, w in FINDING_COLUMNS], _finding_rows(request, user)),
+    ]
+
+
+def _inspection_count(request: ExportRequest, user) -> int:
+    """Visits plus findings, in one query (an estimate of the rows: a finding with several actions has more)."""
+    counts = _visits(request, user).aggregate(visits=Count("pk", distinct=True), findings=Count("findings", distinct=True))
+    return counts["visits"] + counts["findings"]
+
+
+# --- Dispatch -----------------------------------------------------------------------------------------------
+
+_SHEETS: dict[str, Callable] = {
+    ExportKind.RATINGS: _ratings_sheets,
+    ExportKind.FEEDBACK: _feedback_sheets,
+    ExportKind.PLEDGES: _roster_sheets,
+    ExportKind.INSPECTIONS: _inspection_sheets,
+}
+_COUNTS: dict[str, Callable] = {
+    ExportKind.RATINGS: lambda request, user: _ratings(request).count(),
+    ExportKind.FEEDBACK: lambda request, user: _cases(request, user).count(),
+    ExportKind.PLEDGES: _roster_count,
+    ExportKind.INSPECTIONS: _inspection_count,
+}
+
+
+def export_count(*, request: ExportRequest, user) -> int:
+    """How many rows the export will hold (one query): decides between the request and a background job."""
+    return _COUNTS[request.kind](request, user)
+
+
+def export_write(*, request: ExportRequest, user, target, on_progress: Callable[[int], None] | None = None) -> int:
+    """Write the export to ``target`` (a path or a binary file) as ``user`` may see it; return the rows written.
+
+    The unit is trusted to be within the user's export scope (checked by the view, and again by the job)."""
+    return write_workbook(target, _SHEETS[request.kind](request, user), on_progress=on_progress)
+

@@ -1,0 +1,126 @@
+"""Writes of the Excel exports: a background export job asked for, built by the worker, and its file removed
+once it expired. Reads for the pages (the user's own jobs, the units they may export) sit at the bottom."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from core.choices import JobStatus
+from core.jobs import job_claim, job_enqueue, job_progress, job_run, job_succeed, write_atomically
+from reports.exports.kinds import export_count, export_write
+from reports.exports.writer import ExportRequest
+from reports.models import ExportJob
+from units.models import Unit
+from units.scope import Capability, scope_for
+
+
+def export_file_name(job: ExportJob) -> str:
+    """Where a job's workbook lives under MEDIA_ROOT: one folder per user, named by the job."""
+    return f"exports/{job.requested_by_id}/{job.pk}-{job.kind}.xlsx"
+
+
+@transaction.atomic
+def export_job_create(*, actor, request: ExportRequest) -> ExportJob:
+    """Record a large export asked by ``actor`` (its parameters kept on the row) and queue it for the worker
+    once the transaction commits. The unit must be one where ``actor`` may export data."""
+    if not scope_for(actor).can(Capability.EXPORT_DATA, request.unit):
+        raise PermissionDenied
+    job = ExportJob(kind=request.kind, unit=request.unit, requested_by=actor, parameters=request.parameters())
+    job.full_clean(exclude=["file"])
+    job.save()
+    from reports.exports.tasks import export_build  # the task module imports this one
+
+    job_enqueue(job, export_build)
+    return job
+
+
+def export_job_build(*, job_id: int, task_id: str) -> ExportJob | None:
+    """Build the workbook of job ``job_id`` if this delivery may claim it (``core.jobs.job_claim``).
+
+    The requester's right to export the unit is checked again (a role may have been withdrawn since); the rows
+    are those the requester may see. The file is written to a temporary name and moved into place, so a
+    redelivered job never leaves half a workbook; progress is saved after every chunk of rows. Any failure is
+    recorded on the row with its reason."""
+    job = job_claim(ExportJob, pk=job_id, task_id=task_id)
+    if job is None:
+        return None
+
+    def body():
+        requester = job.requested_by
+        if not requester.is_active or not scope_for(requester).can(Capability.EXPORT_DATA, job.unit):
+            raise PermissionDenied("the requester may no longer export this unit")
+        request = ExportRequest.from_parameters(kind=job.kind, unit=job.unit, parameters=job.parameters)
+        total = max(export_count(request=request, user=requester), 1)
+
+        def progress(done: int) -> None:
+            job_progress(job, min(99, 100 * done // total), f"{done} / {total}")
+
+        name, rows = write_atomically(
+            export_file_name(job),
+            lambda path: export_write(request=request, user=requester, target=path, on_progress=progress),
+        )
+        job_succeed(
+            job,
+            file_name=name,
+            row_count=rows,
+            expires_at=timezone.now() + datetime.timedelta(days=settings.EXPORT_RETENTION_DAYS),
+        )
+
+    job_run(job, body)
+    return job
+
+
+def export_files_purge(*, now: datetime.datetime | None = None) -> int:
+    """Remove the files of export jobs past ``expires_at``; each row stays, without its file, and shows as
+    expired. Returns the number of files removed."""
+    now = now or timezone.now()
+    removed = 0
+    for job in ExportJob.objects.filter(expires_at__lte=now).exclude(file="").only("pk", "file"):
+        job.file.delete(save=False)  # a file already gone is no error
+        ExportJob.objects.filter(pk=job.pk).update(file="")
+        removed += 1
+    return removed
+
+
+# --- Reads for the pages ------------------------------------------------------------------------------------
+
+
+def export_units(*, user) -> QuerySet:
+    """Units where ``user`` may export data (each stands for its whole subtree), in tree order."""
+    return scope_for(user).filter_units_with(Unit.objects.all(), Capability.EXPORT_DATA).only(
+        "pk", "name", "public_code", "path", "depth"
+    ).order_by("path")
+
+
+def export_unit_get_for_user(*, user, public_code: str) -> Unit:
+    """The unit named by a form: 404 outside the user's scope, 403 inside it without the right to export."""
+    unit = get_object_or_404(Unit.objects.visible_to(user), public_code=public_code)
+    if not scope_for(user).can(Capability.EXPORT_DATA, unit):
+        raise PermissionDenied
+    return unit
+
+
+def export_jobs_of(*, user) -> QuerySet:
+    """The user's own export jobs, newest first (nobody sees another user's exports)."""
+    return ExportJob.objects.filter(requested_by=user).select_related("unit").order_by("-created_at", "-pk")
+
+
+def export_job_get_for_user(*, user, pk: int) -> ExportJob:
+    """One of the user's own jobs; anyone else's is a 404, the same as a missing one."""
+    return get_object_or_404(export_jobs_of(user=user), pk=pk)
+
+
+def export_job_get_for_download(*, user, pk: int) -> ExportJob:
+    """A finished job of the user whose file is still kept; otherwise 404 (someone else's, expired, not ready)."""
+    job = export_job_get_for_user(user=user, pk=pk)
+    if job.status != JobStatus.SUCCESS or not job.file or (job.expires_at and job.expires_at <= timezone.now()):
+        raise Http404
+    return job

@@ -1,0 +1,190 @@
+"""Services of the quarterly review (sơ kết quý): request a unit's report, build it (the Celery job's body),
+retry a failed one.
+
+One row per unit and quarter: asking again reuses the row (running or ready), and rebuilding or retrying
+re-enqueues that same row with a fresh task id, so a report is never duplicated. The build claims the row
+(``core.jobs.job_claim``: a message redelivered after a worker died may take over its own RUNNING row),
+computes the sections with progress updates, writes the workbook to a temporary file moved into place, and
+stores the figures for the page; any error marks the row FAILED with its reason.
+"""
+
+from __future__ import annotations
+
+import datetime
+import time
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _, gettext_noop
+
+from core.choices import JobStatus
+from core.jobs import job_claim, job_enqueue, job_progress, job_run, job_succeed, write_atomically
+from core.quarters import Quarter
+from reports.models import QuarterlyReport
+from reports.quarterly import selectors as sections
+from reports.quarterly.workbook import quarterly_workbook, report_file_name
+from units.models import Unit
+from units.scope import Capability, scope_for
+
+# Progress notes are stored as English msgids and translated when the page shows them.
+STEPS = (
+    ("coverage", gettext_noop("Pledge coverage")),
+    ("ratings", gettext_noop("Monthly ratings")),
+    ("violations", gettext_noop("Violations")),
+    ("inspections", gettext_noop("Inspections")),
+    ("feedback", gettext_noop("Citizen feedback")),
+    ("commendations", gettext_noop("Commendation list")),
+)
+WRITING_NOTE = gettext_noop("Writing the workbook")
+
+
+def _check_access(actor, unit: Unit) -> None:
+    """Outside the actor's scope: 404, as for a unit that does not exist; inside without the right: 403."""
+    scope = scope_for(actor)
+    if not scope.covers(unit):
+        raise Http404
+    if not scope.can(Capability.BUILD_REPORTS, unit):
+        raise PermissionDenied
+
+
+def _refuse_future(quarter: Quarter) -> None:
+    if quarter.is_future():
+        raise ValidationError(
+            _("%(quarter)s has not started yet: there is nothing to report.") % {"quarter": quarter}, code="future"
+        )
+
+
+def _enqueue(report: QuarterlyReport) -> None:
+    from reports.quarterly import tasks
+    job_enqueue(report, tasks.quarterly_report_build)
+
+
+def quarterly_report_request(*, actor, unit: Unit, quarter: Quarter, rebuild: bool = False) -> QuarterlyReport:
+    """The report of ``unit`` for ``quarter``, queued for building when it is new, failed, or ``rebuild`` is
+    asked for (a report already running is left to finish). ``actor`` is None for Celery beat.
+
+    Raises Http404 (unit outside the actor's scope), PermissionDenied (no right to build reports there) or
+    ValidationError (a quarter that has not started)."""
+    if actor is not None:
+        _check_access(actor, unit)
+    _refuse_future(quarter)
+    with transaction.atomic():
+        report, created = QuarterlyReport.objects.select_for_update().get_or_create(
+            unit=unit, year=quarter.year, quarter=quarter.number,
+            defaults={"requested_by": actor, "parameters": {"unit": unit.public_code, "quarter": quarter.slug}},
+        )
+        running = report.status == JobStatus.RUNNING
+        if created or report.status == JobStatus.FAILED or (rebuild and not running):
+            if not created and actor is not None:
+                report.requested_by = actor
+                report.save(update_fields=["requested_by"])
+            _enqueue(report)
+    return report
+
+
+def quarterly_report_retry(*, actor, report: QuarterlyReport) -> QuarterlyReport:
+    """Queue a FAILED report again (the page's Retry button)."""
+    _check_access(actor, report.unit)
+    with transaction.atomic():
+        report = QuarterlyReport.objects.select_for_update().select_related("unit").get(pk=report.pk)
+        if report.status != JobStatus.FAILED:
+            raise ValidationError(_("Only a failed report can be tried again."), code="not_failed")
+        report.requested_by = actor
+        report.save(update_fields=["requested_by"])
+        _enqueue(report)
+    return report
+
+
+def quarterly_report_build_now(*, unit: Unit, quarter: Quarter) -> QuarterlyReport:
+    """Build the report of ``unit`` for ``quarter`` in this process (the management command), on the same row
+    and with the same job as Celery. A message still queued for the row is refused afterwards (its task id is
+    no longer the row's). Raises ValidationError for a quarter not started or a build already running."""
+    _refuse_future(quarter)
+    with transaction.atomic():
+        report, _created = QuarterlyReport.objects.select_for_update().get_or_create(
+            unit=unit, year=quarter.year, quarter=quarter.number,
+            defaults={"parameters": {"unit": unit.public_code, "quarter": quarter.slug}},
+        )
+        if report.status == JobStatus.RUNNING:
+            raise ValidationError(_("This report is being built right now."), code="running")
+        task_id = f"cli-{uuid.uuid4().hex}"
+        QuarterlyReport.objects.filter(pk=report.pk).update(
+            task_id=task_id, status=JobStatus.PENDING, progress=0, progress_note="", error="", finished_at=None
+        )
+    quarterly_report_build(report_id=report.pk, task_id=task_id)
+    return QuarterlyReport.objects.select_related("unit").get(pk=report.pk)
+
+
+def _pause() -> None:
+    # Only for tests and demonstrations: makes a running build long enough to watch (or to kill a worker in).
+    if settings.REPORTS_BUILD_STEP_DELAY > 0:
+        time.sleep(settings.REPORTS_BUILD_STEP_DELAY)
+
+
+def quarterly_report_figures(*, unit: Unit, quarter: Quarter, on_step=None, today: datetime.date | None = None) -> dict:
+    """Every section of the report, as stored in ``QuarterlyReport.data``; ``on_step(index, note)`` is told
+    before each section. A fixed number of queries whatever the number of units and months."""
+    today = today or timezone.localdate()
+    rows = sections.ReportRows(unit, quarter)
+    compute = {
+        "coverage": lambda: sections.coverage_section(unit=unit, quarter=quarter),
+        "ratings": lambda: sections.ratings_section(rows=rows, quarter=quarter),
+        "violations": lambda: sections.violations_section(rows=rows, quarter=quarter),
+        "inspections": lambda: sections.inspections_section(rows=rows, quarter=quarter, today=today),
+        "feedback": lambda: sections.feedback_section(rows=rows, quarter=quarter),
+        "commendations": lambda: sections.commendations_section(unit=unit, quarter=quarter),
+    }
+    data = {**sections.unit_summary(unit, quarter), "generated_on": today.isoformat()}
+    for index, (key, note) in enumerate(STEPS):
+        if on_step is not None:
+            on_step(index, note)
+        data[key] = compute[key]()
+    return data
+
+
+def quarterly_report_build(*, report_id: int, task_id: str) -> QuarterlyReport | None:
+    """The Celery job's body: claim the report, compute its sections (saving progress), write the workbook
+    atomically to ``reports/quarterly/<unit public code>/<year>-q<n>.xlsx``, store the figures and succeed.
+    ``None`` when this delivery may not run it (done already, or owned by another task)."""
+    report = job_claim(QuarterlyReport, pk=report_id, task_id=task_id)
+    if report is None:
+        return None
+    unit, quarter = Unit.objects.get(pk=report.unit_id), report.period
+
+    def on_step(index: int, note: str) -> None:
+        job_progress(report, 5 + index * 80 // len(STEPS), note)
+        _pause()
+
+    def body() -> None:
+        data = quarterly_report_figures(unit=unit, quarter=quarter, on_step=on_step)
+        job_progress(report, 90, WRITING_NOTE)
+        name, _result = write_atomically(
+            report_file_name(public_code=unit.public_code, year=quarter.year, quarter=quarter.number),
+            lambda path: quarterly_workbook(data=data, target=path),
+        )
+        job_succeed(report, file_name=name, data=data)
+
+    job_run(report, body)
+    return report
+
+
+def reports_request_past_quarter(*, today: datetime.date | None = None) -> list[QuarterlyReport]:
+    """Celery beat's quarterly run: the last finished quarter's report of every district in force during it
+    (Hanoi's legacy districts until June 2025) and, as there are no districts since 1 July 2025, of the city
+    itself. Idempotent: a report already there is reused."""
+    from units.choices import DISTRICT_KINDS, Structure, UnitKind
+
+    quarter = Quarter.last_finished(today)
+    # In force on at least one day of the quarter.
+    districts = Unit.objects.filter(kind__in=DISTRICT_KINDS, structure=Structure.LEGACY).filter(
+        Q(valid_from__isnull=True) | Q(valid_from__lte=quarter.last_day),
+        Q(valid_to__isnull=True) | Q(valid_to__gte=quarter.first_day),
+    )
+    cities = Unit.objects.filter(structure=Structure.SHARED, kind=UnitKind.CENTRAL_CITY)
+    units = list(districts.order_by("path")) + list(cities.order_by("path"))
+    return [quarterly_report_request(actor=None, unit=unit, quarter=quarter) for unit in units]

@@ -1,1 +1,0 @@
-"""Pages of the reports app: quarterly reports, commendation lists, dashboards and exports."""
