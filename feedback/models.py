@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from feedback.choices import CaseStatus, Channel, FeedbackKind, RejectionReason
+from units.scope import ScopedQuerySet
 
 SCORE = [MinValueValidator(1), MaxValueValidator(5)]
 
@@ -65,6 +66,7 @@ class FeedbackCase(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords(excluded_fields=["updated_at", "submission_token"])
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("feedback case")
@@ -112,6 +114,8 @@ class KioskDevice(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
 
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("kiosk device")
         verbose_name_plural = _("kiosk devices")
@@ -128,6 +132,8 @@ class KioskVote(models.Model):
     score = models.PositiveSmallIntegerField(validators=SCORE)
     created_at = models.DateTimeField(default=timezone.now)
 
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("kiosk vote")
         verbose_name_plural = _("kiosk votes")
@@ -137,3 +143,6 @@ class KioskVote(models.Model):
             models.Index(fields=["unit", "created_at"], include=["id", "score"], name="kiosk_vote_counts_cover_idx"),
         ]
         constraints = [models.CheckConstraint(condition=Q(score__gte=1) & Q(score__lte=5), name="kiosk_vote_score_range")]
+
+    def __str__(self):
+        return f"{self.score} ({self.created_at:%Y-%m-%d %H:%M})"

@@ -45,10 +45,11 @@ def _banner_items(user) -> list[BannerItem]:
         .annotate(last=Max("sent_on"))
         .values("last")
     )
-    reminders = scope.filter_units(
-        PledgeReminder.objects.filter(campaign__opens_on__lte=today, campaign__closes_on__gte=today, sent_on__lte=today),
-        prefix="unit__",
-    ).filter(sent_on=Subquery(latest_run))
+    reminders = (
+        PledgeReminder.objects.filter(campaign__opens_on__lte=today, campaign__closes_on__gte=today, sent_on__lte=today)
+        .visible_to(user)
+        .filter(sent_on=Subquery(latest_run))
+    )
     rows = (
         reminders.values("campaign_id", "campaign__title", "campaign__opens_on")
         .annotate(unsigned=Sum("unsigned_count"))

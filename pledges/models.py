@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from pledges.choices import Audience, CampaignKind, PledgeMethod, VersionStatus
+from units.scope import ScopedQuerySet
 
 
 class CodeOfConduct(models.Model):
@@ -98,7 +99,9 @@ class Article(models.Model):
         return f"Điều {self.number}. {self.title}"
 
 
-class CampaignQuerySet(models.QuerySet):
+class CampaignQuerySet(ScopedQuerySet):
+    unit_field = "scope_unit"
+
     def open_on(self, day):
         return self.filter(opens_on__lte=day, closes_on__gte=day)
 
@@ -173,6 +176,7 @@ class Pledge(models.Model):
     withdrawal_reason = models.CharField(_("reason for withdrawal"), max_length=300, blank=True)
 
     history = HistoricalRecords()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("pledge")
@@ -203,6 +207,8 @@ class PledgeReminder(models.Model):
     unsigned_count = models.PositiveIntegerField()
     recipients = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("pledge reminder")

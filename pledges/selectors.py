@@ -15,7 +15,7 @@ from pledges.code_texts import canonical_text
 from pledges.models import Article, Chapter, CodeOfConduct, CodeVersion, Pledge, PledgeCampaign
 from units.models import Staff, Unit
 from units.rollup import Rollup
-from units.scope import scope_for
+from units.scope import is_within, scope_for
 
 # --- Codes ------------------------------------------------------------------------------------------------
 
@@ -86,8 +86,8 @@ def campaign_units_for_user(*, user, campaign: PledgeCampaign) -> list[Unit]:
         return [campaign.scope_unit]
     own = [
         unit
-        for unit in Unit.objects.visible_to(user).filter(pk__in={g.unit_id for g in scope.grants})
-        if unit.path.startswith(campaign.scope_unit.path)
+        for unit in Unit.objects.visible_to(user).filter(pk__in=scope.assigned_unit_ids())
+        if is_within(unit, campaign.scope_unit)
     ]
     return own
 

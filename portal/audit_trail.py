@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from units.models import Unit
-from units.scope import Capability, scope_for
+from units.scope import Capability, scope_for, subtree_q
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ MASK = "•••"
 
 def audit_units(*, user) -> QuerySet:
     """Units whose trail the user may read."""
-    return scope_for(user).filter_units_with(Unit.objects.all(), Capability.VIEW_AUDIT)
+    return Unit.objects.where_user_can(user, Capability.VIEW_AUDIT)
 
 
 def audit_trail(
@@ -76,9 +76,10 @@ def audit_trail(
     """History rows of ``source`` in the user's audit scope (under ``unit``, by ``actor_id``, between two local
     dates, all optional), newest first, with the user who made each change."""
     rows = source.history_model.objects.select_related("history_user", source.unit, *source.related)
-    rows = scope_for(user).filter_units_with(rows, Capability.VIEW_AUDIT, prefix=f"{source.unit}__")
+    # History tables have no ScopedQuerySet of their own: the scope filters them by the row's unit.
+    rows = scope_for(user).filter_capable(rows, Capability.VIEW_AUDIT, source.unit)
     if unit is not None:
-        rows = rows.filter(**{f"{source.unit}__path__startswith": unit.path})
+        rows = rows.filter(subtree_q(unit, source.unit))
     if actor_id is not None:
         rows = rows.filter(history_user_id=actor_id)
     tz = timezone.get_current_timezone()

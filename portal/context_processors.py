@@ -11,8 +11,8 @@ def navigation(request):
         return {}
     scope = scope_for(user)
     return {
-        "nav_roles": sorted({grant.role for grant in scope.grants}),
-        "nav_grants": scope.grants,
+        "nav_roles": sorted(scope.roles),
+        "nav_grants": scope.assignments,
         "nav_is_admin": scope.is_global or Role.CITY_ADMIN in scope.roles,
         "role_labels": dict(Role.choices),
         "nav_can_export": scope.can_anywhere(Capability.EXPORT_DATA),

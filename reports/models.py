@@ -13,6 +13,7 @@ from core.models import BackgroundJob
 from core.quarters import Quarter
 from evaluations.choices import Grade
 from reports.choices import CommendationStatus, EntrySource, ExportKind
+from units.scope import ScopedQuerySet
 
 QUARTER_NUMBER = [MinValueValidator(1), MaxValueValidator(4)]
 
@@ -30,6 +31,8 @@ class QuarterlyReport(BackgroundJob):
         related_name="+", help_text=_("Empty when Celery beat built it on schedule."),
     )
     data = models.JSONField(_("figures"), default=dict, blank=True, editable=False)
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("quarterly report")
@@ -101,6 +104,7 @@ class CommendationList(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("commendation list")
@@ -145,6 +149,7 @@ class CommendationEntry(models.Model):
     changed_at = models.DateTimeField(null=True, blank=True)
 
     history = HistoricalRecords()
+    objects = ScopedQuerySet.through("commendation_list__unit").as_manager()
 
     class Meta:
         verbose_name = _("commendation entry")
@@ -172,6 +177,8 @@ class ExportJob(BackgroundJob):
     )
     row_count = models.PositiveIntegerField(_("rows"), default=0)
     expires_at = models.DateTimeField(_("kept until"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("export")

@@ -108,7 +108,7 @@ def logins_table(logins: list[DemoLogin], password: str) -> list[str]:
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
 
     def line(row) -> str:
-        return "  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip()
+        return "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
 
     return [line(header), line(["-" * width for width in widths]), *(line(row) for row in rows)]
 
@@ -279,7 +279,7 @@ def _seed_unit_staff(unit: Unit, roster: list[Post], rng: random.Random) -> int:
     taken = set(Staff.objects.filter(staff_code__in=codes).values_list("staff_code", flat=True))
     names: set[str] = set()
     created = 0
-    for code, post in zip(codes, roster):
+    for code, post in zip(codes, roster, strict=False):
         name = vietnamese_name(rng, female=rng.random() < post.female_share)
         while name in names:  # two people of the same name in one small office would confuse the demo
             name = vietnamese_name(rng, female=rng.random() < post.female_share)

@@ -5,19 +5,19 @@ import datetime
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from units.choices import Leadership, Role, StaffCategory, Structure, UnitKind
+from units.scope import ScopedQuerySet, scope_for
 
 
-class UnitQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Units inside the subtrees of the user's role assignments (see ``units.scope``)."""
-        from units.scope import scope_for
+class UnitQuerySet(ScopedQuerySet):
+    """Units: scoped as rows of their own subtree (``visible_to``, ``where_user_can``, ``within``)."""
 
-        return scope_for(user).filter_units(self)
+    unit_field = ""
 
     def valid_on(self, day: datetime.date):
         """Units in force on ``day``: the legacy structure before 1 July 2025, the current one after."""
@@ -25,8 +25,10 @@ class UnitQuerySet(models.QuerySet):
             Q(valid_to__isnull=True) | Q(valid_to__gte=day)
         )
 
-    def subtree_of(self, unit):
-        return self.filter(path__startswith=unit.path)
+    def scope_tops(self, user):
+        """The units at the top of the user's scope (none nested in another): where their pages start."""
+        condition = scope_for(user).top_units_q()
+        return self if condition is None else self.filter(condition)
 
 
 class Unit(models.Model):
@@ -89,8 +91,6 @@ class Unit(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        from django.urls import reverse
-
         return reverse("units:unit_detail", kwargs={"public_code": self.public_code})
 
     @property
@@ -103,12 +103,7 @@ class Unit(models.Model):
         return [int(part) for part in self.path.strip("/").split("/") if part][:-1]
 
 
-class StaffQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        from units.scope import scope_for
-
-        return scope_for(user).filter_units(self, prefix="unit__")
-
+class StaffQuerySet(ScopedQuerySet):
     def active_on(self, day: datetime.date):
         return self.filter(active_from__lte=day).filter(Q(active_to__isnull=True) | Q(active_to__gte=day))
 
@@ -154,8 +149,6 @@ class Staff(models.Model):
         return f"{self.full_name} ({self.staff_code})"
 
     def get_absolute_url(self):
-        from django.urls import reverse
-
         return reverse("units:staff_detail", kwargs={"pk": self.pk})
 
     @property
@@ -216,6 +209,7 @@ class RoleAssignment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("role assignment")

@@ -25,7 +25,7 @@ class Rollup:
 
     def __init__(self, root: Unit):
         self.root = root
-        units = list(Unit.objects.subtree_of(root).only(*UNIT_FIELDS))
+        units = list(Unit.objects.within(root).only(*UNIT_FIELDS))
         self.rows: list[Unit] = sorted((u for u in units if u.parent_id == root.pk), key=lambda u: (u.search_name, u.pk))
         self.units_by_id: dict[int, Unit] = {u.pk: u for u in units}
         child_position = root.depth + 1

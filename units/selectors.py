@@ -66,7 +66,7 @@ def staff_history(*, staff: Staff) -> list[dict]:
     records = list(staff.history.select_related("history_user").order_by("-history_date", "-history_id"))
     unit_names = dict(Unit.objects.filter(pk__in={r.unit_id for r in records}).values_list("pk", "name"))
     trail = []
-    for newer, older in zip(records, records[1:] + [None]):
+    for newer, older in zip(records, [*records[1:], None], strict=True):
         changes = []
         if older is not None:
             for change in newer.diff_against(older).changes:

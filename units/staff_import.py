@@ -280,7 +280,7 @@ def _save(actor, staff: list[tuple[int, dict]]) -> list[RowError]:
     number, values = 0, {}
     try:
         with transaction.atomic():
-            for number, values in staff:
+            for number, values in staff:  # noqa: B007 - the handlers below name the row that failed
                 staff_create(actor=actor, **values)
     except ValidationError as error:  # the checks should have caught it: report the row rather than crash
         return [RowError(row=number, messages=error.messages)]

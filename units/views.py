@@ -207,10 +207,9 @@ class StaffMoveView(StaffManageMixin, FormView):
     form_class = StaffMoveForm
 
     def get_form_kwargs(self):
-        scope = scope_for(self.request.user)
         # Units where the user manages staff: one query, however many units the city has.
         units = (
-            scope.filter_units_with(Unit.objects.all(), Capability.MANAGE_STAFF)
+            Unit.objects.where_user_can(self.request.user, Capability.MANAGE_STAFF)
             .exclude(pk=self.staff.unit_id)
             .select_related("parent")
             .order_by("path")

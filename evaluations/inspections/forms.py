@@ -20,7 +20,7 @@ from evaluations.inspections.services import EVIDENCE_MAX_BYTES
 from evaluations.ratings.selectors import code_articles
 from units.choices import DISTRICT_KINDS, Role
 from units.models import RoleAssignment, Staff, Unit, User
-from units.scope import ROLE_CAPABILITIES, Capability, scope_for
+from units.scope import Capability, scope_for
 
 
 class UserChoiceField(forms.ModelChoiceField):
@@ -57,16 +57,16 @@ class TeamForm(forms.Form):
         super().__init__(*args, **kwargs)
         scope = scope_for(user)
         # The district (or city) where the user manages inspections, and the districts beneath it.
-        managed = scope.filter_units_with(Unit.objects.all(), Capability.MANAGE_INSPECTIONS)
-        own = [g.unit_id for g in scope.grants if Capability.MANAGE_INSPECTIONS in ROLE_CAPABILITIES.get(g.role, ())]
+        managed = Unit.objects.where_user_can(user, Capability.MANAGE_INSPECTIONS)
+        own = scope.assigned_unit_ids(capability=Capability.MANAGE_INSPECTIONS)
         owners = managed.filter(Q(pk__in=own) | Q(kind__in=DISTRICT_KINDS)).order_by("path")
         self.fields["owner_unit"].queryset = owners
         if len(own) == 1:
             self.fields["owner_unit"].initial = own[0]
         # Inspectors and district office users in the user's area; the service checks the chosen district.
-        candidates = scope.filter_units(
-            RoleAssignment.objects.filter(role__in=(Role.INSPECTOR, Role.DISTRICT_OFFICE)), prefix="unit__"
-        ).values("user_id")
+        candidates = (
+            RoleAssignment.objects.filter(role__in=(Role.INSPECTOR, Role.DISTRICT_OFFICE)).visible_to(user).values("user_id")
+        )
         candidates = User.objects.filter(is_active=True, pk__in=candidates).order_by("full_name", "username")
         self.fields["leader"].queryset = candidates
         self.fields["members"].queryset = candidates
@@ -144,7 +144,7 @@ class ActionCreateForm(forms.Form):
 
     def __init__(self, *args, visit, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner_unit"].queryset = Unit.objects.subtree_of(visit.unit).order_by("path")
+        self.fields["owner_unit"].queryset = Unit.objects.within(visit.unit).order_by("path")
         self.fields["owner_unit"].initial = visit.unit.pk
 
 

@@ -220,7 +220,7 @@ def teams_managed_by(user) -> QuerySet:
     """Active teams the user may plan visits for: those of the units where they manage inspections (district
     office), and those they lead (a team leader plans the team's own surprise visits)."""
     teams = InspectionTeam.objects.filter(is_active=True).select_related("owner_unit", "leader")
-    managed = scope_for(user).filter_units_with(teams, Capability.MANAGE_INSPECTIONS, prefix="owner_unit__")
+    managed = teams.where_user_can(user, Capability.MANAGE_INSPECTIONS)
     return teams.filter(Q(pk__in=managed.values("pk")) | Q(leader=user)).order_by("owner_unit__path", "name")
 
 

@@ -119,7 +119,7 @@ def team_create(*, actor: User, name: str, owner_unit: Unit, leader: User, membe
     try:
         team.full_clean()
     except ValidationError as error:
-        errors.update({field: messages for field, messages in error.message_dict.items()})
+        errors.update(error.message_dict)
     if errors:
         raise ValidationError(errors)
     team._history_user = actor
@@ -247,7 +247,7 @@ def result_record(
     row.result, row.note, row.updated_by = result, note.strip(), actor
     row._history_user = actor
     row.save()
-    for photo, extension in zip(photos, extensions):
+    for photo, extension in zip(photos, extensions, strict=True):
         stored = InspectionPhoto(result=row, uploaded_by=actor)
         stored.image.save(f"photo.{extension}", photo, save=False)
         stored.save()

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from evaluations.choices import ActionStatus, CheckResult, ItemKind, Severity, VisitKind, VisitStatus
+from units.scope import ScopedQuerySet
 
 
 class InspectionTeam(models.Model):
@@ -27,6 +28,7 @@ class InspectionTeam(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords(m2m_fields=[members])
+    objects = ScopedQuerySet.through("owner_unit").as_manager()
 
     class Meta:
         verbose_name = _("inspection team")
@@ -88,6 +90,7 @@ class InspectionVisit(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("inspection visit")
@@ -119,6 +122,7 @@ class ChecklistResult(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
+    objects = ScopedQuerySet.through("visit__unit").as_manager()
 
     class Meta:
         verbose_name = _("checklist result")
@@ -141,9 +145,14 @@ class InspectionPhoto(models.Model):
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
+    objects = ScopedQuerySet.through("result__visit__unit").as_manager()
+
     class Meta:
         verbose_name = _("inspection photo")
         verbose_name_plural = _("inspection photos")
+
+    def __str__(self):
+        return self.image.name
 
 
 class Finding(models.Model):
@@ -159,6 +168,7 @@ class Finding(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
+    objects = ScopedQuerySet.through("visit__unit").as_manager()
 
     class Meta:
         verbose_name = _("finding")
@@ -186,6 +196,7 @@ class CorrectiveAction(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
+    objects = ScopedQuerySet.through("owner_unit").as_manager()
 
     class Meta:
         verbose_name = _("corrective action")

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from evaluations.choices import Grade, Severity, SheetStatus, ViolationSource
+from units.scope import ScopedQuerySet
 
 PERCENT = [MinValueValidator(0), MaxValueValidator(100)]
 
@@ -119,6 +120,7 @@ class RatingSheet(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("rating sheet")
@@ -160,6 +162,7 @@ class Rating(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
+    objects = ScopedQuerySet.through("sheet__unit").as_manager()
 
     class Meta:
         verbose_name = _("rating")
@@ -194,6 +197,7 @@ class Violation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("violation")

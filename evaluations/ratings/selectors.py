@@ -35,9 +35,9 @@ STAFF_CODE_SLUG = "qd-522-2017"  # Quy tắc ứng xử của cán bộ, công c
 
 def violation_list(*, user, unit: Unit | None = None, month=None) -> QuerySet:
     """Violations of the units the user may see (under ``unit``, in ``month`` if given), newest first, joined."""
-    violations = scope_for(user).filter_units(Violation.objects.all(), prefix="unit__")
+    violations = Violation.objects.visible_to(user)
     if unit is not None:
-        violations = violations.filter(unit__path__startswith=unit.path)
+        violations = violations.within(unit)
     if month is not None:
         violations = violations.filter(occurred_on__gte=month, occurred_on__lte=month_end(month))
     return violations.select_related("staff", "unit", "article", "recorded_by").order_by("-occurred_on", "-id")
@@ -45,9 +45,7 @@ def violation_list(*, user, unit: Unit | None = None, month=None) -> QuerySet:
 
 def recordable_staff(user) -> QuerySet:
     """Staff of the units where ``user`` may record violations, with their unit."""
-    return scope_for(user).filter_units_with(
-        Staff.objects.select_related("unit"), Capability.RECORD_VIOLATIONS, prefix="unit__"
-    )
+    return Staff.objects.select_related("unit").where_user_can(user, Capability.RECORD_VIOLATIONS)
 
 
 def code_articles() -> QuerySet:
@@ -206,21 +204,20 @@ class WardStatus:
 
 def ward_statuses(*, user, month: datetime.date) -> list[WardStatus]:
     """For each district office assignment of the user, its wards' sheets for ``month`` (two queries)."""
-    grants = [grant for grant in scope_for(user).grants if grant.role == Role.DISTRICT_OFFICE]
-    if not grants:
+    offices = scope_for(user).assigned_unit_ids(roles=[Role.DISTRICT_OFFICE])
+    if not offices:
         return []
-    offices = [grant.unit_id for grant in grants]
     units = list(Unit.objects.filter(Q(parent_id__in=offices) | Q(pk__in=offices)).order_by("name"))
     sheets = sheets_by_unit_and_month(units=units, months=[month])
     by_id = {unit.pk: unit for unit in units}
     return [
         WardStatus(
-            parent=by_id[grant.unit_id],
+            parent=by_id[office],
             month=month,
-            lines=[UnitMonth(unit, month, sheets.get((unit.pk, month))) for unit in units if unit.parent_id == grant.unit_id],
+            lines=[UnitMonth(unit, month, sheets.get((unit.pk, month))) for unit in units if unit.parent_id == office],
         )
-        for grant in grants
-        if grant.unit_id in by_id
+        for office in offices
+        if office in by_id
     ]
 
 
@@ -301,7 +298,7 @@ def home_rating_status(*, user, units) -> dict:
     """The landing page's rating tile and to-do list: this month's and last month's sheet of each of ``units``
     the user looks after as ward officer or unit head; for a district office, its wards' sheets of last month."""
     rating_roles = (Role.WARD_OFFICER, Role.UNIT_HEAD)
-    own_ids = {grant.unit_id for grant in scope_for(user).grants if grant.role in rating_roles}
+    own_ids = set(scope_for(user).assigned_unit_ids(roles=rating_roles))
     this, last = this_and_last_month()
     mine = [unit for unit in units if unit.pk in own_ids]
     sheets = sheets_by_unit_and_month(units=mine, months=[this, last]) if mine else {}

@@ -40,10 +40,10 @@ class ViolationListView(LoginRequiredMixin, ListView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         scope = scope_for(user)
-        in_scope = scope.filter_units(Violation.objects.all(), prefix="unit__")
+        in_scope = Violation.objects.visible_to(user)
         # The units worth filtering by: the user's own and those with violations (a city has hundreds of units).
         units = Unit.objects.visible_to(user).filter(
-            Q(pk__in=in_scope.values("unit_id")) | Q(pk__in=[grant.unit_id for grant in scope.grants])
+            Q(pk__in=in_scope.values("unit_id")) | Q(pk__in=scope.assigned_unit_ids())
         ).order_by("path")
         context.update(
             units=units,

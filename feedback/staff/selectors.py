@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from feedback.choices import CaseStatus, FeedbackKind
 from feedback.models import FeedbackCase, KioskDevice, KioskVote
-from units.models import Unit
-from units.scope import Capability, scope_for
+from units.models import Unit, User
+from units.scope import Capability, roles_with, scope_for, subtree_q
 
 OPEN = (CaseStatus.NEW, CaseStatus.IN_PROGRESS)
 CLOSED = (CaseStatus.RESOLVED, CaseStatus.REJECTED)
@@ -34,7 +34,7 @@ def month_bounds(month: datetime.date) -> tuple[datetime.datetime, datetime.date
 
 
 def _cases_for_user(user) -> QuerySet:
-    return scope_for(user).filter_units(FeedbackCase.objects.all(), prefix="unit__")
+    return FeedbackCase.objects.visible_to(user)
 
 
 def inbox(
@@ -84,40 +84,39 @@ def case_history(*, case: FeedbackCase):
 
 def inbox_units(*, user) -> QuerySet:
     """Units worth filtering the inbox by: the user's own and those with cases in scope."""
-    scope = scope_for(user)
     return Unit.objects.visible_to(user).filter(
-        Q(pk__in=_cases_for_user(user).values("unit_id")) | Q(pk__in=[grant.unit_id for grant in scope.grants])
+        Q(pk__in=_cases_for_user(user).values("unit_id")) | Q(pk__in=scope_for(user).assigned_unit_ids())
     ).order_by("path")
 
 
 def triage_units(*, user) -> QuerySet:
     """Units where the user may triage feedback (for the record form and filters)."""
-    return scope_for(user).filter_units_with(Unit.objects.all(), Capability.TRIAGE_FEEDBACK).order_by("path")
+    return Unit.objects.where_user_can(user, Capability.TRIAGE_FEEDBACK).order_by("path")
 
 
 def triagers_for(*, unit: Unit) -> QuerySet:
     """Active users holding a role that triages feedback at or above ``unit``."""
-    from django.contrib.auth import get_user_model
-
-    from units.scope import ROLE_CAPABILITIES
-
-    roles = [role for role, caps in ROLE_CAPABILITIES.items() if Capability.TRIAGE_FEEDBACK in caps]
-    ancestor_ids = [int(part) for part in unit.path.strip("/").split("/") if part]
+    ancestor_ids = [*unit.ancestor_ids, unit.pk]
     return (
-        get_user_model().objects.filter(is_active=True, role_assignments__role__in=roles, role_assignments__unit_id__in=ancestor_ids)
+        User.objects.filter(
+            is_active=True, role_assignments__role__in=roles_with(Capability.TRIAGE_FEEDBACK),
+            role_assignments__unit_id__in=ancestor_ids,
+        )
         .distinct().order_by("full_name", "username")
     )
 
 
 def kiosk_devices(*, user) -> QuerySet:
-    return scope_for(user).filter_units_with(
-        KioskDevice.objects.select_related("unit", "created_by"), Capability.MANAGE_KIOSKS, prefix="unit__"
-    ).order_by("revoked_at", "unit__path", "name")
+    return (
+        KioskDevice.objects.select_related("unit", "created_by")
+        .where_user_can(user, Capability.MANAGE_KIOSKS)
+        .order_by("revoked_at", "unit__path", "name")
+    )
 
 
 def _subtree(units_qs_or_unit) -> Q:
     if isinstance(units_qs_or_unit, Unit):
-        return Q(unit__path__startswith=units_qs_or_unit.path)
+        return subtree_q(units_qs_or_unit)
     return Q(unit__in=units_qs_or_unit)
 
 
@@ -215,9 +214,7 @@ def feedback_headline(*, user) -> dict:
         open=Count("pk", filter=Q(status__in=OPEN)),
         overdue=Count("pk", filter=Q(status__in=OPEN, due_on__lt=timezone.localdate())),
     )
-    scope = scope_for(user)
-    units = None if scope.is_global else scope.filter_units(Unit.objects.all()).values("pk")
-    index = satisfaction_index(units_qs_or_unit=units if units is not None else Unit.objects.values("pk"), month=timezone.localdate())
+    index = satisfaction_index(units_qs_or_unit=Unit.objects.visible_to(user).values("pk"), month=timezone.localdate())
     return {**counts, "satisfaction": index}
 
 

@@ -214,9 +214,7 @@ class KioskDeviceListView(LoginRequiredMixin, FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
-        units = scope_for(self.request.user).filter_units_with(
-            Unit.objects.all(), Capability.MANAGE_KIOSKS
-        ).order_by("path")
+        units = Unit.objects.where_user_can(self.request.user, Capability.MANAGE_KIOSKS).order_by("path")
         return {**super().get_form_kwargs(), "units": units}
 
     def get_context_data(self, **kwargs):
@@ -241,9 +239,7 @@ class KioskDeviceRevokeView(LoginRequiredMixin, TemplateView):
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
-        device = KioskDevice.objects.filter(
-            pk=kwargs["pk"], unit__in=scope_for(request.user).filter_units(Unit.objects.all()).values("pk")
-        ).select_related("unit").first()
+        device = KioskDevice.objects.visible_to(request.user).filter(pk=kwargs["pk"]).select_related("unit").first()
         if device is None:
             raise Http404
         services.kiosk_device_revoke(actor=request.user, device=device)

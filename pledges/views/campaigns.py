@@ -29,7 +29,7 @@ from pledges.exports import roster_filename, roster_workbook
 from pledges.forms import CampaignForm
 from pledges.models import Pledge, PledgeCampaign
 from units.models import Unit
-from units.scope import ROLE_CAPABILITIES, Capability, scope_for
+from units.scope import Capability, scope_for
 
 UNSIGNED_PER_PAGE = 100
 RECENT_PLEDGES = 10
@@ -137,7 +137,7 @@ class CampaignListView(LoginRequiredMixin, TemplateView):
 def _campaign_units_to_manage(user):
     """Units the user may open a campaign for: those of their assignments that grant it (a superuser: the roots)."""
     scope = scope_for(user)
-    ids = {g.unit_id for g in scope.grants if Capability.MANAGE_CAMPAIGNS in ROLE_CAPABILITIES.get(g.role, ())}
+    ids = scope.assigned_unit_ids(capability=Capability.MANAGE_CAMPAIGNS)
     condition = Q(pk__in=ids)
     if scope.is_global:
         condition |= Q(parent__isnull=True)

@@ -22,7 +22,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         scope = scope_for(self.request.user)
-        assigned_ids = {grant.unit_id for grant in scope.grants}
+        assigned_ids = scope.assigned_unit_ids()
         assigned = list(selectors.unit_list(user=self.request.user).filter(pk__in=assigned_ids))
         children = list(
             selectors.unit_list(user=self.request.user, current_only=False).filter(parent_id__in=assigned_ids).order_by("name")

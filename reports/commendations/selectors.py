@@ -17,20 +17,20 @@ def commendation_lists_for_user(*, user) -> QuerySet:
         included_count=Count("entries", filter=Q(entries__included=True)),
         removed_count=Count("entries", filter=Q(entries__included=False)),
     )
-    return scope_for(user).filter_units(lists, prefix="unit__").order_by("-year", "-quarter", "unit__path")
+    return lists.visible_to(user).order_by("-year", "-quarter", "unit__path")
 
 
 def commendation_list_get_for_user(*, user, pk: int) -> CommendationList:
     """One list, if its unit is in the user's scope; a 404 otherwise, the same as a missing one."""
     lists = CommendationList.objects.select_related("unit", "rule", "approved_by")
-    found = scope_for(user).filter_units(lists, prefix="unit__").filter(pk=pk).first()
+    found = lists.visible_to(user).filter(pk=pk).first()
     if found is None:
         raise Http404
     return found
 
 
 def commendation_unit_get_for_user(*, user, public_code: str) -> Unit:
-    unit = scope_for(user).filter_units(Unit.objects.all()).filter(public_code=public_code).first()
+    unit = Unit.objects.visible_to(user).filter(public_code=public_code).first()
     if unit is None:
         raise Http404
     return unit
@@ -38,7 +38,7 @@ def commendation_unit_get_for_user(*, user, public_code: str) -> Unit:
 
 def commendation_units_for_user(*, user) -> QuerySet:
     """Units whose list the user may open: every unit in scope, in tree order."""
-    return scope_for(user).filter_units(Unit.objects.all()).order_by("path")
+    return Unit.objects.visible_to(user).order_by("path")
 
 
 def commendation_staff_choices(*, commendation_list: CommendationList) -> QuerySet:

@@ -31,12 +31,9 @@ from units.selectors import unit_get_for_user
 
 def dashboard_roots(*, user) -> list[Unit]:
     """The highest units the user covers (nested assignments collapse into the one above). One query."""
-    scope = scope_for(user)
-    if scope.is_global:
+    if scope_for(user).is_global:
         return list(Unit.objects.filter(parent__isnull=True).order_by("path"))
-    if not scope.root_paths:
-        return []
-    return list(Unit.objects.filter(path__in=scope.root_paths).order_by("path"))
+    return list(Unit.objects.scope_tops(user).order_by("path"))
 
 
 MONTH_PATTERN = re.compile(r"[0-9]{4}-(?:0[1-9]|1[0-2])")

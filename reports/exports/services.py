@@ -95,7 +95,7 @@ def export_files_purge(*, now: datetime.datetime | None = None) -> int:
 
 def export_units(*, user) -> QuerySet:
     """Units where ``user`` may export data (each stands for its whole subtree), in tree order."""
-    return scope_for(user).filter_units_with(Unit.objects.all(), Capability.EXPORT_DATA).only(
+    return Unit.objects.where_user_can(user, Capability.EXPORT_DATA).only(
         "pk", "name", "public_code", "path", "depth"
     ).order_by("path")
 

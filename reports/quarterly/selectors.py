@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 
 from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from core.quarters import Quarter
@@ -21,8 +22,11 @@ from feedback.models import FeedbackCase, KioskVote
 from feedback.staff.selectors import month_bounds, on_time_counts, satisfaction_counts, share as percent_share
 from pledges.models import PledgeCampaign
 from pledges.selectors import campaign_coverage
+from reports.models import QuarterlyReport
+from units.choices import DISTRICT_KINDS, GRASSROOTS_KINDS, UnitKind
 from units.models import Unit
 from units.rollup import Rollup
+from units.scope import Capability
 
 GRADES = [str(grade) for grade in GRADE_ORDER]
 SEVERITIES = [str(s) for s in Severity.values]
@@ -294,7 +298,7 @@ def feedback_section(*, rows: ReportRows, quarter: Quarter) -> dict:
         "kind_totals": kind_totals,
         "channel_counts": [by_channel.get(c, 0) for c in CHANNELS],
         "total": sum(kind_totals),
-        **{key: value for key, value in rate_block(all_rates).items()},
+        **rate_block(all_rates),
     }
 
 
@@ -330,25 +334,17 @@ def unit_summary(unit: Unit, quarter: Quarter) -> dict:
 
 def quarterly_reports_visible_to(user):
     """Reports of units in the user's scope, newest quarter first, with unit and requester joined."""
-    from reports.models import QuarterlyReport
-    from units.scope import scope_for
-
     reports = QuarterlyReport.objects.select_related("unit", "requested_by")
-    return scope_for(user).filter_units(reports, prefix="unit__").order_by("-year", "-quarter", "unit__path")
+    return reports.visible_to(user).order_by("-year", "-quarter", "unit__path")
 
 
 def quarterly_report_get_for_user(*, user, pk: int):
     """One report of a unit in the user's scope, or 404 (the same answer as a missing one)."""
-    from django.shortcuts import get_object_or_404
-
     return get_object_or_404(quarterly_reports_visible_to(user), pk=pk)
 
 
 def report_units_for_user(user):
     """Units whose report the user may request (where they hold BUILD_REPORTS), in tree order."""
-    from units.choices import DISTRICT_KINDS, GRASSROOTS_KINDS, UnitKind
-    from units.scope import Capability, scope_for
-
     kinds = (UnitKind.CENTRAL_CITY, UnitKind.PROVINCE, *DISTRICT_KINDS, *GRASSROOTS_KINDS)
     units = Unit.objects.filter(kind__in=kinds).only("id", "name", "public_code", "path", "structure", "kind")
-    return scope_for(user).filter_units_with(units, Capability.BUILD_REPORTS).order_by("path")
+    return units.where_user_can(user, Capability.BUILD_REPORTS).order_by("path")

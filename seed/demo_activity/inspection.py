@@ -87,7 +87,7 @@ def _backdate(visit, day, findings, done, still_open) -> None:
     planned, started, closed = local_datetime(day - datetime.timedelta(days=14), 9), local_datetime(day, 8, 35), local_datetime(day, 11, 15)
     InspectionVisit.objects.filter(pk=visit.pk).update(created_at=planned, started_at=started, closed_at=closed)
     visit_history = list(visit.history.order_by("history_id").values_list("history_id", flat=True))
-    for history_id, moment in zip(visit_history, [planned, started, closed]):
+    for history_id, moment in zip(visit_history, [planned, started, closed], strict=False):
         InspectionVisit.history.filter(history_id=history_id).update(history_date=moment)
     InspectionVisit.history.filter(id=visit.pk, started_at__isnull=False).update(started_at=started)
     InspectionVisit.history.filter(id=visit.pk, closed_at__isnull=False).update(closed_at=closed)
@@ -104,7 +104,7 @@ def _backdate(visit, day, findings, done, still_open) -> None:
     CorrectiveAction.objects.filter(pk=still_open.pk).update(created_at=set_on, due_on=due_open)
     for action, moments in ((done, [set_on, done_on, verified_on]), (still_open, [set_on])):
         rows = list(CorrectiveAction.history.filter(id=action.pk).order_by("history_id").values_list("history_id", flat=True))
-        for history_id, moment in zip(rows, moments):
+        for history_id, moment in zip(rows, moments, strict=False):
             CorrectiveAction.history.filter(history_id=history_id).update(history_date=moment)
     CorrectiveAction.history.filter(id=done.pk).update(due_on=due_done)
     CorrectiveAction.history.filter(id=still_open.pk).update(due_on=due_open)

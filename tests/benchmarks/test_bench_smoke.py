@@ -24,8 +24,8 @@ def test_synthetic_data_is_realistic_and_generated_once(bench):
     sheets = RatingSheet.objects.count()
     assert sheets == 3 * 4
     assert Rating.objects.count() >= 3 * 12 * 4
-    for sheet in RatingSheet.objects.all():
-        grades = list(sheet.ratings.values_list("grade", flat=True))
+    for rating_sheet in RatingSheet.objects.all():
+        grades = list(rating_sheet.ratings.values_list("grade", flat=True))
         assert grades.count("A") * 100 <= 30 * len(grades)
     assert not Rating.objects.filter(grade__in=("C", "D"), remark="").exists()
     assert FeedbackCase.objects.count() == 300

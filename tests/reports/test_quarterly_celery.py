@@ -83,7 +83,7 @@ def prefork_worker(transactional_db, tmp_path):
         "CONDUCT_TEST_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
         "REPORTS_BUILD_STEP_DELAY": "1.5",
     }
-    log = open(tmp_path / "worker.log", "wb")  # noqa: SIM115 - closed below
+    log = open(tmp_path / "worker.log", "wb")
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "--app", "conduct_portal", "worker", "--pool", "prefork", "--concurrency", "1",
          "--queues", settings.CELERY_TASK_DEFAULT_QUEUE, "--hostname", f"killtest-{uuid.uuid4().hex[:8]}@%h",

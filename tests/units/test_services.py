@@ -18,7 +18,7 @@ def test_moving_a_unit_rewrites_the_paths_of_its_subtree(city_admin, thanh_xuan,
     services.unit_update(unit=department, parent=ba_dinh, actor=city_admin)
     team.refresh_from_db()
     assert team.path.startswith(ba_dinh.path) and team.depth == ba_dinh.depth + 2
-    assert Unit.objects.subtree_of(ba_dinh).filter(pk=team.pk).exists()
+    assert Unit.objects.within(ba_dinh).filter(pk=team.pk).exists()
 
 
 def test_a_unit_cannot_move_under_its_own_subtree(thanh_xuan, thanh_xuan_bac):

@@ -49,7 +49,7 @@ def test_current_unit_records_the_legacy_units_merged_into_it(hanoi):
 
 def test_tree_paths_make_a_subtree_one_query(hanoi):
     thanh_xuan = Unit.objects.get(structure=Structure.LEGACY, official_code="009")
-    subtree = Unit.objects.subtree_of(thanh_xuan)
+    subtree = Unit.objects.within(thanh_xuan)
     assert subtree.count() == 10  # the district and its 9 wards
     assert all(unit.path.startswith(hanoi.path) for unit in subtree)
 
