@@ -49,7 +49,10 @@ test: messages
 fuzz: messages
 	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest -p no:cacheprovider -q tests/portal/test_fuzz_feedback_form.py tests/portal/test_fuzz_uploads.py
 
+# Lint and import order (ruff), the layer order of the apps (import-linter), migrations and Django's checks.
 check: messages
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py check
 
