@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -30,8 +31,6 @@ class CodeOfConduct(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        from django.urls import reverse
-
         return reverse("pledges:code_detail", kwargs={"slug": self.slug})
 
 
@@ -140,8 +139,6 @@ class PledgeCampaign(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        from django.urls import reverse
-
         return reverse("pledges:campaign_detail", kwargs={"pk": self.pk})
 
     def is_open_on(self, day) -> bool:

@@ -15,7 +15,7 @@ from pledges.code_texts import canonical_text
 from pledges.models import Article, Chapter, CodeOfConduct, CodeVersion, Pledge, PledgeCampaign
 from units.models import Staff, Unit
 from units.rollup import Rollup
-from units.scope import is_within, scope_for
+from units.scope import Capability, is_within, scope_for
 
 # --- Codes ------------------------------------------------------------------------------------------------
 
@@ -30,6 +30,7 @@ def code_current_version(*, code: CodeOfConduct) -> CodeVersion:
 
 
 def code_version_with_text(*, version_id: int) -> CodeVersion:
+    """A version (any status) with its code, chapters and articles loaded, in order."""
     articles = Prefetch("articles", queryset=Article.objects.order_by("number"))
     chapters = Prefetch("chapters", queryset=Chapter.objects.order_by("number").prefetch_related(articles))
     return CodeVersion.objects.select_related("code").prefetch_related(chapters).get(pk=version_id)
@@ -59,7 +60,28 @@ def campaign_list(*, user) -> QuerySet:
 
 
 def campaign_get_for_user(*, user, pk: int) -> PledgeCampaign:
+    """A campaign the user is concerned by (``campaign_list``), or 404."""
     return get_object_or_404(campaign_list(user=user), pk=pk)
+
+
+def campaign_get_for_signer(*, user, staff: Staff | None, pk: int) -> PledgeCampaign:
+    """A campaign the user may open to sign: one whose scope holds their own unit, or one they can see (404)."""
+    campaign = get_object_or_404(PledgeCampaign.objects.select_related("code_version__code", "scope_unit"), pk=pk)
+    if staff is not None and is_within(staff.unit, campaign.scope_unit):
+        return campaign
+    if campaign_list(user=user).filter(pk=campaign.pk).exists():
+        return campaign
+    raise Http404
+
+
+def campaign_units_to_manage(*, user) -> QuerySet:
+    """Units the user may open a campaign for: those of their assignments that grant it (a superuser: the roots)."""
+    scope = scope_for(user)
+    ids = scope.assigned_unit_ids(capability=Capability.MANAGE_CAMPAIGNS)
+    condition = Q(pk__in=ids)
+    if scope.is_global:
+        condition |= Q(parent__isnull=True)
+    return Unit.objects.filter(condition).select_related("parent").order_by("path")
 
 
 def campaign_reference_day(campaign: PledgeCampaign) -> datetime.date:
@@ -74,9 +96,9 @@ def campaign_expected_staff(*, campaign: PledgeCampaign, under: Unit | None = No
     Computed, not stored, so people who join or move during the campaign are counted where they are now.
     """
     root = under or campaign.scope_unit
-    if not root.path.startswith(campaign.scope_unit.path):
+    if not is_within(root, campaign.scope_unit):
         return Staff.objects.none()
-    return Staff.objects.active_on(campaign_reference_day(campaign)).filter(unit__path__startswith=root.path)
+    return Staff.objects.active_on(campaign_reference_day(campaign)).within(root)
 
 
 def campaign_units_for_user(*, user, campaign: PledgeCampaign) -> list[Unit]:
@@ -95,9 +117,33 @@ def campaign_units_for_user(*, user, campaign: PledgeCampaign) -> list[Unit]:
 def campaign_unit_get_for_user(*, user, campaign: PledgeCampaign, public_code: str) -> Unit:
     """A unit of the campaign that the user may see, or 404."""
     unit = get_object_or_404(Unit.objects.visible_to(user).select_related("parent"), public_code=public_code)
-    if not unit.path.startswith(campaign.scope_unit.path):
+    if not is_within(unit, campaign.scope_unit):
         raise Http404
     return unit
+
+
+def campaign_breadcrumb_units(*, user, campaign: PledgeCampaign, unit: Unit) -> list[Unit]:
+    """The units between the campaign's scope and ``unit`` that the user may open, top first. One query."""
+    ancestor_ids = unit.ancestor_ids
+    if not ancestor_ids:
+        return []
+    return list(
+        Unit.objects.visible_to(user)
+        .within(campaign.scope_unit)
+        .filter(pk__in=ancestor_ids)
+        .only("id", "name", "public_code", "path")
+        .order_by("path")
+    )
+
+
+def campaign_recent_pledges(*, campaign: PledgeCampaign, unit: Unit, limit: int) -> list[Pledge]:
+    """The latest ``limit`` standing pledges of staff now under ``unit`` (where they count, as in the coverage)."""
+    return list(
+        Pledge.objects.within(unit, via="staff__unit")
+        .filter(campaign=campaign, withdrawn_at__isnull=True)
+        .select_related("staff", "staff__unit", "recorded_by")
+        .order_by("-recorded_at", "-pk")[:limit]
+    )
 
 
 @dataclass
@@ -173,10 +219,12 @@ def campaign_roster(*, campaign: PledgeCampaign, root: Unit) -> QuerySet:
 
 
 def pledge_for_staff(*, campaign: PledgeCampaign, staff: Staff) -> Pledge | None:
+    """The standing (not withdrawn) pledge of ``staff`` in ``campaign``, if any."""
     return Pledge.objects.filter(campaign=campaign, staff=staff, withdrawn_at__isnull=True).first()
 
 
 def pledge_get_for_user(*, user, pk: int) -> Pledge:
+    """A pledge of a staff member the user may see, with campaign, staff, unit and recorder (404 otherwise)."""
     return get_object_or_404(
         Pledge.objects.filter(staff__in=Staff.objects.visible_to(user)).select_related(
             "campaign", "staff", "staff__unit", "recorded_by"
@@ -188,7 +236,7 @@ def pledge_get_for_user(*, user, pk: int) -> Pledge:
 def campaigns_to_sign(*, staff: Staff) -> list[tuple[PledgeCampaign, Pledge | None]]:
     """Open campaigns that expect ``staff`` to sign, each with their standing pledge if they signed already."""
     today = timezone.localdate()
-    ancestors = [int(part) for part in staff.unit.path.strip("/").split("/") if part]
+    ancestors = [*staff.unit.ancestor_ids, staff.unit.pk]
     campaigns = list(
         PledgeCampaign.objects.open_on(today).filter(scope_unit_id__in=ancestors).select_related("code_version__code")
     )

@@ -1,4 +1,8 @@
-"""Writes for codes, campaigns and pledges. Every pledge change is kept in its history (who, when, old, new)."""
+"""Writes for codes, campaigns and pledges. Every pledge change is kept in its history (who, when, old, new).
+
+Rights are checked through the one scope gate (``units.scope.require``); history rows name the actor, and the
+reason where one is given (``core.audit.save_with_history``).
+"""
 
 from __future__ import annotations
 
@@ -11,13 +15,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.audit import save_with_history
 from core.uploads import validate_scan
 from pledges.choices import CampaignKind, PledgeMethod, VersionStatus
 from pledges.code_texts import text_fingerprint
 from pledges.models import Article, Chapter, CodeOfConduct, CodeVersion, Pledge, PledgeCampaign
 from pledges.selectors import campaign_expected_staff, code_version_text, code_version_with_text
 from units.models import Staff, Unit, User
-from units.scope import Capability, scope_for
+from units.scope import Capability, require, scope_for
 
 
 def _valid_ip(address: str | None) -> str | None:
@@ -26,11 +31,6 @@ def _valid_ip(address: str | None) -> str | None:
         return str(ipaddress.ip_address((address or "").strip()))
     except ValueError:
         return None
-
-
-def _require(actor: User, capability: str, unit: Unit) -> None:
-    if not scope_for(actor).can(capability, unit):
-        raise PermissionDenied
 
 
 # --- Codes ------------------------------------------------------------------------------------------------
@@ -91,7 +91,7 @@ def campaign_create(
     target_percent: int = 100,
 ) -> PledgeCampaign:
     """Open a pledge campaign for everyone under ``scope_unit`` (the actor must manage campaigns there)."""
-    _require(actor, Capability.MANAGE_CAMPAIGNS, scope_unit)
+    require(actor, Capability.MANAGE_CAMPAIGNS, scope_unit)
     if code_version.status != VersionStatus.PUBLISHED:
         raise ValidationError({"code_version": _("Only the published version of a code can be signed.")})
     campaign = PledgeCampaign(
@@ -101,15 +101,13 @@ def campaign_create(
     if closes_on < opens_on:
         raise ValidationError({"closes_on": _("The campaign cannot close before it opens.")})
     campaign.full_clean()
-    campaign._history_user = actor
-    campaign.save()
-    return campaign
+    return save_with_history(campaign, actor=actor)
 
 
 # --- Pledges ------------------------------------------------------------------------------------------------
 
 
-def _require_open(campaign: PledgeCampaign, day: datetime.date) -> None:
+def _check_open(campaign: PledgeCampaign, day: datetime.date) -> None:
     if day < campaign.opens_on:
         raise ValidationError(
             _("The campaign opens on %(day)s; pledges cannot be recorded before.") % {"day": campaign.opens_on.strftime("%d/%m/%Y")},
@@ -122,7 +120,7 @@ def _require_open(campaign: PledgeCampaign, day: datetime.date) -> None:
         )
 
 
-def _require_expected(campaign: PledgeCampaign, staff: Staff) -> None:
+def _check_expected(campaign: PledgeCampaign, staff: Staff) -> None:
     if not campaign_expected_staff(campaign=campaign).filter(pk=staff.pk).exists():
         raise ValidationError(_("%(name)s is not expected to sign in this campaign.") % {"name": staff.full_name}, code="not_expected")
 
@@ -135,10 +133,9 @@ def _save_new_pledge(pledge: Pledge, actor: User) -> Pledge:
     """Insert the pledge; the database's unique constraint decides a race between two simultaneous signatures."""
     if Pledge.objects.filter(campaign=pledge.campaign, staff=pledge.staff, withdrawn_at__isnull=True).exists():
         raise _already_signed(pledge.staff)
-    pledge._history_user = actor
     try:
         with transaction.atomic():
-            pledge.save()
+            save_with_history(pledge, actor=actor)
     except IntegrityError:
         raise _already_signed(pledge.staff) from None
     return pledge
@@ -151,8 +148,8 @@ def pledge_sign_online(*, actor: User, campaign: PledgeCampaign, ip_address: str
     if staff is None:
         raise ValidationError(_("Your account is not linked to a staff record, so you cannot sign online."), code="no_staff")
     today = timezone.localdate()
-    _require_open(campaign, today)
-    _require_expected(campaign, staff)
+    _check_open(campaign, today)
+    _check_expected(campaign, staff)
     version = code_version_with_text(version_id=campaign.code_version_id)
     pledge = Pledge(
         campaign=campaign, staff=staff, unit=staff.unit, method=PledgeMethod.ONLINE, signed_on=today,
@@ -172,14 +169,14 @@ def pledge_record_paper(
     ip_address: str | None = None,
 ) -> Pledge:
     """An officer records a pledge signed on paper, optionally with a scan (a real PDF or image, size-limited)."""
-    _require(actor, Capability.RECORD_PLEDGES, staff.unit)
+    require(actor, Capability.RECORD_PLEDGES, staff.unit)
     today = timezone.localdate()
-    _require_open(campaign, today)
+    _check_open(campaign, today)
     if signed_on > today:
         raise ValidationError({"signed_on": _("The date signed cannot be in the future.")})
     if not campaign.opens_on <= signed_on <= campaign.closes_on:
         raise ValidationError({"signed_on": _("The date signed must fall within the campaign.")})
-    _require_expected(campaign, staff)
+    _check_expected(campaign, staff)
     if scan:
         try:
             extension = validate_scan(scan, max_bytes=settings.PLEDGE_SCAN_MAX_BYTES)
@@ -199,7 +196,7 @@ def pledge_record_paper(
 @transaction.atomic
 def pledge_withdraw(*, actor: User, pledge: Pledge, reason: str) -> Pledge:
     """Administrators only: withdraw a pledge (recorded by mistake, signed for the wrong person), with a reason."""
-    _require(actor, Capability.WITHDRAW_PLEDGES, pledge.staff.unit)
+    require(actor, Capability.WITHDRAW_PLEDGES, pledge.staff.unit)
     if not reason.strip():
         raise ValidationError({"reason": _("Give the reason for withdrawing the pledge.")})
     pledge = Pledge.objects.select_for_update().get(pk=pledge.pk)
@@ -208,7 +205,6 @@ def pledge_withdraw(*, actor: User, pledge: Pledge, reason: str) -> Pledge:
     pledge.withdrawn_at = timezone.now()
     pledge.withdrawn_by = actor
     pledge.withdrawal_reason = reason.strip()
-    pledge._history_user = actor
-    pledge._change_reason = reason.strip()
-    pledge.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])
-    return pledge
+    return save_with_history(
+        pledge, actor=actor, reason=reason.strip(), update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"]
+    )

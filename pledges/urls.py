@@ -13,13 +13,13 @@ urlpatterns = [
     path("pledges/new/", campaigns.CampaignCreateView.as_view(), name="campaign_create"),
     path("pledges/<int:pk>/", campaigns.CampaignDetailView.as_view(), name="campaign_detail"),
     path("pledges/<int:pk>/units/<slug:public_code>/", campaigns.CampaignUnitView.as_view(), name="campaign_unit"),
-    path("pledges/<int:pk>/roster.xlsx", campaigns.campaign_roster_export, name="campaign_export"),
+    path("pledges/<int:pk>/roster.xlsx", campaigns.CampaignRosterExportView.as_view(), name="campaign_export"),
     # Signing and recording.
     path("pledges/mine/", signing.MyPledgesView.as_view(), name="my_pledges"),
     path("pledges/<int:pk>/sign/", signing.PledgeSignView.as_view(), name="pledge_sign"),
     path("pledges/<int:pk>/staff/<int:staff_id>/record/", signing.PledgeRecordView.as_view(), name="pledge_record"),
     path("pledges/<int:pk>/staff/<int:staff_id>/form/", signing.PledgeFormPrintView.as_view(), name="pledge_form_print"),
     path("pledges/pledge/<int:pk>/", signing.PledgeDetailView.as_view(), name="pledge_detail"),
-    path("pledges/pledge/<int:pk>/scan/", signing.pledge_scan_download, name="pledge_scan"),
+    path("pledges/pledge/<int:pk>/scan/", signing.PledgeScanDownloadView.as_view(), name="pledge_scan"),
     path("pledges/pledge/<int:pk>/withdraw/", signing.PledgeWithdrawView.as_view(), name="pledge_withdraw"),
 ]

@@ -103,7 +103,7 @@ class LinkStaffForm(forms.Form):
     def __init__(self, *args, unit, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["staff"].queryset = (
-            Staff.objects.filter(unit__path__startswith=unit.path).select_related("unit").order_by("unit__path", "full_name", "pk")
+            Staff.objects.within(unit).select_related("unit").order_by("unit__path", "full_name", "pk")
         )
 
 

@@ -1,7 +1,7 @@
 """Reads of citizen feedback for staff: the scoped inbox, one case, the satisfaction index and on-time rate.
 
-Everything is scoped through ``scope_for(user)``; the index and the rate take a constant number of aggregate
-queries for a whole unit subtree.
+Everything is scoped through the querysets (``visible_to``, ``where_user_can``, ``within``); the index and the
+rate take a constant number of aggregate queries for a whole unit subtree.
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ def inbox(
     if channel:
         cases = cases.filter(channel=channel)
     if unit is not None:
-        cases = cases.filter(unit__path__startswith=unit.path)
+        cases = cases.within(unit)
     if overdue:
         cases = cases.filter(status__in=OPEN, due_on__lt=timezone.localdate())
     if assigned_to_me:
@@ -79,6 +79,7 @@ def case_get_for_user(*, user, pk: int) -> FeedbackCase:
 
 
 def case_history(*, case: FeedbackCase):
+    """The case's history rows, newest first, with the user who made each change."""
     return case.history.select_related("history_user").order_by("-history_date", "-history_id")
 
 
@@ -107,11 +108,20 @@ def triagers_for(*, unit: Unit) -> QuerySet:
 
 
 def kiosk_devices(*, user) -> QuerySet:
+    """The kiosk tablets of the units where the user manages kiosks, live ones first, with unit and creator."""
     return (
         KioskDevice.objects.select_related("unit", "created_by")
         .where_user_can(user, Capability.MANAGE_KIOSKS)
         .order_by("revoked_at", "unit__path", "name")
     )
+
+
+def kiosk_device_get_for_user(*, user, pk: int) -> KioskDevice:
+    """One kiosk tablet of the user's scope, with its unit (404 otherwise, the same as a missing one)."""
+    device = KioskDevice.objects.visible_to(user).filter(pk=pk).select_related("unit").first()
+    if device is None:
+        raise Http404
+    return device
 
 
 def _subtree(units_qs_or_unit) -> Q:

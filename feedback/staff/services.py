@@ -1,8 +1,9 @@
 """Staff writes on citizen feedback: record a case from another channel, triage it, link it to a staff member,
 turn a substantiated complaint into a violation, erase contact details, manage satisfaction kiosks.
 
-Every service is keyword-only, runs in one transaction, checks the actor's right on the case's unit and
-leaves a history row (``_history_user``; ``_change_reason`` where the reason matters).
+Every service is keyword-only, runs in one transaction, checks the actor's right on the case's unit
+(``units.scope.require``) and leaves a history row naming the actor, and the reason where it matters
+(``core.audit.save_with_history``). A case's status moves only as ``CASE_WORKFLOW`` allows.
 """
 
 from __future__ import annotations
@@ -11,34 +12,40 @@ import datetime
 import secrets
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
+from core.audit import save_with_history
+from core.workflow import Transition, Workflow
+from evaluations.choices import ViolationSource
+from evaluations.ratings.services import violation_record
 from feedback.choices import CaseStatus, Channel, FeedbackKind, RejectionReason
 from feedback.models import FeedbackCase, KioskDevice
 from feedback.public.services import due_date_for, tracking_code_new
 from units.models import Staff, Unit
-from units.scope import Capability, scope_for
+from units.scope import Capability, is_within, require, scope_for
 
-# The one map of the triage pipeline: a closed case can be reopened, nothing else goes back.
-ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
-    CaseStatus.NEW: frozenset({CaseStatus.IN_PROGRESS}),
-    CaseStatus.IN_PROGRESS: frozenset({CaseStatus.RESOLVED, CaseStatus.REJECTED}),
-    CaseStatus.RESOLVED: frozenset({CaseStatus.IN_PROGRESS}),
-    CaseStatus.REJECTED: frozenset({CaseStatus.IN_PROGRESS}),
-}
+# The one map of the triage pipeline: a closed case can be reopened, nothing else goes back. Rejecting needs
+# one of the rejection reasons; resolving needs a reply to the citizen (checked by ``feedback_update``).
+CASE_WORKFLOW = Workflow(
+    [
+        Transition("start", (CaseStatus.NEW,), CaseStatus.IN_PROGRESS, capability=Capability.TRIAGE_FEEDBACK),
+        Transition("resolve", (CaseStatus.IN_PROGRESS,), CaseStatus.RESOLVED, capability=Capability.TRIAGE_FEEDBACK),
+        Transition(
+            "reject", (CaseStatus.IN_PROGRESS,), CaseStatus.REJECTED, capability=Capability.TRIAGE_FEEDBACK, needs_reason=True
+        ),
+        Transition(
+            "reopen", (CaseStatus.RESOLVED, CaseStatus.REJECTED), CaseStatus.IN_PROGRESS, capability=Capability.TRIAGE_FEEDBACK
+        ),
+    ]
+)
 CLOSED = (CaseStatus.RESOLVED, CaseStatus.REJECTED)
 # Channels staff record by hand; the public web form is the other engineer's (feedback.public.services).
 STAFF_CHANNELS = (Channel.HOTLINE, Channel.MAILBOX, Channel.COMMENT_BOOK, Channel.SURVEY_SLIP)
 CONTACT_FIELDS = ["contact_name", "contact_phone", "contact_email", "contact_consent", "contact_erased_at"]
-
-
-def _require(actor, capability: str, unit: Unit) -> None:
-    if not scope_for(actor).can(capability, unit):
-        raise PermissionDenied
 
 
 def _tracking_code_new() -> str:
@@ -50,13 +57,17 @@ def _tracking_code_new() -> str:
             return code
 
 
-def _save(case: FeedbackCase, actor, reason: str = "") -> FeedbackCase:
+def _save(case: FeedbackCase, actor, reason: str | None = None) -> FeedbackCase:
     case.full_clean(exclude=["violation", "staff", "assigned_to", "recorded_by", "unit"])
-    case._history_user = actor
-    if reason:
-        case._change_reason = reason
-    case.save()
-    return case
+    return save_with_history(case, actor=actor, reason=reason)
+
+
+def _transition_refused(case: FeedbackCase, status: str):
+    """The error of a move the workflow does not allow, naming both statuses (an unknown one as given)."""
+    return lambda: ValidationError(
+        {"status": _("A case cannot go from “%(old)s” to “%(new)s”.")
+         % {"old": CaseStatus(case.status).label, "new": CaseStatus(status).label if status in CaseStatus.values else status}}
+    )
 
 
 @transaction.atomic
@@ -76,7 +87,7 @@ def feedback_record(
     consent: bool = False,
 ) -> FeedbackCase:
     """Record feedback that reached the unit by hotline, feedback box, comment book or survey slip."""
-    _require(actor, Capability.TRIAGE_FEEDBACK, unit)
+    require(actor, Capability.TRIAGE_FEEDBACK, unit)
     if channel not in STAFF_CHANNELS:
         raise ValidationError({"channel": _("Choose the channel the feedback came through.")})
     if received_at > timezone.now():
@@ -95,7 +106,7 @@ def feedback_record(
 @transaction.atomic
 def feedback_assign(*, actor, case: FeedbackCase, assignee) -> FeedbackCase:
     """Give the case to a person who may triage feedback of its unit."""
-    _require(actor, Capability.TRIAGE_FEEDBACK, case.unit)
+    require(actor, Capability.TRIAGE_FEEDBACK, case.unit)
     if assignee is not None and not scope_for(assignee).can(Capability.TRIAGE_FEEDBACK, case.unit):
         raise ValidationError({"assignee": _("This person cannot handle feedback of this unit.")})
     case.assigned_to = assignee
@@ -114,7 +125,7 @@ def feedback_update(
     due_on: datetime.date | None = None,
 ) -> FeedbackCase:
     """Change a case's status, note, reply or due date. Resolving needs a reply, rejecting a reason."""
-    _require(actor, Capability.TRIAGE_FEEDBACK, case.unit)
+    require(actor, Capability.TRIAGE_FEEDBACK, case.unit)
     now = timezone.now()
     if internal_note is not None:
         case.internal_note = internal_note.strip()
@@ -124,11 +135,10 @@ def feedback_update(
     if due_on is not None:
         case.due_on = due_on
     if status is not None and status != case.status:
-        if status not in ALLOWED_TRANSITIONS.get(case.status, ()):
-            raise ValidationError(
-                {"status": _("A case cannot go from “%(old)s” to “%(new)s”.")
-                 % {"old": CaseStatus(case.status).label, "new": CaseStatus(status).label if status in CaseStatus.values else status}}
-            )
+        refused = _transition_refused(case, status)
+        # Asked first, moved last: a refused change leaves the case's status as it was.
+        if status not in CASE_WORKFLOW.targets_from(case.status):
+            raise refused()
         if status == CaseStatus.RESOLVED and not case.public_reply:
             raise ValidationError({"public_reply": _("Write the reply to the citizen before resolving the case.")})
         if status == CaseStatus.REJECTED:
@@ -138,15 +148,15 @@ def feedback_update(
         else:
             case.rejection_reason = ""
         case.closed_at = now if status in CLOSED else None
-        case.status = status
+        CASE_WORKFLOW.move_to(case, status, refused=refused)
     return _save(case, actor)
 
 
 @transaction.atomic
 def feedback_link_staff(*, actor, case: FeedbackCase, staff: Staff | None, substantiated: bool) -> FeedbackCase:
     """Link the case to the staff member it is about (in the unit or below it), and say whether it holds."""
-    _require(actor, Capability.TRIAGE_FEEDBACK, case.unit)
-    if staff is not None and not staff.unit.path.startswith(case.unit.path):
+    require(actor, Capability.TRIAGE_FEEDBACK, case.unit)
+    if staff is not None and not is_within(staff.unit, case.unit):
         raise ValidationError({"staff": _("The staff member must belong to the case's unit.")})
     if case.violation_id and staff != case.staff:
         raise ValidationError({"staff": _("A violation has been recorded for this case; the staff member cannot change.")})
@@ -158,10 +168,7 @@ def feedback_link_staff(*, actor, case: FeedbackCase, staff: Staff | None, subst
 @transaction.atomic
 def feedback_create_violation(*, actor, case: FeedbackCase, article, severity: str, description: str):
     """Record a violation of the code from a substantiated complaint about a linked staff member."""
-    from evaluations.choices import ViolationSource
-    from evaluations.ratings.services import violation_record
-
-    _require(actor, Capability.TRIAGE_FEEDBACK, case.unit)
+    require(actor, Capability.TRIAGE_FEEDBACK, case.unit)
     if case.kind == FeedbackKind.PRAISE:
         raise ValidationError(_("Praise cannot become a violation."))
     if case.staff_id is None or not case.substantiated:
@@ -186,13 +193,13 @@ def _erase_contact(case: FeedbackCase, when: datetime.datetime) -> None:
 @transaction.atomic
 def feedback_contacts_erase(*, actor, case: FeedbackCase, reason: str) -> FeedbackCase:
     """Erase the citizen's name, phone and e-mail at their request; the reason stays in the history."""
-    _require(actor, Capability.TRIAGE_FEEDBACK, case.unit)
+    require(actor, Capability.TRIAGE_FEEDBACK, case.unit)
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the contact details are erased.")})
     _erase_contact(case, timezone.now())
     # The history keeps earlier rows with the details: blank them there too, or the erasure is only cosmetic.
     case.history.update(contact_name="", contact_phone="", contact_email="")
-    return _save(case, actor, reason=reason.strip()[:100])
+    return _save(case, actor, reason=reason.strip())
 
 
 @transaction.atomic
@@ -221,7 +228,7 @@ def feedback_contacts_purge(*, today: datetime.date) -> int:
 @transaction.atomic
 def kiosk_device_create(*, actor, unit: Unit, name: str) -> KioskDevice:
     """Bind a new kiosk tablet to the unit; its secret token goes into the kiosk page's address."""
-    _require(actor, Capability.MANAGE_KIOSKS, unit)
+    require(actor, Capability.MANAGE_KIOSKS, unit)
     device = KioskDevice(unit=unit, name=name.strip(), token=secrets.token_urlsafe(32), created_by=actor)
     device.full_clean()
     device.save()
@@ -231,7 +238,7 @@ def kiosk_device_create(*, actor, unit: Unit, name: str) -> KioskDevice:
 @transaction.atomic
 def kiosk_device_revoke(*, actor, device: KioskDevice) -> KioskDevice:
     """Stop a kiosk from recording votes (a lost or replaced tablet)."""
-    _require(actor, Capability.MANAGE_KIOSKS, device.unit)
+    require(actor, Capability.MANAGE_KIOSKS, device.unit)
     if device.revoked_at is None:
         device.revoked_at = timezone.now()
         device.save(update_fields=["revoked_at"])

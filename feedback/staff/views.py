@@ -5,18 +5,18 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
 from core.files import private_file_response
 from core.forms import add_service_errors
 from feedback.choices import FeedbackKind
-from feedback.models import KioskDevice
 from feedback.staff import selectors, services
 from feedback.staff.forms import (
     AssignForm,
@@ -31,6 +31,7 @@ from feedback.staff.forms import (
     StatusForm,
     ViolationFromCaseForm,
 )
+from units.mixins import ScopeRequiredMixin
 from units.models import Unit
 from units.scope import Capability, scope_for
 
@@ -77,17 +78,23 @@ class InboxView(LoginRequiredMixin, ListView):
 ACTIONS = ("assign", "status", "note", "reply", "due", "link", "violation", "erase")
 
 
-class CaseDetailView(LoginRequiredMixin, TemplateView):
-    """One case: everything about it, its history and, for those who triage, the forms that act on it."""
+class CaseDetailView(ScopeRequiredMixin, TemplateView):
+    """One case: everything about it, its history and, for those who triage, the forms that act on it.
+    Anyone whose scope holds the case may read it; acting on it (a POST) needs the right to triage (403)."""
 
     template_name = "feedback/case_detail.html"
+    scoped_object_name = "case"
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.case = selectors.case_get_for_user(user=request.user, pk=kwargs["pk"])
-        self.can_triage = scope_for(request.user).can(Capability.TRIAGE_FEEDBACK, self.case.unit)
-        return super().dispatch(request, *args, **kwargs)
+    @property
+    def required_capability(self) -> str | None:
+        return Capability.TRIAGE_FEEDBACK if self.request.method == "POST" else None
+
+    def get_scoped_object(self):
+        return selectors.case_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
+
+    @property
+    def can_triage(self) -> bool:
+        return self.scope.can(Capability.TRIAGE_FEEDBACK, self.case.unit)
 
     def _forms(self, data=None, action=None) -> dict:
         case = self.case
@@ -124,8 +131,6 @@ class CaseDetailView(LoginRequiredMixin, TemplateView):
         return context
 
     def post(self, request, *args, **kwargs):
-        if not self.can_triage:
-            raise PermissionDenied
         action = request.POST.get("action", "")
         if action not in ACTIONS:
             raise Http404
@@ -172,16 +177,12 @@ class CaseDetailView(LoginRequiredMixin, TemplateView):
         return _("Contact details erased.")
 
 
-class CaseRecordView(LoginRequiredMixin, FormView):
+class CaseRecordView(ScopeRequiredMixin, FormView):
     """Record feedback received by hotline, feedback box, comment book or survey slip."""
 
     template_name = "feedback/case_record.html"
     form_class = CaseRecordForm
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not scope_for(request.user).can_anywhere(Capability.TRIAGE_FEEDBACK):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+    required_capability = Capability.TRIAGE_FEEDBACK
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "units": selectors.triage_units(user=self.request.user)}
@@ -202,16 +203,12 @@ class CaseRecordView(LoginRequiredMixin, FormView):
         return redirect("feedback:case_detail", pk=case.pk)
 
 
-class KioskDeviceListView(LoginRequiredMixin, FormView):
+class KioskDeviceListView(ScopeRequiredMixin, FormView):
     """The kiosk tablets of the user's units, and a form to bind a new one."""
 
     template_name = "feedback/kiosk_devices.html"
     form_class = KioskDeviceForm
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not scope_for(request.user).can_anywhere(Capability.MANAGE_KIOSKS):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+    required_capability = Capability.MANAGE_KIOSKS
 
     def get_form_kwargs(self):
         units = Unit.objects.where_user_can(self.request.user, Capability.MANAGE_KIOSKS).order_by("path")
@@ -235,15 +232,25 @@ class KioskDeviceListView(LoginRequiredMixin, FormView):
         return redirect("feedback:kiosk_devices")
 
 
-class KioskDeviceRevokeView(LoginRequiredMixin, TemplateView):
+class KioskDeviceRevokeView(ScopeRequiredMixin, View):
+    """Switch a kiosk tablet off (POST only): 404 outside the scope, 403 without the right to manage kiosks."""
+
     http_method_names = ["post"]
+    required_capability = Capability.MANAGE_KIOSKS
+    scoped_object_name = "device"
+
+    def dispatch(self, request, *args, **kwargs):
+        # A method the page does not take is refused before the device is looked up (405, wherever it lies).
+        if request.user.is_authenticated and request.method.lower() not in self.http_method_names:
+            return self.http_method_not_allowed(request, *args, **kwargs)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_scoped_object(self):
+        return selectors.kiosk_device_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
 
     def post(self, request, *args, **kwargs):
-        device = KioskDevice.objects.visible_to(request.user).filter(pk=kwargs["pk"]).select_related("unit").first()
-        if device is None:
-            raise Http404
-        services.kiosk_device_revoke(actor=request.user, device=device)
-        messages.success(request, _("Kiosk %(name)s revoked.") % {"name": device.name})
+        services.kiosk_device_revoke(actor=request.user, device=self.device)
+        messages.success(request, _("Kiosk %(name)s revoked.") % {"name": self.device.name})
         return redirect("feedback:kiosk_devices")
 
 
@@ -256,11 +263,14 @@ class HomeTileView(LoginRequiredMixin, TemplateView):
         return super().get_context_data(feedback_headline=selectors.feedback_headline(user=self.request.user), **kwargs)
 
 
-def case_photo_download(request, pk):
+class CasePhotoDownloadView(ScopeRequiredMixin, View):
     """The citizen's photo, only for those who handle the case (it may show people): never from MEDIA_URL."""
-    if not request.user.is_authenticated:
-        return redirect(f"{reverse('login')}?next={request.path}")
-    case = selectors.case_get_for_user(user=request.user, pk=pk)
-    if not scope_for(request.user).can(Capability.TRIAGE_FEEDBACK, case.unit):
-        raise PermissionDenied
-    return private_file_response(case.photo)
+
+    required_capability = Capability.TRIAGE_FEEDBACK
+    scoped_object_name = "case"
+
+    def get_scoped_object(self):
+        return selectors.case_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
+
+    def get(self, request, *args, **kwargs):
+        return private_file_response(self.case.photo)

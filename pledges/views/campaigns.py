@@ -11,15 +11,14 @@ import tempfile
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _, pgettext_lazy
+from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from core.forms import add_service_errors
@@ -27,8 +26,8 @@ from core.xlsx import XLSX_CONTENT_TYPE
 from pledges import selectors, services
 from pledges.exports import roster_filename, roster_workbook
 from pledges.forms import CampaignForm
-from pledges.models import Pledge, PledgeCampaign
-from units.models import Unit
+from pledges.models import PledgeCampaign
+from units.mixins import ScopeRequiredMixin
 from units.scope import Capability, scope_for
 
 UNSIGNED_PER_PAGE = 100
@@ -134,27 +133,15 @@ class CampaignListView(LoginRequiredMixin, TemplateView):
         return context
 
 
-def _campaign_units_to_manage(user):
-    """Units the user may open a campaign for: those of their assignments that grant it (a superuser: the roots)."""
-    scope = scope_for(user)
-    ids = scope.assigned_unit_ids(capability=Capability.MANAGE_CAMPAIGNS)
-    condition = Q(pk__in=ids)
-    if scope.is_global:
-        condition |= Q(parent__isnull=True)
-    return Unit.objects.filter(condition).select_related("parent").order_by("path")
+class CampaignCreateView(ScopeRequiredMixin, FormView):
+    """A new campaign, for a unit where the user may manage campaigns (403 for those who may nowhere)."""
 
-
-class CampaignCreateView(LoginRequiredMixin, FormView):
     template_name = "pledges/campaign_form.html"
     form_class = CampaignForm
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not scope_for(request.user).can_anywhere(Capability.MANAGE_CAMPAIGNS):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+    required_capability = Capability.MANAGE_CAMPAIGNS
 
     def get_form_kwargs(self):
-        units = _campaign_units_to_manage(self.request.user)
+        units = selectors.campaign_units_to_manage(user=self.request.user)
         kwargs = super().get_form_kwargs()
         first_two = list(units[:2])
         if len(first_two) == 1:  # a district office has one district: choose it for them
@@ -171,13 +158,17 @@ class CampaignCreateView(LoginRequiredMixin, FormView):
         return redirect(campaign)
 
 
-class CampaignDetailView(LoginRequiredMixin, TemplateView):
+class CampaignDetailView(ScopeRequiredMixin, TemplateView):
     """Straight to the coverage of the user's unit; a choice only when the user looks after several."""
 
     template_name = "pledges/campaign_detail.html"
+    scoped_object_name = "campaign"
+
+    def get_scoped_object(self):
+        return selectors.campaign_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
 
     def get(self, request, *args, **kwargs):
-        campaign = selectors.campaign_get_for_user(user=request.user, pk=kwargs["pk"])
+        campaign = self.campaign
         units = selectors.campaign_units_for_user(user=request.user, campaign=campaign)
         if len(units) == 1:
             return redirect("pledges:campaign_unit", pk=campaign.pk, public_code=units[0].public_code)
@@ -185,29 +176,7 @@ class CampaignDetailView(LoginRequiredMixin, TemplateView):
         return self.render_to_response(self.get_context_data(lines=lines, **_campaign_context(campaign)))
 
 
-def _breadcrumb_units(*, user, campaign: PledgeCampaign, unit: Unit) -> list[Unit]:
-    """The units between the campaign's scope and ``unit`` that the user may open, top first. One query."""
-    ancestor_ids = unit.ancestor_ids
-    if not ancestor_ids:
-        return []
-    return list(
-        Unit.objects.visible_to(user)
-        .filter(pk__in=ancestor_ids, path__startswith=campaign.scope_unit.path)
-        .only("id", "name", "public_code", "path")
-        .order_by("path")
-    )
-
-
-def _recent_pledges(*, campaign: PledgeCampaign, unit: Unit) -> list[Pledge]:
-    """The latest standing pledges of staff now under ``unit`` (where they count, as in the coverage)."""
-    return list(
-        Pledge.objects.filter(campaign=campaign, withdrawn_at__isnull=True, staff__unit__path__startswith=unit.path)
-        .select_related("staff", "staff__unit", "recorded_by")
-        .order_by("-recorded_at", "-pk")[:RECENT_PLEDGES]
-    )
-
-
-class CampaignUnitView(LoginRequiredMixin, TemplateView):
+class CampaignUnitView(ScopeRequiredMixin, TemplateView):
     """Coverage of one unit: its totals, the units directly beneath (drill-down), who has not signed yet.
 
     The query count does not depend on the number of units or staff: coverage is three grouped queries,
@@ -217,6 +186,12 @@ class CampaignUnitView(LoginRequiredMixin, TemplateView):
 
     template_name = "pledges/campaign_unit.html"
     partial_template_name = "pledges/partials/unsigned_staff.html"
+    scoped_object_name = "unit"
+
+    def get_scoped_object(self):
+        user = self.request.user
+        self.campaign = selectors.campaign_get_for_user(user=user, pk=self.kwargs["pk"])
+        return selectors.campaign_unit_get_for_user(user=user, campaign=self.campaign, public_code=self.kwargs["public_code"])
 
     def _partial(self) -> bool:
         htmx = self.request.htmx
@@ -227,10 +202,7 @@ class CampaignUnitView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        user = self.request.user
-        campaign = selectors.campaign_get_for_user(user=user, pk=kwargs["pk"])
-        unit = selectors.campaign_unit_get_for_user(user=user, campaign=campaign, public_code=kwargs["public_code"])
-        scope = scope_for(user)
+        user, campaign, unit, scope = self.request.user, self.campaign, self.unit, self.scope
         unsigned = Paginator(selectors.campaign_unsigned_staff(campaign=campaign, root=unit), UNSIGNED_PER_PAGE)
         page_obj = unsigned.get_page(self.request.GET.get("page"))
         context.update(
@@ -246,39 +218,44 @@ class CampaignUnitView(LoginRequiredMixin, TemplateView):
             return context
         coverage = selectors.campaign_coverage(campaign=campaign, root=unit)
         context.update(
-            breadcrumb_units=_breadcrumb_units(user=user, campaign=campaign, unit=unit),
+            breadcrumb_units=selectors.campaign_breadcrumb_units(user=user, campaign=campaign, unit=unit),
             total=CoverageLine.of(coverage, campaign),
             child_lines=[CoverageLine.of(row, campaign) for row in coverage.children],
-            recent_pledges=_recent_pledges(campaign=campaign, unit=unit),
+            recent_pledges=selectors.campaign_recent_pledges(campaign=campaign, unit=unit, limit=RECENT_PLEDGES),
             export_url=f"{reverse('pledges:campaign_export', args=[campaign.pk])}?unit={unit.public_code}",
         )
         return context
 
 
-def campaign_roster_export(request, pk):
+class CampaignRosterExportView(ScopeRequiredMixin, View):
     """The roster as .xlsx for ``?unit=<public code>`` (default: the user's top unit of the campaign).
 
     Written to an anonymous temporary file and streamed from there, so a large district never sits in memory;
     the file disappears when the response is closed.
     """
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    campaign = selectors.campaign_get_for_user(user=request.user, pk=pk)
-    public_code = request.GET.get("unit", "").strip()
-    if public_code:
-        root = selectors.campaign_unit_get_for_user(user=request.user, campaign=campaign, public_code=public_code)
-    else:
-        units = selectors.campaign_units_for_user(user=request.user, campaign=campaign)
-        if not units:
-            raise Http404
-        root = units[0]
-    handle = tempfile.TemporaryFile(suffix=".xlsx")
-    try:
-        roster_workbook(campaign=campaign, root=root, target=handle)
-        handle.seek(0)
-    except BaseException:
-        handle.close()
-        raise
-    return FileResponse(
-        handle, as_attachment=True, filename=roster_filename(campaign, root), content_type=XLSX_CONTENT_TYPE
-    )
+
+    scoped_object_name = "campaign"
+
+    def get_scoped_object(self):
+        return selectors.campaign_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
+
+    def get(self, request, *args, **kwargs):
+        campaign = self.campaign
+        public_code = request.GET.get("unit", "").strip()
+        if public_code:
+            root = selectors.campaign_unit_get_for_user(user=request.user, campaign=campaign, public_code=public_code)
+        else:
+            units = selectors.campaign_units_for_user(user=request.user, campaign=campaign)
+            if not units:
+                raise Http404
+            root = units[0]
+        handle = tempfile.TemporaryFile(suffix=".xlsx")
+        try:
+            roster_workbook(campaign=campaign, root=root, target=handle)
+            handle.seek(0)
+        except BaseException:
+            handle.close()
+            raise
+        return FileResponse(
+            handle, as_attachment=True, filename=roster_filename(campaign, root), content_type=XLSX_CONTENT_TYPE
+        )

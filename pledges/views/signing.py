@@ -11,14 +11,14 @@ import ipaddress
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from core.files import private_file_response
@@ -27,8 +27,9 @@ from pledges import selectors, services
 from pledges.forms import PaperPledgeForm, PledgeSignForm, PledgeWithdrawForm
 from pledges.models import PledgeCampaign
 from units import selectors as unit_selectors
+from units.mixins import ScopeRequiredMixin
 from units.models import Staff
-from units.scope import Capability, scope_for
+from units.scope import Capability, is_within
 
 
 def _client_ip(request) -> str | None:
@@ -64,16 +65,6 @@ class MyPledgesView(LoginRequiredMixin, TemplateView):
         return context
 
 
-def _campaign_for_signer(*, user, staff: Staff | None, pk: int) -> PledgeCampaign:
-    """A campaign the user may open to sign: one whose scope holds their own unit, or one they can see."""
-    campaign = get_object_or_404(PledgeCampaign.objects.select_related("code_version__code", "scope_unit"), pk=pk)
-    if staff is not None and staff.unit.path.startswith(campaign.scope_unit.path):
-        return campaign
-    if selectors.campaign_list(user=user).filter(pk=campaign.pk).exists():
-        return campaign
-    raise Http404
-
-
 def _signing_blocker(campaign: PledgeCampaign, staff: Staff | None) -> tuple[str, str] | None:
     """Why the user cannot sign now (a Bootstrap colour and a message), or None. The service checks again."""
     if staff is None:
@@ -96,18 +87,17 @@ def _signing_blocker(campaign: PledgeCampaign, staff: Staff | None) -> tuple[str
     return None
 
 
-class PledgeSignView(LoginRequiredMixin, FormView):
-    """The staff member reads the full text, ticks the box and confirms."""
+class PledgeSignView(ScopeRequiredMixin, FormView):
+    """The staff member reads the full text, ticks the box and confirms. The campaign is one whose scope holds
+    the user's own unit, or one the user can see (404 otherwise); signing needs no capability, only oneself."""
 
     template_name = "pledges/pledge_sign.html"
     form_class = PledgeSignForm
+    scoped_object_name = "campaign"
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.staff = _own_staff(request.user)
-        self.campaign = _campaign_for_signer(user=request.user, staff=self.staff, pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
+    def get_scoped_object(self):
+        self.staff = _own_staff(self.request.user)
+        return selectors.campaign_get_for_signer(user=self.request.user, staff=self.staff, pk=self.kwargs["pk"])
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
@@ -136,20 +126,20 @@ class PledgeSignView(LoginRequiredMixin, FormView):
 # --- Paper pledges and the printable form ---------------------------------------------------------------------
 
 
-class CampaignStaffMixin(LoginRequiredMixin):
+class CampaignStaffMixin(ScopeRequiredMixin):
     """Loads the campaign and the staff member, both in the user's scope and the staff inside the campaign
     (404 otherwise), and requires the right to record pledges for the staff member's unit (403)."""
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.campaign = selectors.campaign_get_for_user(user=request.user, pk=kwargs["pk"])
-        self.staff = unit_selectors.staff_get_for_user(user=request.user, pk=kwargs["staff_id"])
-        if not self.staff.unit.path.startswith(self.campaign.scope_unit.path):
+    required_capability = Capability.RECORD_PLEDGES
+    scoped_object_name = "staff"
+
+    def get_scoped_object(self):
+        user = self.request.user
+        self.campaign = selectors.campaign_get_for_user(user=user, pk=self.kwargs["pk"])
+        staff = unit_selectors.staff_get_for_user(user=user, pk=self.kwargs["staff_id"])
+        if not is_within(staff.unit, self.campaign.scope_unit):
             raise Http404
-        if not scope_for(request.user).can(Capability.RECORD_PLEDGES, self.staff.unit):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+        return staff
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(campaign=self.campaign, staff=self.staff, **kwargs)
@@ -234,14 +224,18 @@ def _pledge_history(pledge) -> list[dict]:
     return trail
 
 
-class PledgeDetailView(LoginRequiredMixin, TemplateView):
+class PledgeDetailView(ScopeRequiredMixin, TemplateView):
     """Who recorded the pledge, for whom, when, how, from where, to which text, and what happened to it since."""
 
     template_name = "pledges/pledge_detail.html"
+    scoped_object_name = "pledge"
+
+    def get_scoped_object(self):
+        return selectors.pledge_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        pledge = selectors.pledge_get_for_user(user=self.request.user, pk=kwargs["pk"])
+        pledge = self.pledge
         version = pledge.campaign.code_version
         context.update(
             pledge=pledge,
@@ -249,32 +243,37 @@ class PledgeDetailView(LoginRequiredMixin, TemplateView):
             text_matches=bool(version.text_hash) and version.text_hash == pledge.text_hash,
             history=_pledge_history(pledge),
             can_withdraw=not pledge.is_withdrawn
-            and scope_for(self.request.user).can(Capability.WITHDRAW_PLEDGES, pledge.staff.unit),
+            and self.scope.can(Capability.WITHDRAW_PLEDGES, pledge.staff.unit),
         )
         return context
 
 
-def pledge_scan_download(request, pk):
+class PledgeScanDownloadView(ScopeRequiredMixin, View):
     """The scan of a paper pledge, as an attachment: never rendered inline, whatever its content claims."""
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    pledge = selectors.pledge_get_for_user(user=request.user, pk=pk)
-    return private_file_response(pledge.scan, download_name=f"cam-ket-{pledge.campaign.year}-{pledge.staff.staff_code}")
+
+    scoped_object_name = "pledge"
+
+    def get_scoped_object(self):
+        return selectors.pledge_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
+
+    def get(self, request, *args, **kwargs):
+        pledge = self.pledge
+        return private_file_response(pledge.scan, download_name=f"cam-ket-{pledge.campaign.year}-{pledge.staff.staff_code}")
 
 
-class PledgeWithdrawView(LoginRequiredMixin, FormView):
+class PledgeWithdrawView(ScopeRequiredMixin, FormView):
     """Administrators only: withdraw a pledge, with a reason kept in its history."""
 
     template_name = "pledges/pledge_withdraw.html"
     form_class = PledgeWithdrawForm
+    required_capability = Capability.WITHDRAW_PLEDGES
+    scoped_object_name = "pledge"
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.pledge = selectors.pledge_get_for_user(user=request.user, pk=kwargs["pk"])
-        if not scope_for(request.user).can(Capability.WITHDRAW_PLEDGES, self.pledge.staff.unit):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+    def get_scoped_object(self):
+        return selectors.pledge_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
+
+    def get_scoped_unit(self, obj):
+        return obj.staff.unit  # the staff member's unit now, as the service checks (not the unit at signing)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(pledge=self.pledge, **kwargs)
