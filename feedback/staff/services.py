@@ -159,7 +159,7 @@ def feedback_link_staff(*, actor, case: FeedbackCase, staff: Staff | None, subst
 def feedback_create_violation(*, actor, case: FeedbackCase, article, severity: str, description: str):
     """Record a violation of the code from a substantiated complaint about a linked staff member."""
     from evaluations.choices import ViolationSource
-    from evaluations.ratings.services import violation_record
+    from evaluations.violations.services import violation_record
 
     _require(actor, Capability.TRIAGE_FEEDBACK, case.unit)
     if case.kind == FeedbackKind.PRAISE:
