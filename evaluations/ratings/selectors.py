@@ -110,6 +110,7 @@ RATING_CHANGES_SHOWN = 10
 
 
 def this_and_last_month(today: datetime.date | None = None) -> tuple[datetime.date, datetime.date]:
+    """The first days of this month and of the month before (of ``today``'s, by default today's)."""
     this = month_start(today or timezone.localdate())
     return this, month_start(this - datetime.timedelta(days=1))
 

@@ -174,7 +174,7 @@ def rating_self_assess(*, actor: User, rating: Rating, points: dict, remark: str
 
 # --- Workflow ---------------------------------------------------------------------------------------------
 
-# Each move names the capability it needs on the sheet's unit; sending a sheet back asks for a reason.
+# Each move names the capability it needs on the sheet's unit; returning or reopening a sheet asks for a reason.
 SHEET_WORKFLOW = Workflow(
     [
         Transition("submit", (SheetStatus.DRAFT,), SheetStatus.SUBMITTED, capability=Capability.RATE),
@@ -209,7 +209,7 @@ def rating_sheet_transition(*, actor: User, sheet: RatingSheet, action: str, rea
         raise ValidationError(_("Unknown action."), code="unknown_action")
     sheet = RatingSheet.objects.select_for_update().select_related("unit").get(pk=sheet.pk)
     require(actor, SHEET_WORKFLOW[action].capability, sheet.unit)
-    # The status changes in memory only; a refusal below rolls nothing back because nothing is saved yet.
+    # The move changes this locked copy only; a refusal below leaves the stored sheet as it was.
     transition = SHEET_WORKFLOW.move(sheet, action, refused=lambda: _bad_transition(sheet, action))
     if transition.needs_reason and not reason.strip():
         raise ValidationError({"reason": _("Give a reason.")}, code="reason")

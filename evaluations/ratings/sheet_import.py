@@ -56,6 +56,8 @@ def _header_key(value) -> str:
 
 @dataclass
 class SheetImportResult:
+    """What an upload did: rows saved and left unchanged, or the problems with the file or its rows."""
+
     updated: int = 0
     unchanged: int = 0
     file_errors: list[str] = field(default_factory=list)

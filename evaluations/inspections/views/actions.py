@@ -92,6 +92,8 @@ class ActionDetailView(ScopeRequiredMixin, TemplateResponseMixin, View):
 
 
 class ActionMarkDoneView(ActionDetailView):
+    """The responsible unit marks the action done, with evidence (403 for anyone else)."""
+
     def get(self, request, *args, **kwargs):
         return redirect("evaluations:action_detail", pk=self.action.pk)
 
@@ -115,6 +117,8 @@ class ActionMarkDoneView(ActionDetailView):
 
 
 class ActionVerifyView(ActionDetailView):
+    """The team verifies the done action or sends it back with a note (403 for anyone else)."""
+
     def get(self, request, *args, **kwargs):
         return redirect("evaluations:action_detail", pk=self.action.pk)
 
