@@ -17,7 +17,8 @@ import openpyxl
 from benchmarks.harness import Row, median_time
 from evaluations.models import Rating
 from evaluations.ratings import services
-from evaluations.ratings.sheet_import import FIRST_DATA_ROW, SHEET_TITLE, sheet_workbook
+from evaluations.ratings.sheet_export import sheet_workbook
+from evaluations.ratings.sheet_format import FIRST_DATA_ROW, SHEET_TITLE
 
 SAVED_ROWS = 80
 TARGET_MS = 500

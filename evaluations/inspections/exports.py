@@ -54,6 +54,7 @@ OVERDUE_LABEL = "Quá hạn"
 
 
 def inspections_filename() -> str:
+    """The export's file name, dated today."""
     return f"kiem-tra-cong-vu-{timezone.localdate():%Y%m%d}.xlsx"
 
 

@@ -6,9 +6,6 @@ staff of the visited unit.
 
 from __future__ import annotations
 
-from functools import reduce
-import operator
-
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.db.models import Q
@@ -17,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from evaluations.choices import CheckResult, Severity, VisitKind
 from evaluations.inspections.selectors import teams_managed_by
 from evaluations.inspections.services import EVIDENCE_MAX_BYTES
-from evaluations.ratings.selectors import code_articles
+from evaluations.violations.selectors import code_articles
 from units.choices import DISTRICT_KINDS, Role
 from units.models import RoleAssignment, Staff, Unit, User
 from units.scope import Capability, scope_for
@@ -92,11 +89,8 @@ class VisitPlanForm(forms.Form):
         teams = teams_managed_by(user)
         self.fields["team"].queryset = teams
         # The units of the teams' districts; the service refuses one outside the chosen team's own district.
-        owner_paths = {team.owner_unit.path for team in teams}
-        units = Unit.objects.filter(
-            reduce(operator.or_, (Q(path__startswith=path) for path in owner_paths), Q(pk__in=[]))
-        )
-        self.fields["unit"].queryset = units.select_related("parent").order_by("path")
+        owners = {team.owner_unit_id: team.owner_unit for team in teams}.values()
+        self.fields["unit"].queryset = Unit.objects.within_any(owners).select_related("parent").order_by("path")
         self.helper = _helper()
 
 
@@ -124,7 +118,7 @@ class FindingForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["article"].queryset = code_articles()
         self.fields["staff"].queryset = (
-            Staff.objects.select_related("unit").filter(unit__path__startswith=visit.unit.path).active().order_by("full_name", "pk")
+            Staff.objects.select_related("unit").within(visit.unit).active().order_by("full_name", "pk")
         )
         self.helper = _helper()
 

@@ -15,6 +15,7 @@ from evaluations.models import (
     ChecklistResult,
     CorrectiveAction,
     Finding,
+    InspectionPhoto,
     InspectionTeam,
     InspectionVisit,
     Violation,
@@ -103,7 +104,7 @@ def overdue_actions(*, user) -> QuerySet:
 
 def actions_for_unit(*, user, unit: Unit) -> QuerySet:
     """Corrective actions the user may see that ``unit`` or a unit beneath it is responsible for."""
-    return action_list(user=user).filter(owner_unit__path__startswith=unit.path)
+    return action_list(user=user).within(unit)
 
 
 def finding_get_for_user(*, user, pk: int) -> Finding:
@@ -196,10 +197,6 @@ def findings_for_export(*, user) -> QuerySet:
 def visit_plan_list(*, user, month=None, unit=None, kind: str = "", status: str = "") -> QuerySet:
     """The plan as the user may see it, filtered (month = first day of a month, unit = a visible unit and its
     subtree), ordered by time. Joined once: the list and the calendar cost a constant number of queries."""
-    import datetime
-
-    from django.utils import timezone
-
     visits = visits_visible_to(user)
     if month is not None:
         following = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
@@ -208,7 +205,7 @@ def visit_plan_list(*, user, month=None, unit=None, kind: str = "", status: str 
         end = datetime.datetime.combine(following, datetime.time.min, tzinfo=tz)
         visits = visits.filter(scheduled_at__gte=start, scheduled_at__lt=end)
     if unit is not None:
-        visits = visits.filter(unit__path__startswith=unit.path)
+        visits = visits.within(unit)
     if kind:
         visits = visits.filter(kind=kind)
     if status:
@@ -226,10 +223,6 @@ def teams_managed_by(user) -> QuerySet:
 
 def visit_results(*, visit: InspectionVisit) -> list:
     """The visit's checklist results with their item, article, photos and findings (staff included)."""
-    from django.db.models import Prefetch
-
-    from evaluations.models import ChecklistResult, Finding
-
     return list(
         ChecklistResult.objects.filter(visit=visit)
         .select_related("item", "item__article", "updated_by")
@@ -243,8 +236,6 @@ def visit_results(*, visit: InspectionVisit) -> list:
 
 def photo_get_for_user(*, user, pk: int):
     """A photo of a visit the user may see, or 404 (a hidden surprise visit's photos included)."""
-    from evaluations.models import InspectionPhoto
-
     return get_object_or_404(
         InspectionPhoto.objects.select_related("result"), pk=pk, result__visit__in=visits_visible_to(user).values("pk")
     )

@@ -1,8 +1,9 @@
 """Writes of inspections: teams, the visit plan, the visit's workflow (planned → in progress → closed, and
 reopened with a reason), checklist results with photos, and findings that record violations.
 
-Every write is keyword-only, atomic and audited through simple-history (``_history_user``; a reopening also
-keeps its reason as ``_change_reason``). Refusals are translated ``ValidationError``s (bad input, wrong
+Every write is keyword-only, atomic and audited through simple-history (``core.audit.save_with_history``: who,
+and for a reopening or a corrective action sent back, why). The visit and the corrective action each change
+status through one ``core.workflow.Workflow``. Refusals are translated ``ValidationError``s (bad input, wrong
 state) or ``PermissionDenied`` (no right to act).
 """
 
@@ -17,7 +18,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _, gettext_noop
 
+from core.audit import save_with_history
 from core.uploads import validate_image, validate_scan
+from core.workflow import Transition, Workflow
 from evaluations.choices import ActionStatus, CheckResult, Severity, ViolationSource, VisitKind, VisitStatus
 from evaluations.inspections.selectors import user_can_inspect
 from evaluations.models import (
@@ -30,65 +33,60 @@ from evaluations.models import (
     InspectionTeam,
     InspectionVisit,
 )
-from evaluations.ratings import services as rating_services
+from evaluations.violations.services import violation_record
 from units.choices import Role
 from units.models import RoleAssignment, Staff, Unit, User
-from units.scope import Capability, scope_for
+from units.scope import Capability, is_within, require, scope_for, subtree_q
 
 DEFAULT_PHOTO_MAX_BYTES = 5 * 1024 * 1024
 
-# action → (allowed from, to)
-VISIT_TRANSITIONS = {
-    "start": ((VisitStatus.PLANNED,), VisitStatus.IN_PROGRESS),
-    "close": ((VisitStatus.IN_PROGRESS,), VisitStatus.CLOSED),
-    "reopen": ((VisitStatus.CLOSED,), VisitStatus.IN_PROGRESS),
-}
+VISIT_WORKFLOW = Workflow(
+    [
+        Transition("start", (VisitStatus.PLANNED,), VisitStatus.IN_PROGRESS),
+        Transition("close", (VisitStatus.IN_PROGRESS,), VisitStatus.CLOSED),
+        Transition("reopen", (VisitStatus.CLOSED,), VisitStatus.IN_PROGRESS),
+    ]
+)
 
 
 def photo_max_bytes() -> int:
+    """The largest photo accepted (``INSPECTION_PHOTO_MAX_BYTES``, 5 MB by default)."""
     return getattr(settings, "INSPECTION_PHOTO_MAX_BYTES", None) or DEFAULT_PHOTO_MAX_BYTES
-
-
-def _require(actor: User, capability: str, unit: Unit) -> None:
-    if not scope_for(actor).can(capability, unit):
-        raise PermissionDenied
-
-
-def _in_subtree(unit: Unit, root: Unit) -> bool:
-    return unit.path.startswith(root.path)
 
 
 def eligible_inspectors(*, owner_unit: Unit):
     """Users who may sit on a team of ``owner_unit``: an inspector or district office assignment at, above or
     beneath it."""
-    ancestors = [int(part) for part in owner_unit.path.strip("/").split("/") if part]
     assignments = RoleAssignment.objects.filter(role__in=(Role.INSPECTOR, Role.DISTRICT_OFFICE)).filter(
-        Q(unit_id__in=ancestors) | Q(unit__path__startswith=owner_unit.path)
+        Q(unit_id__in=owner_unit.ancestor_ids) | subtree_q(owner_unit)
     )
     return User.objects.filter(is_active=True, pk__in=assignments.values("user_id"))
 
 
-def _transition(visit: InspectionVisit, action: str) -> None:
-    sources, target = VISIT_TRANSITIONS[action]
-    if visit.status not in sources:
-        raise ValidationError(
+def _move_visit(visit: InspectionVisit, action: str) -> None:
+    """Set the visit's status where ``action`` leads (saving is the caller's), or refuse the move."""
+    VISIT_WORKFLOW.move(
+        visit,
+        action,
+        refused=lambda: ValidationError(
             _("A visit that is %(status)s cannot be %(action)s.")
             % {"status": visit.get_status_display().lower(), "action": VISIT_ACTION_LABELS[action]().lower()},
             code="bad_transition",
-        )
-    visit.status = target
+        ),
+    )
 
 
 def _locked_visit(visit: InspectionVisit) -> InspectionVisit:
     return InspectionVisit.objects.select_for_update(of=("self",)).select_related("team", "team__owner_unit", "unit").get(pk=visit.pk)
 
 
-def _require_inspector(actor: User, visit: InspectionVisit) -> None:
+def _ensure_inspector(actor: User, visit: InspectionVisit) -> None:
+    """Only the visit's team (its leader or a member, with the inspector's rights) records results and findings."""
     if not user_can_inspect(user=actor, visit=visit):
         raise PermissionDenied
 
 
-def _require_open(visit: InspectionVisit) -> None:
+def _ensure_open(visit: InspectionVisit) -> None:
     if visit.status == VisitStatus.CLOSED:
         raise ValidationError(_("The visit is closed; reopen it with a reason to change its results."), code="closed")
     if visit.status == VisitStatus.PLANNED:
@@ -96,6 +94,7 @@ def _require_open(visit: InspectionVisit) -> None:
 
 
 def can_manage_visit(*, user: User, visit: InspectionVisit) -> bool:
+    """Plan, start, close or reopen any visit of the team: the district office (or city) owning the team."""
     return scope_for(user).can(Capability.MANAGE_INSPECTIONS, visit.team.owner_unit)
 
 
@@ -106,7 +105,7 @@ def can_manage_visit(*, user: User, visit: InspectionVisit) -> bool:
 def team_create(*, actor: User, name: str, owner_unit: Unit, leader: User, members) -> InspectionTeam:
     """A team owned by a district (or the city); its leader and members must be inspectors or district
     office users of that district."""
-    _require(actor, Capability.MANAGE_INSPECTIONS, owner_unit)
+    require(actor, Capability.MANAGE_INSPECTIONS, owner_unit)
     members = list(members)
     eligible = set(eligible_inspectors(owner_unit=owner_unit).filter(pk__in=[leader.pk, *[m.pk for m in members]]).values_list("pk", flat=True))
     errors = {}
@@ -122,8 +121,7 @@ def team_create(*, actor: User, name: str, owner_unit: Unit, leader: User, membe
         errors.update(error.message_dict)
     if errors:
         raise ValidationError(errors)
-    team._history_user = actor
-    team.save()
+    save_with_history(team, actor=actor)
     team.members.set(members)
     return team
 
@@ -145,10 +143,10 @@ def visit_plan(
     """Put a visit on the plan (the district office, or the team's leader). A unit outside the team's district
     is refused."""
     if team.leader_id != actor.pk:
-        _require(actor, Capability.MANAGE_INSPECTIONS, team.owner_unit)
+        require(actor, Capability.MANAGE_INSPECTIONS, team.owner_unit)
     if not team.is_active:
         raise ValidationError({"team": _("This team is no longer active.")}, code="inactive_team")
-    if not _in_subtree(unit, team.owner_unit):
+    if not is_within(unit, team.owner_unit):
         raise ValidationError({"unit": _("This unit is outside the team's district.")}, code="outside_district")
     if kind not in VisitKind.values:
         raise ValidationError({"kind": _("Choose scheduled or surprise.")}, code="kind")
@@ -159,9 +157,7 @@ def visit_plan(
         created_by=actor,
     )
     visit.full_clean()
-    visit._history_user = actor
-    visit.save()
-    return visit
+    return save_with_history(visit, actor=actor)
 
 
 @transaction.atomic
@@ -171,10 +167,9 @@ def visit_start(*, actor: User, visit: InspectionVisit) -> InspectionVisit:
     visit = _locked_visit(visit)
     if not (user_can_inspect(user=actor, visit=visit) or can_manage_visit(user=actor, visit=visit)):
         raise PermissionDenied
-    _transition(visit, "start")
+    _move_visit(visit, "start")
     visit.started_at = timezone.now()
-    visit._history_user = actor
-    visit.save()
+    save_with_history(visit, actor=actor)
     present = set(visit.results.values_list("item_id", flat=True))
     ChecklistResult.objects.bulk_create(
         [
@@ -192,12 +187,10 @@ def visit_close(*, actor: User, visit: InspectionVisit, summary: str) -> Inspect
     visit = _locked_visit(visit)
     if not (user_can_inspect(user=actor, visit=visit) or can_manage_visit(user=actor, visit=visit)):
         raise PermissionDenied
-    _transition(visit, "close")
+    _move_visit(visit, "close")
     visit.summary = summary.strip()
     visit.closed_at = timezone.now()
-    visit._history_user = actor
-    visit.save()
-    return visit
+    return save_with_history(visit, actor=actor)
 
 
 @transaction.atomic
@@ -209,12 +202,9 @@ def visit_reopen(*, actor: User, visit: InspectionVisit, reason: str) -> Inspect
         raise PermissionDenied
     if not reason.strip():
         raise ValidationError({"reason": _("Give a reason for reopening the visit.")}, code="reason")
-    _transition(visit, "reopen")
+    _move_visit(visit, "reopen")
     visit.closed_at = None
-    visit._history_user = actor
-    visit._change_reason = reason.strip()
-    visit.save()
-    return visit
+    return save_with_history(visit, actor=actor, reason=reason.strip())
 
 
 # --- Results and findings ---------------------------------------------------------------------------------
@@ -227,8 +217,8 @@ def result_record(
     """One checklist item's pass / fail / not applicable, with a note and photos. Every photo is checked
     (real JPEG, PNG or WebP, size-limited) before anything is saved."""
     visit = _locked_visit(visit)
-    _require_inspector(actor, visit)
-    _require_open(visit)
+    _ensure_inspector(actor, visit)
+    _ensure_open(visit)
     row = ChecklistResult.objects.select_for_update().filter(visit=visit, item_id=item_id).first()
     if row is None:
         raise ValidationError(_("This item is not on the visit's checklist."), code="unknown_item")
@@ -245,8 +235,7 @@ def result_record(
                 code=error.code,
             ) from error
     row.result, row.note, row.updated_by = result, note.strip(), actor
-    row._history_user = actor
-    row.save()
+    save_with_history(row, actor=actor)
     for photo, extension in zip(photos, extensions, strict=True):
         stored = InspectionPhoto(result=row, uploaded_by=actor)
         stored.image.save(f"photo.{extension}", photo, save=False)
@@ -269,8 +258,8 @@ def finding_create(
     finding's article and severity on the visit's date, which caps that month's grade; with nobody named the
     finding concerns the unit only."""
     visit = _locked_visit(visit)
-    _require_inspector(actor, visit)
-    _require_open(visit)
+    _ensure_inspector(actor, visit)
+    _ensure_open(visit)
     if result.visit_id != visit.pk:
         raise ValidationError(_("This item is not on the visit's checklist."), code="unknown_item")
     result.refresh_from_db(fields=["result"])
@@ -279,7 +268,7 @@ def finding_create(
     if severity not in Severity.values:
         raise ValidationError({"severity": _("Choose a severity.")}, code="severity")
     staff = list(Staff.objects.select_related("unit").filter(pk__in=[s.pk for s in staff]))
-    outsiders = [s.full_name for s in staff if not _in_subtree(s.unit, visit.unit)]
+    outsiders = [s.full_name for s in staff if not is_within(s.unit, visit.unit)]
     if outsiders:
         raise ValidationError(
             {"staff": _("Not staff of the visited unit: %(names)s.") % {"names": ", ".join(outsiders)}}, code="outsider"
@@ -288,18 +277,16 @@ def finding_create(
         visit=visit, result=result, description=description.strip(), article=article, severity=severity, created_by=actor
     )
     finding.full_clean()
-    finding._history_user = actor
-    finding.save()
+    save_with_history(finding, actor=actor)
     finding.staff.set(staff)
     occurred_on = timezone.localtime(visit.scheduled_at).date()
     for member in staff:
-        violation = rating_services.violation_record(
+        violation = violation_record(
             actor=actor, staff=member, occurred_on=occurred_on, article=article, severity=severity,
             source=ViolationSource.INSPECTION, description=finding.description,
         )
         violation.finding = finding
-        violation._history_user = actor
-        violation.save(update_fields=["finding"])
+        save_with_history(violation, actor=actor, update_fields=["finding"])
     return finding
 
 
@@ -317,11 +304,14 @@ VISIT_ACTION_LABELS = {
 # Evidence files: a scan or a photo of what was done.
 EVIDENCE_MAX_BYTES = 5 * 1024 * 1024
 
-ACTION_TRANSITIONS: dict[str, frozenset[str]] = {
-    ActionStatus.OPEN: frozenset({ActionStatus.DONE}),
-    ActionStatus.DONE: frozenset({ActionStatus.VERIFIED, ActionStatus.OPEN}),
-    ActionStatus.VERIFIED: frozenset(),
-}
+# The unit marks an action done; the team verifies it or sends it back (open again). A verified action is final.
+ACTION_WORKFLOW = Workflow(
+    [
+        Transition("mark_done", (ActionStatus.OPEN,), ActionStatus.DONE),
+        Transition("verify", (ActionStatus.DONE,), ActionStatus.VERIFIED),
+        Transition("send_back", (ActionStatus.DONE,), ActionStatus.OPEN),
+    ]
+)
 
 
 def user_can_follow_up(*, user: User, visit: InspectionVisit) -> bool:
@@ -334,13 +324,17 @@ def user_can_correct(*, user: User, action: CorrectiveAction) -> bool:
     return scope_for(user).can(Capability.CORRECT, action.owner_unit)
 
 
-def _check_transition(action: CorrectiveAction, target: str) -> None:
-    if target not in ACTION_TRANSITIONS.get(action.status, frozenset()):
-        raise ValidationError(
+def _move_action(action: CorrectiveAction, target: str) -> None:
+    """Set the action's status to ``target`` (saving is the caller's), or refuse the move from its status."""
+    ACTION_WORKFLOW.move_to(
+        action,
+        target,
+        refused=lambda: ValidationError(
             _("This corrective action is %(status)s: it cannot be changed this way.")
             % {"status": action.get_status_display().lower()},
             code="invalid_transition",
-        )
+        ),
+    )
 
 
 @transaction.atomic
@@ -354,7 +348,7 @@ def action_create(
     errors = {}
     if not description.strip():
         errors["description"] = _("Say what must be done.")
-    if not owner_unit.path.startswith(visit.unit.path):
+    if not is_within(owner_unit, visit.unit):
         errors["owner_unit"] = _("The responsible unit must be the unit visited or a unit beneath it.")
     if due_on < timezone.localdate():
         errors["due_on"] = _("The due date cannot be in the past.")
@@ -362,9 +356,7 @@ def action_create(
         raise ValidationError(errors)
     action = CorrectiveAction(finding=finding, description=description.strip(), owner_unit=owner_unit, due_on=due_on)
     action.full_clean()
-    action._history_user = actor
-    action.save()
-    return action
+    return save_with_history(action, actor=actor)
 
 
 @transaction.atomic
@@ -373,7 +365,7 @@ def action_mark_done(*, actor: User, action: CorrectiveAction, evidence: str, ev
     action = CorrectiveAction.objects.select_for_update().select_related("owner_unit").get(pk=action.pk)
     if not user_can_correct(user=actor, action=action):
         raise PermissionDenied
-    _check_transition(action, ActionStatus.DONE)
+    _move_action(action, ActionStatus.DONE)
     if not evidence.strip():
         raise ValidationError({"evidence": _("Describe what was done.")})
     if evidence_file:
@@ -383,14 +375,11 @@ def action_mark_done(*, actor: User, action: CorrectiveAction, evidence: str, ev
             raise ValidationError({"evidence_file": error.messages}) from None
         evidence_file.name = f"action-{action.pk}-{timezone.now():%Y%m%d%H%M%S}.{extension}"
         action.evidence_file = evidence_file
-    action.status = ActionStatus.DONE
     action.evidence = evidence.strip()
     action.done_by = actor
     action.done_at = timezone.now()
     action.full_clean()
-    action._history_user = actor
-    action.save()
-    return action
+    return save_with_history(action, actor=actor)
 
 
 @transaction.atomic
@@ -403,11 +392,10 @@ def action_verify(*, actor: User, action: CorrectiveAction, accepted: bool, note
     if not user_can_follow_up(user=actor, visit=action.finding.visit):
         raise PermissionDenied
     target = ActionStatus.VERIFIED if accepted else ActionStatus.OPEN
-    _check_transition(action, target)
+    _move_action(action, target)
     note = note.strip()
     if not accepted and not note:
         raise ValidationError({"note": _("Say why the action is sent back.")})
-    action.status = target
     if accepted:
         action.verified_by = actor
         action.verified_at = timezone.now()
@@ -415,7 +403,4 @@ def action_verify(*, actor: User, action: CorrectiveAction, accepted: bool, note
         action.done_by = None
         action.done_at = None
     action.full_clean()
-    action._history_user = actor
-    action._change_reason = note[:100] if note else None
-    action.save()
-    return action
+    return save_with_history(action, actor=actor, reason=note or None)

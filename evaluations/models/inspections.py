@@ -56,6 +56,8 @@ class ChecklistTemplate(models.Model):
 
 
 class ChecklistItem(models.Model):
+    """One line of a checklist: an article of the code, or an office check, in order."""
+
     template = models.ForeignKey(ChecklistTemplate, on_delete=models.CASCADE, related_name="items")
     order = models.PositiveSmallIntegerField(default=0)
     kind = models.CharField(_("kind"), max_length=10, choices=ItemKind.choices)
@@ -140,6 +142,8 @@ def inspection_photo_path(photo, filename):
 
 
 class InspectionPhoto(models.Model):
+    """A photo taken for a checklist result; served only to those who may see the visit."""
+
     result = models.ForeignKey(ChecklistResult, on_delete=models.CASCADE, related_name="photos")
     image = models.FileField(_("photo"), upload_to=inspection_photo_path)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

@@ -16,7 +16,7 @@ from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext_lazy as _
 
 from core.xlsx import XLSX_CONTENT_TYPE
-from evaluations.ratings.services import TRANSITIONS
+from evaluations.ratings.services import SHEET_WORKFLOW
 
 MONTH_INPUT_FORMAT = "%Y-%m"
 
@@ -139,7 +139,7 @@ class SelfAssessmentForm(GroupPointsMixin, forms.Form):
 class SheetTransitionForm(forms.Form):
     """A workflow step on a sheet; whether it is allowed, and whether it needs a reason, is the service's call."""
 
-    action = forms.ChoiceField(choices=[(action, action) for action in TRANSITIONS])
+    action = forms.ChoiceField(choices=[(action, action) for action in SHEET_WORKFLOW.transitions])
     reason = forms.CharField(label=_("Reason"), required=False, max_length=500, strip=True)
 
 

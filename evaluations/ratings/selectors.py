@@ -1,4 +1,5 @@
-"""Reads for sheets, ratings and violations: scoped, joined, and constant in queries whatever the head count."""
+"""Reads for sheets and ratings: scoped, joined, and constant in queries whatever the head count. Lists of
+violations and what recording one offers are in ``evaluations.violations.selectors``."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from dataclasses import dataclass
 import datetime
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -21,47 +23,18 @@ from units.scope import Capability, scope_for
 def rating_sheet_get_for_user(*, user, pk: int) -> RatingSheet:
     """A sheet of a unit in the user's scope, or 404."""
     return get_object_or_404(
-        RatingSheet.objects.filter(unit__in=Unit.objects.visible_to(user)).select_related(
+        RatingSheet.objects.visible_to(user).select_related(
             "unit", "unit__parent", "scheme", "submitted_by", "approved_by"
         ),
         pk=pk,
     )
 
 
-# --- Violations ---------------------------------------------------------------------------------------------
-
-STAFF_CODE_SLUG = "qd-522-2017"  # Quy tắc ứng xử của cán bộ, công chức, viên chức… (522/QĐ-UBND)
-
-
-def violation_list(*, user, unit: Unit | None = None, month=None) -> QuerySet:
-    """Violations of the units the user may see (under ``unit``, in ``month`` if given), newest first, joined."""
-    violations = Violation.objects.visible_to(user)
-    if unit is not None:
-        violations = violations.within(unit)
-    if month is not None:
-        violations = violations.filter(occurred_on__gte=month, occurred_on__lte=month_end(month))
-    return violations.select_related("staff", "unit", "article", "recorded_by").order_by("-occurred_on", "-id")
-
-
-def recordable_staff(user) -> QuerySet:
-    """Staff of the units where ``user`` may record violations, with their unit."""
-    return Staff.objects.select_related("unit").where_user_can(user, Capability.RECORD_VIOLATIONS)
-
-
-def code_articles() -> QuerySet:
-    """The articles of the published version of the staff code, in order."""
-    from pledges.choices import VersionStatus
-    from pledges.models import Article
-
-    return Article.objects.filter(
-        chapter__version__code__slug=STAFF_CODE_SLUG, chapter__version__status=VersionStatus.PUBLISHED
-    ).order_by("chapter__number", "number")
-
-
 def rating_sheet_list(*, user, unit: Unit | None = None) -> QuerySet:
-    sheets = RatingSheet.objects.filter(unit__in=Unit.objects.visible_to(user)).select_related("unit")
+    """Sheets of the units the user may see (of ``unit``'s subtree if given), newest month first."""
+    sheets = RatingSheet.objects.visible_to(user).select_related("unit")
     if unit is not None:
-        sheets = sheets.filter(unit__path__startswith=unit.path)
+        sheets = sheets.within(unit)
     return sheets.order_by("-month", "unit__name")
 
 
@@ -82,6 +55,8 @@ def rating_sheet_rows(*, sheet: RatingSheet) -> list[Rating]:
 
 @dataclass
 class GradeSummary:
+    """The grade counts of a sheet's rows and the share of A against the cap."""
+
     counts: dict[str, int]
     total: int
     a_share_percent: float
@@ -93,6 +68,7 @@ class GradeSummary:
 
 
 def grade_summary(*, sheet: RatingSheet, rows: list[Rating]) -> GradeSummary:
+    """How many rows have each grade, and the share of A against the scheme's cap."""
     counts = dict.fromkeys(Grade.values, 0)
     for row in rows:
         counts[row.grade] += 1
@@ -122,6 +98,7 @@ def staff_monthly_history(*, staff: Staff, months: int = 12, until: datetime.dat
 
 
 def needs_remark(grade: str) -> bool:
+    """Below B the rater must give a remark."""
     return scoring.needs_remark(grade)
 
 
@@ -133,6 +110,7 @@ RATING_CHANGES_SHOWN = 10
 
 
 def this_and_last_month(today: datetime.date | None = None) -> tuple[datetime.date, datetime.date]:
+    """The first days of this month and of the month before (of ``today``'s, by default today's)."""
     this = month_start(today or timezone.localdate())
     return this, month_start(this - datetime.timedelta(days=1))
 
@@ -153,13 +131,10 @@ def with_grade_counts(sheets: QuerySet) -> QuerySet:
 
 
 def rateable_units(*, user) -> list[Unit]:
-    """Units in the user's scope with active staff, on which the user may rate (one query)."""
-    scope = scope_for(user)
-    if not scope.can_anywhere(Capability.RATE):
-        return []
+    """Units with active staff on which the user may rate (one query; none without the right to rate)."""
     staffed = Staff.objects.active().filter(unit=OuterRef("pk"))
-    units = Unit.objects.visible_to(user).filter(Exists(staffed)).select_related("parent").order_by("path")
-    return [unit for unit in units if scope.can(Capability.RATE, unit)]
+    units = Unit.objects.where_user_can(user, Capability.RATE).filter(Exists(staffed))
+    return list(units.select_related("parent").order_by("path"))
 
 
 def sheets_by_unit_and_month(*, units, months) -> dict[tuple[int, datetime.date], RatingSheet]:
@@ -224,10 +199,17 @@ def ward_statuses(*, user, month: datetime.date) -> list[WardStatus]:
 def rating_row_get_for_user(*, user, pk: int) -> Rating:
     """A row of a sheet in the user's scope with its staff member, the sheet, its unit and scheme, or 404."""
     return get_object_or_404(
-        Rating.objects.filter(sheet__unit__in=Unit.objects.visible_to(user)).select_related(
-            "sheet__unit", "sheet__scheme", "staff", "updated_by"
-        ),
-        pk=pk,
+        Rating.objects.visible_to(user).select_related("sheet__unit", "sheet__scheme", "staff", "updated_by"), pk=pk
+    )
+
+
+def rating_own_get_for_user(*, user, pk: int) -> Rating:
+    """A row of the logged-in staff member's own, or 404: nobody else's row is reachable this way, whatever
+    their scope (a user who is not a staff member has none)."""
+    if not user.staff_member_id:
+        raise Http404
+    return get_object_or_404(
+        Rating.objects.select_related("sheet__unit", "sheet__scheme", "staff"), pk=pk, staff_id=user.staff_member_id
     )
 
 

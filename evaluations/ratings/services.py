@@ -1,4 +1,5 @@
-"""Writes for monthly sheets, ratings and violations. Every rating change is kept (who, when, old, new)."""
+"""Writes for monthly sheets and their ratings, and the sheet's workflow. Every rating change is kept (who, when,
+old, new). Violations are recorded by ``evaluations.violations.services``, which regrades through ``rating_regrade``."""
 
 from __future__ import annotations
 
@@ -10,19 +11,24 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _, gettext_noop
+from simple_history.utils import bulk_create_with_history
 
+from core.audit import save_with_history
+from core.workflow import Transition, Workflow
 from evaluations.choices import SheetStatus
 from evaluations.models import Rating, RatingSheet, ScoringScheme, Violation
 from evaluations.ratings import scoring
 from units.models import Staff, Unit, User
-from units.scope import Capability, scope_for
+from units.scope import Capability, require, scope_for
 
 
 def month_start(day: datetime.date) -> datetime.date:
+    """The first day of ``day``'s month."""
     return day.replace(day=1)
 
 
 def month_end(month: datetime.date) -> datetime.date:
+    """The last day of ``month``'s month."""
     following = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
     return following - datetime.timedelta(days=1)
 
@@ -31,11 +37,6 @@ def scheme_for_month(month: datetime.date) -> ScoringScheme:
     """The scheme in force on the month's first day (the oldest one for months before any scheme)."""
     scheme = ScoringScheme.objects.filter(effective_from__lte=month_end(month)).order_by("-effective_from").first()
     return scheme or ScoringScheme.objects.order_by("effective_from").first()
-
-
-def _require(actor: User, capability: str, unit: Unit) -> None:
-    if not scope_for(actor).can(capability, unit):
-        raise PermissionDenied
 
 
 def staff_rated_in(*, unit: Unit, month: datetime.date):
@@ -68,20 +69,16 @@ def rating_sheet_open(*, actor: User, unit: Unit, month: datetime.date) -> Ratin
     month = month_start(month)
     sheet = RatingSheet.objects.filter(unit=unit, month=month).select_related("scheme").first()
     if sheet is None:
-        _require(actor, Capability.RATE, unit)
+        require(actor, Capability.RATE, unit)
         if month > month_start(timezone.localdate()):
             raise ValidationError(_("A month cannot be rated before it starts."), code="future")
-        sheet = RatingSheet(unit=unit, month=month, scheme=scheme_for_month(month))
-        sheet._history_user = actor
-        sheet.save()
+        sheet = save_with_history(RatingSheet(unit=unit, month=month, scheme=scheme_for_month(month)), actor=actor)
     if sheet.is_editable and scope_for(actor).can(Capability.RATE, unit):
         _add_missing_rows(sheet, actor)
     return sheet
 
 
 def _add_missing_rows(sheet: RatingSheet, actor: User) -> None:
-    from simple_history.utils import bulk_create_with_history
-
     present = set(sheet.ratings.values_list("staff_id", flat=True))
     newcomers = [s for s in staff_rated_in(unit=sheet.unit, month=sheet.month).only("id") if s.pk not in present]
     if not newcomers:
@@ -137,7 +134,7 @@ def rating_save(
         .get(pk=rating.pk)
     )
     sheet = rating.sheet
-    _require(actor, Capability.RATE, sheet.unit)
+    require(actor, Capability.RATE, sheet.unit)
     if not sheet.is_editable:
         raise ValidationError(_("This sheet is %(status)s and can no longer be changed.") % {"status": sheet.get_status_display()}, code="read_only")
     if rating.version != expected_version:
@@ -155,8 +152,7 @@ def rating_save(
     rating.remark = remark.strip()
     rating.version += 1
     rating.updated_by = actor
-    rating._history_user = actor
-    rating.save()
+    save_with_history(rating, actor=actor)
     return rating
 
 
@@ -172,47 +168,50 @@ def rating_self_assess(*, actor: User, rating: Rating, points: dict, remark: str
     rating.self_points = {k: str(v) for k, v in parsed.items()}
     rating.self_remark = remark.strip()
     rating.self_assessed_at = timezone.now()
-    rating._history_user = actor
-    rating.save(update_fields=["self_points", "self_remark", "self_assessed_at", "updated_at"])
+    save_with_history(rating, actor=actor, update_fields=["self_points", "self_remark", "self_assessed_at", "updated_at"])
     return rating
 
 
 # --- Workflow ---------------------------------------------------------------------------------------------
 
-# action → (allowed from, to, capability needed, reason required)
-TRANSITIONS = {
-    "submit": ((SheetStatus.DRAFT,), SheetStatus.SUBMITTED, Capability.RATE, False),
-    "return": ((SheetStatus.SUBMITTED,), SheetStatus.DRAFT, Capability.APPROVE_SHEETS, True),
-    "approve": ((SheetStatus.SUBMITTED,), SheetStatus.APPROVED, Capability.APPROVE_SHEETS, False),
-    "lock": ((SheetStatus.APPROVED,), SheetStatus.LOCKED, Capability.REOPEN_SHEETS, False),
-    "reopen": ((SheetStatus.APPROVED, SheetStatus.LOCKED), SheetStatus.DRAFT, Capability.REOPEN_SHEETS, True),
-}
+# Each move names the capability it needs on the sheet's unit; returning or reopening a sheet asks for a reason.
+SHEET_WORKFLOW = Workflow(
+    [
+        Transition("submit", (SheetStatus.DRAFT,), SheetStatus.SUBMITTED, capability=Capability.RATE),
+        Transition("return", (SheetStatus.SUBMITTED,), SheetStatus.DRAFT, capability=Capability.APPROVE_SHEETS,
+                   needs_reason=True),
+        Transition("approve", (SheetStatus.SUBMITTED,), SheetStatus.APPROVED, capability=Capability.APPROVE_SHEETS),
+        Transition("lock", (SheetStatus.APPROVED,), SheetStatus.LOCKED, capability=Capability.REOPEN_SHEETS),
+        Transition("reopen", (SheetStatus.APPROVED, SheetStatus.LOCKED), SheetStatus.DRAFT,
+                   capability=Capability.REOPEN_SHEETS, needs_reason=True),
+    ]
+)
 
 
 def allowed_actions(*, user: User, sheet: RatingSheet) -> list[str]:
+    """The moves ``user`` may make on ``sheet`` now, in workflow order (what the sheet's buttons offer)."""
     scope = scope_for(user)
-    return [
-        action
-        for action, (sources, _target, capability, _reason) in TRANSITIONS.items()
-        if sheet.status in sources and scope.can(capability, sheet.unit)
-    ]
+    return [t.action for t in SHEET_WORKFLOW.actions_from(sheet.status) if scope.can(t.capability, sheet.unit)]
+
+
+def _bad_transition(sheet: RatingSheet, action: str) -> ValidationError:
+    return ValidationError(
+        _("A %(status)s sheet cannot be %(action)s.")
+        % {"status": sheet.get_status_display().lower(), "action": ACTION_LABELS[action]().lower()},
+        code="bad_transition",
+    )
 
 
 @transaction.atomic
 def rating_sheet_transition(*, actor: User, sheet: RatingSheet, action: str, reason: str = "") -> RatingSheet:
     """Move a sheet along draft → submitted → approved → locked (or back, with a reason)."""
-    if action not in TRANSITIONS:
+    if action not in SHEET_WORKFLOW:
         raise ValidationError(_("Unknown action."), code="unknown_action")
-    sources, target, capability, reason_required = TRANSITIONS[action]
     sheet = RatingSheet.objects.select_for_update().select_related("unit").get(pk=sheet.pk)
-    _require(actor, capability, sheet.unit)
-    if sheet.status not in sources:
-        raise ValidationError(
-            _("A %(status)s sheet cannot be %(action)s.")
-            % {"status": sheet.get_status_display().lower(), "action": ACTION_LABELS[action]().lower()},
-            code="bad_transition",
-        )
-    if reason_required and not reason.strip():
+    require(actor, SHEET_WORKFLOW[action].capability, sheet.unit)
+    # The move changes this locked copy only; a refusal below leaves the stored sheet as it was.
+    transition = SHEET_WORKFLOW.move(sheet, action, refused=lambda: _bad_transition(sheet, action))
+    if transition.needs_reason and not reason.strip():
         raise ValidationError({"reason": _("Give a reason.")}, code="reason")
     if action == "submit":
         missing = [r.staff.full_name for r in sheet.ratings.select_related("staff") if scoring.needs_remark(r.grade) and not r.remark]
@@ -221,7 +220,6 @@ def rating_sheet_transition(*, actor: User, sheet: RatingSheet, action: str, rea
                 _("A remark is missing for: %(names)s.") % {"names": ", ".join(missing)}, code="remark"
             )
     now = timezone.now()
-    sheet.status = target
     if action == "submit":
         sheet.submitted_by, sheet.submitted_at = actor, now
     elif action == "approve":
@@ -230,10 +228,7 @@ def rating_sheet_transition(*, actor: User, sheet: RatingSheet, action: str, rea
         sheet.locked_at = now
     elif action == "reopen":
         sheet.approved_by = sheet.approved_at = sheet.locked_at = None
-    sheet._history_user = actor
-    sheet._change_reason = reason.strip() or ACTION_LABELS[action]()
-    sheet.save()
-    return sheet
+    return save_with_history(sheet, actor=actor, reason=reason.strip() or ACTION_LABELS[action]())
 
 
 def _label(text):
@@ -256,39 +251,11 @@ def rating_sheets_lock_approved(*, approved_before: datetime.datetime) -> int:
     now = timezone.now()
     for sheet in sheets:
         sheet.status, sheet.locked_at = SheetStatus.LOCKED, now
-        sheet._change_reason = "auto-lock"
-        sheet.save(update_fields=["status", "locked_at", "updated_at"])
+        save_with_history(sheet, actor=None, reason="auto-lock", update_fields=["status", "locked_at", "updated_at"])
     return len(sheets)
 
 
-# --- Violations -----------------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def violation_record(
-    *,
-    actor: User,
-    staff: Staff,
-    occurred_on: datetime.date,
-    article,
-    severity: str,
-    source: str,
-    description: str,
-    action_taken: str = "",
-) -> Violation:
-    """Record a breach of the code; the month's rating, if its sheet is still editable, is capped at once."""
-    _require(actor, Capability.RECORD_VIOLATIONS, staff.unit)
-    if occurred_on > timezone.localdate():
-        raise ValidationError({"occurred_on": _("The date cannot be in the future.")})
-    violation = Violation(
-        staff=staff, unit=staff.unit, occurred_on=occurred_on, article=article, severity=severity, source=source,
-        description=description.strip(), action_taken=action_taken.strip(), recorded_by=actor,
-    )
-    violation.full_clean()
-    violation._history_user = actor
-    violation.save()
-    rating_regrade(staff=staff, month=month_start(occurred_on), actor=actor)
-    return violation
+# --- Regrading after a violation ---------------------------------------------------------------------------
 
 
 def rating_regrade(*, staff: Staff, month: datetime.date, actor: User | None) -> Rating | None:
@@ -307,7 +274,5 @@ def rating_regrade(*, staff: Staff, month: datetime.date, actor: User | None) ->
     if (total, by_points, grade) != (rating.total, rating.grade_by_points, rating.grade):
         rating.total, rating.grade_by_points, rating.grade = total, by_points, grade
         rating.version += 1
-        rating._history_user = actor
-        rating._change_reason = "violation"
-        rating.save()
+        save_with_history(rating, actor=actor, reason="violation")
     return rating

@@ -1,18 +1,12 @@
-"""The monthly sheet as an Excel round trip: ``sheet_workbook`` writes it, ``sheet_import`` reads it back.
-
-The download holds one row per rating with the staff code, name, post, the points of each criterion group,
-the total and grade (as formulas, so they follow the officer's changes offline; the upload ignores them and
-recomputes), the remark and the month's violations. A hidden sheet ``_meta`` names the sheet and each row's
-version at download time, so a row someone changed on the web since then is detected, as on the web page.
+"""The monthly sheet read back from an uploaded .xlsx (``sheet_import``); ``sheet_export`` writes it.
 
 The upload is checked like the staff import (``core.xlsx``): the file first, then every row
 (staff code, points, remark, repeats). If any row is wrong nothing is saved and every problem is listed by
 the row number Excel shows; otherwise every changed row is saved through ``services.rating_save`` in one
 transaction, and a row found stale rolls the whole upload back. Unchanged rows are not saved again, so the
-history only records real changes.
-
-The workbook is in Vietnamese whatever the page language: it is the form ward offices pass around, and its
-headers are what the upload matches (English headers are accepted too).
+history only records real changes. The hidden ``_meta`` sheet written with the download says which sheet the
+file is for and each row's version at download time, so a row changed on the web since then is detected.
+Headers are matched without regard to diacritics or the "(tối đa …)" suffix; English headers are accepted too.
 """
 
 from __future__ import annotations
@@ -20,91 +14,39 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 import datetime
 from decimal import Decimal
-import io
 import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-import openpyxl
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
 
 from core.text import fold_diacritics
 from core.xlsx import RowError, XlsxFileError, cell_text, open_xlsx, sheet_rows
-from evaluations.models import CriterionGroup, Rating, RatingSheet
+from evaluations.models import Rating, RatingSheet
 from evaluations.ratings import scoring, services
 from evaluations.ratings.selectors import rating_sheet_rows
+from evaluations.ratings.sheet_format import META_FORMAT, META_TITLE, SHEET_TITLE, group_key, sheet_columns
 from units.models import Staff
 
-SHEET_TITLE = "Phiếu đánh giá"
-GUIDE_TITLE = "Hướng dẫn"
-META_TITLE = "_meta"
-META_FORMAT = "conduct-portal/rating-sheet/1"
-TITLE_ROW, HEADER_ROW, FIRST_DATA_ROW = 1, 2, 3
 # The header is looked for among the first filled rows: people sometimes add a line above the title.
 HEADER_SEARCH_ROWS = 10
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 DEFAULT_MAX_ROWS = 1000  # staff rows; a ward has 20–80 people, the largest units a few hundred
-POINTS_FORMAT = "0.0"
 MAX_REMARK_LENGTH = 1000  # as on the web page
-HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
 _MAXIMUM_SUFFIX = re.compile(r"\s*\((?:toi da|max|maximum)\b[^)]*\)\s*$")
 
 
 def max_upload_bytes() -> int:
+    """The largest upload accepted (``RATING_SHEET_UPLOAD_MAX_BYTES``, 5 MB by default)."""
     return getattr(settings, "RATING_SHEET_UPLOAD_MAX_BYTES", DEFAULT_MAX_BYTES)
 
 
 def max_upload_rows() -> int:
+    """The most staff rows accepted (``RATING_SHEET_UPLOAD_MAX_ROWS``, 1000 by default)."""
     return getattr(settings, "RATING_SHEET_UPLOAD_MAX_ROWS", DEFAULT_MAX_ROWS)
-
-
-def sheet_filename(sheet: RatingSheet) -> str:
-    return f"phieu-danh-gia-{sheet.unit.public_code}-{sheet.month:%Y-%m}.xlsx"
-
-
-# --- Columns ------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Column:
-    """A column of the sheet: the Vietnamese header the download writes, and other headers also accepted."""
-
-    key: str
-    header: str
-    accepted: tuple[str, ...]
-    width: int
-    required: bool = False
-
-
-def _points_text(value: Decimal) -> str:
-    return f"{Decimal(value).normalize():f}"
-
-
-def _group_key(group: CriterionGroup) -> str:
-    return f"group:{group.code}"
-
-
-def _columns(groups: list[CriterionGroup]) -> list[Column]:
-    group_columns = [
-        Column(_group_key(g), f"{g.name} (tối đa {_points_text(g.max_points)})", (g.name, g.code), 18, required=True)
-        for g in groups
-    ]
-    return [
-        Column("staff_code", "Mã cán bộ", ("Staff code",), 14, required=True),
-        Column("full_name", "Họ và tên", ("Full name",), 28),
-        Column("position", "Chức vụ", ("Position",), 26),
-        *group_columns,
-        Column("total", "Tổng điểm", ("Total",), 11),
-        Column("grade", "Xếp loại", ("Grade",), 10),
-        Column("remark", "Nhận xét", ("Remark",), 40, required=True),
-        Column("violations", "Vi phạm trong tháng", ("Violations this month", "Violations"), 40),
-    ]
 
 
 def _header_key(value) -> str:
@@ -112,144 +54,10 @@ def _header_key(value) -> str:
     return _MAXIMUM_SUFFIX.sub("", fold_diacritics(cell_text(value)).strip(" *:"))
 
 
-# --- Download -----------------------------------------------------------------------------------------------
-
-
-def _number(value) -> int | float:
-    value = Decimal(value)
-    return int(value) if value == value.to_integral_value() else float(value)
-
-
-def _grade_cap(scheme, violations) -> str | None:
-    caps = [scheme.cap_for(v.severity) for v in violations]
-    return scoring.worst(*caps) if caps else None
-
-
-def _grade_formula(scheme, total_cell: str, cap: str | None) -> str:
-    """The grade by points, then lowered to the violation cap: grade letters sort from best (A) to worst (D)."""
-    by_points = (
-        f'IF({total_cell}>={_points_text(scheme.a_min)},"A",IF({total_cell}>={_points_text(scheme.b_min)},"B",'
-        f'IF({total_cell}>={_points_text(scheme.c_min)},"C","D")))'
-    )
-    return f'=CHAR(MAX(CODE({by_points}),CODE("{cap}")))' if cap else f"={by_points}"
-
-
-def _violations_text(violations) -> str:
-    with translation.override("vi"):
-        return "; ".join(
-            f"{v.occurred_on:%d/%m/%Y}: {v.article} ({v.get_severity_display()})" for v in violations
-        )
-
-
-def sheet_workbook(sheet: RatingSheet) -> bytes:
-    """The sheet as an .xlsx to fill in offline: title, headers, one row per rating, a guide and ``_meta``.
-
-    Four queries whatever the number of staff (rows, violations, criterion groups).
-    """
-    rows = rating_sheet_rows(sheet=sheet)
-    groups = list(sheet.scheme.groups.all())
-    columns = _columns(groups)
-    letters = {column.key: get_column_letter(index) for index, column in enumerate(columns, start=1)}
-    last_row = FIRST_DATA_ROW + len(rows) - 1
-
-    workbook = openpyxl.Workbook()
-    main = workbook.active
-    main.title = SHEET_TITLE
-    main.append([f"Phiếu đánh giá, xếp loại tháng {sheet.month:%m/%Y} — {sheet.unit.name} — {sheet.scheme.name}"])
-    main.cell(TITLE_ROW, 1).font = Font(bold=True, size=13)
-    main.append([column.header for column in columns])
-    for cell in main[HEADER_ROW]:
-        cell.font = Font(bold=True)
-        cell.fill = HEADER_FILL
-        cell.alignment = Alignment(vertical="center", wrap_text=True)
-    main.row_dimensions[HEADER_ROW].height = 60
-    first_group, last_group = (letters[_group_key(groups[0])], letters[_group_key(groups[-1])]) if groups else ("", "")
-    for number, rating in enumerate(rows, start=FIRST_DATA_ROW):
-        violations = rating.staff.month_violations
-        total_cell = f"{letters['total']}{number}"
-        total = f"=MIN(SUM({first_group}{number}:{last_group}{number}),{scoring.TOTAL_CAP})" if groups else 0
-        main.append([
-            rating.staff.staff_code,
-            rating.staff.full_name,
-            rating.staff.position,
-            *[_number(rating.points.get(g.code, g.default_points)) for g in groups],
-            total,
-            _grade_formula(sheet.scheme, total_cell, _grade_cap(sheet.scheme, violations)),
-            rating.remark,
-            _violations_text(violations),
-        ])
-    for index, column in enumerate(columns, start=1):
-        letter = letters[column.key]
-        main.column_dimensions[letter].width = column.width
-        # Codes stay text, so a code such as 00367 keeps its zeros; points show one decimal.
-        number_format = "@" if column.key == "staff_code" else None
-        if column.key == "total" or column.key.startswith("group:"):
-            number_format = POINTS_FORMAT
-        wrap = column.key in ("remark", "violations")
-        for row in range(FIRST_DATA_ROW, last_row + 1):
-            cell = main.cell(row, index)
-            if number_format:
-                cell.number_format = number_format
-            if wrap:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-    if rows:
-        for group in groups:
-            maximum = _points_text(group.max_points)
-            validation = DataValidation(
-                type="decimal", operator="between", formula1="0", formula2=maximum, allow_blank=False,
-                showErrorMessage=True, errorTitle="Điểm không hợp lệ",
-                error=f"Nhập số điểm từ 0 đến {maximum}, tối đa một chữ số thập phân.",
-            )
-            main.add_data_validation(validation)
-            letter = letters[_group_key(group)]
-            validation.add(f"{letter}{FIRST_DATA_ROW}:{letter}{last_row}")
-    main.freeze_panes = f"D{FIRST_DATA_ROW}"  # headers, codes and names stay in view while scrolling
-
-    _add_guide(workbook, sheet)
-    _add_meta(workbook, sheet, rows)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def _add_guide(workbook, sheet: RatingSheet) -> None:
-    guide = workbook.create_sheet(GUIDE_TITLE)
-    for line in (
-        ["Cách điền phiếu đánh giá"],
-        ["Chỉ sửa điểm của từng nhóm tiêu chí và cột “Nhận xét”; không sửa mã cán bộ."],
-        ["Điểm là số từ 0 đến mức tối đa ghi ở tiêu đề cột, tối đa một chữ số thập phân (ví dụ 18,5)."],
-        ["Xếp loại C hoặc D (dưới B) bắt buộc ghi nhận xét. Vi phạm trong tháng giới hạn mức xếp loại cao nhất."],
-        ["Tổng điểm và xếp loại trong tệp chỉ để tham khảo: khi tải lên, cổng tính lại theo cách tính điểm."],
-        ["Nếu có dòng lỗi thì không dòng nào được lưu: trang tải lên liệt kê lỗi của từng dòng để sửa và tải lên lại."],
-        ["Nếu có người sửa phiếu trên cổng sau khi bạn tải tệp, hãy tải tệp mới và sửa lại."],
-        [f"Tệp dành riêng cho phiếu tháng {sheet.month:%m/%Y} của {sheet.unit.name}; "
-         "không dùng cho tháng hay đơn vị khác."],
-    ):
-        guide.append(line)
-    guide["A1"].font = Font(bold=True)
-    guide.column_dimensions["A"].width = 110
-
-
-def _add_meta(workbook, sheet: RatingSheet, rows: list[Rating]) -> None:
-    """The hidden sheet the upload checks: which sheet the file is for, and each row's version at download."""
-    meta = workbook.create_sheet(META_TITLE)
-    meta.append(["format", META_FORMAT])
-    meta.append(["sheet_id", sheet.pk])
-    meta.append(["unit", sheet.unit.public_code])
-    meta.append(["month", sheet.month.isoformat()])
-    meta.append(["downloaded_at", timezone.localtime().isoformat(timespec="seconds")])
-    meta.append(["staff_code", "rating_id", "version"])
-    for rating in rows:
-        meta.append([rating.staff.staff_code, rating.pk, rating.version])
-    meta.sheet_state = "hidden"
-    meta.protection.sheet = True
-
-
-# --- Upload -------------------------------------------------------------------------------------------------
-
-
 @dataclass
 class SheetImportResult:
+    """What an upload did: rows saved and left unchanged, or the problems with the file or its rows."""
+
     updated: int = 0
     unchanged: int = 0
     file_errors: list[str] = field(default_factory=list)
@@ -389,7 +197,7 @@ def _check_meta(meta: _Meta, sheet: RatingSheet) -> None:
 
 def _map_columns(rows: list[tuple[int, tuple]], groups) -> tuple[int, dict[str, tuple[int, str]]]:
     """(row number of the header, column key → (position, header as written)); unknown columns are ignored."""
-    columns = _columns(groups)
+    columns = sheet_columns(groups)
     wanted = {_header_key(name): column for column in columns for name in (column.header, *column.accepted)}
     staff_code_keys = {key for key, column in wanted.items() if column.key == "staff_code"}
     for number, values in rows[:HEADER_SEARCH_ROWS]:
@@ -450,7 +258,7 @@ class _RowChecker:
     def check(self, number: int, row: dict) -> tuple[_Change | None, list[str]]:
         messages: list[str] = []
         rating = self._rating(number, cell_text(row["staff_code"]).upper(), messages)
-        raw = {group.code: row[_group_key(group)] for group in self.groups}
+        raw = {group.code: row[group_key(group)] for group in self.groups}
         points = None
         try:
             points = services.parse_group_points(self.sheet.scheme, raw, self.groups)

@@ -12,10 +12,11 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect
 from django.template.loader import render_to_string
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _, ngettext
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
@@ -38,6 +39,7 @@ from evaluations.ratings.selectors import (
     UnitMonth,
     _load_row,
     rateable_units,
+    rating_own_get_for_user,
     rating_row_get_for_user,
     rating_sheet_get_for_user,
     sheet_progress,
@@ -46,8 +48,10 @@ from evaluations.ratings.selectors import (
     ward_statuses,
     with_grade_counts,
 )
-from evaluations.ratings.sheet_import import max_upload_bytes, sheet_filename, sheet_import, sheet_workbook
-from units.scope import Capability, scope_for
+from evaluations.ratings.sheet_export import sheet_filename, sheet_workbook
+from evaluations.ratings.sheet_import import max_upload_bytes, sheet_import
+from units.mixins import ScopeRequiredMixin
+from units.scope import Capability, require, scope_for
 from units.selectors import unit_get_for_user
 
 
@@ -168,7 +172,7 @@ class SheetDetailView(LoginRequiredMixin, TemplateView):
             can_rate=can_rate,
             can_record_violations=scope.can(Capability.RECORD_VIOLATIONS, sheet.unit),
             actions=[(action, services.ACTION_LABELS[action]()) for action in services.allowed_actions(user=user, sheet=sheet)],
-            reason_actions=[action for action, spec in services.TRANSITIONS.items() if spec[3]],
+            reason_actions=[t.action for t in services.SHEET_WORKFLOW.transitions.values() if t.needs_reason],
             **sheet_progress(sheet=sheet, rows=rows),
         )
         return context
@@ -183,8 +187,7 @@ class RatingRowSaveView(LoginRequiredMixin, View):
     def post(self, request, pk):
         rating = rating_row_get_for_user(user=request.user, pk=pk)
         sheet = rating.sheet
-        if not scope_for(request.user).can(Capability.RATE, sheet.unit):
-            raise PermissionDenied
+        require(request.user, Capability.RATE, sheet.unit)
         groups = list(sheet.scheme.groups.all())
         form = RatingRowForm(request.POST, groups=groups, rating=rating)
         state, message = "error", ""
@@ -270,28 +273,24 @@ class SheetTransitionView(LoginRequiredMixin, View):
         return redirect("evaluations:sheet_detail", pk=sheet.pk)
 
 
-def _own_rating(user, pk: int) -> Rating:
-    """A row of the logged-in staff member's own, or 404 (nobody else's row is reachable here)."""
-    if not user.staff_member_id:
-        raise Http404
-    return get_object_or_404(
-        Rating.objects.select_related("sheet__unit", "sheet__scheme", "staff"), pk=pk, staff_id=user.staff_member_id
-    )
-
-
-class RatingSelfAssessView(LoginRequiredMixin, FormView):
-    """A staff member proposes their own points for the month while the sheet is a draft."""
+class RatingSelfAssessView(ScopeRequiredMixin, FormView):
+    """A staff member proposes their own points for the month while the sheet is a draft. Only the staff
+    member's own row is reachable (anyone else's is a 404, whatever their scope); no capability is needed."""
 
     template_name = "evaluations/sheet_self_assess.html"
     form_class = SelfAssessmentForm
+    scoped_object_name = "rating"
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.rating = _own_rating(request.user, kwargs["pk"])
-        self.groups = list(self.rating.sheet.scheme.groups.all())
-        self.is_open = self.rating.sheet.status == SheetStatus.DRAFT
-        return super().dispatch(request, *args, **kwargs)
+    def get_scoped_object(self):
+        return rating_own_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
+
+    @cached_property
+    def groups(self):
+        return list(self.rating.sheet.scheme.groups.all())
+
+    @property
+    def is_open(self) -> bool:
+        return self.rating.sheet.status == SheetStatus.DRAFT
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "groups": self.groups, "rating": self.rating}
@@ -337,19 +336,17 @@ def sheet_xlsx_download(request, pk: int):
     return response
 
 
-class SheetUploadView(LoginRequiredMixin, FormView):
-    """Upload a filled-in sheet: every changed row is saved, or none is and each problem is listed by row."""
+class SheetUploadView(ScopeRequiredMixin, FormView):
+    """Upload a filled-in sheet: every changed row is saved, or none is and each problem is listed by row.
+    Only for those who may rate the sheet's unit."""
 
     template_name = "evaluations/excel_upload.html"
     form_class = SheetUploadForm
+    required_capability = Capability.RATE
+    scoped_object_name = "sheet"
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.sheet = rating_sheet_get_for_user(user=request.user, pk=kwargs["pk"])
-        if not scope_for(request.user).can(Capability.RATE, self.sheet.unit):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+    def get_scoped_object(self):
+        return rating_sheet_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
 
     def form_valid(self, form):
         result = sheet_import(actor=self.request.user, sheet=self.sheet, upload=form.cleaned_data["file"])

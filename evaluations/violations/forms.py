@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from evaluations.models import Violation
-from evaluations.ratings.selectors import code_articles, recordable_staff
+from evaluations.violations.selectors import code_articles, recordable_staff
 from units.models import Staff
 
 

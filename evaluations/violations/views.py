@@ -13,16 +13,20 @@ from django.views.generic import FormView, ListView
 
 from core.forms import add_service_errors
 from evaluations.models import Rating, Violation
-from evaluations.ratings import services
 from evaluations.ratings.forms import parse_month
-from evaluations.ratings.selectors import violation_list
+from evaluations.ratings.services import month_start, scheme_for_month
 from evaluations.violations.forms import ViolationForm
+from evaluations.violations.selectors import violation_list
+from evaluations.violations.services import violation_record
+from units.mixins import ScopeRequiredMixin
 from units.models import Unit
 from units.scope import Capability, scope_for
 from units.selectors import staff_get_for_user
 
 
 class ViolationListView(LoginRequiredMixin, ListView):
+    """Violations in the user's scope, filterable by unit (404 outside the scope) and month."""
+
     template_name = "evaluations/violation_list.html"
     context_object_name = "violations"
     paginate_by = 50
@@ -54,27 +58,26 @@ class ViolationListView(LoginRequiredMixin, ListView):
         return context
 
 
-class ViolationCreateView(LoginRequiredMixin, FormView):
-    """Record a violation; ``?staff=<id>`` preselects the staff member (404 outside the user's scope)."""
+class ViolationCreateView(ScopeRequiredMixin, FormView):
+    """Record a violation; ``?staff=<id>`` preselects the staff member (404 outside the user's scope, 403 where
+    the user may not record violations)."""
 
     template_name = "evaluations/violation_form.html"
     form_class = ViolationForm
+    required_capability = Capability.RECORD_VIOLATIONS
+    scoped_object_name = "staff"
+    staff = None
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        scope = scope_for(request.user)
-        if not scope.can_anywhere(Capability.RECORD_VIOLATIONS):
+    def get_scoped_object(self):
+        staff_id = self.request.GET.get("staff", "").strip()
+        if not staff_id:
+            return None
+        # Without the right to record anywhere the page is refused (403) before any staff member is looked up.
+        if not self.scope.can_anywhere(self.required_capability):
             raise PermissionDenied
-        self.staff = None
-        staff_id = request.GET.get("staff", "").strip()
-        if staff_id:
-            if not staff_id.isdigit():
-                raise Http404
-            self.staff = staff_get_for_user(user=request.user, pk=int(staff_id))
-            if not scope.can(Capability.RECORD_VIOLATIONS, self.staff.unit):
-                raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+        if not staff_id.isdigit():
+            raise Http404
+        return staff_get_for_user(user=self.request.user, pk=int(staff_id))
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "user": self.request.user, "staff": self.staff}
@@ -82,7 +85,7 @@ class ViolationCreateView(LoginRequiredMixin, FormView):
     def form_valid(self, form):
         data = form.cleaned_data
         try:
-            violation = services.violation_record(actor=self.request.user, **data)
+            violation = violation_record(actor=self.request.user, **data)
         except ValidationError as error:
             add_service_errors(form, error)
             return self.form_invalid(form)
@@ -91,13 +94,13 @@ class ViolationCreateView(LoginRequiredMixin, FormView):
 
     def _report_grade(self, violation: Violation) -> None:
         """Tell what the violation did to the month's grade: capped now, later, or not (sheet closed)."""
-        month = services.month_start(violation.occurred_on)
+        month = month_start(violation.occurred_on)
         values = {"name": violation.staff.full_name, "month": f"{month:%m/%Y}"}
         rating = (
             Rating.objects.filter(staff=violation.staff, sheet__month=month).select_related("sheet__scheme").first()
         )
         if rating is None:
-            cap = services.scheme_for_month(month).cap_for(violation.severity)
+            cap = scheme_for_month(month).cap_for(violation.severity)
             messages.success(self.request, _(
                 "Violation recorded. The grade of %(name)s for %(month)s will be %(cap)s at best."
             ) % {**values, "cap": cap})

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from evaluations.choices import Severity
-from evaluations.ratings.selectors import code_articles
+from evaluations.violations.selectors import code_articles
 from feedback.choices import CaseStatus, Channel, FeedbackKind, RejectionReason
 from feedback.staff.services import STAFF_CHANNELS
 from units.models import Staff

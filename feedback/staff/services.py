@@ -21,7 +21,7 @@ from simple_history.utils import bulk_update_with_history
 from core.audit import save_with_history
 from core.workflow import Transition, Workflow
 from evaluations.choices import ViolationSource
-from evaluations.ratings.services import violation_record
+from evaluations.violations.services import violation_record
 from feedback.choices import CaseStatus, Channel, FeedbackKind, RejectionReason
 from feedback.models import FeedbackCase, KioskDevice
 from feedback.public.services import due_date_for, tracking_code_new

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from core.dates import add_months, local_datetime
 from evaluations.choices import Severity
-from evaluations.ratings.selectors import code_articles
+from evaluations.violations.selectors import code_articles
 from feedback.choices import CaseStatus, Channel, FeedbackKind, RejectionReason
 from feedback.models import FeedbackCase, KioskDevice, KioskVote
 from feedback.public.services import due_date_for, feedback_submit

@@ -14,7 +14,7 @@ from core.dates import local_datetime
 from evaluations.choices import CheckResult, ItemKind, Severity, VisitKind
 from evaluations.inspections import services as inspection_actions, services as inspection_services
 from evaluations.models import ChecklistResult, CorrectiveAction, Finding, InspectionTeam, InspectionVisit, Violation
-from evaluations.ratings.selectors import code_articles
+from evaluations.violations.selectors import code_articles
 from seed.demo_activity.common import INSPECTED_WARD_CODE, Plan
 from seed.demo_activity.ratings import backdate_violation
 

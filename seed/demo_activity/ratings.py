@@ -18,8 +18,9 @@ from core.dates import add_months, local_datetime
 from evaluations.choices import Grade, Severity, SheetStatus, ViolationSource
 from evaluations.models import Rating, RatingSheet, Violation
 from evaluations.ratings import scoring
-from evaluations.ratings.selectors import code_articles
-from evaluations.ratings.services import rating_sheet_transition, scheme_for_month, staff_rated_in, violation_record
+from evaluations.ratings.services import rating_sheet_transition, scheme_for_month, staff_rated_in
+from evaluations.violations.selectors import code_articles
+from evaluations.violations.services import violation_record
 from seed.demo_activity.common import Plan, UnitPlan
 
 ONE_DECIMAL = Decimal("0.1")

@@ -11,6 +11,7 @@ import pytest
 from evaluations.choices import Severity, SheetStatus, ViolationSource
 from evaluations.models import Rating, RatingSheet
 from evaluations.ratings import services
+from evaluations.violations.services import violation_record
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -147,7 +148,7 @@ def test_the_a_share_warning_appears_above_the_cap(client, make_sheet, thanh_xua
 
 def test_violations_and_self_assessment_appear_beside_the_row(client, sheet, rows, ward_officer, inspector, article, last_month):
     row = rows[1]
-    services.violation_record(actor=inspector, staff=row.staff, occurred_on=last_month, article=article, severity=Severity.MINOR,
+    violation_record(actor=inspector, staff=row.staff, occurred_on=last_month, article=article, severity=Severity.MINOR,
                               source=ViolationSource.CITIZEN_FEEDBACK, description="Thái độ thiếu lịch sự với người dân")
     member = UserFactory(username="staff.member", staff_member=row.staff)
     services.rating_self_assess(actor=member, rating=row, points={"discipline": "19,5", "tasks": "68", "bonus": "1"},
@@ -343,7 +344,7 @@ def test_the_district_office_sees_which_wards_submitted(client, make_sheet, than
 
 
 def test_the_landing_page_says_what_is_left_to_do(client, sheet, rows, ward_officer, inspector, article, last_month):
-    services.violation_record(actor=inspector, staff=rows[0].staff, occurred_on=last_month, article=article,
+    violation_record(actor=inspector, staff=rows[0].staff, occurred_on=last_month, article=article,
                               severity=Severity.VERY_SERIOUS, source=ViolationSource.INSPECTION, description="Uống rượu trong giờ làm việc")
     client.force_login(ward_officer)
     body = client.get(reverse("home")).content.decode()

@@ -12,7 +12,8 @@ import pytest
 from evaluations.choices import Grade, Severity, ViolationSource
 from evaluations.models import Rating, Violation
 from evaluations.ratings import services
-from evaluations.ratings.selectors import code_articles
+from evaluations.violations.selectors import code_articles
+from evaluations.violations.services import violation_record
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -175,7 +176,7 @@ def test_the_list_is_scoped_and_filtered(
 ):
     elsewhere = staff_factory(unit=phuc_xa, staff_code="PX001", full_name="Đỗ Thị Xa")
     for staff, day in ((an, last_month), (an, timezone.localdate()), (elsewhere, last_month)):
-        services.violation_record(
+        violation_record(
             actor=city_admin, staff=staff, occurred_on=day, article=article, severity=Severity.MINOR,
             source=ViolationSource.INSPECTION, description=f"{staff} {day}",
         )
@@ -200,7 +201,7 @@ def test_the_list_takes_the_same_queries_for_30_violations_as_for_3(
 
     def add(count):
         for _ in range(count):
-            services.violation_record(
+            violation_record(
                 actor=ward_officer, staff=staff_factory(unit=thanh_xuan_bac), occurred_on=timezone.localdate(),
                 article=article, severity=Severity.MINOR, source=ViolationSource.SUPERVISOR, description="Đi muộn.",
             )

@@ -13,7 +13,7 @@ import pytest
 from evaluations.choices import Grade, Severity, ViolationSource
 from evaluations.models import Rating
 from evaluations.ratings import services as evaluation_services
-from evaluations.ratings.selectors import code_articles
+from evaluations.violations.selectors import code_articles
 from feedback.choices import CaseStatus, Channel, FeedbackKind, RejectionReason
 from feedback.models import FeedbackCase
 from feedback.staff import services

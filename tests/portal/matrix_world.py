@@ -28,6 +28,7 @@ from core.quarters import Quarter
 from evaluations.choices import Severity, ViolationSource, VisitKind, VisitStatus
 from evaluations.models import InspectionPhoto, InspectionTeam
 from evaluations.ratings import services as rating_services
+from evaluations.violations.services import violation_record
 from feedback.models import KioskDevice
 from feedback.public.services import tracking_code_new
 from pledges import services as pledge_services
@@ -98,7 +99,7 @@ def build_side(*, ward, district, office, inspector, admin, label: str) -> Side:
     sheet = rating_services.rating_sheet_open(actor=admin, unit=ward, month=last_month)
     rating = sheet.ratings.get(staff=staff)
     article = Article.objects.filter(chapter__version__code__slug="qd-522-2017").first()
-    violation = rating_services.violation_record(
+    violation = violation_record(
         actor=admin, staff=staff, occurred_on=last_month, article=article, severity=Severity.MINOR,
         source=ViolationSource.SUPERVISOR, description="Đi muộn",
     )

@@ -28,7 +28,7 @@ import pytest
 
 from core.xlsx import MAX_UNPACKED_BYTES
 from evaluations.models import Rating
-from evaluations.ratings import services, sheet_import as excel
+from evaluations.ratings import services, sheet_format as excel
 from tests.portal.fuzzing import assert_not_5xx, fuzz_settings, rolled_back
 from units.models import Staff
 

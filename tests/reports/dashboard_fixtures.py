@@ -15,6 +15,7 @@ import pytest
 from evaluations.choices import Severity, ViolationSource, VisitKind, VisitStatus
 from evaluations.models import InspectionTeam
 from evaluations.ratings import services as rating_services
+from evaluations.violations.services import violation_record
 from pledges import services as pledge_services
 from pledges.models import Article, CodeVersion
 from tests.conftest import make_user
@@ -73,7 +74,7 @@ def transition(sheet, actor, *actions):
 
 
 def violation(staff, actor, day=None):
-    return rating_services.violation_record(
+    return violation_record(
         actor=actor, staff=staff, occurred_on=day or today(), article=article(), severity=Severity.MINOR,
         source=ViolationSource.SUPERVISOR, description="Không đeo thẻ công chức",
     )

@@ -10,6 +10,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, ListView
@@ -27,6 +28,7 @@ from evaluations.inspections.services import (
     user_can_correct,
     user_can_follow_up,
 )
+from units.mixins import ScopeRequiredMixin
 
 
 class ActionListView(LoginRequiredMixin, ListView):
@@ -52,22 +54,27 @@ class ActionListView(LoginRequiredMixin, ListView):
         )
 
 
-class ActionDetailView(LoginRequiredMixin, TemplateResponseMixin, View):
-    """One action; the inspected unit's form to mark it done, the team's form to verify it or send it back."""
+class ActionDetailView(ScopeRequiredMixin, TemplateResponseMixin, View):
+    """One action; the inspected unit's form to mark it done, the team's form to verify it or send it back.
+    Anyone who may see the action's visit sees the page; who may act is the services' rule."""
 
     template_name = "evaluations/action_detail.html"
+    scoped_object_name = "action"
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.action = action_get_for_user(user=request.user, pk=kwargs["pk"])
-        self.can_correct = self.action.status == ActionStatus.OPEN and user_can_correct(
-            user=request.user, action=self.action
+    def get_scoped_object(self):
+        return action_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
+
+    @cached_property
+    def can_correct(self) -> bool:
+        """The responsible unit may mark the open action done."""
+        return self.action.status == ActionStatus.OPEN and user_can_correct(user=self.request.user, action=self.action)
+
+    @cached_property
+    def can_verify(self) -> bool:
+        """The team (or the district office above it) may verify the done action or send it back."""
+        return self.action.status == ActionStatus.DONE and user_can_follow_up(
+            user=self.request.user, visit=self.action.finding.visit
         )
-        self.can_verify = self.action.status == ActionStatus.DONE and user_can_follow_up(
-            user=request.user, visit=self.action.finding.visit
-        )
-        return super().dispatch(request, *args, **kwargs)
 
     def render(self, *, done_form=None, verify_form=None):
         return self.render_to_response(
@@ -85,6 +92,8 @@ class ActionDetailView(LoginRequiredMixin, TemplateResponseMixin, View):
 
 
 class ActionMarkDoneView(ActionDetailView):
+    """The responsible unit marks the action done, with evidence (403 for anyone else)."""
+
     def get(self, request, *args, **kwargs):
         return redirect("evaluations:action_detail", pk=self.action.pk)
 
@@ -108,6 +117,8 @@ class ActionMarkDoneView(ActionDetailView):
 
 
 class ActionVerifyView(ActionDetailView):
+    """The team verifies the done action or sends it back with a note (403 for anyone else)."""
+
     def get(self, request, *args, **kwargs):
         return redirect("evaluations:action_detail", pk=self.action.pk)
 
@@ -139,19 +150,19 @@ def action_evidence_download(request, pk):
     return private_file_response(action.evidence_file, download_name=f"minh-chung-{action.pk}")
 
 
-class ActionCreateView(LoginRequiredMixin, FormView):
+class ActionCreateView(ScopeRequiredMixin, FormView):
     """The team or the district office sets a corrective action for a finding."""
 
     template_name = "evaluations/action_form.html"
     form_class = ActionCreateForm
+    scoped_object_name = "finding"
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.finding = finding_get_for_user(user=request.user, pk=kwargs["pk"])
-        if not user_can_follow_up(user=request.user, visit=self.finding.visit):
+    def get_scoped_object(self):
+        finding = finding_get_for_user(user=self.request.user, pk=self.kwargs["pk"])  # 404 outside the scope
+        # Not one capability: the visit's own team, or the district office above the visited unit (403 otherwise).
+        if not user_can_follow_up(user=self.request.user, visit=finding.visit):
             raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+        return finding
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "visit": self.finding.visit}

@@ -36,6 +36,7 @@ from evaluations.inspections.forms import (
 )
 from evaluations.models import ChecklistResult
 from evaluations.ratings.forms import MONTH_INPUT_FORMAT, parse_month
+from units.mixins import ScopeRequiredMixin
 from units.models import Unit
 from units.scope import Capability, scope_for
 
@@ -53,6 +54,8 @@ def _can_plan(user) -> bool:
 
 
 class TeamListView(LoginRequiredMixin, ListView):
+    """Teams the user may see, with their members."""
+
     template_name = "evaluations/team_list.html"
     context_object_name = "teams"
 
@@ -63,14 +66,12 @@ class TeamListView(LoginRequiredMixin, ListView):
         return super().get_context_data(can_manage=_can_manage_anywhere(self.request.user), **kwargs)
 
 
-class TeamCreateView(LoginRequiredMixin, FormView):
+class TeamCreateView(ScopeRequiredMixin, FormView):
+    """A new inspection team: for those who manage inspections somewhere (district office, city)."""
+
     template_name = "evaluations/team_form.html"
     form_class = TeamForm
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not _can_manage_anywhere(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+    required_capability = Capability.MANAGE_INSPECTIONS
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "user": self.request.user}
@@ -180,7 +181,10 @@ class VisitCreateView(LoginRequiredMixin, FormView):
     form_class = VisitPlanForm
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not selectors.teams_managed_by(request.user).exists():
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        # Not a capability: a team leader plans their own team's visits. Without an active team to send, 403.
+        if not selectors.teams_managed_by(request.user).exists():
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
