@@ -54,6 +54,7 @@ from pledges.choices import Audience, PledgeMethod, VersionStatus
 from pledges.models import Article, Chapter, CodeOfConduct, CodeVersion, Pledge, PledgeCampaign, PledgeReminder
 from reports.choices import EntrySource, ExportKind
 from reports.models import CommendationEntry, CommendationList, CommendationRule, ExportJob, QuarterlyReport
+from tests.helpers import last_month
 from units.choices import Role, StaffCategory, Structure, UnitKind
 from units.models import RoleAssignment, Staff, StaffTransfer, Unit, User
 
@@ -65,10 +66,6 @@ GRADE_POINTS = {Grade.A: Decimal(95), Grade.B: Decimal(80), Grade.C: Decimal(60)
 
 def today() -> datetime.date:
     return timezone.localdate()
-
-
-def last_month() -> datetime.date:
-    return (today().replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
 
 
 # --- The rows the portal ships ----------------------------------------------------------------------------
@@ -520,7 +517,8 @@ def record_results(visit: InspectionVisit, *, failed: int = 2, note: str = "Khô
 class FeedbackCaseFactory(DjangoModelFactory):
     """A new web case about a staff member's attitude, received now, due in ten days, without contact details.
 
-    ``with_contact=True``: a citizen who left a name, a phone and an e-mail (with consent). A resolved case gets
+    ``with_contact=True``: a citizen who left a name, a phone and an e-mail (with consent), and a text of their
+    own: none of it may reach a page or an export that does not need it. A resolved case gets
     a reply (the database requires one); ``closed_after_days=n`` closes it ``n`` days after it was received."""
 
     class Meta:
@@ -533,6 +531,7 @@ class FeedbackCaseFactory(DjangoModelFactory):
             contact_phone=factory.Sequence(lambda n: f"09{n:08d}"),
             contact_email=factory.Sequence(lambda n: f"dan{n}@example.vn"),
             contact_consent=True,
+            text=factory.Sequence(lambda n: f"Nội dung phản ánh riêng tư {n}"),
         )
 
     unit = factory.SubFactory(UnitFactory)

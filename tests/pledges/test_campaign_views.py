@@ -5,9 +5,11 @@ import pytest
 
 from pledges import services
 from pledges.choices import VersionStatus
-from pledges.models import CodeVersion, PledgeCampaign
-from tests.conftest import make_user
-from tests.pledges.conftest import days, in_page, make_campaign, row_numbers, total_numbers
+from pledges.models import PledgeCampaign
+from tests.builders import make_campaign, make_user
+from tests.factories import CodeVersionFactory
+from tests.helpers import days, in_page
+from tests.pledges.helpers import row_numbers, total_numbers
 from units.choices import Role
 
 pytestmark = pytest.mark.django_db
@@ -137,7 +139,7 @@ def test_district_office_creates_a_campaign_for_its_district(client, district_of
 
 
 def test_create_offers_only_published_versions_and_units_the_user_manages(client, district_officer, code_version, ba_dinh):
-    draft = CodeVersion.objects.create(code=code_version.code, number=99, status=VersionStatus.DRAFT)
+    draft = CodeVersionFactory(code=code_version.code, number=99, status=VersionStatus.DRAFT)
     client.force_login(district_officer)
     form = client.get(reverse("pledges:campaign_create")).context["form"]
     assert draft not in form.fields["code_version"].queryset and code_version in form.fields["code_version"].queryset
