@@ -110,6 +110,16 @@ def staff_factory():
 
 
 @pytest.fixture
+def targets(thanh_xuan_bac, thanh_xuan_trung, phuc_xa, staff_factory):
+    """A staff member in the users' own ward, in its sibling ward and in another district's ward (scope matrices)."""
+    return {
+        "own_ward": staff_factory(unit=thanh_xuan_bac),
+        "sibling_ward": staff_factory(unit=thanh_xuan_trung),
+        "other_district": staff_factory(unit=phuc_xa),
+    }
+
+
+@pytest.fixture
 def code_version(db):
     """The published 522 code (put back when a transactional test emptied the tables)."""
     return shipped_code_version()

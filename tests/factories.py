@@ -54,7 +54,7 @@ from pledges.choices import Audience, PledgeMethod, VersionStatus
 from pledges.models import Article, Chapter, CodeOfConduct, CodeVersion, Pledge, PledgeCampaign, PledgeReminder
 from reports.choices import EntrySource, ExportKind
 from reports.models import CommendationEntry, CommendationList, CommendationRule, ExportJob, QuarterlyReport
-from tests.helpers import last_month
+from tests.helpers import last_month, today
 from units.choices import Role, StaffCategory, Structure, UnitKind
 from units.models import RoleAssignment, Staff, StaffTransfer, Unit, User
 
@@ -62,10 +62,6 @@ STAFF_CODE_SLUG = "qd-522-2017"  # Decision 522/QĐ-UBND, shipped by the pledges
 FAR_FUTURE = datetime.date(2090, 1, 1)
 # The total a grade gets when a test gives the grade only (Hanoi's scheme: A ≥ 90, B ≥ 70, C ≥ 50).
 GRADE_POINTS = {Grade.A: Decimal(95), Grade.B: Decimal(80), Grade.C: Decimal(60), Grade.D: Decimal(40)}
-
-
-def today() -> datetime.date:
-    return timezone.localdate()
 
 
 # --- The rows the portal ships ----------------------------------------------------------------------------
@@ -110,15 +106,16 @@ def _next_number(queryset) -> int:
 
 
 class UnitFactory(DjangoModelFactory):
-    """A ward of the current structure at the top of its own tree (give ``parent`` to place it under a unit).
-    The tree position (``path``, ``depth``) is computed after the save, as ``units.services.unit_create`` does."""
+    """A ward at the top of a tree of its own, in the current structure; give ``parent`` to place it under a unit
+    (it then takes the parent's structure). The tree position (``path``, ``depth``) is computed after the save,
+    as ``units.services.unit_create`` does."""
 
     class Meta:
         model = Unit
 
     name = factory.Sequence(lambda n: f"Phường Thử Nghiệm {n}")
     kind = UnitKind.WARD
-    structure = Structure.CURRENT
+    structure = factory.LazyAttribute(lambda o: o.parent.structure if o.parent else Structure.CURRENT)
     official_code = factory.Sequence(lambda n: f"T{n:04d}")  # no real unit has a letter in its code
     public_code = factory.Sequence(lambda n: f"phuong-thu-nghiem-{n}")
     parent = None

@@ -8,14 +8,29 @@ from django.utils.html import escape
 from django.utils.translation import gettext, pgettext
 
 
+def today() -> datetime.date:
+    return timezone.localdate()
+
+
 def days(n: int) -> datetime.date:
     """Today plus ``n`` days (negative: in the past)."""
-    return timezone.localdate() + datetime.timedelta(days=n)
+    return today() + datetime.timedelta(days=n)
+
+
+def this_month() -> datetime.date:
+    return today().replace(day=1)
+
+
+def months_back(n: int) -> datetime.date:
+    """The first day of the month ``n`` months before this one."""
+    month = this_month()
+    for _ in range(n):
+        month = (month - datetime.timedelta(days=1)).replace(day=1)
+    return month
 
 
 def last_month() -> datetime.date:
-    """The first day of last month."""
-    return (timezone.localdate().replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    return months_back(1)
 
 
 def local_at(day: datetime.date, hour: int = 10) -> datetime.datetime:

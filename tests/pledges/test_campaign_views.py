@@ -29,15 +29,6 @@ EXPECTED = {
 }
 
 
-@pytest.fixture
-def targets(thanh_xuan_bac, thanh_xuan_trung, phuc_xa, staff_factory):
-    return {
-        "own_ward": staff_factory(unit=thanh_xuan_bac),
-        "sibling_ward": staff_factory(unit=thanh_xuan_trung),
-        "other_district": staff_factory(unit=phuc_xa),
-    }
-
-
 def _pages(campaign, staff):
     return (
         reverse("pledges:campaign_unit", args=[campaign.pk, staff.unit.public_code]),

@@ -1,30 +1,12 @@
-"""Helpers of the dashboard tests: months counted back from this one, a corrective action on a visit, and what
-the page shows (tiles, ranking cells, charts)."""
+"""Helpers of the dashboard tests: a corrective action on a visit, and what the page shows (tiles, ranking
+cells, charts)."""
 
 from __future__ import annotations
 
-import datetime
 import re
-
-from django.utils import timezone
 
 from evaluations.choices import VisitKind, VisitStatus
 from tests.factories import CorrectiveActionFactory, InspectionVisitFactory, record_results
-
-
-def today() -> datetime.date:
-    return timezone.localdate()
-
-
-def this_month() -> datetime.date:
-    return today().replace(day=1)
-
-
-def months_back(n: int) -> datetime.date:
-    month = this_month()
-    for _ in range(n):
-        month = (month - datetime.timedelta(days=1)).replace(day=1)
-    return month
 
 
 def action_on(team, unit, *, kind=VisitKind.SCHEDULED, status=VisitStatus.IN_PROGRESS, due_on=None):

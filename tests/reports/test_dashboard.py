@@ -11,17 +11,8 @@ from evaluations.models import Rating
 from feedback.choices import CaseStatus, FeedbackKind
 from tests.builders import make_campaign, make_user, move_sheet, open_sheet, record_violation, sign
 from tests.factories import FeedbackCaseFactory, InspectionTeamFactory, KioskVoteFactory
-from tests.helpers import local_at
-from tests.reports.dashboard_helpers import (
-    action_on,
-    cell,
-    months_back,
-    ranking_row,
-    shown,
-    svg,
-    this_month,
-    today,
-)
+from tests.helpers import local_at, months_back, this_month, today
+from tests.reports.dashboard_helpers import action_on, cell, ranking_row, shown, svg
 from units.choices import Role
 from units.models import Unit
 

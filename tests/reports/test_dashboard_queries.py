@@ -12,8 +12,8 @@ from evaluations.choices import VisitStatus
 from feedback.choices import CaseStatus, FeedbackKind
 from tests.builders import make_campaign, make_user, move_sheet, open_sheet, record_violation, sign
 from tests.factories import FeedbackCaseFactory, InspectionTeamFactory, KioskVoteFactory
-from tests.helpers import local_at
-from tests.reports.dashboard_helpers import action_on, months_back, svg, today
+from tests.helpers import local_at, months_back, today
+from tests.reports.dashboard_helpers import action_on, svg
 from units.choices import Role, UnitKind
 from units.models import Unit
 from units.services import unit_create_sub_body

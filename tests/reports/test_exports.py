@@ -5,6 +5,7 @@ surprise visits secret; downloads of background files only for their requester, 
 from __future__ import annotations
 
 import datetime
+import functools
 
 from django.conf import settings
 from django.db import connection
@@ -34,6 +35,7 @@ from tests.factories import (
     ViolationFactory,
     record_results,
 )
+from tests.helpers import local_at
 from tests.reports.export_helpers import rated_sheets, read_sheets, response_bytes
 from units.choices import Role
 
@@ -140,24 +142,20 @@ def test_ratings_writer_reads_a_constant_number_of_queries(city_admin, thanh_xua
 
 def test_feedback_log_matches_the_database_without_personal_data(client, district_officer, thanh_xuan, thanh_xuan_bac,
                                                                  thanh_xuan_trung, phuc_xa, staff_factory):
-    zone = timezone.get_current_timezone()
-    at = lambda day, hour=9: datetime.datetime.combine(day, datetime.time(hour), tzinfo=zone)  # noqa: E731
     officer = staff_factory(unit=thanh_xuan_bac, full_name="Trần Văn Cán", staff_code="TX0001")
+    at = datetime.date
+    # Citizens who left their contact details (with consent): they must never reach an export.
+    case = functools.partial(FeedbackCaseFactory, with_contact=True)
     cases = [
-        FeedbackCaseFactory(unit=thanh_xuan_bac, received_at=at(datetime.date(2026, 3, 2)), status=CaseStatus.RESOLVED,
-                            due_on=datetime.date(2026, 3, 16), closed_at=at(datetime.date(2026, 3, 10)), satisfaction=5,
-                            staff=officer, with_contact=True),
-        FeedbackCaseFactory(unit=thanh_xuan_trung, received_at=at(datetime.date(2026, 3, 5)), status=CaseStatus.REJECTED,
-                            due_on=datetime.date(2026, 3, 19), closed_at=at(datetime.date(2026, 3, 25)), satisfaction=2,
-                            with_contact=True),
-        FeedbackCaseFactory(unit=thanh_xuan_bac, received_at=at(datetime.date(2026, 3, 20)), due_on=datetime.date(2026, 4, 3),
-                            with_contact=True),
+        case(unit=thanh_xuan_bac, received_at=local_at(at(2026, 3, 2), 9), status=CaseStatus.RESOLVED, due_on=at(2026, 3, 16),
+             closed_at=local_at(at(2026, 3, 10), 9), satisfaction=5, staff=officer),
+        case(unit=thanh_xuan_trung, received_at=local_at(at(2026, 3, 5), 9), status=CaseStatus.REJECTED, due_on=at(2026, 3, 19),
+             closed_at=local_at(at(2026, 3, 25), 9), satisfaction=2),
+        case(unit=thanh_xuan_bac, received_at=local_at(at(2026, 3, 20), 9), due_on=at(2026, 4, 3)),
     ]
     outside = [
-        FeedbackCaseFactory(unit=thanh_xuan_bac, received_at=at(datetime.date(2026, 4, 1)), due_on=datetime.date(2026, 4, 15),
-                            with_contact=True),  # after the period
-        FeedbackCaseFactory(unit=phuc_xa, received_at=at(datetime.date(2026, 3, 3)), due_on=datetime.date(2026, 3, 17),
-                            with_contact=True),  # another district
+        case(unit=thanh_xuan_bac, received_at=local_at(at(2026, 4, 1), 9), due_on=at(2026, 4, 15)),  # after the period
+        case(unit=phuc_xa, received_at=local_at(at(2026, 3, 3), 9), due_on=at(2026, 3, 17)),  # another district
     ]
     client.force_login(district_officer)
 
