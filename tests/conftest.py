@@ -1,4 +1,8 @@
-"""Shared fixtures: Hanoi's real units (imported once) and one user per role.
+"""Shared fixtures: Hanoi's real units (imported once), one user per role and the published staff code.
+
+Every fixture reaches the tests through a ``conftest.py`` (this one, or the one of the tests' folder); test
+modules import helpers and factories (``tests/factories.py``, ``tests/builders.py``, ``tests/helpers.py``),
+never fixtures.
 
 Units used across the suite (legacy structure, as in the demo):
 - ``thanh_xuan``: Quận Thanh Xuân (district 009), ``thanh_xuan_bac``: Phường Thanh Xuân Bắc (00367),
@@ -10,10 +14,10 @@ import importlib
 
 import pytest
 
-from tests.factories import StaffFactory, UserFactory
+from tests.builders import make_user
+from tests.factories import StaffFactory, shipped_code_version
 from units.choices import Role, Structure
 from units.models import Unit
-from units.services import role_assign
 from units.unit_import import units_import
 
 
@@ -75,12 +79,6 @@ def phuc_xa(hanoi):
     return _legacy("00001")
 
 
-def make_user(username, role, unit, **extra):
-    user = UserFactory(username=username, **extra)
-    role_assign(user=user, unit=unit, role=role)
-    return user
-
-
 @pytest.fixture
 def ward_officer(thanh_xuan_bac):
     return make_user("ward.officer", Role.WARD_OFFICER, thanh_xuan_bac)
@@ -109,6 +107,22 @@ def city_admin(hanoi):
 @pytest.fixture
 def staff_factory():
     return StaffFactory
+
+
+@pytest.fixture
+def targets(thanh_xuan_bac, thanh_xuan_trung, phuc_xa, staff_factory):
+    """A staff member in the users' own ward, in its sibling ward and in another district's ward (scope matrices)."""
+    return {
+        "own_ward": staff_factory(unit=thanh_xuan_bac),
+        "sibling_ward": staff_factory(unit=thanh_xuan_trung),
+        "other_district": staff_factory(unit=phuc_xa),
+    }
+
+
+@pytest.fixture
+def code_version(db):
+    """The published 522 code (put back when a transactional test emptied the tables)."""
+    return shipped_code_version()
 
 
 def pytest_configure(config):

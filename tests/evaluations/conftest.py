@@ -1,8 +1,15 @@
-"""Fixtures for ratings: months, sheets opened through the service, an article of Decision 522, row posts.
+"""Fixtures of the evaluations tests.
 
-``sheet`` is Phường Thanh Xuân Bắc's sheet for last month with five staff, opened by the ward officer
-(every row at full marks: 20 + 70 + 0 = 90, grade A). ``make_sheet`` opens one for any unit, month and head
-count; ``row_post`` builds what the sheet's autosave posts for a row.
+Ratings: months, sheets opened through the service, an article of Decision 522, row posts. ``sheet`` is
+Phường Thanh Xuân Bắc's sheet for last month with five staff, opened by the ward officer (every row at full
+marks: 20 + 70 + 0 = 90, grade A). ``make_sheet`` opens one for any unit, month and head count; ``row_post``
+builds what the sheet's autosave posts for a row.
+
+Inspections, made with the factories (the visit services are tested on their own): Quận Thanh Xuân's team
+(led by an inspector of its own, with the ``inspector`` as a member), a visit in progress to Phường Thanh Xuân
+Bắc with every checklist item recorded (two failed), a finding about Nguyễn Văn An (TXB201) on the first failed
+item, and an open corrective action on it. The tests of the visit services (test_inspections.py,
+test_inspection_secrecy.py) plan their own team and visits through the services instead.
 """
 
 import datetime
@@ -11,9 +18,17 @@ from django.utils import timezone
 import pytest
 
 from evaluations.models import Rating, RatingSheet
-from evaluations.ratings import services
 from evaluations.ratings.forms import RatingRowForm
-from pledges.models import Article
+from tests.builders import make_user, open_sheet
+from tests.factories import (
+    CorrectiveActionFactory,
+    FindingFactory,
+    InspectionTeamFactory,
+    InspectionVisitFactory,
+    code_article,
+    record_results,
+)
+from units.choices import Role
 
 
 def _previous_month(month: datetime.date) -> datetime.date:
@@ -36,7 +51,7 @@ def make_sheet(staff_factory, last_month):
 
     def make(*, unit, actor, staff_count: int = 5, month: datetime.date | None = None) -> RatingSheet:
         staff_factory.create_batch(staff_count, unit=unit)
-        return services.rating_sheet_open(actor=actor, unit=unit, month=month or last_month)
+        return open_sheet(unit, actor, month or last_month)
 
     return make
 
@@ -59,7 +74,7 @@ def groups(sheet):
 @pytest.fixture
 def article():
     """An article of the staff code (Decision 522/QĐ-UBND), shipped by the pledges migrations."""
-    found = Article.objects.filter(chapter__version__code__slug="qd-522-2017").first()
+    found = code_article()
     assert found is not None, "the pledges data migration ships Decision 522's articles"
     return found
 
@@ -82,3 +97,33 @@ def row_post():
         return data
 
     return build
+
+
+# --- Inspections ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def team(thanh_xuan, inspector):
+    leader = make_user("team.leader", Role.INSPECTOR, thanh_xuan, full_name="Lê Văn Trưởng")
+    return InspectionTeamFactory(name="Tổ kiểm tra số 1", owner_unit=thanh_xuan, leader=leader, members=[inspector])
+
+
+@pytest.fixture
+def visit(team, thanh_xuan_bac):
+    return InspectionVisitFactory(team=team, unit=thanh_xuan_bac)
+
+
+@pytest.fixture
+def results(visit):
+    return record_results(visit)
+
+
+@pytest.fixture
+def finding(visit, results, staff_factory, thanh_xuan_bac):
+    an = staff_factory(unit=thanh_xuan_bac, staff_code="TXB201", full_name="Nguyễn Văn An")
+    return FindingFactory(visit=visit, result=results[0], staff=[an])
+
+
+@pytest.fixture
+def action(finding):
+    return CorrectiveActionFactory(finding=finding)

@@ -6,7 +6,6 @@ import html
 import io
 import re
 
-from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -21,6 +20,8 @@ from evaluations.models import Rating
 from evaluations.ratings import services, sheet_format as excel
 from evaluations.violations.selectors import code_articles
 from evaluations.violations.services import violation_record
+from tests.builders import open_sheet
+from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -38,11 +39,6 @@ def english():
 
 
 @pytest.fixture
-def last_month():
-    return services.month_start(services.month_start(timezone.localdate()) - datetime.timedelta(days=1))
-
-
-@pytest.fixture
 def staff(staff_factory, thanh_xuan_bac):
     """Three staff of Phường Thanh Xuân Bắc, by code."""
     return {
@@ -53,13 +49,7 @@ def staff(staff_factory, thanh_xuan_bac):
 
 @pytest.fixture
 def sheet(ward_officer, thanh_xuan_bac, staff, last_month):
-    return services.rating_sheet_open(actor=ward_officer, unit=thanh_xuan_bac, month=last_month)
-
-
-def client_for(client, user):
-    client.force_login(user)
-    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
+    return open_sheet(thanh_xuan_bac, ward_officer, last_month)
 
 
 @pytest.fixture
@@ -353,9 +343,7 @@ def test_a_district_wide_rater_is_told_the_staff_member_belongs_elsewhere(
 
 
 def test_a_file_of_another_month_is_refused(officer, ward_officer, sheet, thanh_xuan_bac, last_month):
-    earlier = services.rating_sheet_open(
-        actor=ward_officer, unit=thanh_xuan_bac, month=services.month_start(last_month - datetime.timedelta(days=1))
-    )
+    earlier = open_sheet(thanh_xuan_bac, ward_officer, services.month_start(last_month - datetime.timedelta(days=1)))
     before = snapshot(sheet)
     content, _rows = edited(download(officer, earlier), {"TXB001": {BONUS: 5}})
 
@@ -504,7 +492,7 @@ def test_a_user_without_the_right_to_rate_gets_403(client, inspector, district_o
 
 def test_the_sheet_of_another_ward_is_404(officer, city_admin, thanh_xuan_trung, staff_factory, last_month):
     staff_factory(unit=thanh_xuan_trung)
-    other = services.rating_sheet_open(actor=city_admin, unit=thanh_xuan_trung, month=last_month)
+    other = open_sheet(thanh_xuan_trung, city_admin, last_month)
 
     assert officer.get(reverse("evaluations:sheet_xlsx", kwargs={"pk": other.pk})).status_code == 404
     assert officer.get(reverse("evaluations:sheet_upload", kwargs={"pk": other.pk})).status_code == 404

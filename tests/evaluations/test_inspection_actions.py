@@ -11,20 +11,14 @@ import pytest
 from evaluations.choices import ActionStatus
 from evaluations.inspections.selectors import actions_for_unit, overdue_actions
 from evaluations.inspections.services import action_create, action_mark_done, action_verify
-from evaluations.models import CorrectiveAction, InspectionTeam
-from tests.conftest import make_user
-from tests.evaluations.inspection_fixtures import (  # noqa: F401 (fixtures)
-    action,
-    finding,
-    make_action,
-    make_finding,
-    make_visit,
-    pdf_bytes,
-    png_bytes,
+from evaluations.models import CorrectiveAction
+from tests.builders import make_user
+from tests.evaluations.inspection_helpers import pdf_bytes, png_bytes
+from tests.factories import (
+    CorrectiveActionFactory,
+    InspectionTeamFactory,
+    InspectionVisitFactory,
     record_results,
-    results,
-    team,
-    visit,
 )
 from units.choices import Role
 
@@ -169,19 +163,19 @@ def test_oversized_evidence_is_refused(ward_officer, action):
 
 
 def test_overdue_logic(ward_officer, district_officer, finding):
-    late = make_action(finding, due_on=YESTERDAY())
-    due_today = make_action(finding, due_on=TODAY())
-    done_late = make_action(finding, due_on=YESTERDAY(), status=ActionStatus.DONE)
-    verified_late = make_action(finding, due_on=YESTERDAY(), status=ActionStatus.VERIFIED)
+    late = CorrectiveActionFactory(finding=finding, due_on=YESTERDAY())
+    due_today = CorrectiveActionFactory(finding=finding, due_on=TODAY())
+    done_late = CorrectiveActionFactory(finding=finding, due_on=YESTERDAY(), status=ActionStatus.DONE)
+    verified_late = CorrectiveActionFactory(finding=finding, due_on=YESTERDAY(), status=ActionStatus.VERIFIED)
     assert late.is_overdue and not due_today.is_overdue and not done_late.is_overdue and not verified_late.is_overdue
     for user in (ward_officer, district_officer):
         assert list(overdue_actions(user=user)) == [late]
 
 
 def test_actions_for_unit(district_officer, finding, thanh_xuan_bac, thanh_xuan_trung, team):
-    own = make_action(finding)
-    other_visit = make_visit(team=team, unit=thanh_xuan_trung)
-    other = make_action(make_finding(other_visit, record_results(other_visit)[0]))
+    own = CorrectiveActionFactory(finding=finding)
+    other_visit = InspectionVisitFactory(team=team, unit=thanh_xuan_trung)
+    other = CorrectiveActionFactory(finding__visit=other_visit, finding__result=record_results(other_visit)[0])
     assert list(actions_for_unit(user=district_officer, unit=thanh_xuan_bac)) == [own]
     assert list(actions_for_unit(user=district_officer, unit=thanh_xuan_trung)) == [other]
 
@@ -252,9 +246,9 @@ def test_team_creates_an_action_through_the_page(client, inspector, finding, tha
 
 
 def test_list_filters_and_highlights_overdue(client, district_officer, finding):
-    late = make_action(finding, due_on=YESTERDAY(), description="Việc quá hạn")
-    make_action(finding, description="Việc còn hạn")
-    make_action(finding, status=ActionStatus.VERIFIED, description="Việc đã xác nhận")
+    late = CorrectiveActionFactory(finding=finding, due_on=YESTERDAY(), description="Việc quá hạn")
+    CorrectiveActionFactory(finding=finding, description="Việc còn hạn")
+    CorrectiveActionFactory(finding=finding, status=ActionStatus.VERIFIED, description="Việc đã xác nhận")
     client.force_login(district_officer)
     everything = client.get(reverse("evaluations:action_list")).content.decode()
     assert everything.count('data-testid="action-row"') == 3
@@ -268,9 +262,9 @@ def test_list_filters_and_highlights_overdue(client, district_officer, finding):
 
 def test_actions_of_another_district_are_404(client, ba_dinh, phuc_xa, ward_officer, district_officer, inspector, city_admin):
     leader = make_user("ba.dinh.inspector", Role.INSPECTOR, ba_dinh)
-    other_team = InspectionTeam.objects.create(name="Tổ Ba Đình", owner_unit=ba_dinh, leader=leader)
-    other_visit = make_visit(team=other_team, unit=phuc_xa)
-    other = make_action(make_finding(other_visit, record_results(other_visit)[0]))
+    other_team = InspectionTeamFactory(name="Tổ Ba Đình", owner_unit=ba_dinh, leader=leader)
+    other_visit = InspectionVisitFactory(team=other_team, unit=phuc_xa)
+    other = CorrectiveActionFactory(finding__visit=other_visit, finding__result=record_results(other_visit)[0])
     for user in (ward_officer, district_officer, inspector):
         client.force_login(user)
         for name in ("action_detail", "action_mark_done", "action_verify", "action_evidence"):
@@ -287,8 +281,8 @@ def test_action_list_query_count_is_constant(client, district_officer, team, tha
 
     def add(n):
         for _ in range(n):
-            visit = make_visit(team=team, unit=thanh_xuan_bac)
-            make_action(make_finding(visit, record_results(visit, failed=1)[0]), due_on=YESTERDAY())
+            visit = InspectionVisitFactory(team=team, unit=thanh_xuan_bac)
+            CorrectiveActionFactory(finding__visit=visit, finding__result=record_results(visit, failed=1)[0], due_on=YESTERDAY())
 
     add(1)
     client.get(reverse("evaluations:action_list"))  # warm the session
@@ -307,8 +301,8 @@ def test_action_list_query_count_is_constant(client, district_officer, team, tha
 
 
 def test_landing_page_flags_overdue_actions(client, ward_officer, district_officer, finding):
-    make_action(finding, due_on=YESTERDAY(), description="Niêm yết quy tắc ứng xử")
-    make_action(finding, due_on=YESTERDAY(), status=ActionStatus.DONE, description="Việc đã làm")
+    CorrectiveActionFactory(finding=finding, due_on=YESTERDAY(), description="Niêm yết quy tắc ứng xử")
+    CorrectiveActionFactory(finding=finding, due_on=YESTERDAY(), status=ActionStatus.DONE, description="Việc đã làm")
     client.force_login(ward_officer)
     page = client.get(reverse("home")).content.decode()
     assert 'data-testid="overdue-actions-flag"' in page

@@ -12,17 +12,12 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from evaluations.choices import CheckResult, VisitKind, VisitStatus
-from evaluations.models import Violation
-from tests.evaluations.inspection_fixtures import (  # noqa: F401 (fixtures)
-    action,
-    finding,
-    make_action,
-    make_finding,
-    make_visit,
+from tests.factories import (
+    CorrectiveActionFactory,
+    FindingFactory,
+    InspectionVisitFactory,
+    ViolationFactory,
     record_results,
-    results,
-    team,
-    visit,
 )
 
 pytestmark = pytest.mark.django_db
@@ -39,14 +34,14 @@ def _export(client, user):
 @pytest.fixture
 def surprise(team, thanh_xuan_bac):
     """A surprise visit to Phường Thanh Xuân Bắc, still planned (next week)."""
-    return make_visit(
+    return InspectionVisitFactory(
         team=team, unit=thanh_xuan_bac, kind=VisitKind.SURPRISE, status=VisitStatus.PLANNED,
-        when=timezone.now() + datetime.timedelta(days=7), subject="Kiểm tra đột xuất bí mật",
+        scheduled_at=timezone.now() + datetime.timedelta(days=7), subject="Kiểm tra đột xuất bí mật",
     )
 
 
 def test_report_renders_results_findings_and_actions(client, ward_officer, visit, results, finding, action):
-    Violation.objects.create(
+    ViolationFactory(
         staff=finding.staff.get(), unit=visit.unit, occurred_on=timezone.localdate(), article=finding.article,
         severity=finding.severity, source="inspection", description="x", recorded_by=visit.team.leader, finding=finding,
     )
@@ -68,8 +63,8 @@ def test_report_renders_results_findings_and_actions(client, ward_officer, visit
 
 def test_export_matches_the_database(client, district_officer, visit, results, finding, action, staff_factory, thanh_xuan_bac):
     binh = staff_factory(unit=thanh_xuan_bac, staff_code="TXB202", full_name="Trần Thị Bình")
-    second = make_finding(visit, results[1], staff=[binh], description="Không niêm yết quy tắc")
-    make_action(second, due_on=timezone.localdate() - datetime.timedelta(days=1), description="Niêm yết ngay")
+    second = FindingFactory(visit=visit, result=results[1], staff=[binh], description="Không niêm yết quy tắc")
+    CorrectiveActionFactory(finding=second, due_on=timezone.localdate() - datetime.timedelta(days=1), description="Niêm yết ngay")
     workbook = _export(client, district_officer)
     assert workbook.sheet_names == ["Lượt kiểm tra", "Phát hiện"]
     visits = workbook.get_sheet_by_name("Lượt kiểm tra").to_python()
@@ -93,8 +88,8 @@ def test_export_matches_the_database(client, district_officer, visit, results, f
 
 def test_surprise_visit_is_secret_from_the_ward(client, ward_officer, district_officer, inspector, visit, surprise, action):
     # Findings and an overdue action on the (still planned) surprise visit must not leak either.
-    secret_action = make_action(
-        make_finding(surprise, record_results(surprise)[0], description="Phát hiện bí mật"),
+    secret_action = CorrectiveActionFactory(
+        finding=FindingFactory(visit=surprise, result=record_results(surprise)[0], description="Phát hiện bí mật"),
         due_on=timezone.localdate() - datetime.timedelta(days=1), description="Việc bí mật",
     )
     # The ward officer: not in the export, the report is a 404, not in the actions list or the landing counts.
@@ -132,7 +127,7 @@ def test_started_surprise_visit_shows_to_the_ward(client, ward_officer, surprise
 
 
 def test_report_of_another_district_is_404(client, ward_officer, district_officer, visit, thanh_xuan_trung, team):
-    sibling = make_visit(team=team, unit=thanh_xuan_trung)
+    sibling = InspectionVisitFactory(team=team, unit=thanh_xuan_trung)
     client.force_login(ward_officer)
     assert client.get(reverse("evaluations:visit_report", args=[sibling.pk])).status_code == 404
     client.force_login(district_officer)
@@ -142,10 +137,10 @@ def test_report_of_another_district_is_404(client, ward_officer, district_office
 def test_export_query_count_is_constant(client, district_officer, team, thanh_xuan_bac, staff_factory, django_assert_max_num_queries):
     def add(n):
         for _ in range(n):
-            visit = make_visit(team=team, unit=thanh_xuan_bac)
+            visit = InspectionVisitFactory(team=team, unit=thanh_xuan_bac)
             results = record_results(visit)
             for result in results[:2]:
-                make_action(make_finding(visit, result, staff=staff_factory.create_batch(2, unit=thanh_xuan_bac)))
+                CorrectiveActionFactory(finding=FindingFactory(visit=visit, result=result, staff=staff_factory.create_batch(2, unit=thanh_xuan_bac)))
 
     add(1)
     client.force_login(district_officer)
@@ -167,6 +162,6 @@ def test_report_query_count_is_constant(client, district_officer, visit, results
     with CaptureQueriesContext(connection) as few:
         client.get(url)
     for result in results[1:4]:
-        make_action(make_finding(visit, result, staff=staff_factory.create_batch(2, unit=thanh_xuan_bac)))
+        CorrectiveActionFactory(finding=FindingFactory(visit=visit, result=result, staff=staff_factory.create_batch(2, unit=thanh_xuan_bac)))
     with django_assert_max_num_queries(len(few)):
         assert client.get(url).status_code == 200

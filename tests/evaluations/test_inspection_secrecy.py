@@ -10,7 +10,8 @@ from evaluations.choices import VisitKind
 from evaluations.inspections import services
 from evaluations.inspections.selectors import visits_visible_to
 from evaluations.models import InspectionPhoto
-from tests.evaluations.inspection_helpers import make_team, plan, png_upload
+from tests.builders import make_team, plan_visit
+from tests.evaluations.inspection_helpers import png_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +25,7 @@ def team(district_officer, inspector, thanh_xuan):
 
 @pytest.fixture
 def surprise(district_officer, team, thanh_xuan_bac):
-    return plan(actor=district_officer, team=team, unit=thanh_xuan_bac, kind=VisitKind.SURPRISE, subject=SUBJECT)
+    return plan_visit(actor=district_officer, team=team, unit=thanh_xuan_bac, kind=VisitKind.SURPRISE, subject=SUBJECT)
 
 
 def _pages(client, user, visit):
@@ -74,7 +75,7 @@ def test_started_surprise_visit_becomes_visible_to_the_ward(client, surprise, in
 
 
 def test_scheduled_visit_is_visible_to_the_ward_from_the_start(client, district_officer, team, thanh_xuan_bac, ward_officer):
-    visit = plan(actor=district_officer, team=team, unit=thanh_xuan_bac, kind=VisitKind.SCHEDULED, subject="Kiểm tra định kỳ")
+    visit = plan_visit(actor=district_officer, team=team, unit=thanh_xuan_bac, kind=VisitKind.SCHEDULED, subject="Kiểm tra định kỳ")
     pages = _pages(client, ward_officer, visit)
     assert pages["detail"].status_code == 200
     assert "Kiểm tra định kỳ" in pages["list"].content.decode()

@@ -15,8 +15,8 @@ from evaluations.choices import CheckResult, Grade, Severity, ViolationSource, V
 from evaluations.inspections import services
 from evaluations.models import ChecklistItem, ChecklistResult, InspectionPhoto, InspectionVisit, Violation
 from evaluations.ratings.services import rating_sheet_open
-from tests.conftest import make_user
-from tests.evaluations.inspection_helpers import make_team, plan, png_upload
+from tests.builders import make_team, make_user, open_sheet, plan_visit
+from tests.evaluations.inspection_helpers import png_upload
 from units.choices import Role
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +29,7 @@ def team(district_officer, inspector, thanh_xuan):
 
 @pytest.fixture
 def visit(district_officer, team, thanh_xuan_bac):
-    return plan(actor=district_officer, team=team, unit=thanh_xuan_bac, kind=VisitKind.SURPRISE)
+    return plan_visit(actor=district_officer, team=team, unit=thanh_xuan_bac, kind=VisitKind.SURPRISE)
 
 
 @pytest.fixture
@@ -91,7 +91,7 @@ def test_plan_uses_the_default_checklist(visit):
 
 def test_visit_to_a_unit_outside_the_teams_district_is_refused(district_officer, team, phuc_xa):
     with pytest.raises(ValidationError) as error:
-        plan(actor=district_officer, team=team, unit=phuc_xa)
+        plan_visit(actor=district_officer, team=team, unit=phuc_xa)
     assert "Đơn vị này nằm ngoài địa bàn quận của đoàn kiểm tra." in error.value.message_dict["unit"]
     assert not InspectionVisit.objects.exists()
 
@@ -270,7 +270,7 @@ def test_finding_naming_staff_records_a_violation_that_caps_the_grade(
 ):
     culprit, other = staff_factory.create_batch(2, unit=thanh_xuan_bac)
     month = timezone.localtime(started.scheduled_at).date().replace(day=1)
-    sheet = rating_sheet_open(actor=ward_officer, unit=thanh_xuan_bac, month=month)
+    sheet = open_sheet(thanh_xuan_bac, ward_officer, month)
     assert sheet.ratings.get(staff=culprit).grade == Grade.A
     finding = services.finding_create(
         actor=inspector, visit=started, result=_failed(started, inspector), description="Không đeo thẻ công chức",
@@ -335,9 +335,9 @@ def visits(district_officer, team, thanh_xuan_bac, thanh_xuan_trung, ba_dinh, ph
     bd_inspector = make_user("inspector.bd", Role.INSPECTOR, ba_dinh)
     bd_team = make_team(actor=bd_office, owner_unit=ba_dinh, leader=bd_inspector, name="Tổ Ba Đình")
     return {
-        "own": plan(actor=district_officer, team=team, unit=thanh_xuan_bac, kind=VisitKind.SCHEDULED),
-        "sibling": plan(actor=district_officer, team=team, unit=thanh_xuan_trung, kind=VisitKind.SCHEDULED),
-        "other": plan(actor=bd_office, team=bd_team, unit=phuc_xa, kind=VisitKind.SCHEDULED),
+        "own": plan_visit(actor=district_officer, team=team, unit=thanh_xuan_bac, kind=VisitKind.SCHEDULED),
+        "sibling": plan_visit(actor=district_officer, team=team, unit=thanh_xuan_trung, kind=VisitKind.SCHEDULED),
+        "other": plan_visit(actor=bd_office, team=bd_team, unit=phuc_xa, kind=VisitKind.SCHEDULED),
     }
 
 
@@ -392,12 +392,12 @@ def test_plan_pages_run_a_constant_number_of_queries(client, district_officer, t
     url = reverse("evaluations:visit_list") + f"?month={month}" if page == "list" else f"/inspections/calendar/{month}/"
     client.force_login(district_officer)
     start = now.replace(day=1, hour=8, minute=0)
-    plan(actor=district_officer, team=team, unit=thanh_xuan_bac, when=start)
+    plan_visit(actor=district_officer, team=team, unit=thanh_xuan_bac, when=start)
     client.get(url)  # warm caches (session, content types)
     few = _count_queries(client, url)
     for day in range(1, 15):
         unit = thanh_xuan_bac if day % 2 else thanh_xuan_trung
-        plan(actor=district_officer, team=team, unit=unit, when=start + datetime.timedelta(days=day % 27, hours=day % 5),
+        plan_visit(actor=district_officer, team=team, unit=unit, when=start + datetime.timedelta(days=day % 27, hours=day % 5),
              kind=VisitKind.SCHEDULED if day % 3 else VisitKind.SURPRISE)
     many = _count_queries(client, url)
     assert many == few

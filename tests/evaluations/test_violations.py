@@ -2,7 +2,6 @@
 
 import datetime
 
-from django.conf import settings as django_settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -12,9 +11,10 @@ import pytest
 from evaluations.choices import Grade, Severity, ViolationSource
 from evaluations.models import Rating, Violation
 from evaluations.ratings import services
-from evaluations.violations.selectors import code_articles
 from evaluations.violations.services import violation_record
+from tests.builders import open_sheet
 from tests.factories import UserFactory
+from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -23,11 +23,6 @@ pytestmark = pytest.mark.django_db
 def english():
     with translation.override("en"):
         yield
-
-
-@pytest.fixture
-def last_month():
-    return services.month_start(services.month_start(timezone.localdate()) - datetime.timedelta(days=1))
 
 
 @pytest.fixture
@@ -43,18 +38,7 @@ def binh(staff_factory, thanh_xuan_bac):
 @pytest.fixture
 def sheet(ward_officer, thanh_xuan_bac, an, binh, last_month):
     """Last month's sheet: everyone at full marks, grade A."""
-    return services.rating_sheet_open(actor=ward_officer, unit=thanh_xuan_bac, month=last_month)
-
-
-@pytest.fixture
-def article():
-    return code_articles().first()
-
-
-def client_for(client, user):
-    client.force_login(user)
-    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
+    return open_sheet(thanh_xuan_bac, ward_officer, last_month)
 
 
 def create_url(staff=None):

@@ -12,7 +12,7 @@ from evaluations.choices import Severity, SheetStatus, ViolationSource
 from evaluations.models import Rating, RatingSheet
 from evaluations.ratings import services
 from evaluations.tasks import rating_sheets_lock_approved
-from evaluations.violations.services import violation_record
+from tests.builders import record_violation
 
 pytestmark = pytest.mark.django_db
 
@@ -125,10 +125,8 @@ def test_district_office_and_inspectors_cannot_rate(sheet, rows, district_office
 
 
 def _record(actor, staff, day, article, severity=Severity.SERIOUS):
-    return violation_record(
-        actor=actor, staff=staff, occurred_on=day, article=article, severity=severity,
-        source=ViolationSource.INSPECTION, description="Không đeo thẻ công chức khi tiếp dân", action_taken="Nhắc nhở",
-    )
+    return record_violation(actor=actor, staff=staff, day=day, article=article, severity=severity, source=ViolationSource.INSPECTION,
+                            description="Không đeo thẻ công chức khi tiếp dân", action_taken="Nhắc nhở")
 
 
 def test_a_violation_in_the_month_caps_the_row(sheet, rows, ward_officer, inspector, article, last_month):

@@ -1,45 +1,19 @@
-"""Fixtures of the public feedback tests: a ward's form, a kiosk device, images, and helpers to read pages.
+"""Fixtures of the public feedback tests: a ward's form, a client address of its own, a kiosk device.
 
 Rate limits live in the cache, shared by the whole run (and by other runs on the same Redis, kept apart by
 the test settings' KEY_PREFIX): every test posts from addresses of its own (``address``), never clears the cache.
 """
 
-import io
 import itertools
-import re
-import secrets
 import uuid
 
-from django.utils import translation
-from django.utils.html import escape
-from django.utils.translation import gettext
-from PIL import Image
 import pytest
 
-from feedback.models import KioskDevice
-from tests.factories import UserFactory
+from tests.factories import KioskDeviceFactory
+from tests.feedback.helpers import form_token
 
 _addresses = itertools.count(1)
 _RUN = uuid.uuid4().int % 200 + 20  # a second octet of this run's own, so parallel runs on one Redis differ
-
-
-def png_bytes(size=(40, 30)) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", size, (30, 120, 200)).save(buffer, "PNG")
-    return buffer.getvalue()
-
-
-def in_page(msgid: str, **params) -> str:
-    """A message as the Vietnamese page shows it (the English msgid while the catalogue lacks it), escaped."""
-    with translation.override("vi"):
-        text = gettext(msgid)
-    return escape(text % params if params else text)
-
-
-def form_token(response) -> str:
-    match = re.search(r'name="submission_token" value="([0-9a-f]{32})"', response.content.decode())
-    assert match, "no submission token in the form"
-    return match[1]
 
 
 @pytest.fixture
@@ -77,6 +51,4 @@ def fresh_form(client, form_url, address):
 
 @pytest.fixture
 def kiosk_device(unit):
-    officer = UserFactory(username=f"kiosk.officer.{secrets.token_hex(3)}")
-    return KioskDevice.objects.create(unit=unit, name="Máy tính bảng bộ phận một cửa", token=secrets.token_urlsafe(32),
-                                      created_by=officer)
+    return KioskDeviceFactory(unit=unit, name="Máy tính bảng bộ phận một cửa")

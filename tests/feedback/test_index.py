@@ -11,7 +11,8 @@ import pytest
 
 from feedback.choices import CaseStatus
 from feedback.staff.selectors import on_time_rate, satisfaction_index
-from tests.feedback.staff_fixtures import client_for, local_at, make_case, make_vote
+from tests.factories import FeedbackCaseFactory, KioskVoteFactory
+from tests.helpers import client_for, local_at
 
 pytestmark = pytest.mark.django_db
 
@@ -35,13 +36,14 @@ def day(month, n):
 
 def test_satisfaction_counts_4_and_5_among_cases_and_kiosk_votes(thanh_xuan, thanh_xuan_bac, thanh_xuan_trung, phuc_xa, month):
     for score in (5, 4, 3):  # 4 counts as satisfied, 3 does not
-        make_case(thanh_xuan_bac, satisfaction=score, received_at=local_at(day(month, 3)))
-    make_case(thanh_xuan_bac, satisfaction=None, received_at=local_at(day(month, 3)))  # not rated: left out
-    make_vote(thanh_xuan_bac, 4, local_at(day(month, 4)))
-    make_vote(thanh_xuan_bac, 2, local_at(day(month, 4)))
-    make_vote(thanh_xuan_bac, 5, local_at(day(month, 1), hour=0) - datetime.timedelta(minutes=1))  # previous month
-    make_case(thanh_xuan_trung, satisfaction=1, received_at=local_at(day(month, 9)))  # sibling ward
-    make_vote(phuc_xa, 5, local_at(day(month, 9)))  # other district
+        FeedbackCaseFactory(unit=thanh_xuan_bac, satisfaction=score, received_at=local_at(day(month, 3)))
+    FeedbackCaseFactory(unit=thanh_xuan_bac, satisfaction=None, received_at=local_at(day(month, 3)))  # not rated: left out
+    KioskVoteFactory(unit=thanh_xuan_bac, score=4, created_at=local_at(day(month, 4)), device=None)
+    KioskVoteFactory(unit=thanh_xuan_bac, score=2, created_at=local_at(day(month, 4)), device=None)
+    KioskVoteFactory(unit=thanh_xuan_bac, score=5, created_at=local_at(day(month, 1), hour=0) - datetime.timedelta(minutes=1),
+                     device=None)  # previous month
+    FeedbackCaseFactory(unit=thanh_xuan_trung, satisfaction=1, received_at=local_at(day(month, 9)))  # sibling ward
+    KioskVoteFactory(unit=phuc_xa, score=5, created_at=local_at(day(month, 9)), device=None)  # other district
 
     with CaptureQueriesContext(connection) as captured:
         ward = satisfaction_index(units_qs_or_unit=thanh_xuan_bac, month=month)
@@ -52,25 +54,25 @@ def test_satisfaction_counts_4_and_5_among_cases_and_kiosk_votes(thanh_xuan, tha
 
 
 def test_no_rated_response_gives_no_index(thanh_xuan_bac, month):
-    make_case(thanh_xuan_bac, satisfaction=None, received_at=local_at(day(month, 3)))
+    FeedbackCaseFactory(unit=thanh_xuan_bac, satisfaction=None, received_at=local_at(day(month, 3)))
     assert satisfaction_index(units_qs_or_unit=thanh_xuan_bac, month=month) is None
 
 
 def test_on_time_rate(thanh_xuan_bac, month):
     closed = {"status": CaseStatus.RESOLVED, "public_reply": "Đã trả lời."}
     received = local_at(day(month, 1))
-    make_case(thanh_xuan_bac, received_at=received, due_on=day(month, 12), closed_at=local_at(day(month, 10)), **closed)  # on time
-    make_case(thanh_xuan_bac, received_at=received, due_on=day(month, 15), closed_at=local_at(day(month, 20)), **closed)  # late
+    FeedbackCaseFactory(unit=thanh_xuan_bac, received_at=received, due_on=day(month, 12), closed_at=local_at(day(month, 10)), **closed)  # on time
+    FeedbackCaseFactory(unit=thanh_xuan_bac, received_at=received, due_on=day(month, 15), closed_at=local_at(day(month, 20)), **closed)  # late
     # Closed late in the evening of the due day: on time (local date).
-    make_case(thanh_xuan_bac, received_at=received, due_on=day(month, 16), closed_at=local_at(day(month, 16), hour=23), **closed)
+    FeedbackCaseFactory(unit=thanh_xuan_bac, received_at=received, due_on=day(month, 16), closed_at=local_at(day(month, 16), hour=23), **closed)
     # Closed at 06:00 the day after the due date (still the due date in UTC): late.
-    make_case(thanh_xuan_bac, received_at=received, due_on=day(month, 17), closed_at=local_at(day(month, 18), hour=6), **closed)
-    make_case(thanh_xuan_bac, received_at=received, due_on=day(month, 5))  # open past due
-    make_case(thanh_xuan_bac, received_at=received, due_on=day(month, 25), status=CaseStatus.REJECTED, rejection_reason="spam",
-              closed_at=local_at(day(month, 28)) + datetime.timedelta(days=10))  # closed only next month: late at the month's end
-    make_case(thanh_xuan_bac, received_at=received, due_on=day(month, 28) + datetime.timedelta(days=10))  # not due yet
-    make_case(thanh_xuan_bac, received_at=received, due_on=day(month, 3),
-              closed_at=local_at(day(month, 1)) - datetime.timedelta(days=3), **closed)  # closed the month before: not counted
+    FeedbackCaseFactory(unit=thanh_xuan_bac, received_at=received, due_on=day(month, 17), closed_at=local_at(day(month, 18), hour=6), **closed)
+    FeedbackCaseFactory(unit=thanh_xuan_bac, received_at=received, due_on=day(month, 5))  # open past due
+    FeedbackCaseFactory(unit=thanh_xuan_bac, received_at=received, due_on=day(month, 25), status=CaseStatus.REJECTED, rejection_reason="spam",
+                        closed_at=local_at(day(month, 28)) + datetime.timedelta(days=10))  # closed only next month: late at the month's end
+    FeedbackCaseFactory(unit=thanh_xuan_bac, received_at=received, due_on=day(month, 28) + datetime.timedelta(days=10))  # not due yet
+    FeedbackCaseFactory(unit=thanh_xuan_bac, received_at=received, due_on=day(month, 3),
+                        closed_at=local_at(day(month, 1)) - datetime.timedelta(days=3), **closed)  # closed the month before: not counted
 
     with CaptureQueriesContext(connection) as captured:
         rate = on_time_rate(unit=thanh_xuan_bac, month=month)
@@ -84,9 +86,9 @@ def test_on_time_rate_without_cases_is_none(thanh_xuan_bac, month):
 
 def test_the_unit_page_shows_the_index_and_the_rate(client, ward_officer, thanh_xuan_bac):
     today = timezone.localdate()
-    make_vote(thanh_xuan_bac, 5, timezone.now())
-    make_vote(thanh_xuan_bac, 3, timezone.now())
-    make_case(thanh_xuan_bac, received_at=timezone.now(), due_on=today + datetime.timedelta(days=5), status=CaseStatus.RESOLVED,
+    KioskVoteFactory(unit=thanh_xuan_bac, score=5, created_at=timezone.now(), device=None)
+    KioskVoteFactory(unit=thanh_xuan_bac, score=3, created_at=timezone.now(), device=None)
+    FeedbackCaseFactory(unit=thanh_xuan_bac, received_at=timezone.now(), due_on=today + datetime.timedelta(days=5), status=CaseStatus.RESOLVED,
               public_reply="ok", closed_at=timezone.now())
 
     page = client_for(client, ward_officer).get(thanh_xuan_bac.get_absolute_url())
@@ -101,9 +103,9 @@ def test_the_unit_page_shows_the_index_and_the_rate(client, ward_officer, thanh_
 
 
 def test_the_home_tile_counts_open_and_overdue_cases(client, ward_officer, thanh_xuan_bac):
-    make_case(thanh_xuan_bac, due_on=timezone.localdate() - datetime.timedelta(days=1))
-    make_case(thanh_xuan_bac)
-    make_vote(thanh_xuan_bac, 4, timezone.now())
+    FeedbackCaseFactory(unit=thanh_xuan_bac, due_on=timezone.localdate() - datetime.timedelta(days=1))
+    FeedbackCaseFactory(unit=thanh_xuan_bac)
+    KioskVoteFactory(unit=thanh_xuan_bac, score=4, created_at=timezone.now(), device=None)
     officer = client_for(client, ward_officer)
     home = officer.get(reverse("home")).content.decode()
     tile = officer.get(reverse("feedback:home_tile"), HTTP_HX_REQUEST="true")

@@ -16,7 +16,8 @@ from feedback.public.services import (
     tracking_code_is_wellformed,
     tracking_code_new,
 )
-from tests.feedback.conftest import in_page, png_bytes
+from tests.feedback.helpers import png_bytes
+from tests.helpers import in_page
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from feedback.choices import CaseStatus
 from feedback.models import FeedbackCase
 from feedback.staff.services import feedback_contacts_purge
 from feedback.tasks import feedback_contacts_purge as purge_task
-from tests.feedback.staff_fixtures import make_case
+from tests.factories import FeedbackCaseFactory
 
 CONTACT = {"contact_name": "Lê Thị Hoa", "contact_phone": "0912345678", "contact_email": "hoa@example.vn", "contact_consent": True}
 
@@ -21,11 +21,12 @@ def _cases(unit):
     now = timezone.now()
     closed = {"status": CaseStatus.RESOLVED, "public_reply": "Đã trả lời."}
     return {
-        "old_closed": make_case(unit, closed_at=now - datetime.timedelta(days=40), **closed, **CONTACT),
-        "old_rejected": make_case(unit, status=CaseStatus.REJECTED, rejection_reason="spam",
-                                  closed_at=now - datetime.timedelta(days=31), **CONTACT),
-        "recent_closed": make_case(unit, closed_at=now - datetime.timedelta(days=5), **closed, **CONTACT),
-        "old_but_open": make_case(unit, received_at=now - datetime.timedelta(days=90), status=CaseStatus.IN_PROGRESS, **CONTACT),
+        "old_closed": FeedbackCaseFactory(unit=unit, closed_at=now - datetime.timedelta(days=40), **closed, **CONTACT),
+        "old_rejected": FeedbackCaseFactory(unit=unit, status=CaseStatus.REJECTED, rejection_reason="spam",
+                                              closed_at=now - datetime.timedelta(days=31), **CONTACT),
+        "recent_closed": FeedbackCaseFactory(unit=unit, closed_at=now - datetime.timedelta(days=5), **closed, **CONTACT),
+        "old_but_open": FeedbackCaseFactory(unit=unit, received_at=now - datetime.timedelta(days=90),
+                                            status=CaseStatus.IN_PROGRESS, **CONTACT),
     }
 
 

@@ -10,7 +10,7 @@ from feedback.choices import CaseStatus
 from feedback.models import FeedbackCase
 from feedback.public.services import feedback_submit
 from tests.factories import UserFactory
-from tests.feedback.conftest import in_page
+from tests.helpers import in_page
 
 pytestmark = pytest.mark.django_db
 

@@ -12,13 +12,13 @@ import pytest
 
 from evaluations.choices import Grade, Severity, ViolationSource
 from evaluations.models import Rating
-from evaluations.ratings import services as evaluation_services
 from evaluations.violations.selectors import code_articles
 from feedback.choices import CaseStatus, Channel, FeedbackKind, RejectionReason
 from feedback.models import FeedbackCase
 from feedback.staff import services
-from tests.conftest import make_user
-from tests.feedback.staff_fixtures import client_for, make_case
+from tests.builders import make_user, open_sheet
+from tests.factories import FeedbackCaseFactory
+from tests.helpers import client_for
 from units.choices import Role
 
 pytestmark = pytest.mark.django_db
@@ -32,18 +32,18 @@ def english():
 
 @pytest.fixture
 def txb_case(thanh_xuan_bac):
-    return make_case(thanh_xuan_bac, text="Thái độ hách dịch ở bộ phận một cửa TXB",
-                     contact_name="Lê Thị Hoa", contact_phone="0912345678", contact_email="hoa@example.vn", contact_consent=True)
+    return FeedbackCaseFactory(unit=thanh_xuan_bac, text="Thái độ hách dịch ở bộ phận một cửa TXB",
+                               contact_name="Lê Thị Hoa", contact_phone="0912345678", contact_email="hoa@example.vn", contact_consent=True)
 
 
 @pytest.fixture
 def txt_case(thanh_xuan_trung):
-    return make_case(thanh_xuan_trung, text="Chậm trả hồ sơ ở Thanh Xuân Trung")
+    return FeedbackCaseFactory(unit=thanh_xuan_trung, text="Chậm trả hồ sơ ở Thanh Xuân Trung")
 
 
 @pytest.fixture
 def pxa_case(phuc_xa):
-    return make_case(phuc_xa, text="Phản ánh ở Phúc Xá")
+    return FeedbackCaseFactory(unit=phuc_xa, text="Phản ánh ở Phúc Xá")
 
 
 @pytest.fixture
@@ -133,7 +133,7 @@ def test_allowed_transitions_and_reopen(ward_officer, txb_case):
     (CaseStatus.NEW, CaseStatus.RESOLVED), (CaseStatus.NEW, CaseStatus.REJECTED), (CaseStatus.RESOLVED, CaseStatus.REJECTED),
 ])
 def test_refused_transitions(ward_officer, thanh_xuan_bac, start, target):
-    case = make_case(thanh_xuan_bac, status=start, public_reply="Trả lời", rejection_reason="")
+    case = FeedbackCaseFactory(unit=thanh_xuan_bac, status=start, public_reply="Trả lời", rejection_reason="")
     with pytest.raises(ValidationError):
         services.feedback_update(actor=ward_officer, case=case, status=target, rejection_reason=RejectionReason.SPAM)
     case.refresh_from_db()
@@ -182,9 +182,9 @@ def test_someone_from_another_ward_cannot_update_through_the_service(thanh_xuan_
 
 def test_a_substantiated_complaint_becomes_a_violation_that_caps_the_grade(client, ward_officer, thanh_xuan_bac, an):
     month = timezone.localdate().replace(day=1)
-    evaluation_services.rating_sheet_open(actor=ward_officer, unit=thanh_xuan_bac, month=month)
+    open_sheet(thanh_xuan_bac, ward_officer, month)
     assert Rating.objects.get(staff=an, sheet__month=month).grade == Grade.A
-    case = make_case(thanh_xuan_bac, received_at=timezone.now())
+    case = FeedbackCaseFactory(unit=thanh_xuan_bac, received_at=timezone.now())
     officer = client_for(client, ward_officer)
     url = reverse("feedback:case_detail", args=[case.pk])
 
@@ -202,7 +202,7 @@ def test_a_substantiated_complaint_becomes_a_violation_that_caps_the_grade(clien
 
 
 def test_praise_cannot_create_a_violation(ward_officer, thanh_xuan_bac, an):
-    case = make_case(thanh_xuan_bac, kind=FeedbackKind.PRAISE, staff=an, substantiated=True)
+    case = FeedbackCaseFactory(unit=thanh_xuan_bac, kind=FeedbackKind.PRAISE, staff=an, substantiated=True)
     with pytest.raises(ValidationError, match="Praise cannot become a violation."):
         services.feedback_create_violation(actor=ward_officer, case=case, article=code_articles().first(),
                                            severity=Severity.MINOR, description="x")
@@ -210,7 +210,7 @@ def test_praise_cannot_create_a_violation(ward_officer, thanh_xuan_bac, an):
 
 
 def test_an_unsubstantiated_complaint_cannot_create_a_violation(ward_officer, thanh_xuan_bac, an):
-    case = make_case(thanh_xuan_bac, staff=an, substantiated=False)
+    case = FeedbackCaseFactory(unit=thanh_xuan_bac, staff=an, substantiated=False)
     with pytest.raises(ValidationError):
         services.feedback_create_violation(actor=ward_officer, case=case, article=code_articles().first(),
                                            severity=Severity.MINOR, description="x")
@@ -289,20 +289,20 @@ def test_the_inbox_takes_the_same_queries_for_many_cases_as_for_few(client, dist
         return len(captured), len(response.context["cases"])
 
     for unit in (thanh_xuan_bac, thanh_xuan_trung):
-        make_case(unit, assigned_to=district_officer, staff=an)
+        FeedbackCaseFactory(unit=unit, assigned_to=district_officer, staff=an)
     few, shown_few = count()
     for i in range(30):
-        make_case(thanh_xuan_bac if i % 2 else thanh_xuan_trung, assigned_to=district_officer, staff=an)
+        FeedbackCaseFactory(unit=thanh_xuan_bac if i % 2 else thanh_xuan_trung, assigned_to=district_officer, staff=an)
     many, shown_many = count()
     assert (shown_few, shown_many) == (2, 32)
     assert few == many
 
 
 def test_overdue_cases_are_highlighted_and_filtered(client, ward_officer, thanh_xuan_bac):
-    late = make_case(thanh_xuan_bac, text="quá hạn", due_on=timezone.localdate() - datetime.timedelta(days=1))
-    make_case(thanh_xuan_bac, text="còn hạn")
-    make_case(thanh_xuan_bac, text="đã xong", status=CaseStatus.RESOLVED, public_reply="ok",
-              due_on=timezone.localdate() - datetime.timedelta(days=5))
+    late = FeedbackCaseFactory(unit=thanh_xuan_bac, text="quá hạn", due_on=timezone.localdate() - datetime.timedelta(days=1))
+    FeedbackCaseFactory(unit=thanh_xuan_bac, text="còn hạn")
+    FeedbackCaseFactory(unit=thanh_xuan_bac, text="đã xong", status=CaseStatus.RESOLVED, public_reply="ok",
+                        due_on=timezone.localdate() - datetime.timedelta(days=5))
     officer = client_for(client, ward_officer)
 
     page = officer.get(reverse("feedback:inbox")).content.decode()
@@ -311,16 +311,16 @@ def test_overdue_cases_are_highlighted_and_filtered(client, ward_officer, thanh_
 
 
 def test_htmx_filtering_returns_the_rows_only(client, ward_officer, thanh_xuan_bac):
-    make_case(thanh_xuan_bac, text="khen ngợi", kind=FeedbackKind.PRAISE)
-    make_case(thanh_xuan_bac, text="chậm trễ", kind=FeedbackKind.DELAY)
+    FeedbackCaseFactory(unit=thanh_xuan_bac, text="khen ngợi", kind=FeedbackKind.PRAISE)
+    FeedbackCaseFactory(unit=thanh_xuan_bac, text="chậm trễ", kind=FeedbackKind.DELAY)
     response = client_for(client, ward_officer).get(reverse("feedback:inbox"), {"kind": FeedbackKind.PRAISE}, HTTP_HX_REQUEST="true")
     body = response.content.decode()
     assert "<html" not in body and "khen ngợi" in body and "chậm trễ" not in body
 
 
 def test_search_by_tracking_code(client, ward_officer, thanh_xuan_bac):
-    case = make_case(thanh_xuan_bac, text="tìm tôi")
-    make_case(thanh_xuan_bac, text="không phải")
+    case = FeedbackCaseFactory(unit=thanh_xuan_bac, text="tìm tôi")
+    FeedbackCaseFactory(unit=thanh_xuan_bac, text="không phải")
     assert inbox_texts(client, ward_officer, q=case.tracking_code) == {"tìm tôi"}
 
 
@@ -351,11 +351,9 @@ def test_the_photo_is_served_only_to_those_who_handle_the_case(client, ward_offi
     from django.core.files.base import ContentFile
     from PIL import Image
 
-    from feedback.models import FeedbackCase
-
     buffer = io.BytesIO()
     Image.new("RGB", (8, 8), "red").save(buffer, "PNG")
-    case = FeedbackCase.objects.create(
+    case = FeedbackCaseFactory(
         unit=thanh_xuan_bac, tracking_code="PHOTOTEST7", kind="facilities", text="Ghế chờ bị hỏng",
         due_on=datetime.date.today(),
     )

@@ -5,9 +5,11 @@ import pytest
 
 from pledges import services
 from pledges.choices import VersionStatus
-from pledges.models import CodeVersion, PledgeCampaign
-from tests.conftest import make_user
-from tests.pledges.conftest import days, in_page, make_campaign, row_numbers, total_numbers
+from pledges.models import PledgeCampaign
+from tests.builders import make_campaign, make_user
+from tests.factories import CodeVersionFactory
+from tests.helpers import days, in_page
+from tests.pledges.helpers import row_numbers, total_numbers
 from units.choices import Role
 
 pytestmark = pytest.mark.django_db
@@ -25,15 +27,6 @@ EXPECTED = {
                   "other_district": (404,) * 5},
     "city_admin": {"own_ward": (200,) * 5, "sibling_ward": (200,) * 5, "other_district": (200,) * 5},
 }
-
-
-@pytest.fixture
-def targets(thanh_xuan_bac, thanh_xuan_trung, phuc_xa, staff_factory):
-    return {
-        "own_ward": staff_factory(unit=thanh_xuan_bac),
-        "sibling_ward": staff_factory(unit=thanh_xuan_trung),
-        "other_district": staff_factory(unit=phuc_xa),
-    }
 
 
 def _pages(campaign, staff):
@@ -137,7 +130,7 @@ def test_district_office_creates_a_campaign_for_its_district(client, district_of
 
 
 def test_create_offers_only_published_versions_and_units_the_user_manages(client, district_officer, code_version, ba_dinh):
-    draft = CodeVersion.objects.create(code=code_version.code, number=99, status=VersionStatus.DRAFT)
+    draft = CodeVersionFactory(code=code_version.code, number=99, status=VersionStatus.DRAFT)
     client.force_login(district_officer)
     form = client.get(reverse("pledges:campaign_create")).context["form"]
     assert draft not in form.fields["code_version"].queryset and code_version in form.fields["code_version"].queryset

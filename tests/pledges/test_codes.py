@@ -17,6 +17,8 @@ from pledges.choices import PledgeMethod, VersionStatus
 from pledges.code_texts import text_fingerprint
 from pledges.models import Article, CodeOfConduct, CodeVersion, Pledge
 from pledges.selectors import code_current_version, code_version_text, code_version_with_text
+from tests.builders import make_campaign, sign
+from tests.factories import CodeOfConductFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -100,7 +102,7 @@ def test_unknown_code_is_404(client):
 
 
 def test_code_without_a_published_version_is_404(client):
-    CodeOfConduct.objects.create(
+    CodeOfConductFactory(
         slug="du-thao", title="Quy tắc đang soạn", decision_number="1/QĐ-UBND", decision_date=datetime.date(2026, 1, 1),
         audience="staff",
     )
@@ -263,12 +265,12 @@ def test_admin_action_refused_to_a_staff_user_without_the_right(client, district
 
 def test_pledges_are_read_only_in_admin(admin_client, district_officer, thanh_xuan, thanh_xuan_bac, staff_factory):
     today = timezone.localdate()
-    campaign = services.campaign_create(
+    campaign = make_campaign(
         actor=district_officer, title="Ký cam kết năm 2026", year=today.year, code_version=published(STAFF_SLUG),
         scope_unit=thanh_xuan, opens_on=today - datetime.timedelta(days=3), closes_on=today + datetime.timedelta(days=30),
     )
     person = staff_factory(unit=thanh_xuan_bac, full_name="Lê Thị Mai")
-    pledge = services.pledge_record_paper(actor=district_officer, campaign=campaign, staff=person, signed_on=today)
+    pledge = sign(campaign, person, district_officer, signed_on=today)
 
     assert admin_client.get(reverse("admin:pledges_pledge_changelist")).status_code == 200
     assert "Lê Thị Mai" in admin_client.get(reverse("admin:pledges_pledge_changelist")).content.decode()

@@ -1,21 +1,18 @@
 """Two requests sign for the same person at the same moment: the database keeps one pledge (PostgreSQL)."""
 
-import datetime
-import importlib
 import threading
 
-from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection
 from django.utils import timezone
 import pytest
 
 from pledges import services
-from pledges.choices import VersionStatus
-from pledges.models import CodeVersion, Pledge
+from pledges.models import Pledge
+from tests.builders import make_campaign, make_user
 from tests.factories import UserFactory
+from tests.helpers import days
 from units.choices import Role
-from units.services import role_assign
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL's concurrent transactions"),
@@ -24,17 +21,11 @@ pytestmark = [
 
 
 @pytest.fixture
-def campaign(hanoi, thanh_xuan):
-    # Transactional tests empty every table between tests, the codes shipped by the data migration included.
-    importlib.import_module("pledges.migrations.0002_hanoi_codes").add_hanoi_codes(django_apps, None)
-    version = CodeVersion.objects.get(code__slug="qd-522-2017", status=VersionStatus.PUBLISHED)
-    office = UserFactory(username="district.office")
-    role_assign(user=office, unit=thanh_xuan, role=Role.DISTRICT_OFFICE)
-    today = timezone.localdate()
-    return services.campaign_create(
-        actor=office, title="Ký cam kết năm 2026", year=today.year, code_version=version, scope_unit=thanh_xuan,
-        opens_on=today - datetime.timedelta(days=5), closes_on=today + datetime.timedelta(days=30),
-    )
+def campaign(hanoi, thanh_xuan, code_version):
+    # Transactional tests empty every table between tests: ``code_version`` puts the shipped codes back.
+    office = make_user("district.office", Role.DISTRICT_OFFICE, thanh_xuan)
+    return make_campaign(actor=office, scope_unit=thanh_xuan, code_version=code_version, title="Ký cam kết năm 2026",
+                         year=timezone.localdate().year, opens_on=days(-5), closes_on=days(30))
 
 
 def _at_the_same_time(*calls):

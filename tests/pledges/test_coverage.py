@@ -6,7 +6,9 @@ import pytest
 
 from pledges import services
 from pledges.models import Pledge
-from tests.pledges.conftest import days, make_campaign, row_numbers, total_numbers
+from tests.builders import make_campaign
+from tests.helpers import days
+from tests.pledges.helpers import row_numbers, total_numbers
 from units.choices import StaffCategory, UnitKind
 from units.services import staff_create, staff_deactivate, staff_move, unit_create
 

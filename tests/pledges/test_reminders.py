@@ -8,11 +8,9 @@ Quận Thanh Xuân runs a campaign opened 10 days ago (reminders start 7 days af
 """
 
 import datetime
-import importlib
 import re
 
 from celery.contrib.testing.worker import start_worker
-from django.apps import apps as django_apps
 from django.contrib.auth.models import AnonymousUser
 from django.core import mail
 from django.template.loader import render_to_string
@@ -24,33 +22,19 @@ import pytest
 from conduct_portal.celery import app
 from pledges import reminders, services
 from pledges.banner import pledge_banner
-from pledges.choices import VersionStatus
-from pledges.models import CodeVersion, PledgeReminder
+from pledges.models import PledgeReminder
 from pledges.reminders import pledge_reminders_send
 from pledges.tasks import pledge_reminders_send as pledge_reminders_send_task
-from tests.factories import UserFactory
+from tests.builders import make_campaign, make_user
+from tests.factories import PledgeReminderFactory
 from units.choices import Role, Structure
 from units.models import Unit
-from units.services import role_assign
 
 DAY = datetime.timedelta(days=1)
 
 
-def _hanoi_codes() -> CodeVersion:
-    """The published 522 version. Transactional tests empty every table, the shipped codes included."""
-    migration = importlib.import_module("pledges.migrations.0002_hanoi_codes")
-    migration.add_hanoi_codes(django_apps, None)  # re-runnable: existing codes are left alone
-    return CodeVersion.objects.get(code__slug="qd-522-2017", status=VersionStatus.PUBLISHED)
-
-
 def _ward(code) -> Unit:
     return Unit.objects.get(structure=Structure.LEGACY, official_code=code)
-
-
-def _officer(username, role, unit, email):
-    user = UserFactory(username=username, email=email)
-    role_assign(user=user, unit=unit, role=role)
-    return user
 
 
 @pytest.fixture
@@ -67,25 +51,25 @@ def reminder_settings(settings):
 
 @pytest.fixture
 def district_office(thanh_xuan):
-    return _officer("district.office", Role.DISTRICT_OFFICE, thanh_xuan, "noivu.thanhxuan@hanoi.example")
+    return make_user("district.office", Role.DISTRICT_OFFICE, thanh_xuan, email="noivu.thanhxuan@hanoi.example")
 
 
 @pytest.fixture
 def scenario(reminder_settings, today, district_office, thanh_xuan, thanh_xuan_bac, thanh_xuan_trung, staff_factory):
     ha_dinh, khuong_mai = _ward("00373"), _ward("00352")
-    _officer("txb.officer", Role.WARD_OFFICER, thanh_xuan_bac, "vanphong.txb@hanoi.example")
-    _officer("txb.head", Role.UNIT_HEAD, thanh_xuan_bac, "chutich.txb@hanoi.example")
-    _officer("txt.officer", Role.WARD_OFFICER, thanh_xuan_trung, "vanphong.txt@hanoi.example")
-    _officer("txt.noemail", Role.WARD_OFFICER, thanh_xuan_trung, "")
-    former = _officer("txt.former", Role.WARD_OFFICER, thanh_xuan_trung, "nghiviec.txt@hanoi.example")
+    make_user("txb.officer", Role.WARD_OFFICER, thanh_xuan_bac, email="vanphong.txb@hanoi.example")
+    make_user("txb.head", Role.UNIT_HEAD, thanh_xuan_bac, email="chutich.txb@hanoi.example")
+    make_user("txt.officer", Role.WARD_OFFICER, thanh_xuan_trung, email="vanphong.txt@hanoi.example")
+    make_user("txt.noemail", Role.WARD_OFFICER, thanh_xuan_trung, email="")
+    former = make_user("txt.former", Role.WARD_OFFICER, thanh_xuan_trung, email="nghiviec.txt@hanoi.example")
     type(former).objects.filter(pk=former.pk).update(is_active=False)
-    _officer("hd.officer", Role.WARD_OFFICER, ha_dinh, "vanphong.hd@hanoi.example")
+    make_user("hd.officer", Role.WARD_OFFICER, ha_dinh, email="vanphong.hd@hanoi.example")
     # An inspector of the ward has an e-mail address but is not one of its officers.
-    _officer("txb.inspector", Role.INSPECTOR, thanh_xuan_bac, "thanhtra.txb@hanoi.example")
+    make_user("txb.inspector", Role.INSPECTOR, thanh_xuan_bac, email="thanhtra.txb@hanoi.example")
 
-    campaign = services.campaign_create(
+    campaign = make_campaign(
         actor=district_office, title="Ký cam kết thực hiện Quy tắc ứng xử năm 2026", year=today.year,
-        code_version=_hanoi_codes(), scope_unit=thanh_xuan, opens_on=today - 10 * DAY, closes_on=today + 30 * DAY,
+        scope_unit=thanh_xuan, opens_on=today - 10 * DAY, closes_on=today + 30 * DAY,
     )
     people = {
         "txb": [staff_factory(unit=thanh_xuan_bac, full_name=n) for n in ("Nguyễn Văn An", "Trần Thị Bích", "Lê Văn Cường")],
@@ -160,7 +144,7 @@ def test_a_row_recorded_by_another_worker_wins(scenario, today, mailoutbox, than
     """The row is what decides: if another run already recorded the unit today, this one sends nothing for it."""
 
     def other_worker_reminds():
-        PledgeReminder.objects.create(campaign=scenario["campaign"], unit=thanh_xuan_bac, sent_on=today, unsigned_count=2)
+        PledgeReminderFactory(campaign=scenario["campaign"], unit=thanh_xuan_bac, sent_on=today, unsigned_count=2)
 
     if when == "before the run":
         other_worker_reminds()
@@ -192,11 +176,11 @@ def test_no_reminder_before_the_delay_nor_after_closing(scenario, today, mailout
 def test_a_campaign_opened_three_days_ago_sends_nothing(
     reminder_settings, today, mailoutbox, district_office, thanh_xuan, thanh_xuan_bac, staff_factory
 ):
-    _officer("txb.officer", Role.WARD_OFFICER, thanh_xuan_bac, "vanphong.txb@hanoi.example")
+    make_user("txb.officer", Role.WARD_OFFICER, thanh_xuan_bac, email="vanphong.txb@hanoi.example")
     staff_factory(unit=thanh_xuan_bac, full_name="Nguyễn Văn An")
-    services.campaign_create(
-        actor=district_office, title="Ký cam kết 2026", year=today.year, code_version=_hanoi_codes(),
-        scope_unit=thanh_xuan, opens_on=today - 3 * DAY, closes_on=today + 30 * DAY,
+    make_campaign(
+        actor=district_office, title="Ký cam kết 2026", year=today.year, scope_unit=thanh_xuan,
+        opens_on=today - 3 * DAY, closes_on=today + 30 * DAY,
     )
     assert pledge_reminders_send(today=today) == 0
     assert mailoutbox == [] and not PledgeReminder.objects.exists()
@@ -223,7 +207,7 @@ def test_the_email_lists_at_most_fifty_names(scenario, today, mailoutbox, thanh_
 def test_unsigned_counts_take_constant_queries(scenario, today, django_assert_max_num_queries, staff_factory):
     for code in ("00349", "00358", "00364"):  # three more wards with unsigned staff and officers
         ward = _ward(code)
-        _officer(f"officer.{code}", Role.WARD_OFFICER, ward, f"vanphong.{code}@hanoi.example")
+        make_user(f"officer.{code}", Role.WARD_OFFICER, ward, email=f"vanphong.{code}@hanoi.example")
         staff_factory(unit=ward)
     # Campaigns, then per campaign: unsigned by unit, already reminded, units, officers, district offices;
     # then per unit only its row, inserted in a savepoint of its own (3 statements), for 6 units.
@@ -294,7 +278,7 @@ def test_no_banner_without_reminders_or_rights(scenario, today, ward_officer, in
     pledge_reminders_send(today=today)
     assert pledge_banner(_request(AnonymousUser()))["pledge_banner"] == []
     assert pledge_banner(_request(inspector))["pledge_banner"] == []  # sees the district, cannot record pledges
-    other_ward = _officer("phucxa.officer", Role.WARD_OFFICER, phuc_xa, "vanphong.phucxa@hanoi.example")
+    other_ward = make_user("phucxa.officer", Role.WARD_OFFICER, phuc_xa, email="vanphong.phucxa@hanoi.example")
     assert pledge_banner(_request(other_ward))["pledge_banner"] == []  # another district
     assert render_to_string("includes/pledge_banner.html", {"pledge_banner": []}).strip() == ""
 

@@ -10,7 +10,7 @@ from python_calamine import CalamineWorkbook
 
 from pledges import services
 from pledges.selectors import campaign_expected_staff
-from tests.pledges.conftest import days
+from tests.helpers import days
 from units.services import staff_deactivate
 
 pytestmark = pytest.mark.django_db

@@ -11,8 +11,10 @@ import pytest
 from pledges import services
 from pledges.choices import PledgeMethod
 from pledges.models import Pledge
+from tests.builders import make_campaign
 from tests.factories import UserFactory
-from tests.pledges.conftest import EXE_BYTES, PDF_BYTES, days, in_page, make_campaign, png_bytes, total_numbers
+from tests.helpers import days, in_page
+from tests.pledges.helpers import EXE_BYTES, PDF_BYTES, png_bytes, total_numbers
 
 pytestmark = pytest.mark.django_db
 
@@ -225,7 +227,7 @@ def test_inspector_cannot_record(client, inspector, campaign, person):
 
 
 def test_scan_is_scoped_and_requires_login(client, ward_officer, campaign, person, thanh_xuan_trung):
-    from tests.conftest import make_user
+    from tests.builders import make_user
     from units.choices import Role
 
     pledge = services.pledge_record_paper(actor=ward_officer, campaign=campaign, staff=person, signed_on=days(-1),
@@ -287,7 +289,7 @@ def test_only_administrators_withdraw(request, client, pledge, role):
 
 
 def test_withdrawal_outside_the_scope_is_404(client, pledge, ba_dinh):
-    from tests.conftest import make_user
+    from tests.builders import make_user
     from units.choices import Role
 
     client.force_login(make_user("ba.dinh.admin", Role.CITY_ADMIN, ba_dinh))

@@ -8,8 +8,8 @@ photo, a finding about a staff member, a corrective action with an evidence file
 feedback case with a photo, a kiosk device, a ready quarterly report with its workbook, a commendation list and
 a finished export job with its file.
 
-Objects are made with the services where they are cheap and with the builders the other tests use
-(tests/evaluations/inspection_fixtures.py, tests/feedback/staff_fixtures.py, tests/pledges/conftest.py).
+Objects are made with the services where they are cheap (tests/builders.py) and with the factories elsewhere
+(tests/factories.py).
 ``build_world`` returns, per side, the values that fill the portal's URL parameters.
 """
 
@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-import secrets
 
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -25,31 +24,27 @@ from django.utils import timezone
 
 from core.choices import JobStatus
 from core.quarters import Quarter
-from evaluations.choices import Severity, ViolationSource, VisitKind, VisitStatus
-from evaluations.models import InspectionPhoto, InspectionTeam
-from evaluations.ratings import services as rating_services
-from evaluations.violations.services import violation_record
-from feedback.models import KioskDevice
+from evaluations.choices import VisitKind, VisitStatus
 from feedback.public.services import tracking_code_new
-from pledges import services as pledge_services
-from pledges.models import Article
 from reports.choices import ExportKind
 from reports.commendations.figures import commendation_list_generate
-from reports.models import ExportJob
 from reports.quarterly.services import quarterly_report_build_now
-from tests.conftest import make_user
-from tests.evaluations.inspection_fixtures import (
-    make_action,
-    make_finding,
-    make_visit,
-    pdf_bytes,
-    png_bytes,
+from tests.builders import make_campaign, make_user, open_sheet, record_violation, sign
+from tests.evaluations.inspection_helpers import pdf_bytes, png_bytes
+from tests.factories import (
+    CorrectiveActionFactory,
+    ExportJobFactory,
+    FeedbackCaseFactory,
+    FindingFactory,
+    InspectionPhotoFactory,
+    InspectionTeamFactory,
+    InspectionVisitFactory,
+    KioskDeviceFactory,
+    StaffFactory,
     record_results,
 )
-from tests.factories import StaffFactory
-from tests.feedback.staff_fixtures import make_case
-from tests.pledges.conftest import PDF_BYTES, days, make_campaign
-from tests.reports.quarterly_fixtures import code_version
+from tests.helpers import days, last_month
+from tests.pledges.helpers import PDF_BYTES
 from units.choices import Role
 
 
@@ -84,50 +79,39 @@ class Side:
 def build_side(*, ward, district, office, inspector, admin, label: str) -> Side:
     """One side's objects. ``office`` is the district office that requested the export job; ``inspector`` is on
     the team; ``admin`` (the city administrator) acts through the services that check rights."""
-    today = timezone.localdate()
-    last_month = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    month = last_month()
     staff = StaffFactory(unit=ward, full_name=f"Nguyễn Văn {label} Một")
     unsigned = StaffFactory(unit=ward, full_name=f"Trần Thị {label} Hai")
     StaffFactory(unit=ward, full_name=f"Lê Văn {label} Ba")
 
-    campaign = make_campaign(actor=admin, scope_unit=district, code_version=code_version(), title=f"Cam kết {label}")
-    pledge = pledge_services.pledge_record_paper(
-        actor=admin, campaign=campaign, staff=staff, signed_on=days(-1),
-        scan=SimpleUploadedFile("scan.pdf", PDF_BYTES, content_type="application/pdf"),
-    )
+    campaign = make_campaign(actor=admin, scope_unit=district, title=f"Cam kết {label}")
+    pledge = sign(campaign, staff, admin, signed_on=days(-1),
+                  scan=SimpleUploadedFile("scan.pdf", PDF_BYTES, content_type="application/pdf"))
 
-    sheet = rating_services.rating_sheet_open(actor=admin, unit=ward, month=last_month)
+    sheet = open_sheet(ward, admin, month)
     rating = sheet.ratings.get(staff=staff)
-    article = Article.objects.filter(chapter__version__code__slug="qd-522-2017").first()
-    violation = violation_record(
-        actor=admin, staff=staff, occurred_on=last_month, article=article, severity=Severity.MINOR,
-        source=ViolationSource.SUPERVISOR, description="Đi muộn",
-    )
+    violation = record_violation(actor=admin, staff=staff, day=month)
 
     leader = make_user(f"matrix.leader.{label}", Role.INSPECTOR, district, full_name=f"Trưởng đoàn {label}")
-    team = InspectionTeam.objects.create(name=f"Tổ kiểm tra {label}", owner_unit=district, leader=leader)
-    team.members.add(inspector)
-    visit = make_visit(team=team, unit=ward)
+    team = InspectionTeamFactory(name=f"Tổ kiểm tra {label}", owner_unit=district, leader=leader, members=[inspector])
+    visit = InspectionVisitFactory(team=team, unit=ward)
     results = record_results(visit, failed=1)
-    photo = InspectionPhoto.objects.create(
-        result=results[0], image=ContentFile(png_bytes(), name="photo.png"), uploaded_by=leader
-    )
-    finding = make_finding(visit, results[0], staff=[staff])
-    action = make_action(finding)
+    photo = InspectionPhotoFactory(result=results[0])
+    finding = FindingFactory(visit=visit, result=results[0], staff=[staff])
+    action = CorrectiveActionFactory(finding=finding)
     action.evidence_file.save("evidence.pdf", ContentFile(pdf_bytes()), save=True)
-    secret_visit = make_visit(team=team, unit=ward, kind=VisitKind.SURPRISE, status=VisitStatus.PLANNED,
-                              when=timezone.now() + datetime.timedelta(days=3), subject="Kiểm tra đột xuất")
+    secret_visit = InspectionVisitFactory(team=team, unit=ward, kind=VisitKind.SURPRISE, status=VisitStatus.PLANNED,
+                                          scheduled_at=timezone.now() + datetime.timedelta(days=3), subject="Kiểm tra đột xuất")
 
-    case = make_case(ward, tracking_code=tracking_code_new())
+    case = FeedbackCaseFactory(unit=ward, tracking_code=tracking_code_new())
     case.photo.save("photo.png", ContentFile(png_bytes()), save=True)
-    kiosk = KioskDevice.objects.create(unit=ward, name=f"Máy tính bảng {label}", token=secrets.token_urlsafe(32),
-                                       created_by=admin)
+    kiosk = KioskDeviceFactory(unit=ward, name=f"Máy tính bảng {label}", created_by=admin)
 
     quarter = Quarter.last_finished()
     report = quarterly_report_build_now(unit=ward, quarter=quarter)
     assert report.is_ready, report.error
     commendation = commendation_list_generate(unit=ward, quarter=quarter)
-    export_job = ExportJob.objects.create(
+    export_job = ExportJobFactory(
         kind=ExportKind.RATINGS, unit=ward, requested_by=office, status=JobStatus.SUCCESS, progress=100,
         parameters={"filename": f"xep-loai-{label}.xlsx"}, row_count=3,
         expires_at=timezone.now() + datetime.timedelta(days=1),

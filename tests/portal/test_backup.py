@@ -11,7 +11,7 @@ import pytest
 
 from feedback.models import FeedbackCase
 from portal.backup import table_row_counts
-from tests.factories import StaffFactory
+from tests.factories import FeedbackCaseFactory, StaffFactory
 from units.models import Staff
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -23,14 +23,9 @@ def media_root(tmp_path, settings):
     return settings.MEDIA_ROOT
 
 
-def _case(unit, **extra):
-    return FeedbackCase.objects.create(unit=unit, tracking_code=extra.pop("code"), kind="praise", text="Cán bộ tận tình",
-                                       due_on="2026-12-10", **extra)
-
-
 def test_restore_brings_back_every_row_and_file_and_drops_later_changes(thanh_xuan_bac, media_root, tmp_path):
     kept = StaffFactory(unit=thanh_xuan_bac, full_name="Nguyễn Thị Lan")
-    case = _case(thanh_xuan_bac, code="KEEP1234")
+    case = FeedbackCaseFactory(unit=thanh_xuan_bac, tracking_code="KEEP1234", kind="praise", text="Cán bộ tận tình", due_on="2026-12-10")
     case.photo.save("anh.png", ContentFile(b"\x89PNG\r\n\x1a\n-photo-bytes"))
     counts_before = table_row_counts()
 

@@ -29,6 +29,7 @@ import pytest
 from core.xlsx import MAX_UNPACKED_BYTES
 from evaluations.models import Rating
 from evaluations.ratings import services, sheet_format as excel
+from tests.builders import open_sheet
 from tests.portal.fuzzing import assert_not_5xx, fuzz_settings, rolled_back
 from units.models import Staff
 
@@ -356,7 +357,7 @@ def test_any_sheet_upload_saves_every_changed_row_or_nothing(
     staff_factory.create_batch(4, unit=thanh_xuan_bac)
     other = staff_factory(unit=thanh_xuan_trung)  # a code of the sibling ward: "not staff of this unit"
     month = services.month_start(services.month_start(timezone.localdate()) - timedelta(days=1))
-    sheet = services.rating_sheet_open(actor=ward_officer, unit=thanh_xuan_bac, month=month)
+    sheet = open_sheet(thanh_xuan_bac, ward_officer, month)
     groups = list(sheet.scheme.groups.all())
     group_codes = [group.code for group in groups]
     codes = {"sheet": list(_sheet_state(sheet)), "other": [other.staff_code, "ZZ9999"]}

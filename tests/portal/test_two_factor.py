@@ -16,7 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 import pytest
 
 from portal.two_factor import required_roles
-from tests.conftest import make_user
+from tests.builders import make_user
 from tests.factories import UserFactory
 from tests.qr import PATH_DATA, qr_text
 from units.choices import Role

@@ -13,7 +13,6 @@ from reports.commendations.services import (
     commendation_list_approve,
 )
 from reports.models import CommendationEntry, CommendationRule
-from tests.reports.commendation_fixtures import *  # noqa: F403 - fixtures
 
 pytestmark = pytest.mark.django_db
 

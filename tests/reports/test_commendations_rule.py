@@ -11,7 +11,8 @@ from feedback.choices import CaseStatus, FeedbackKind
 from reports.choices import CommendationStatus
 from reports.commendations.figures import commendation_entries, commendation_list_generate, commendation_rule_for
 from reports.models import CommendationList, CommendationRule
-from tests.reports.commendation_fixtures import *  # noqa: F403 - fixtures
+from tests.factories import CommendationRuleFactory
+from tests.reports.quarterly_helpers import QUARTER
 
 pytestmark = pytest.mark.django_db
 
@@ -35,8 +36,6 @@ def person(staff_factory, thanh_xuan_bac):
 
 
 def generate(unit, quarter=None):
-    from tests.reports.commendation_fixtures import QUARTER
-
     return commendation_list_generate(unit=unit, quarter=quarter or QUARTER)
 
 
@@ -159,7 +158,7 @@ def test_min_grade_b_accepts_a_and_b(thanh_xuan, person, rate):
 
 def test_a_rule_with_a_later_effective_date_applies_to_later_quarters_only(hanoi):
     shipped = CommendationRule.objects.get()
-    later = CommendationRule.objects.create(name="Quy định 2025", effective_from=datetime.date(2025, 7, 1), months_required=2)
+    later = CommendationRuleFactory(name="Quy định 2025", effective_from=datetime.date(2025, 7, 1), months_required=2)
     assert commendation_rule_for(Quarter(2025, 2)) == shipped
     assert commendation_rule_for(Quarter(2025, 3)) == later
     assert commendation_rule_for(Quarter(2026, 1)) == later
@@ -168,7 +167,7 @@ def test_a_rule_with_a_later_effective_date_applies_to_later_quarters_only(hanoi
 
 
 def test_the_list_records_the_rule_in_force(thanh_xuan, person, rate):
-    later = CommendationRule.objects.create(name="Quy định 2025", effective_from=datetime.date(2025, 4, 2), months_required=2)
+    later = CommendationRuleFactory(name="Quy định 2025", effective_from=datetime.date(2025, 4, 2), months_required=2)
     rate(person("Nguyễn Văn An"), "AAB")
     assert names(generate(thanh_xuan)) == []  # Q2 2025 starts 1 April: the new rule is not yet in force
     assert generate(thanh_xuan, Quarter(2025, 2)).rule != later

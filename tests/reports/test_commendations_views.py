@@ -11,8 +11,7 @@ from reports.commendations.exports import HEADER_ROW, LIST_SHEET, REMOVED_SHEET
 from reports.commendations.figures import commendation_entries, commendation_list_generate
 from reports.commendations.services import commendation_entry_remove
 from reports.models import CommendationList, CommendationRule
-from tests.conftest import make_user
-from tests.reports.commendation_fixtures import *  # noqa: F403 - fixtures
+from tests.builders import make_user
 from units.choices import Role
 
 pytestmark = pytest.mark.django_db

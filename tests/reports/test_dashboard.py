@@ -9,27 +9,10 @@ import pytest
 from evaluations.choices import VisitKind, VisitStatus
 from evaluations.models import Rating
 from feedback.choices import CaseStatus, FeedbackKind
-from tests.conftest import make_user
-from tests.reports.dashboard_fixtures import (
-    action_on,
-    campaign_over,
-    cell,
-    en_client,  # noqa: F401 - fixture
-    inspection_team,
-    local_at,
-    make_case,
-    make_vote,
-    months_back,
-    open_sheet,
-    ranking_row,
-    shown,
-    sign,
-    svg,
-    this_month,
-    today,
-    transition,
-    violation,
-)
+from tests.builders import make_campaign, make_user, move_sheet, open_sheet, record_violation, sign
+from tests.factories import FeedbackCaseFactory, InspectionTeamFactory, KioskVoteFactory
+from tests.helpers import local_at, months_back, this_month, today
+from tests.reports.dashboard_helpers import action_on, cell, ranking_row, shown, svg
 from units.choices import Role
 from units.models import Unit
 
@@ -48,22 +31,25 @@ def district_data(thanh_xuan, thanh_xuan_bac, thanh_xuan_trung, district_officer
     surprise visit not started yet (never counted)."""
     bac = staff_factory.create_batch(3, unit=thanh_xuan_bac)
     trung = staff_factory.create_batch(2, unit=thanh_xuan_trung)
-    campaign = campaign_over(thanh_xuan, district_officer)
+    year = today().year
+    campaign = make_campaign(actor=district_officer, scope_unit=thanh_xuan, title="Ký cam kết",
+                             opens_on=datetime.date(year, 1, 1), closes_on=datetime.date(year, 12, 31))
     sign(campaign, bac[0], district_officer)
     sign(campaign, trung[0], district_officer)
-    sheet = open_sheet(thanh_xuan_bac, ward_officer)
-    violation(bac[1], district_officer)
-    transition(sheet, ward_officer, "submit")
-    open_sheet(thanh_xuan_trung, city_admin)
+    sheet = open_sheet(thanh_xuan_bac, ward_officer, this_month())
+    record_violation(actor=district_officer, staff=bac[1], description="Không đeo thẻ công chức")
+    move_sheet(sheet, ward_officer, "submit")
+    open_sheet(thanh_xuan_trung, city_admin, this_month())
     yesterday = today() - datetime.timedelta(days=1)
     now = local_at(today())
-    make_case(thanh_xuan_bac, due_on=yesterday)  # open, overdue
-    make_case(thanh_xuan_trung, kind=FeedbackKind.DELAY)  # open
-    make_case(thanh_xuan_bac, kind=FeedbackKind.PRAISE, satisfaction=5, received_at=now, status=CaseStatus.RESOLVED,
-              public_reply="Cảm ơn", closed_at=now)
-    make_case(thanh_xuan_bac, satisfaction=2, received_at=now, status=CaseStatus.IN_PROGRESS)
-    make_vote(thanh_xuan_trung, 4, now)
-    team = inspection_team(thanh_xuan)
+    FeedbackCaseFactory(unit=thanh_xuan_bac, due_on=yesterday)  # open, overdue
+    FeedbackCaseFactory(unit=thanh_xuan_trung, kind=FeedbackKind.DELAY)  # open
+    FeedbackCaseFactory(unit=thanh_xuan_bac, kind=FeedbackKind.PRAISE, satisfaction=5, received_at=now, status=CaseStatus.RESOLVED,
+                        public_reply="Cảm ơn", closed_at=now)
+    FeedbackCaseFactory(unit=thanh_xuan_bac, satisfaction=2, received_at=now, status=CaseStatus.IN_PROGRESS)
+    KioskVoteFactory(unit=thanh_xuan_trung, score=4, created_at=now, device=None)
+    team = InspectionTeamFactory(name="Tổ kiểm tra số 1", owner_unit=thanh_xuan,
+                                 leader=make_user("dash.leader", Role.INSPECTOR, thanh_xuan, full_name="Lê Văn Trưởng"))
     action_on(team, thanh_xuan_bac, due_on=yesterday)
     action_on(team, thanh_xuan_trung, kind=VisitKind.SURPRISE, status=VisitStatus.PLANNED, due_on=yesterday)
     return {"sheet": sheet}
@@ -127,7 +113,7 @@ def test_svg_coordinates_use_a_dot_in_vietnamese(client, district_officer, thanh
 def test_trend_has_gaps_for_months_without_ratings(en_client, district_officer, thanh_xuan, thanh_xuan_bac):
     for back, score in ((0, 5), (1, 1), (3, 4)):
         month = months_back(back)
-        make_case(thanh_xuan_bac, satisfaction=score, received_at=local_at(month.replace(day=2)), status=CaseStatus.IN_PROGRESS)
+        FeedbackCaseFactory(unit=thanh_xuan_bac, satisfaction=score, received_at=local_at(month.replace(day=2)), status=CaseStatus.IN_PROGRESS)
     html = en_client(district_officer).get(url(thanh_xuan)).content.decode()
     trend = svg(html, "trend")
     assert trend.count('class="point"') == 3
@@ -135,7 +121,8 @@ def test_trend_has_gaps_for_months_without_ratings(en_client, district_officer, 
 
 
 def test_a_surprise_visit_counts_for_the_ward_only_once_started(en_client, ward_officer, thanh_xuan, thanh_xuan_bac):
-    team = inspection_team(thanh_xuan)
+    team = InspectionTeamFactory(name="Tổ kiểm tra số 1", owner_unit=thanh_xuan,
+                                 leader=make_user("dash.leader", Role.INSPECTOR, thanh_xuan, full_name="Lê Văn Trưởng"))
     action = action_on(team, thanh_xuan_bac, kind=VisitKind.SURPRISE, status=VisitStatus.PLANNED)
     page = en_client(ward_officer)
     assert shown(page.get(url(thanh_xuan_bac)).content.decode(), "tile-actions") == "0"
@@ -193,7 +180,7 @@ def test_a_user_with_several_units_chooses(en_client, thanh_xuan, ba_dinh):
 
 def test_city_admin_sees_districts_and_both_structures(en_client, city_admin, hanoi, thanh_xuan, thanh_xuan_bac, ward_officer, staff_factory):
     staff_factory.create_batch(2, unit=thanh_xuan_bac)
-    transition(open_sheet(thanh_xuan_bac, ward_officer), ward_officer, "submit")
+    move_sheet(open_sheet(thanh_xuan_bac, ward_officer, this_month()), ward_officer, "submit")
     page = en_client(city_admin)
     html = page.get(url(hanoi)).content.decode()
     assert 'data-testid="structure-choice"' in html
@@ -222,7 +209,7 @@ def test_a_past_month_is_shown(en_client, district_officer, thanh_xuan):
 def test_grades_fall_back_to_the_last_month_with_sheets(en_client, district_officer, thanh_xuan, thanh_xuan_bac, ward_officer, staff_factory):
     staff_factory.create_batch(2, unit=thanh_xuan_bac)
     last = months_back(1)
-    transition(open_sheet(thanh_xuan_bac, ward_officer, last), ward_officer, "submit")
+    move_sheet(open_sheet(thanh_xuan_bac, ward_officer, last), ward_officer, "submit")
     html = en_client(district_officer).get(url(thanh_xuan)).content.decode()
     assert "last month with submitted sheets" in html
     assert svg(html, "grades").count('class="bar seg-A"') == 1

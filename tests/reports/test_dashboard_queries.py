@@ -10,22 +10,11 @@ import pytest
 
 from evaluations.choices import VisitStatus
 from feedback.choices import CaseStatus, FeedbackKind
-from tests.reports.dashboard_fixtures import (
-    action_on,
-    campaign_over,
-    inspection_team,
-    local_at,
-    make_case,
-    make_vote,
-    months_back,
-    open_sheet,
-    sign,
-    svg,
-    today,
-    transition,
-    violation,
-)
-from units.choices import UnitKind
+from tests.builders import make_campaign, make_user, move_sheet, open_sheet, record_violation, sign
+from tests.factories import FeedbackCaseFactory, InspectionTeamFactory, KioskVoteFactory
+from tests.helpers import local_at, months_back, today
+from tests.reports.dashboard_helpers import action_on, svg
+from units.choices import Role, UnitKind
 from units.models import Unit
 from units.services import unit_create_sub_body
 
@@ -48,21 +37,24 @@ def units_beneath(district, city_admin, count: int) -> list[Unit]:
 def fill(*, district, wards, months, city_admin, district_officer, staff_factory):
     """For each ward: two staff, a submitted sheet, a violation, cases and a kiosk vote in each month; an
     overdue corrective action; one pledge."""
-    campaign = campaign_over(district, district_officer)
-    team = inspection_team(district)
+    year = today().year
+    campaign = make_campaign(actor=district_officer, scope_unit=district, title="Ký cam kết",
+                             opens_on=datetime.date(year, 1, 1), closes_on=datetime.date(year, 12, 31))
+    team = InspectionTeamFactory(name="Tổ kiểm tra số 1", owner_unit=district,
+                                 leader=make_user("dash.leader", Role.INSPECTOR, district, full_name="Lê Văn Trưởng"))
     for ward in wards:
         staff = staff_factory.create_batch(2, unit=ward)
         sign(campaign, staff[0], district_officer)
         for back in range(months):
             month = months_back(back)
             sheet = open_sheet(ward, city_admin, month)
-            transition(sheet, city_admin, "submit", "approve")
+            move_sheet(sheet, city_admin, "submit", "approve")
             day = month.replace(day=3) if back else today()
-            violation(staff[1], city_admin, day)
-            make_case(ward, kind=FeedbackKind.DELAY, satisfaction=4, received_at=local_at(day), status=CaseStatus.IN_PROGRESS)
-            make_case(ward, satisfaction=2, received_at=local_at(day), status=CaseStatus.RESOLVED, public_reply="Đã xử lý",
-                      closed_at=local_at(day), due_on=day + datetime.timedelta(days=5))
-            make_vote(ward, 5, local_at(day))
+            record_violation(actor=city_admin, staff=staff[1], day=day, description="Không đeo thẻ công chức")
+            FeedbackCaseFactory(unit=ward, kind=FeedbackKind.DELAY, satisfaction=4, received_at=local_at(day), status=CaseStatus.IN_PROGRESS)
+            FeedbackCaseFactory(unit=ward, satisfaction=2, received_at=local_at(day), status=CaseStatus.RESOLVED, public_reply="Đã xử lý",
+                                closed_at=local_at(day), due_on=day + datetime.timedelta(days=5))
+            KioskVoteFactory(unit=ward, score=5, created_at=local_at(day), device=None)
         action_on(team, ward, status=VisitStatus.CLOSED, due_on=today() - datetime.timedelta(days=1))
 
 
@@ -110,6 +102,6 @@ def _more(wards, months, city_admin, district_officer, staff_factory, district):
         sign(campaign, staff[0], district_officer)
         for back in range(months):
             month = months_back(back)
-            transition(open_sheet(ward, city_admin, month), city_admin, "submit")
-            make_case(ward, satisfaction=5, received_at=local_at(month.replace(day=2)), status=CaseStatus.NEW)
+            move_sheet(open_sheet(ward, city_admin, month), city_admin, "submit")
+            FeedbackCaseFactory(unit=ward, satisfaction=5, received_at=local_at(month.replace(day=2)), status=CaseStatus.NEW)
         action_on(team, ward)

@@ -5,6 +5,7 @@ surprise visits secret; downloads of background files only for their requester, 
 from __future__ import annotations
 
 import datetime
+import functools
 
 from django.conf import settings
 from django.db import connection
@@ -16,18 +17,26 @@ import pytest
 from core.choices import JobStatus
 from core.jobs import write_atomically
 from evaluations.choices import ActionStatus, VisitKind, VisitStatus
-from evaluations.models import InspectionTeam, Rating
+from evaluations.models import Rating
 from feedback.choices import CaseStatus
-from pledges import services as pledge_services
 from reports.choices import ExportKind
 from reports.exports.kinds import export_write
 from reports.exports.services import export_file_name, export_files_purge
 from reports.exports.writer import ExportRequest
 from reports.models import ExportJob
-from tests.conftest import make_user
-from tests.evaluations.inspection_fixtures import make_action, make_finding, make_visit, record_results
-from tests.pledges.conftest import code_version, make_campaign  # noqa: F401 - code_version is a fixture
-from tests.reports.export_fixtures import add_case, add_violation, rate, read_sheets, response_bytes
+from tests.builders import make_campaign, make_user, sign
+from tests.factories import (
+    CorrectiveActionFactory,
+    ExportJobFactory,
+    FeedbackCaseFactory,
+    FindingFactory,
+    InspectionTeamFactory,
+    InspectionVisitFactory,
+    ViolationFactory,
+    record_results,
+)
+from tests.helpers import local_at
+from tests.reports.export_helpers import rated_sheets, read_sheets, response_bytes
 from units.choices import Role
 
 pytestmark = pytest.mark.django_db
@@ -62,16 +71,16 @@ def _english(client):
 @pytest.fixture
 def rated(city_admin, thanh_xuan_bac, thanh_xuan_trung, phuc_xa):
     """Three months of 2026 in two wards of Thanh Xuân, a month of 2025, and a ward of another district."""
-    ratings = rate(unit=thanh_xuan_bac, actor=city_admin, months=MONTHS_2026, staff_count=3)
-    ratings += rate(unit=thanh_xuan_trung, actor=city_admin, months=MONTHS_2026[:2], staff_count=2)
-    rate(unit=thanh_xuan_bac, actor=city_admin, months=[datetime.date(2025, 12, 1)], staff_count=0)
-    rate(unit=phuc_xa, actor=city_admin, months=MONTHS_2026[:1], staff_count=2)
+    ratings = rated_sheets(unit=thanh_xuan_bac, actor=city_admin, months=MONTHS_2026, staff_count=3)
+    ratings += rated_sheets(unit=thanh_xuan_trung, actor=city_admin, months=MONTHS_2026[:2], staff_count=2)
+    rated_sheets(unit=thanh_xuan_bac, actor=city_admin, months=[datetime.date(2025, 12, 1)], staff_count=0)
+    rated_sheets(unit=phuc_xa, actor=city_admin, months=MONTHS_2026[:1], staff_count=2)
     return ratings
 
 
 def test_ratings_of_a_year_match_the_database(client, district_officer, city_admin, thanh_xuan, rated):
     staff = rated[0].staff
-    add_violation(staff=staff, day=datetime.date(2026, 2, 10), actor=city_admin)
+    ViolationFactory(staff=staff, occurred_on=datetime.date(2026, 2, 10), recorded_by=city_admin)
     client.force_login(district_officer)
 
     sheets = _download(client, kind=ExportKind.RATINGS, unit=thanh_xuan.public_code, year=2026)
@@ -119,9 +128,9 @@ def test_ratings_writer_reads_a_constant_number_of_queries(city_admin, thanh_xua
             rows = export_write(request=request, user=city_admin, target=tmp_path / "ratings.xlsx")
         return rows, len(captured)
 
-    rate(unit=thanh_xuan_bac, actor=city_admin, months=MONTHS_2026[:1], staff_count=50)
+    rated_sheets(unit=thanh_xuan_bac, actor=city_admin, months=MONTHS_2026[:1], staff_count=50)
     small_rows, small_queries = queries_for_export()
-    rate(unit=thanh_xuan_trung, actor=city_admin, months=MONTHS_2026, staff_count=150)
+    rated_sheets(unit=thanh_xuan_trung, actor=city_admin, months=MONTHS_2026, staff_count=150)
     large_rows, large_queries = queries_for_export()
 
     assert (small_rows, large_rows) == (50, 500)
@@ -133,19 +142,20 @@ def test_ratings_writer_reads_a_constant_number_of_queries(city_admin, thanh_xua
 
 def test_feedback_log_matches_the_database_without_personal_data(client, district_officer, thanh_xuan, thanh_xuan_bac,
                                                                  thanh_xuan_trung, phuc_xa, staff_factory):
-    zone = timezone.get_current_timezone()
-    at = lambda day, hour=9: datetime.datetime.combine(day, datetime.time(hour), tzinfo=zone)  # noqa: E731
     officer = staff_factory(unit=thanh_xuan_bac, full_name="Trần Văn Cán", staff_code="TX0001")
+    at = datetime.date
+    # Citizens who left their contact details (with consent): they must never reach an export.
+    case = functools.partial(FeedbackCaseFactory, with_contact=True)
     cases = [
-        add_case(unit=thanh_xuan_bac, received_at=at(datetime.date(2026, 3, 2)), status=CaseStatus.RESOLVED,
-                 due_on=datetime.date(2026, 3, 16), closed_at=at(datetime.date(2026, 3, 10)), satisfaction=5, staff=officer),
-        add_case(unit=thanh_xuan_trung, received_at=at(datetime.date(2026, 3, 5)), status=CaseStatus.REJECTED,
-                 due_on=datetime.date(2026, 3, 19), closed_at=at(datetime.date(2026, 3, 25)), satisfaction=2),
-        add_case(unit=thanh_xuan_bac, received_at=at(datetime.date(2026, 3, 20)), due_on=datetime.date(2026, 4, 3)),
+        case(unit=thanh_xuan_bac, received_at=local_at(at(2026, 3, 2), 9), status=CaseStatus.RESOLVED, due_on=at(2026, 3, 16),
+             closed_at=local_at(at(2026, 3, 10), 9), satisfaction=5, staff=officer),
+        case(unit=thanh_xuan_trung, received_at=local_at(at(2026, 3, 5), 9), status=CaseStatus.REJECTED, due_on=at(2026, 3, 19),
+             closed_at=local_at(at(2026, 3, 25), 9), satisfaction=2),
+        case(unit=thanh_xuan_bac, received_at=local_at(at(2026, 3, 20), 9), due_on=at(2026, 4, 3)),
     ]
     outside = [
-        add_case(unit=thanh_xuan_bac, received_at=at(datetime.date(2026, 4, 1))),  # after the period
-        add_case(unit=phuc_xa, received_at=at(datetime.date(2026, 3, 3))),  # another district
+        case(unit=thanh_xuan_bac, received_at=local_at(at(2026, 4, 1), 9), due_on=at(2026, 4, 15)),  # after the period
+        case(unit=phuc_xa, received_at=local_at(at(2026, 3, 3), 9), due_on=at(2026, 3, 17)),  # another district
     ]
     client.force_login(district_officer)
 
@@ -177,12 +187,12 @@ def test_feedback_log_matches_the_database_without_personal_data(client, distric
 
 
 def test_pledge_roster_of_a_ward_for_a_district_campaign(client, district_officer, ward_officer, thanh_xuan, thanh_xuan_bac,
-                                                         thanh_xuan_trung, staff_factory, code_version):  # noqa: F811
+                                                         thanh_xuan_trung, staff_factory, code_version):
     campaign = make_campaign(actor=district_officer, scope_unit=thanh_xuan, code_version=code_version)
     bac = staff_factory.create_batch(3, unit=thanh_xuan_bac)
     staff_factory.create_batch(2, unit=thanh_xuan_trung)
     signed_on = timezone.localdate() - datetime.timedelta(days=3)
-    pledge_services.pledge_record_paper(actor=ward_officer, campaign=campaign, staff=bac[0], signed_on=signed_on)
+    sign(campaign, bac[0], ward_officer, signed_on=signed_on)
     client.force_login(district_officer)
 
     sheets = _download(client, kind=ExportKind.PLEDGES, unit=thanh_xuan_bac.public_code, campaign=campaign.pk)
@@ -196,7 +206,7 @@ def test_pledge_roster_of_a_ward_for_a_district_campaign(client, district_office
     assert [data[staff.staff_code][4] for staff in bac[1:]] == ["Chưa", "Chưa"]
 
 
-def test_a_campaign_of_another_unit_is_a_form_error(client, city_admin, phuc_xa, thanh_xuan, code_version):  # noqa: F811
+def test_a_campaign_of_another_unit_is_a_form_error(client, city_admin, phuc_xa, thanh_xuan, code_version):
     campaign = make_campaign(actor=city_admin, scope_unit=thanh_xuan, code_version=code_version)
     client.force_login(city_admin)
     _english(client)
@@ -210,19 +220,19 @@ def test_a_campaign_of_another_unit_is_a_form_error(client, city_admin, phuc_xa,
 
 def test_inspections_keep_a_planned_surprise_visit_secret(client, district_officer, city_admin, inspector, hanoi,
                                                           thanh_xuan, thanh_xuan_bac, staff_factory):
-    district_team = InspectionTeam.objects.create(name="Tổ kiểm tra quận", owner_unit=thanh_xuan, leader=inspector)
+    district_team = InspectionTeamFactory(name="Tổ kiểm tra quận", owner_unit=thanh_xuan, leader=inspector)
     city_leader = make_user("city.inspector", Role.INSPECTOR, hanoi)
-    city_team = InspectionTeam.objects.create(name="Đoàn kiểm tra thành phố", owner_unit=hanoi, leader=city_leader)
+    city_team = InspectionTeamFactory(name="Đoàn kiểm tra thành phố", owner_unit=hanoi, leader=city_leader)
     when = timezone.now() - datetime.timedelta(days=2)
-    visit = make_visit(team=district_team, unit=thanh_xuan_bac, when=when)
+    visit = InspectionVisitFactory(team=district_team, unit=thanh_xuan_bac, scheduled_at=when)
     results = record_results(visit, failed=2)
     officer = staff_factory(unit=thanh_xuan_bac)
-    finding = make_finding(visit, results[0], staff=[officer])
-    make_action(finding, status=ActionStatus.OPEN, due_on=timezone.localdate() - datetime.timedelta(days=1))
-    make_action(finding, status=ActionStatus.DONE)
-    make_finding(visit, results[1])
-    secret = make_visit(team=city_team, unit=thanh_xuan_bac, kind=VisitKind.SURPRISE, status=VisitStatus.PLANNED,
-                        when=when, subject="Kiểm tra đột xuất bí mật")
+    finding = FindingFactory(visit=visit, result=results[0], staff=[officer])
+    CorrectiveActionFactory(finding=finding, status=ActionStatus.OPEN, due_on=timezone.localdate() - datetime.timedelta(days=1))
+    CorrectiveActionFactory(finding=finding, status=ActionStatus.DONE)
+    FindingFactory(visit=visit, result=results[1])
+    secret = InspectionVisitFactory(team=city_team, unit=thanh_xuan_bac, kind=VisitKind.SURPRISE, status=VisitStatus.PLANNED,
+                                    scheduled_at=when, subject="Kiểm tra đột xuất bí mật")
     today = timezone.localdate()
     period = {"kind": ExportKind.INSPECTIONS, "unit": thanh_xuan.public_code,
               "date_from": (today - datetime.timedelta(days=7)).isoformat(), "date_to": today.isoformat()}
@@ -308,8 +318,8 @@ def test_a_bad_period_is_a_translated_form_error(client, district_officer, thanh
 
 
 def test_the_list_page_offers_only_exportable_units_and_polls_running_jobs(client, district_officer, thanh_xuan, ba_dinh):
-    running = ExportJob.objects.create(kind=ExportKind.RATINGS, unit=thanh_xuan, requested_by=district_officer,
-                                       status=JobStatus.RUNNING, progress=40, parameters={"period": "01/2026–12/2026"})
+    running = ExportJobFactory(kind=ExportKind.RATINGS, unit=thanh_xuan, requested_by=district_officer,
+                               status=JobStatus.RUNNING, progress=40, parameters={"period": "01/2026–12/2026"})
     client.force_login(district_officer)
     page = client.get(reverse("reports:export_list")).content.decode()
     assert f'value="{thanh_xuan.public_code}"' in page and f'value="{ba_dinh.public_code}"' not in page
@@ -325,8 +335,8 @@ def test_the_list_page_offers_only_exportable_units_and_polls_running_jobs(clien
 
 
 def _finished_job(user, unit, *, expires_in=datetime.timedelta(days=3)) -> ExportJob:
-    job = ExportJob.objects.create(kind=ExportKind.RATINGS, unit=unit, requested_by=user, status=JobStatus.SUCCESS,
-                                   parameters={"filename": "danh-gia-xep-loai-x.xlsx"})
+    job = ExportJobFactory(kind=ExportKind.RATINGS, unit=unit, requested_by=user, status=JobStatus.SUCCESS,
+                           parameters={"filename": "danh-gia-xep-loai-x.xlsx"})
     name, _ = write_atomically(export_file_name(job), lambda path: path.write_bytes(b"PK\x03\x04 not really"))
     ExportJob.objects.filter(pk=job.pk).update(file=name, expires_at=timezone.now() + expires_in, row_count=12)
     job.refresh_from_db()

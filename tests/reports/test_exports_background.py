@@ -20,7 +20,8 @@ from reports.choices import ExportKind
 from reports.exports import services as export_services, writer as exports
 from reports.exports.writer import DATE, POINTS, Column, ExportRequest, SheetSource, write_workbook
 from reports.models import ExportJob
-from tests.reports.export_fixtures import rate, read_sheets, response_bytes
+from tests.factories import ExportJobFactory
+from tests.reports.export_helpers import rated_sheets, read_sheets, response_bytes
 from units.models import RoleAssignment
 
 MONTHS = [datetime.date(2026, month, 1) for month in (4, 5, 6)]
@@ -46,7 +47,7 @@ def _wait_until_finished(job: ExportJob, timeout: float = 90) -> ExportJob:
 def test_a_large_export_is_built_by_the_worker_and_downloaded_by_its_requester(
     celery_worker, client, district_officer, city_admin, thanh_xuan, thanh_xuan_bac
 ):
-    rate(unit=thanh_xuan_bac, actor=city_admin, months=MONTHS, staff_count=4)
+    rated_sheets(unit=thanh_xuan_bac, actor=city_admin, months=MONTHS, staff_count=4)
     client.force_login(district_officer)
 
     with override_settings(EXPORT_BACKGROUND_ROWS=5):
@@ -80,10 +81,10 @@ def test_a_large_export_is_built_by_the_worker_and_downloaded_by_its_requester(
 
 @pytest.mark.django_db
 def test_the_job_saves_progress_every_chunk(monkeypatch, district_officer, city_admin, thanh_xuan, thanh_xuan_bac):
-    rate(unit=thanh_xuan_bac, actor=city_admin, months=MONTHS, staff_count=4)
+    rated_sheets(unit=thanh_xuan_bac, actor=city_admin, months=MONTHS, staff_count=4)
     request = ExportRequest(kind=ExportKind.RATINGS, unit=thanh_xuan, start=MONTHS[0], end=MONTHS[-1])
-    job = ExportJob.objects.create(kind=request.kind, unit=thanh_xuan, requested_by=district_officer,
-                                   parameters=request.parameters(), task_id="t-1")
+    job = ExportJobFactory(kind=request.kind, unit=thanh_xuan, requested_by=district_officer,
+                           parameters=request.parameters(), task_id="t-1")
     seen = []
     real_progress = export_services.job_progress
     monkeypatch.setattr(exports, "CHUNK_SIZE", 5)
@@ -100,8 +101,8 @@ def test_the_job_saves_progress_every_chunk(monkeypatch, district_officer, city_
 @pytest.mark.django_db
 def test_a_requester_who_lost_the_right_gets_a_failed_job_with_its_reason(district_officer, thanh_xuan):
     request = ExportRequest(kind=ExportKind.FEEDBACK, unit=thanh_xuan, start=datetime.date(2026, 1, 1), end=datetime.date(2026, 1, 31))
-    job = ExportJob.objects.create(kind=request.kind, unit=thanh_xuan, requested_by=district_officer,
-                                   parameters=request.parameters(), task_id="t-2")
+    job = ExportJobFactory(kind=request.kind, unit=thanh_xuan, requested_by=district_officer,
+                           parameters=request.parameters(), task_id="t-2")
     RoleAssignment.objects.filter(user=district_officer).delete()
     district_officer._conduct_scope = None
 

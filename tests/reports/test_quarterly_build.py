@@ -26,7 +26,8 @@ from reports.quarterly.workbook import (
     SHEET_SUMMARY,
     SHEET_VIOLATIONS,
 )
-from tests.reports.quarterly_fixtures import QUARTER, quarter, rate_ward, record_violation, report_data  # noqa: F401
+from tests.factories import ViolationFactory
+from tests.reports.quarterly_helpers import QUARTER, rate_ward
 from units.choices import Structure
 from units.models import Unit
 
@@ -143,7 +144,7 @@ def test_query_count_of_the_build_stays_constant_as_wards_and_months_grow(hanoi,
     wards = list(Unit.objects.filter(parent=thanh_xuan, structure=Structure.LEGACY).exclude(pk=thanh_xuan_bac.pk)[:8])
     for ward in wards:
         staff = rate_ward(ward, ["ABCD", "BBCD", "ABCD"])
-        record_violation(staff[0], QUARTER.months[1])
+        ViolationFactory(staff=staff[0], occurred_on=QUARTER.months[1])
     with CaptureQueriesContext(connection) as large:
         report = services.quarterly_report_build_now(unit=thanh_xuan, quarter=QUARTER)
     assert report.status == JobStatus.SUCCESS, report.error

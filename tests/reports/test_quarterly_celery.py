@@ -20,7 +20,7 @@ from core.choices import JobStatus
 from reports.models import QuarterlyReport
 from reports.quarterly import services
 from reports.quarterly.workbook import SHEET_RATINGS
-from tests.reports.quarterly_fixtures import QUARTER, rate_ward
+from tests.reports.quarterly_helpers import QUARTER, rate_ward
 
 pytestmark = pytest.mark.celery
 

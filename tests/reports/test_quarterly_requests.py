@@ -17,7 +17,7 @@ from core.choices import JobStatus
 from core.quarters import Quarter
 from reports.models import QuarterlyReport
 from reports.quarterly import services, tasks
-from tests.reports.quarterly_fixtures import QUARTER, rate_ward
+from tests.reports.quarterly_helpers import QUARTER, rate_ward
 from units.choices import DISTRICT_KINDS, Structure, UnitKind
 from units.models import Unit
 

@@ -7,9 +7,9 @@ from django.utils import timezone
 import pytest
 
 from evaluations.ratings import services
-from feedback.models import FeedbackCase
-from tests.conftest import make_user
-from tests.factories import StaffFactory
+from tests.builders import make_user, open_sheet
+from tests.factories import FeedbackCaseFactory, StaffFactory
+from tests.helpers import last_month
 from units.choices import Role
 
 URL = reverse("portal:audit_trail")
@@ -18,8 +18,7 @@ URL = reverse("portal:audit_trail")
 @pytest.fixture
 def ward_sheet(thanh_xuan_bac, ward_officer):
     StaffFactory.create_batch(3, unit=thanh_xuan_bac)
-    last_month = (timezone.localdate().replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
-    return services.rating_sheet_open(actor=ward_officer, unit=thanh_xuan_bac, month=last_month)
+    return open_sheet(thanh_xuan_bac, ward_officer, last_month())
 
 
 def _lower_discipline(rating, actor, points="15"):
@@ -44,8 +43,7 @@ def test_district_office_sees_who_changed_a_rating_from_what_to_what(client, dis
 def test_changes_outside_the_auditors_district_are_not_shown(client, district_officer, ba_dinh, phuc_xa):
     other_officer = make_user("ward.phucxa", Role.WARD_OFFICER, phuc_xa)
     StaffFactory(unit=phuc_xa, full_name="Người Ba Đình")
-    last_month = (timezone.localdate().replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
-    services.rating_sheet_open(actor=other_officer, unit=phuc_xa, month=last_month)
+    open_sheet(phuc_xa, other_officer, last_month())
 
     client.force_login(district_officer)
     page = client.get(URL, {"source": "ratings"}).content.decode()
@@ -71,7 +69,7 @@ def test_filters_by_user_and_date(client, district_officer, ward_officer, unit_h
 
 
 def test_citizen_contact_details_are_masked(client, city_admin, thanh_xuan_bac):
-    case = FeedbackCase.objects.create(
+    case = FeedbackCaseFactory(
         unit=thanh_xuan_bac, tracking_code="AUDIT123", kind="attitude", text="Thái độ chưa tốt", due_on="2026-12-10",
         contact_consent=True, contact_phone="0912345678",
     )

@@ -21,15 +21,6 @@ EXPECTED = {
 }
 
 
-@pytest.fixture
-def targets(thanh_xuan_bac, thanh_xuan_trung, phuc_xa, staff_factory):
-    return {
-        "own_ward": staff_factory(unit=thanh_xuan_bac),
-        "sibling_ward": staff_factory(unit=thanh_xuan_trung),
-        "other_district": staff_factory(unit=phuc_xa),
-    }
-
-
 def _pages(staff: Staff):
     return (
         reverse("units:unit_detail", args=[staff.unit.public_code]),

@@ -1,0 +1,93 @@
+"""Builders that go through the portal's services on purpose, one place each.
+
+Use them when a test relies on what the service does besides saving a row: the role assignment that opens a
+user's scope, the sheet opened with a rating per active staff member, the workflow's moves and their history,
+a violation that caps the month's grade, a campaign or a pledge made as an officer makes them, a team and a
+visit planned with their history. For a plain row, use ``tests/factories.py``.
+"""
+
+import datetime
+
+from django.utils import timezone
+
+from evaluations.choices import Severity, ViolationSource, VisitKind
+from evaluations.inspections import services as inspection_services
+from evaluations.ratings import services as rating_services
+from evaluations.violations.services import violation_record
+from pledges import services as pledge_services
+from tests.factories import UserFactory, code_article, shipped_code_version
+from tests.helpers import days
+from units.services import role_assign
+
+
+def make_user(username, role, unit, **extra):
+    """A user with ``role`` over ``unit`` (``units.services.role_assign``)."""
+    user = UserFactory(username=username, **extra)
+    role_assign(user=user, unit=unit, role=role)
+    return user
+
+
+# --- Pledges ------------------------------------------------------------------------------------------------
+
+
+def make_campaign(*, actor, scope_unit, code_version=None, opens_on=None, closes_on=None, year=None,
+                  title="Ký cam kết thực hiện Quy tắc ứng xử", **extra):
+    """A campaign of the published 522 code (unless told otherwise) made through the service, open from 60 days
+    ago to 40 days ahead unless told otherwise, for the year it opens in unless told otherwise."""
+    opens_on = opens_on or days(-60)
+    return pledge_services.campaign_create(
+        actor=actor,
+        title=title,
+        year=year or opens_on.year,
+        code_version=code_version or shipped_code_version(),
+        scope_unit=scope_unit,
+        opens_on=opens_on,
+        closes_on=closes_on or days(40),
+        **extra,
+    )
+
+
+def sign(campaign, staff, actor, signed_on=None, **extra):
+    """A paper pledge of ``staff`` recorded by ``actor`` (signed today unless told otherwise)."""
+    return pledge_services.pledge_record_paper(
+        actor=actor, campaign=campaign, staff=staff, signed_on=signed_on or timezone.localdate(), **extra
+    )
+
+
+# --- Ratings and violations ---------------------------------------------------------------------------------
+
+
+def open_sheet(unit, actor, month):
+    """The unit's sheet of ``month`` opened (or reopened) through the service: a rating per active staff member."""
+    return rating_services.rating_sheet_open(actor=actor, unit=unit, month=month)
+
+
+def move_sheet(sheet, actor, *actions):
+    """Take the sheet through the workflow's ``actions`` ("submit", "approve", …) one after the other."""
+    for action in actions:
+        sheet = rating_services.rating_sheet_transition(actor=actor, sheet=sheet, action=action)
+    return sheet
+
+
+def record_violation(*, actor, staff, day=None, article=None, severity=Severity.MINOR,
+                     source=ViolationSource.SUPERVISOR, description="Đi muộn", **extra):
+    """A violation recorded through the service (it caps the month's grade), today and of the first article of
+    Decision 522 unless told otherwise."""
+    return violation_record(
+        actor=actor, staff=staff, occurred_on=day or timezone.localdate(), article=article or code_article(),
+        severity=severity, source=source, description=description, **extra,
+    )
+
+
+# --- Inspections --------------------------------------------------------------------------------------------
+
+
+def make_team(*, actor, owner_unit, leader, members=(), name="Tổ kiểm tra số 1"):
+    return inspection_services.team_create(actor=actor, name=name, owner_unit=owner_unit, leader=leader, members=list(members))
+
+
+def plan_visit(*, actor, team, unit, kind=VisitKind.SURPRISE, when: datetime.datetime | None = None,
+               subject="Kiểm tra đột xuất"):
+    """A visit planned through the service, an hour ago unless told otherwise."""
+    when = when or timezone.now() - datetime.timedelta(hours=1)
+    return inspection_services.visit_plan(actor=actor, team=team, unit=unit, kind=kind, scheduled_at=when, subject=subject)
