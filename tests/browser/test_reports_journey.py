@@ -65,9 +65,8 @@ def test_reports_done_when(demo, login, live_server, celery_worker, tmp_path):
         download_button.click()
     workbook = CalamineWorkbook.from_path(download.value.path())
     assert len(workbook.sheet_names) >= 6
-    rated_in_quarter = Rating.objects.filter(
-        sheet__unit__path__startswith=district_unit.path, sheet__month__year=2026, sheet__month__month__in=(7, 8, 9),
-        sheet__status__in=("submitted", "approved", "locked"),
+    rated_in_quarter = Rating.objects.within(district_unit).filter(
+        sheet__month__year=2026, sheet__month__month__in=(7, 8, 9), sheet__status__in=("submitted", "approved", "locked"),
     ).count()
     assert rated_in_quarter > 0
     cells = [cell for sheet in workbook.sheet_names for row in workbook.get_sheet_by_name(sheet).to_python() for cell in row]
@@ -97,6 +96,6 @@ def test_reports_done_when(demo, login, live_server, celery_worker, tmp_path):
     with admin.expect_download() as download:
         admin.get_by_role("button", name=vi("Export to Excel")).click()
     exported = CalamineWorkbook.from_path(download.value.path()).get_sheet_by_index(0).to_python()
-    ratings_2026 = Rating.objects.filter(sheet__unit__path__startswith=district_unit.path, sheet__month__year=2026).count()
+    ratings_2026 = Rating.objects.within(district_unit).filter(sheet__month__year=2026).count()
     assert ratings_2026 > 1000
     assert len([row for row in exported if row and isinstance(row[0], datetime.date)]) == ratings_2026

@@ -95,7 +95,7 @@ def test_ratings_of_a_year_match_the_database(client, district_officer, city_adm
         "Điểm thưởng (sáng kiến, thành tích nổi bật)",
     ]
     expected = (
-        Rating.objects.filter(sheet__unit__path__startswith=thanh_xuan.path, sheet__month__year=2026)
+        Rating.objects.within(thanh_xuan).filter(sheet__month__year=2026)
         .select_related("sheet__unit", "staff")
         .order_by("sheet__month", "sheet__unit__path", "staff__full_name", "pk")
     )

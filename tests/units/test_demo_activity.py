@@ -60,7 +60,7 @@ def test_every_unit_is_rated_january_to_october(seeded, thanh_xuan, thanh_xuan_b
 
 def test_grades_look_like_a_real_year(seeded, thanh_xuan):
     per_sheet = (
-        Rating.objects.filter(sheet__unit__path__startswith=thanh_xuan.path)
+        Rating.objects.within(thanh_xuan)
         .values("sheet").annotate(rows=Count("pk"), a=Count("pk", filter=Q(grade="A")))
     )
     for row in per_sheet:
@@ -70,7 +70,7 @@ def test_grades_look_like_a_real_year(seeded, thanh_xuan):
     assert grades["B"] > total / 2 and 0.1 * total < grades["A"] <= 0.3 * total
     assert 0 < grades["D"] < grades["C"] < 0.08 * total
     assert not Rating.objects.filter(grade__in=("C", "D"), remark="").exists()  # a remark below B
-    for sheet in RatingSheet.objects.filter(unit__path__startswith=thanh_xuan.path):
+    for sheet in RatingSheet.objects.within(thanh_xuan):
         assert sheet.ratings.count() == sheet.unit.staff.count()
     # The audit trail: every sheet's steps and every row's creation, by a named user, on the day it happened.
     assert Rating.history.count() == Rating.objects.count()
@@ -80,7 +80,7 @@ def test_grades_look_like_a_real_year(seeded, thanh_xuan):
 
 
 def test_violations_cap_the_grade_and_one_falls_in_q3(seeded, thanh_xuan):
-    violations = list(Violation.objects.filter(unit__path__startswith=thanh_xuan.path))
+    violations = list(Violation.objects.within(thanh_xuan))
     assert 5 <= len(violations) <= 10
     assert len({v.occurred_on.month for v in violations}) >= 5
     assert sum(v.occurred_on.replace(day=1) in Q3 for v in violations) >= 2  # supervisor, inspection, complaint
@@ -91,7 +91,7 @@ def test_violations_cap_the_grade_and_one_falls_in_q3(seeded, thanh_xuan):
 
 
 def test_feedback_spreads_over_the_year(seeded, thanh_xuan, thanh_xuan_bac):
-    cases = FeedbackCase.objects.filter(unit__path__startswith=thanh_xuan.path)
+    cases = FeedbackCase.objects.within(thanh_xuan)
     months = {(c.received_at.year, c.received_at.month) for c in cases}
     assert len(months) >= 10 and cases.count() >= 80
     assert not cases.filter(unit=thanh_xuan_bac).exists()  # the feedback journey starts from an empty inbox
@@ -106,7 +106,7 @@ def test_feedback_spreads_over_the_year(seeded, thanh_xuan, thanh_xuan_bac):
     assert complaint.kind != FeedbackKind.PRAISE and complaint.violation.staff == complaint.staff
     praised = cases.filter(kind=FeedbackKind.PRAISE, staff__isnull=False)
     assert praised.count() >= 5 and all(c.staff.full_name in c.text for c in praised)
-    assert KioskVote.objects.filter(unit__path__startswith=thanh_xuan.path).count() > 300
+    assert KioskVote.objects.within(thanh_xuan).count() > 300
     assert FeedbackCase.history.filter(history_date__date__lt=datetime.date(2026, 6, 1)).exists()
 
 
@@ -126,7 +126,7 @@ def test_most_wards_have_someone_to_commend_for_q3(seeded, thanh_xuan):
     """The default rule, by plain queries: A in July, August and September, no violation in the quarter, no
     substantiated complaint."""
     all_a = (
-        Rating.objects.filter(sheet__month__in=Q3, grade="A", sheet__unit__path__startswith=thanh_xuan.path)
+        Rating.objects.within(thanh_xuan).filter(sheet__month__in=Q3, grade="A")
         .values("staff").annotate(months=Count("pk")).filter(months=3).values_list("staff", flat=True)
     )
     excluded = set(Violation.objects.filter(occurred_on__gte=Q3[0], occurred_on__lt=datetime.date(2026, 10, 1)).values_list("staff", flat=True))
