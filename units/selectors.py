@@ -47,7 +47,7 @@ def staff_list(*, user, unit: Unit | None = None, query: str = "", include_inact
     """Staff the user may see (of ``unit``'s subtree if given), newest name order, with their unit joined."""
     staff = Staff.objects.visible_to(user).select_related("unit")
     if unit is not None:
-        staff = staff.filter(unit__path__startswith=unit.path)
+        staff = staff.within(unit)
     if not include_inactive:
         staff = staff.filter(_active_staff_filter())
     if query:

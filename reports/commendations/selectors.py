@@ -45,7 +45,7 @@ def commendation_staff_choices(*, commendation_list: CommendationList) -> QueryS
     """Staff of the list's subtree not on it now, for the office's add form."""
     on_list = commendation_list.entries.filter(included=True).values("staff_id")
     return (
-        Staff.objects.filter(unit__path__startswith=commendation_list.unit.path)
+        Staff.objects.within(commendation_list.unit)
         .exclude(pk__in=on_list)
         .select_related("unit")
         .order_by("full_name", "pk")
