@@ -38,6 +38,7 @@ def unit_get_for_user(*, user, public_code: str) -> Unit:
 
 
 def unit_children(*, unit: Unit) -> QuerySet:
+    """The units directly beneath ``unit``, by kind and name, with their active head count (one query)."""
     return unit.children.annotate(active_staff_count=Count("staff", filter=_active_staff_filter("staff__"))).order_by(
         "kind", "name"
     )

@@ -202,6 +202,7 @@ def staff_deactivate(*, actor: User | None, staff: Staff, last_day: datetime.dat
 
 @transaction.atomic
 def staff_reactivate(*, actor: User | None, staff: Staff) -> Staff:
+    """Make a former staff member active again (their last day is cleared)."""
     require(actor, Capability.MANAGE_STAFF, staff.unit)
     staff.active_to = None
     return save_with_history(staff, actor=actor, update_fields=["active_to", "updated_at"])

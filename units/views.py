@@ -44,15 +44,19 @@ class UnitListView(LoginRequiredMixin, ListView):
         return context
 
 
-class UnitDetailView(LoginRequiredMixin, TemplateView):
+class UnitDetailView(ScopeRequiredMixin, TemplateView):
+    """A unit in the user's scope (404 otherwise): its units beneath, its staff, the feedback panel."""
+
     template_name = "units/unit_detail.html"
+    scoped_object_name = "unit"
+
+    def get_scoped_object(self):
+        return selectors.unit_get_for_user(user=self.request.user, public_code=self.kwargs["public_code"])
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        user = self.request.user
-        unit = selectors.unit_get_for_user(user=user, public_code=kwargs["public_code"])
+        user, unit, scope = self.request.user, self.unit, self.scope
         show_inactive = self.request.GET.get("inactive") == "1"
-        scope = scope_for(user)
         context.update(
             unit=unit,
             children=selectors.unit_children(unit=unit),
@@ -116,18 +120,24 @@ class StaffListView(LoginRequiredMixin, ListView):
         return context
 
 
-class StaffDetailView(LoginRequiredMixin, TemplateView):
+class StaffDetailView(ScopeRequiredMixin, TemplateView):
+    """A staff member in the user's scope (404 otherwise): details, transfers, the ratings panel, the history."""
+
     template_name = "units/staff_detail.html"
+    scoped_object_name = "staff"
+
+    def get_scoped_object(self):
+        return selectors.staff_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        staff = selectors.staff_get_for_user(user=self.request.user, pk=kwargs["pk"])
+        staff = self.staff
         context.update(
             staff=staff,
             history=selectors.staff_history(staff=staff),
             transfers=staff.transfers.select_related("from_unit", "to_unit", "created_by"),
-            can_manage=scope_for(self.request.user).can(Capability.MANAGE_STAFF, staff.unit),
-            can_record_violation=scope_for(self.request.user).can(Capability.RECORD_VIOLATIONS, staff.unit),
+            can_manage=self.scope.can(Capability.MANAGE_STAFF, staff.unit),
+            can_record_violation=self.scope.can(Capability.RECORD_VIOLATIONS, staff.unit),
         )
         return context
 

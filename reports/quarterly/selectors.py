@@ -1,9 +1,11 @@
 """The figures of a quarterly review (sơ kết quý) of a unit's subtree, computed in the database.
 
 Each selector returns one section as plain JSON-ready data (numbers, strings, ISO dates), so the build job can
-store it in ``QuarterlyReport.data`` for the page and write it to the workbook. Rows are the units directly
-beneath the report's unit (``units.rollup.Rollup``), plus the unit itself when its own offices have figures.
-Every section costs a fixed number of grouped queries, however many units and months there are.
+store it in ``QuarterlyReport.data`` for the page and write it to the workbook. The counts come from the counters
+the dashboard reads too (``pledges.figures``, ``evaluations.figures``, ``feedback.figures``), added up to the rows
+by ``units.rollup.Rollup``: the units directly beneath the report's unit, plus the unit itself when its own offices
+have figures. Every section costs a fixed number of grouped queries, however many units and months there are, and
+only reads: the build step prepares the commendation list before its section reads it.
 """
 
 from __future__ import annotations
@@ -257,6 +259,7 @@ def commendations_section(*, commendation_list: CommendationList) -> dict:
 
 
 def unit_summary(unit: Unit, quarter: Quarter) -> dict:
+    """The report's heading: the unit and the quarter, as stored in ``QuarterlyReport.data``."""
     return {
         "unit": {"id": unit.pk, "name": unit.name, "public_code": unit.public_code},
         "quarter": {"year": quarter.year, "number": quarter.number, "label": str(quarter),
