@@ -98,26 +98,27 @@ def feedback_counts(
     count_rejected: bool = True,
     by_channel: bool = False,
     every_case: bool = False,
-    today: datetime.date | None = None,
+    overdue_before: datetime.date | None = None,
 ) -> dict[int, dict]:
     """The feedback of ``root``'s subtree (or of a queryset of units), by unit id::
 
         {"months": {month: {"rated", "satisfied"[, "closed", "on_time", "open_late"]}},
-         "kinds": {kind: n}, "open": n, "overdue": n[, "channels": {channel: n}]}
+         "kinds": {kind: n}[, "channels": {channel: n}][, "open": n, "overdue": n]}
 
     - ``months`` (first days): the satisfaction counts of each, cases and kiosk votes together; the on-time counts
       of each month of ``on_time_months`` (by default every month of ``months``; it must lie within them);
     - cases received from the first month's start to the last month's end by kind, and by channel when
-      ``by_channel`` (rejected ones left out unless ``count_rejected``); cases open now and those past due (before
-      ``today``).
+      ``by_channel`` (rejected ones left out unless ``count_rejected``);
+    - when ``overdue_before`` (a day, today for the dashboard) is given, the cases open now, and those of them due
+      before that day.
 
     ``months`` may come in any order. Only cases that can count are read (received in the months, still open, or
-    closed since the first on-time month began); ``every_case`` reads every case instead, so that every unit holding any case or vote has an
-    entry (the quarterly report lists a former unit that still holds feedback). Two queries.
+    closed since the first on-time month began); ``every_case`` reads every case instead, so that every unit
+    holding any case or vote has an entry (the quarterly report lists a former unit that still holds feedback).
+    Two queries, three with ``by_channel``.
     """
     months = list(months)
     on_time_months = months if on_time_months is None else list(on_time_months)
-    today = today or timezone.localdate()
     where = _subtree(root)
     case_counts, vote_counts = {}, {}
     for i, month in enumerate(months):
@@ -131,19 +132,17 @@ def feedback_counts(
     received = Q(received_at__gte=start, received_at__lt=end)
     if not count_rejected:
         received &= ~Q(status=CaseStatus.REJECTED)
-    case_counts.update({f"kind_{kind}": Count("pk", filter=received & Q(kind=kind)) for kind in FeedbackKind.values})
-    if by_channel:  # not in the covering index of the dashboard's scan: only when asked for
-        case_counts.update({f"channel_{c}": Count("pk", filter=received & Q(channel=c)) for c in Channel.values})
+    if not by_channel:  # else counted with the channels, below
+        case_counts.update({f"kind_{kind}": Count("pk", filter=received & Q(kind=kind)) for kind in FeedbackKind.values})
     cases = FeedbackCase.objects.filter(where)
     if not every_case:
         # Years of cases closed long ago stay out of the scan (a covering index serves the rest).
         first_on_time = month_bounds(min(on_time_months))[0] if on_time_months else end
         cases = cases.filter(Q(received_at__gte=start) | Q(closed_at__isnull=True) | Q(closed_at__gte=first_on_time))
-    cases = cases.order_by().values("unit_id").annotate(
-        **case_counts,
-        open=Count("pk", filter=Q(status__in=_OPEN)),
-        overdue=Count("pk", filter=Q(status__in=_OPEN, due_on__lt=today)),
-    )
+    if overdue_before is not None:
+        case_counts["open"] = Count("pk", filter=Q(status__in=_OPEN))
+        case_counts["overdue"] = Count("pk", filter=Q(status__in=_OPEN, due_on__lt=overdue_before))
+    cases = cases.order_by().values("unit_id").annotate(**case_counts)
     votes = KioskVote.objects.filter(where).order_by().values("unit_id").annotate(**vote_counts)
 
     counts: dict[int, dict] = {}
@@ -153,12 +152,17 @@ def feedback_counts(
                 month: {key: values[f"{key}_{i}"] for key in SATISFACTION_KEYS + (ON_TIME_KEYS if month in on_time_months else ())}
                 for i, month in enumerate(months)
             },
-            "kinds": {kind: values[f"kind_{kind}"] for kind in FeedbackKind.values},
-            "open": values["open"],
-            "overdue": values["overdue"],
+            "kinds": {kind: values[f"kind_{kind}"] if not by_channel else 0 for kind in FeedbackKind.values},
         }
-        if by_channel:
-            counts[values["unit_id"]]["channels"] = {c: values[f"channel_{c}"] for c in Channel.values}
+        if overdue_before is not None:
+            counts[values["unit_id"]].update(open=values["open"], overdue=values["overdue"])
+    if by_channel:
+        # Apart, over the period's cases only: the channel is not in the covering index the main scan reads from.
+        received_cases = FeedbackCase.objects.filter(where).filter(received).order_by()
+        for unit_id, kind, channel, n in received_cases.values_list("unit_id", "kind", "channel").annotate(n=Count("pk")):
+            unit_counts = counts.setdefault(unit_id, {})
+            add_counts(unit_counts.setdefault("kinds", dict.fromkeys(FeedbackKind.values, 0)), {kind: n})
+            add_counts(unit_counts.setdefault("channels", dict.fromkeys(Channel.values, 0)), {channel: n})
     for values in votes:
         add_counts(counts.setdefault(values["unit_id"], {}), {
             "months": {month: {key: values[f"{key}_{i}"] for key in SATISFACTION_KEYS} for i, month in enumerate(months)}

@@ -226,18 +226,22 @@ def dashboard_build(*, user, root: Unit, month: datetime.date, structure: str = 
     structures = sorted({u.structure for u in rollup.rows if u.structure})
     all_row_ids = {u.pk for u in rollup.rows}
 
-    # Staff and units to rate: active staff at the month's end (today for the running month), by unit.
-    day = min(month_end(month), today)
+    # Each source's counts by unit id, under the source's name; then added up to the rows.
+    day = min(month_end(month), today)  # staff active at the month's end (today for the running month)
     plan = coverage_plan(root=root, rows=rollup.rows, year=month.year)
     sheets = rating_sheet_counts(root=root, months=[month])
     by_unit: dict[int, dict] = {}
     for source, counts in (
+        # A unit with active staff is a unit to rate.
         ("staff", {unit_id: {"staff": n, "units": 1} for unit_id, n in active_staff_counts(root=root, day=day).items()}),
         ("coverage", coverage_counts(plan=plan)),
+        # The sheet's id is no count: it stays out of the sums (a row links to its own unit's sheet, below).
         ("sheets", {unit_id: {m: {k: v for k, v in c.items() if k != "sheet_id"} for m, c in by_month.items()}
                     for unit_id, by_month in sheets.items()}),
         ("violations", violation_counts(root=root, first_day=month, last_day=month_end(month))),
-        ("feedback", feedback_counts(root=root, months=trend, on_time_months=[month], count_rejected=False, today=today)),
+        ("feedback", feedback_counts(
+            root=root, months=trend, on_time_months=[month], count_rejected=False, overdue_before=today
+        )),
         ("actions", open_action_counts(root=root, today=today)),
     ):
         for unit_id, unit_counts in counts.items():
