@@ -52,7 +52,8 @@ def _refuse_future(quarter: Quarter) -> None:
 
 
 def _enqueue(report: QuarterlyReport) -> None:
-    from reports.quarterly import tasks
+    from reports.quarterly import tasks  # the task module imports this one
+
     job_enqueue(report, tasks.quarterly_report_build)
 
 
@@ -119,11 +120,19 @@ def _pause() -> None:
         time.sleep(settings.REPORTS_BUILD_STEP_DELAY)
 
 
+def _commendations(*, unit: Unit, quarter: Quarter) -> dict:
+    """The build's one write, explicit: the quarter's commendation list is created or refreshed from the rule (an
+    approved list stays as approved), so the report shows the list as the rule makes it now; then its section
+    reads it."""
+    commendation_list = commendation_list_generate(unit=unit, quarter=quarter, actor=None)
+    return sections.commendations_section(commendation_list=commendation_list)
+
+
 def quarterly_report_figures(*, unit: Unit, quarter: Quarter, on_step=None, today: datetime.date | None = None) -> dict:
     """Every section of the report, as stored in ``QuarterlyReport.data``; ``on_step(index, note)`` is told
-    before each section. The build's one write happens here, explicitly: the quarter's commendation list is
-    created or refreshed (``commendation_list_generate``) before its section reads it; every other section only
-    reads the counters. A fixed number of queries whatever the number of units and months."""
+    before each section. Every section reads the figures counters, except that the commendation step first
+    prepares the quarter's list (``_commendations``). A fixed number of queries whatever the number of units and
+    months."""
     today = today or timezone.localdate()
     rows = sections.ReportRows(unit, quarter)
     compute = {
@@ -132,11 +141,7 @@ def quarterly_report_figures(*, unit: Unit, quarter: Quarter, on_step=None, toda
         "violations": lambda: sections.violations_section(rows=rows, quarter=quarter),
         "inspections": lambda: sections.inspections_section(rows=rows, quarter=quarter, today=today),
         "feedback": lambda: sections.feedback_section(rows=rows, quarter=quarter),
-        "commendations": lambda: sections.commendations_section(
-            # The report shows the quarter's list as the rule makes it now: the build creates or refreshes the
-            # draft (an approved list stays as approved) before the section reads it.
-            commendation_list=commendation_list_generate(unit=unit, quarter=quarter, actor=None)
-        ),
+        "commendations": lambda: _commendations(unit=unit, quarter=quarter),
     }
     data = {**sections.unit_summary(unit, quarter), "generated_on": today.isoformat()}
     for index, (key, note) in enumerate(STEPS):
