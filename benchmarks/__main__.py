@@ -4,13 +4,18 @@ runs per figure (at least 5 by default, the median is printed)."""
 
 from __future__ import annotations
 
+import importlib
 import os
 import platform
 import subprocess
 import sys
 import time
 
+import django
+from django.db import connection
+
 from benchmarks import database
+from benchmarks.harness import table
 from benchmarks.scales import SCALES
 
 CASES = ("dashboard", "sheet", "quarterly", "export", "web", "units_import")
@@ -27,13 +32,8 @@ def main(argv: list[str] | None = None) -> int:
     runs = int(os.environ.get("BENCH_RUNS", "5"))
     started = time.perf_counter()
     database.ensure_database(scale, SCALES[scale])
-    import django
-
     django.setup()
-    import importlib
-
-    from benchmarks.cases.context import context_make
-    from benchmarks.harness import table
+    from benchmarks.cases.context import context_make  # imports models: only once Django is set up
 
     context = context_make(scale, runs=runs)
     rows = []
@@ -42,8 +42,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"… {name}", file=sys.stderr, flush=True)
         rows += importlib.import_module(f"benchmarks.cases.{name}").run(context)
         print(f"  {name} done in {time.perf_counter() - case_started:.0f} s", file=sys.stderr, flush=True)
-    from django.db import connection
-
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         (version,) = cursor.fetchone()

@@ -3,11 +3,18 @@
 
 from __future__ import annotations
 
+import datetime
+import io
 import json
 import resource
 import sys
 import tempfile
 import time
+
+import django
+from django.db import connection, transaction
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 
 
 def _rss_mb() -> float:
@@ -25,8 +32,7 @@ def _rss_mb() -> float:
 
 def export_portal(arguments: dict) -> dict:
     """``reports.exports.kinds.export_write`` for ratings: what the Celery export job runs."""
-    import datetime
-
+    # The portal's modules import models: only in the job, once ``main`` has set Django up.
     from reports.choices import ExportKind
     from reports.exports.kinds import export_write
     from reports.exports.writer import ExportRequest
@@ -53,8 +59,6 @@ EXPORT_SQL = """
 
 
 def _shared_style(sheet, number_format: str):
-    from openpyxl.cell import WriteOnlyCell
-
     template = WriteOnlyCell(sheet)
     template.number_format = number_format
     return template._style
@@ -62,11 +66,7 @@ def _shared_style(sheet, number_format: str):
 
 def export_direct(arguments: dict) -> dict:
     """The same rows and columns straight from a server-side cursor into openpyxl's write-only mode."""
-    from django.db import connection, transaction
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-
-    from units.models import Unit
+    from units.models import Unit  # once Django is set up
 
     unit = Unit.objects.get(pk=arguments["unit"])
     with tempfile.NamedTemporaryFile(suffix=".xlsx") as target:
@@ -104,11 +104,7 @@ def export_direct(arguments: dict) -> dict:
 def import_units(arguments: dict) -> dict:
     """``import_units --province all`` into the (fresh) database of this process, then the same rows written
     again with COPY into emptied tables, the limit."""
-    import io
-
-    from django.db import connection
-
-    from units.unit_import import units_import
+    from units.unit_import import units_import  # once Django is set up
 
     started = time.perf_counter()
     units_import(province=None, structure="both")
@@ -135,8 +131,6 @@ JOBS = {"export_portal": export_portal, "export_direct": export_direct, "import_
 
 
 def main() -> None:
-    import django
-
     job, arguments = sys.argv[1], json.loads(sys.argv[2])
     django.setup()
     result = JOBS[job](arguments)

@@ -10,9 +10,12 @@ from __future__ import annotations
 from contextlib import contextmanager
 import json
 import os
+from pathlib import Path
 import sys
 from urllib.parse import urlsplit, urlunsplit
 
+import django
+from django.core.management import call_command
 import psycopg2
 from psycopg2 import sql
 
@@ -28,8 +31,6 @@ def configured_url() -> str:
     url = os.environ.get("DATABASE_URL", "")
     if not url:
         try:  # the developer's .env, as the settings would read it
-            from pathlib import Path
-
             for raw in (Path(__file__).resolve().parent.parent / ".env").read_text().splitlines():
                 if raw.strip().startswith("DATABASE_URL="):
                     url = raw.split("=", 1)[1].strip().strip("'\"")
@@ -126,9 +127,6 @@ def ensure_database(scale_name: str, scale: dict, *, log=print) -> str:
         return bench_url
     log(f"Creating {name} at {scale_name} scale: migrate, import units, generate_synthetic …")
     recreate(url, name)
-    import django
-    from django.core.management import call_command
-
     django.setup()
     call_command("migrate", verbosity=0)
     call_command(

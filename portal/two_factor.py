@@ -9,8 +9,8 @@ page instead.
 Whether a session still owes a step is decided once, when the user logs in (``user_logged_in``), and kept in the
 session, so that the pages of users who do not use two-factor login run no query more than before.
 
-This module is loaded as an app (``INSTALLED_APPS``) so that the login signal is connected before any request:
-it imports no model at module level.
+The portal app imports this module in ``ready()`` (once the app registry is ready: it imports django-otp's model)
+and connects the login signal there, before any request.
 """
 
 from __future__ import annotations
@@ -27,8 +27,11 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _, ngettext
+import django_otp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from units.choices import Role
+from units.scope import UserScope
 
 log = logging.getLogger(__name__)
 
@@ -74,15 +77,11 @@ def must_use_two_factor(scope) -> bool:
 
 def confirmed_device(user):
     """The user's confirmed authenticator, or ``None``."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
     return TOTPDevice.objects.devices_for_user(user, confirmed=True).order_by("pk").first()
 
 
 def owed_step(user) -> str | None:
     """What a fresh login of ``user`` still owes: the code (``VERIFY``), the set-up (``SET_UP``) or nothing."""
-    from units.scope import UserScope
-
     if confirmed_device(user) is not None:
         return VERIFY
     # A scope of its own, not scope_for's: that one is cached on the user object, which outlives this login.
@@ -113,8 +112,6 @@ def remember_state(request, user, *, step: str | None, device: bool | None = Non
 def totp_device_pending(*, user):
     """The authenticator being set up: the user's unconfirmed device, made (with a new secret) when there is none.
     Reloading the set-up page keeps the same secret, so a code scanned a moment ago stays good."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
     device = TOTPDevice.objects.devices_for_user(user, confirmed=False).order_by("-pk").first()
     if device is None:
         device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
@@ -124,9 +121,6 @@ def totp_device_pending(*, user):
 def totp_device_confirm(*, request, device) -> None:
     """Turn two-factor login on: the device a current code was checked against becomes the user's authenticator,
     other unfinished set-ups go, and this session counts as verified with it."""
-    import django_otp
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
     with transaction.atomic():
         device.confirmed = True
         device.save(update_fields=["confirmed"])
@@ -138,8 +132,6 @@ def totp_device_confirm(*, request, device) -> None:
 
 def totp_devices_remove(*, request, user) -> None:
     """Turn two-factor login off: every authenticator of the user goes."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
     TOTPDevice.objects.filter(user=user).delete()
     remember_state(request, user, step=None, device=False)
     log.info("Two-factor login turned off for user %s", user.get_username())
@@ -148,8 +140,6 @@ def totp_devices_remove(*, request, user) -> None:
 def code_error(*, user, device, code: str):
     """Check ``code`` against ``device``: ``(None, device)`` when right, else ``(message, None)``. Each wrong code
     makes django-otp wait longer before the next one is even tried (1, 2, 4, 8… seconds)."""
-    import django_otp
-
     allowed, details = device.verify_is_allowed()
     if not allowed:
         wait = (details or {}).get("locked_until")

@@ -5,6 +5,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from units.choices import UnitKind
 from units.models import Staff, Unit
 
 
@@ -74,8 +75,6 @@ class SubUnitForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from units.choices import UnitKind
-
         self.fields["kind"].choices = [
             (k.value, k.label) for k in (UnitKind.DEPARTMENT, UnitKind.PUBLIC_SERVICE, UnitKind.OTHER)
         ]

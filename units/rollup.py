@@ -8,12 +8,22 @@ A constant number of queries however many units and months there are.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Mapping
 
 from units.models import Unit
 
 UNIT_FIELDS = ("id", "name", "search_name", "path", "parent_id", "kind", "public_code", "depth", "structure")
+
+
+def add_counts(total: dict, counts: Mapping) -> dict:
+    """Add ``counts`` into ``total`` key by key and return ``total``: numbers are summed, nested mappings (a
+    month's counts, counts by grade or kind) are added the same way, level by level."""
+    for key, value in counts.items():
+        if isinstance(value, Mapping):
+            add_counts(total.setdefault(key, {}), value)
+        else:
+            total[key] = total.get(key, 0) + value
+    return total
 
 
 class Rollup:
@@ -38,20 +48,12 @@ class Rollup:
         """The id of the row (a child of the root, or the root itself) that ``unit_id`` rolls up to."""
         return self._row_of.get(unit_id)
 
-    def sum_by_row(self, pairs: Iterable[tuple[int, int]]) -> dict[int, int]:
-        """``(unit_id, count)`` pairs summed per row id (ids outside the subtree are ignored)."""
-        totals: dict[int, int] = defaultdict(int)
-        for unit_id, count in pairs:
+    def roll_up(self, by_unit: Mapping[int, Mapping]) -> dict[int, dict]:
+        """Counts keyed by unit id (what the figures counters return) summed per row id with ``add_counts``; units
+        outside the subtree are ignored. A row appears when at least one of its units has an entry."""
+        totals: dict[int, dict] = {}
+        for unit_id, counts in by_unit.items():
             row = self._row_of.get(unit_id)
             if row is not None:
-                totals[row] += count
-        return dict(totals)
-
-    def sum_by_row_and_key(self, triples: Iterable[tuple[int, object, int]]) -> dict[int, dict[object, int]]:
-        """``(unit_id, key, count)`` triples (key: a grade, a month, a kind…) summed per row id and key."""
-        totals: dict[int, dict[object, int]] = defaultdict(lambda: defaultdict(int))
-        for unit_id, key, count in triples:
-            row = self._row_of.get(unit_id)
-            if row is not None:
-                totals[row][key] += count
-        return {row: dict(keys) for row, keys in totals.items()}
+                add_counts(totals.setdefault(row, {}), counts)
+        return totals

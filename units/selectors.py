@@ -38,6 +38,7 @@ def unit_get_for_user(*, user, public_code: str) -> Unit:
 
 
 def unit_children(*, unit: Unit) -> QuerySet:
+    """The units directly beneath ``unit``, by kind and name, with their active head count (one query)."""
     return unit.children.annotate(active_staff_count=Count("staff", filter=_active_staff_filter("staff__"))).order_by(
         "kind", "name"
     )
@@ -47,7 +48,7 @@ def staff_list(*, user, unit: Unit | None = None, query: str = "", include_inact
     """Staff the user may see (of ``unit``'s subtree if given), newest name order, with their unit joined."""
     staff = Staff.objects.visible_to(user).select_related("unit")
     if unit is not None:
-        staff = staff.filter(unit__path__startswith=unit.path)
+        staff = staff.within(unit)
     if not include_inactive:
         staff = staff.filter(_active_staff_filter())
     if query:

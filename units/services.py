@@ -9,15 +9,16 @@ from __future__ import annotations
 import datetime
 import secrets
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.audit import save_with_history
 from core.text import ascii_slug, fold_diacritics
 from units.choices import Role, Structure, UnitKind
 from units.models import RoleAssignment, Staff, StaffTransfer, Unit, User
-from units.scope import Capability, scope_for
+from units.scope import Capability, is_within, require
 
 # --- Units ------------------------------------------------------------------------------------------------
 
@@ -45,13 +46,14 @@ def _set_tree_position(unit: Unit) -> None:
     new_path = f"{parent_path}{unit.pk}/"
     if new_path == old_path:
         return
+    # Read while ``unit.path`` is still the old one (a unit just created has none: no subtree yet).
+    descendants = list(Unit.objects.within(unit).exclude(pk=unit.pk)) if old_path else []
     unit.path, unit.depth = new_path, new_path.count("/") - 2
     Unit.objects.filter(pk=unit.pk).update(path=unit.path, depth=unit.depth)
-    if old_path:
-        for descendant in Unit.objects.filter(path__startswith=old_path).exclude(pk=unit.pk):
-            descendant.path = new_path + descendant.path[len(old_path):]
-            descendant.depth = descendant.path.count("/") - 2
-            Unit.objects.filter(pk=descendant.pk).update(path=descendant.path, depth=descendant.depth)
+    for descendant in descendants:
+        descendant.path = new_path + descendant.path[len(old_path):]
+        descendant.depth = descendant.path.count("/") - 2
+        Unit.objects.filter(pk=descendant.pk).update(path=descendant.path, depth=descendant.depth)
 
 
 @transaction.atomic
@@ -82,9 +84,8 @@ def unit_create(
         search_name=fold_diacritics(name),
         path="/pending/",
     )
-    unit._history_user = actor
     unit.full_clean(exclude=["path"])
-    unit.save()
+    save_with_history(unit, actor=actor)
     unit.path = ""
     _set_tree_position(unit)
     return unit
@@ -94,14 +95,13 @@ def unit_create(
 def unit_update(*, unit: Unit, actor: User | None = None, **fields) -> Unit:
     """Change a unit's name, kind, dates or parent; the public code stays (it is printed on posters)."""
     parent_changed = "parent" in fields and fields["parent"] != unit.parent
-    if parent_changed and fields["parent"] is not None and fields["parent"].path.startswith(unit.path):
+    if parent_changed and fields["parent"] is not None and is_within(fields["parent"], unit):
         raise ValidationError({"parent": _("A unit cannot be moved under itself or its own sub-units.")})
     for field, value in fields.items():
         setattr(unit, field, value)
     unit.search_name = fold_diacritics(unit.name)
-    unit._history_user = actor
     unit.full_clean()
-    unit.save()
+    save_with_history(unit, actor=actor)
     if parent_changed:
         _set_tree_position(unit)
     return unit
@@ -111,20 +111,13 @@ def unit_create_sub_body(*, actor: User, parent: Unit, name: str, kind: str) -> 
     """An admin adds a department or other body under a unit they manage."""
     if kind not in (UnitKind.DEPARTMENT, UnitKind.PUBLIC_SERVICE, UnitKind.OTHER):
         raise ValidationError({"kind": _("Only departments and other bodies can be added by hand.")})
-    if not scope_for(actor).can(Capability.MANAGE_UNITS, parent):
-        raise PermissionDenied
+    require(actor, Capability.MANAGE_UNITS, parent)
     return unit_create(name=name, kind=kind, parent=parent, actor=actor)
 
 
 # --- Staff ------------------------------------------------------------------------------------------------
 
 STAFF_EDITABLE_FIELDS = ("staff_code", "full_name", "category", "position", "leadership", "active_from")
-
-
-def _require_staff_manager(actor: User | None, unit: Unit) -> None:
-    # actor None means the system itself (imports from the command line, demo data).
-    if actor is not None and not scope_for(actor).can(Capability.MANAGE_STAFF, unit):
-        raise PermissionDenied
 
 
 def _validated_staff(staff: Staff) -> Staff:
@@ -148,7 +141,7 @@ def staff_create(
     active_from: datetime.date | None = None,
 ) -> Staff:
     """Add a staff member to ``unit``."""
-    _require_staff_manager(actor, unit)
+    require(actor, Capability.MANAGE_STAFF, unit)
     staff = _validated_staff(
         Staff(
             unit=unit,
@@ -160,24 +153,20 @@ def staff_create(
             active_from=active_from or timezone.localdate(),
         )
     )
-    staff._history_user = actor
-    staff.save()
-    return staff
+    return save_with_history(staff, actor=actor)
 
 
 @transaction.atomic
 def staff_update(*, actor: User | None, staff: Staff, **fields) -> Staff:
     """Change a staff member's details (not their unit: see ``staff_move``)."""
-    _require_staff_manager(actor, staff.unit)
+    require(actor, Capability.MANAGE_STAFF, staff.unit)
     unknown = set(fields) - set(STAFF_EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"staff_update cannot change {sorted(unknown)}")
     for field, value in fields.items():
         setattr(staff, field, value)
     _validated_staff(staff)
-    staff._history_user = actor
-    staff.save()
-    return staff
+    return save_with_history(staff, actor=actor)
 
 
 @transaction.atomic
@@ -185,8 +174,8 @@ def staff_move(
     *, actor: User | None, staff: Staff, to_unit: Unit, effective_date: datetime.date, reason: str = ""
 ) -> Staff:
     """Move a staff member to another unit; the actor must manage both the old and the new unit."""
-    _require_staff_manager(actor, staff.unit)
-    _require_staff_manager(actor, to_unit)
+    require(actor, Capability.MANAGE_STAFF, staff.unit)
+    require(actor, Capability.MANAGE_STAFF, to_unit)
     if to_unit.pk == staff.unit_id:
         raise ValidationError({"to_unit": _("The staff member already belongs to this unit.")})
     StaffTransfer.objects.create(
@@ -198,32 +187,25 @@ def staff_move(
         created_by=actor,
     )
     staff.unit = to_unit
-    staff._history_user = actor
-    staff._change_reason = reason
-    staff.save(update_fields=["unit", "updated_at"])
-    return staff
+    return save_with_history(staff, actor=actor, reason=reason, update_fields=["unit", "updated_at"])
 
 
 @transaction.atomic
 def staff_deactivate(*, actor: User | None, staff: Staff, last_day: datetime.date, reason: str = "") -> Staff:
     """End a staff member's activity on ``last_day`` (retired, left, transferred out of the portal)."""
-    _require_staff_manager(actor, staff.unit)
+    require(actor, Capability.MANAGE_STAFF, staff.unit)
     if last_day < staff.active_from:
         raise ValidationError({"last_day": _("The last day cannot be before the staff member started.")})
     staff.active_to = last_day
-    staff._history_user = actor
-    staff._change_reason = reason
-    staff.save(update_fields=["active_to", "updated_at"])
-    return staff
+    return save_with_history(staff, actor=actor, reason=reason, update_fields=["active_to", "updated_at"])
 
 
 @transaction.atomic
 def staff_reactivate(*, actor: User | None, staff: Staff) -> Staff:
-    _require_staff_manager(actor, staff.unit)
+    """Make a former staff member active again (their last day is cleared)."""
+    require(actor, Capability.MANAGE_STAFF, staff.unit)
     staff.active_to = None
-    staff._history_user = actor
-    staff.save(update_fields=["active_to", "updated_at"])
-    return staff
+    return save_with_history(staff, actor=actor, update_fields=["active_to", "updated_at"])
 
 
 # --- Roles ------------------------------------------------------------------------------------------------
@@ -234,8 +216,7 @@ def role_assign(*, user: User, unit: Unit, role: str, actor: User | None = None)
     """Give ``user`` the ``role`` over ``unit`` and its subtree (idempotent)."""
     if role not in Role.values:
         raise ValidationError({"role": _("Unknown role.")})
-    if actor is not None and not scope_for(actor).can(Capability.MANAGE_USERS, unit):
-        raise PermissionDenied
+    require(actor, Capability.MANAGE_USERS, unit)
     assignment, _created = RoleAssignment.objects.get_or_create(user=user, unit=unit, role=role)
     user.__dict__.pop("_conduct_scope", None)
     return assignment

@@ -295,9 +295,7 @@ def _save(actor, staff: list[tuple[int, dict]]) -> list[RowError]:
 
 def _manageable_units(user) -> list[Unit]:
     """Units where ``user`` may manage staff, in tree order."""
-    scope = scope_for(user)
-    units = Unit.objects.visible_to(user).select_related("parent").order_by("path")
-    return [unit for unit in units if scope.can(Capability.MANAGE_STAFF, unit)]
+    return list(Unit.objects.where_user_can(user, Capability.MANAGE_STAFF).select_related("parent").order_by("path"))
 
 
 def _add_sheet(workbook, title: str, rows: list[list], widths: list[int]):

@@ -21,6 +21,7 @@ from vietnam_provinces import legacy
 from core.text import ascii_slug, fold_diacritics
 from units.choices import LEGACY_LAST_DAY, REFORM_DATE, Structure, UnitKind
 from units.models import Unit
+from units.services import _set_tree_position
 
 log = logging.getLogger(__name__)
 
@@ -205,8 +206,6 @@ def _sync_level(level: list[SourceUnit], known: dict[Key, Unit], taken: set[str]
     if changed:
         bulk_update_with_history(changed, Unit, [*UPDATABLE_FIELDS, "search_name"], batch_size=500)
     if reparented:
-        from units.services import _set_tree_position
-
         for unit in reparented:
             _set_tree_position(unit)
     return created

@@ -1,20 +1,20 @@
 """Pages for units and staff. Objects outside the user's scope are 404; missing rights inside it, 403."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, resolve_url
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, ListView, TemplateView
 
 from core.forms import add_service_errors
-from evaluations.ratings.selectors import staff_monthly_history, staff_rating_changes
-from feedback.staff.selectors import unit_feedback_months
 from units import selectors, services
 from units.choices import Structure
 from units.forms import StaffDeactivateForm, StaffForm, StaffImportForm, StaffMoveForm, SubUnitForm
+from units.mixins import ScopeRequiredMixin
 from units.models import Staff, Unit
 from units.scope import Capability, scope_for
 from units.staff_import import STAFF_IMPORT_TEMPLATE_NAME, staff_import_template, staff_import_xlsx
@@ -44,15 +44,19 @@ class UnitListView(LoginRequiredMixin, ListView):
         return context
 
 
-class UnitDetailView(LoginRequiredMixin, TemplateView):
+class UnitDetailView(ScopeRequiredMixin, TemplateView):
+    """A unit in the user's scope (404 otherwise): its units beneath, its staff, the feedback panel."""
+
     template_name = "units/unit_detail.html"
+    scoped_object_name = "unit"
+
+    def get_scoped_object(self):
+        return selectors.unit_get_for_user(user=self.request.user, public_code=self.kwargs["public_code"])
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        user = self.request.user
-        unit = selectors.unit_get_for_user(user=user, public_code=kwargs["public_code"])
+        user, unit, scope = self.request.user, self.unit, self.scope
         show_inactive = self.request.GET.get("inactive") == "1"
-        scope = scope_for(user)
         context.update(
             unit=unit,
             children=selectors.unit_children(unit=unit),
@@ -62,22 +66,18 @@ class UnitDetailView(LoginRequiredMixin, TemplateView):
             merged_into=unit.merged_into.order_by("name"),
             can_manage_staff=scope.can(Capability.MANAGE_STAFF, unit),
             can_manage_units=scope.can(Capability.MANAGE_UNITS, unit),
-            feedback_months=unit_feedback_months(unit=unit),
         )
         return context
 
 
-class SubUnitCreateView(LoginRequiredMixin, FormView):
+class SubUnitCreateView(ScopeRequiredMixin, FormView):
     template_name = "units/subunit_form.html"
     form_class = SubUnitForm
+    required_capability = Capability.MANAGE_UNITS
+    scoped_object_name = "parent"
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.parent = selectors.unit_get_for_user(user=request.user, public_code=kwargs["public_code"])
-        if not scope_for(request.user).can(Capability.MANAGE_UNITS, self.parent):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+    def get_scoped_object(self):
+        return selectors.unit_get_for_user(user=self.request.user, public_code=self.kwargs["public_code"])
 
     def form_valid(self, form):
         try:
@@ -120,50 +120,49 @@ class StaffListView(LoginRequiredMixin, ListView):
         return context
 
 
-class StaffDetailView(LoginRequiredMixin, TemplateView):
+class StaffDetailView(ScopeRequiredMixin, TemplateView):
+    """A staff member in the user's scope (404 otherwise): details, transfers, the ratings panel, the history."""
+
     template_name = "units/staff_detail.html"
+    scoped_object_name = "staff"
+
+    def get_scoped_object(self):
+        return selectors.staff_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        staff = selectors.staff_get_for_user(user=self.request.user, pk=kwargs["pk"])
+        staff = self.staff
         context.update(
             staff=staff,
             history=selectors.staff_history(staff=staff),
-            rating_history=staff_monthly_history(staff=staff),
-            rating_changes=staff_rating_changes(staff=staff),
             transfers=staff.transfers.select_related("from_unit", "to_unit", "created_by"),
-            can_manage=scope_for(self.request.user).can(Capability.MANAGE_STAFF, staff.unit),
-            can_record_violation=scope_for(self.request.user).can(Capability.RECORD_VIOLATIONS, staff.unit),
+            can_manage=self.scope.can(Capability.MANAGE_STAFF, staff.unit),
+            can_record_violation=self.scope.can(Capability.RECORD_VIOLATIONS, staff.unit),
         )
         return context
 
 
-class StaffManageMixin(LoginRequiredMixin):
+class StaffManageMixin(ScopeRequiredMixin):
     """Loads the staff member in scope (404 otherwise) and requires the right to manage the unit's staff."""
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.staff = selectors.staff_get_for_user(user=request.user, pk=kwargs["pk"])
-        if not scope_for(request.user).can(Capability.MANAGE_STAFF, self.staff.unit):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+    required_capability = Capability.MANAGE_STAFF
+    scoped_object_name = "staff"
+
+    def get_scoped_object(self):
+        return selectors.staff_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(staff=self.staff, **kwargs)
 
 
-class StaffCreateView(LoginRequiredMixin, FormView):
+class StaffCreateView(ScopeRequiredMixin, FormView):
     template_name = "units/staff_form.html"
     form_class = StaffForm
+    required_capability = Capability.MANAGE_STAFF
+    scoped_object_name = "unit"
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.unit = selectors.unit_get_for_user(user=request.user, public_code=kwargs["public_code"])
-        if not scope_for(request.user).can(Capability.MANAGE_STAFF, self.unit):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+    def get_scoped_object(self):
+        return selectors.unit_get_for_user(user=self.request.user, public_code=self.kwargs["public_code"])
 
     def get_initial(self):
         return {"active_from": timezone.localdate()}
@@ -240,16 +239,12 @@ class StaffDeactivateView(StaffManageMixin, FormView):
         return redirect(self.staff)
 
 
-class StaffImportView(LoginRequiredMixin, FormView):
+class StaffImportView(ScopeRequiredMixin, FormView):
     """Upload a staff list: either every row is saved, or none is and each bad row is explained."""
 
     template_name = "units/staff_import.html"
     form_class = StaffImportForm
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not scope_for(request.user).can_anywhere(Capability.MANAGE_STAFF):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+    required_capability = Capability.MANAGE_STAFF
 
     def form_valid(self, form):
         result = staff_import_xlsx(actor=self.request.user, upload=form.cleaned_data["file"])
@@ -261,7 +256,7 @@ class StaffImportView(LoginRequiredMixin, FormView):
 
 def staff_import_template_download(request):
     if not request.user.is_authenticated:
-        return redirect(f"{_login_url()}?next={request.path}")
+        return redirect(f"{resolve_url(settings.LOGIN_URL)}?next={request.path}")
     response = HttpResponse(
         staff_import_template(user=request.user),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -269,9 +264,3 @@ def staff_import_template_download(request):
     response["Content-Disposition"] = f'attachment; filename="{STAFF_IMPORT_TEMPLATE_NAME}"'
     return response
 
-
-def _login_url():
-    from django.conf import settings
-    from django.shortcuts import resolve_url
-
-    return resolve_url(settings.LOGIN_URL)

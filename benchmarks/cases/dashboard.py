@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from benchmarks.harness import Row, median_time
 from core.dates import add_months
-from feedback.staff.selectors import month_bounds
+from feedback.figures import month_bounds
 from reports.dashboard.selectors import TREND_MONTHS
 
 TARGET_MS = 300
@@ -39,7 +39,7 @@ def raw_sql(root, month: datetime.date) -> list:
         run("""SELECT s.unit_id, count(*) FROM units_staff s JOIN units_unit u ON u.id = s.unit_id
                WHERE u.path LIKE %s AND s.active_from <= %s AND (s.active_to IS NULL OR s.active_to >= %s)
                GROUP BY s.unit_id""", [path, day, day])
-        ancestors = [int(part) for part in root.path.strip("/").split("/") if part]
+        ancestors = [*root.ancestor_ids, root.pk]
         cursor.execute("""SELECT id, opens_on, closes_on FROM pledges_pledgecampaign WHERE year = %s AND scope_unit_id = ANY(%s)
                           ORDER BY opens_on DESC LIMIT 1""", [month.year, ancestors])
         campaign = cursor.fetchone()

@@ -19,7 +19,7 @@ TARGET_RATIO, TARGET_MB = 1.3, 150
 def _months(context, wanted: int) -> tuple:
     """The latest months whose ratings under the city add up to about ``wanted`` rows."""
     counts = list(
-        Rating.objects.filter(sheet__unit__path__startswith=context.city.path).values_list("sheet__month")
+        Rating.objects.within(context.city).values_list("sheet__month")
         .order_by("-sheet__month").distinct()
     )
     months = [month for (month,) in counts]
@@ -28,7 +28,7 @@ def _months(context, wanted: int) -> tuple:
         if total >= wanted:
             break
         chosen.append(month)
-        total += Rating.objects.filter(sheet__unit__path__startswith=context.city.path, sheet__month=month).count()
+        total += Rating.objects.within(context.city).filter(sheet__month=month).count()
     return min(chosen), max(chosen), total
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from benchmarks.harness import Row, median_time
 from core.quarters import Quarter
-from feedback.staff.selectors import month_bounds
+from feedback.figures import month_bounds
 from reports.quarterly.services import quarterly_report_figures
 from reports.quarterly.workbook import quarterly_workbook
 

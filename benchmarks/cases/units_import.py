@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import os
 import statistics
+import subprocess
+import sys
 
 from django.conf import settings
 
@@ -22,9 +24,6 @@ def run(context) -> list[Row]:
     environment = os.environ.copy()
     try:
         os.environ["DATABASE_URL"] = database.with_name(url, template)
-        import subprocess
-        import sys
-
         subprocess.run([sys.executable, "manage.py", "migrate", "--verbosity", "0"], check=True,
                        cwd=settings.BASE_DIR, env=os.environ.copy())
         results = []

@@ -6,31 +6,20 @@ rate take a constant number of aggregate queries for a whole unit subtree.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 import datetime
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from feedback.choices import CaseStatus, FeedbackKind
-from feedback.models import FeedbackCase, KioskDevice, KioskVote
+from feedback.choices import CaseStatus
+from feedback.figures import on_time_counts, satisfaction_index, share
+from feedback.models import FeedbackCase, KioskDevice
 from units.models import Unit, User
-from units.scope import Capability, roles_with, scope_for, subtree_q
+from units.scope import Capability, roles_with, scope_for
 
 OPEN = (CaseStatus.NEW, CaseStatus.IN_PROGRESS)
 CLOSED = (CaseStatus.RESOLVED, CaseStatus.REJECTED)
-
-
-def month_bounds(month: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
-    """The first instant of the month and of the next one, in the portal's time zone."""
-    start = month.replace(day=1)
-    following = (start + datetime.timedelta(days=32)).replace(day=1)
-    tz = timezone.get_current_timezone()
-    return (
-        datetime.datetime.combine(start, datetime.time.min, tzinfo=tz),
-        datetime.datetime.combine(following, datetime.time.min, tzinfo=tz),
-    )
 
 
 def _cases_for_user(user) -> QuerySet:
@@ -124,97 +113,12 @@ def kiosk_device_get_for_user(*, user, pk: int) -> KioskDevice:
     return device
 
 
-def _subtree(units_qs_or_unit) -> Q:
-    if isinstance(units_qs_or_unit, Unit):
-        return subtree_q(units_qs_or_unit)
-    return Q(unit__in=units_qs_or_unit)
-
-
-def satisfaction_counts(month: datetime.date, key: str = "") -> tuple[dict, dict]:
-    """Filtered counts (for ``FeedbackCase`` and ``KioskVote`` aggregates) of rated and satisfied responses."""
-    start, end = month_bounds(month)
-    received = Q(received_at__gte=start, received_at__lt=end, satisfaction__isnull=False)
-    voted = Q(created_at__gte=start, created_at__lt=end)
-    return (
-        {f"rated{key}": Count("pk", filter=received), f"satisfied{key}": Count("pk", filter=received & Q(satisfaction__gte=4))},
-        {f"rated{key}": Count("pk", filter=voted), f"satisfied{key}": Count("pk", filter=voted & Q(score__gte=4))},
-    )
-
-
-def on_time_counts(month: datetime.date, key: str = "") -> dict:
-    """Filtered counts of cases closed in the month, closed on time, and open past due at the month's end."""
-    start, end = month_bounds(month)
-    # For the running month "the month's end" is now: a case due later this month is not late yet; a case due
-    # on the month's last day and still open when the month is over is late.
-    late_before = min(end.date(), timezone.localdate())
-    until = min(end, timezone.now())
-    closed_in_month = Q(status__in=CLOSED, closed_at__gte=start, closed_at__lt=end)
-    # Open at the month's end: not closed yet, or closed after it (a later close does not rewrite the past).
-    open_at_end = Q(received_at__lt=until) & (Q(closed_at__isnull=True) | Q(closed_at__gte=until))
-    return {
-        f"closed{key}": Count("pk", filter=closed_in_month),
-        # ``__date`` converts to the current (Hanoi) time zone: a case closed at 06:00 the day after is late.
-        f"on_time{key}": Count("pk", filter=closed_in_month & Q(closed_at__date__lte=F("due_on"))),
-        f"open_late{key}": Count("pk", filter=open_at_end & Q(due_on__lt=late_before)),
-    }
-
-
-def share(part: int, whole: int) -> float | None:
-    """``part`` as a percentage (0–100) of ``whole``; ``None`` when there is nothing to divide by."""
-    return 100 * part / whole if whole else None
-
-
-def satisfaction_index(*, units_qs_or_unit, month: datetime.date) -> float | None:
-    """Share (0–100) of responses rated 4–5 among all rated ones in the month: satisfaction given on cases
-    received that month and kiosk votes cast that month, for a unit's subtree (or a queryset of units).
-    ``None`` when nobody rated anything. Two aggregate queries."""
-    where = _subtree(units_qs_or_unit)
-    start, end = month_bounds(month)
-    case_counts, vote_counts = satisfaction_counts(month)
-    cases = FeedbackCase.objects.filter(where, received_at__gte=start, received_at__lt=end).aggregate(**case_counts)
-    votes = KioskVote.objects.filter(where, created_at__gte=start, created_at__lt=end).aggregate(**vote_counts)
-    return share(cases["satisfied"] + votes["satisfied"], cases["rated"] + votes["rated"])
-
-
 def on_time_rate(*, unit: Unit, month: datetime.date) -> float | None:
     """Share (0–100) of cases closed on time: those closed in the month by their due date (local date), divided
     by those closed in the month plus those still open (or closed only later) past their due date at the
     month's end. ``None`` when the denominator is empty. One aggregate query over the unit's subtree."""
-    counts = FeedbackCase.objects.filter(unit__path__startswith=unit.path).aggregate(**on_time_counts(month))
+    counts = FeedbackCase.objects.within(unit).aggregate(**on_time_counts(month))
     return share(counts["on_time"], counts["closed"] + counts["open_late"])
-
-
-@dataclass(frozen=True)
-class UnitFeedbackMonth:
-    month: datetime.date
-    satisfaction: float | None
-    on_time: float | None
-
-
-def unit_feedback_months(*, unit: Unit, months: int = 3, today: datetime.date | None = None) -> list[UnitFeedbackMonth]:
-    """The satisfaction index and on-time rate of the unit's subtree for the last ``months`` months, newest
-    first, with the same formulas as ``satisfaction_index`` and ``on_time_rate``. Two queries in all."""
-    month = (today or timezone.localdate()).replace(day=1)
-    firsts = []
-    for _i in range(months):
-        firsts.append(month)
-        month = (month - datetime.timedelta(days=1)).replace(day=1)
-    case_counts, vote_counts = {}, {}
-    for i, first in enumerate(firsts):
-        on_cases, on_votes = satisfaction_counts(first, f"_{i}")
-        case_counts.update(on_cases, **on_time_counts(first, f"_{i}"))
-        vote_counts.update(on_votes)
-    where = _subtree(unit)
-    cases = FeedbackCase.objects.filter(where).aggregate(**case_counts)
-    votes = KioskVote.objects.filter(where).aggregate(**vote_counts)
-    return [
-        UnitFeedbackMonth(
-            first,
-            share(cases[f"satisfied_{i}"] + votes[f"satisfied_{i}"], cases[f"rated_{i}"] + votes[f"rated_{i}"]),
-            share(cases[f"on_time_{i}"], cases[f"closed_{i}"] + cases[f"open_late_{i}"]),
-        )
-        for i, first in enumerate(firsts)
-    ]
 
 
 def feedback_headline(*, user) -> dict:
@@ -226,13 +130,3 @@ def feedback_headline(*, user) -> dict:
     )
     index = satisfaction_index(units_qs_or_unit=Unit.objects.visible_to(user).values("pk"), month=timezone.localdate())
     return {**counts, "satisfaction": index}
-
-
-def praise_count(*, staff, start: datetime.date, end: datetime.date) -> int:
-    """Praise cases linked to ``staff`` received between ``start`` and ``end`` (inclusive), for commendations."""
-    tz = timezone.get_current_timezone()
-    return FeedbackCase.objects.filter(
-        staff=staff, kind=FeedbackKind.PRAISE,
-        received_at__gte=datetime.datetime.combine(start, datetime.time.min, tzinfo=tz),
-        received_at__lt=datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tzinfo=tz),
-    ).exclude(status=CaseStatus.REJECTED).count()

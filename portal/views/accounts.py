@@ -21,6 +21,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.decorators.cache import never_cache
+import django_otp
 import segno
 
 from portal import two_factor
@@ -160,8 +161,6 @@ class TwoFactorVerifyView(View):
             return self.render(form)
         error, verified = two_factor.code_error(user=request.user, device=self.device, code=form.cleaned_data["code"])
         if error is None:
-            import django_otp
-
             django_otp.login(request, verified)
             two_factor.remember_state(request, request.user, step=None, device=True)
             AxesProxyHandler.reset_attempts(username=credentials["username"], ip_address=request.axes_ip_address)

@@ -1,14 +1,13 @@
 """The audit trail page: who changed what, when, before and after, for the units the user may audit."""
 
 from django import forms
-from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView
 
 from portal.audit_trail import AUDIT_SOURCES, audit_entries, audit_trail, audit_units
+from units.mixins import ScopeRequiredMixin
 from units.models import User
-from units.scope import Capability, scope_for
+from units.scope import Capability
 
 
 class AuditFilterForm(forms.Form):
@@ -34,18 +33,14 @@ class AuditFilterForm(forms.Form):
         return data
 
 
-class AuditTrailView(LoginRequiredMixin, ListView):
+class AuditTrailView(ScopeRequiredMixin, ListView):
     """Changes to ratings, sheets, pledges, feedback, violations, inspections and commendations, newest first,
     filterable by unit, user and date. District offices see their district; city administrators everything."""
 
     template_name = "portal/audit_trail.html"
     context_object_name = "records"
     paginate_by = 50
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not scope_for(request.user).can_anywhere(Capability.VIEW_AUDIT):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+    required_capability = Capability.VIEW_AUDIT
 
     def get_queryset(self):
         self.form = AuditFilterForm(self.request.GET or None, user=self.request.user)

@@ -10,23 +10,20 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from core.audit import save_with_history
 from core.quarters import Quarter
 from core.text import fold_diacritics
 from evaluations.choices import GRADE_ORDER
-from evaluations.models import Rating, Violation
-from evaluations.ratings.selectors import SUBMITTED_STATUSES
-from feedback.choices import CaseStatus, FeedbackKind
-from feedback.models import FeedbackCase
+from evaluations.figures import staff_quarter_ratings, staff_with_violations
+from feedback.figures import staff_case_counts
 from reports.choices import CommendationStatus, EntrySource
 from reports.models import CommendationEntry, CommendationList, CommendationRule
 
@@ -80,70 +77,34 @@ def commendation_rule_for(quarter: Quarter) -> CommendationRule:
     return rule
 
 
-def _day_bounds(quarter: Quarter) -> tuple[datetime.datetime, datetime.datetime]:
-    tz = timezone.get_current_timezone()
-    return (
-        datetime.datetime.combine(quarter.first_day, datetime.time.min, tzinfo=tz),
-        datetime.datetime.combine(quarter.next().first_day, datetime.time.min, tzinfo=tz),
-    )
-
-
 def quarter_figures(*, unit, quarter: Quarter, staff_ids=None) -> dict[int, StaffFigures]:
     """Figures of everyone rated in the quarter on a submitted (or later) sheet of a unit in ``unit``'s subtree
-    (or only of ``staff_ids``), keyed by staff id. Three grouped queries, however many staff.
+    (or only of ``staff_ids``), keyed by staff id, from the counters of ``evaluations.figures`` (grades and total
+    score, violations) and ``feedback.figures`` (praise, substantiated complaints). Three grouped queries, however
+    many staff.
 
     A draft sheet is still being filled in, so it does not count as a rating yet. The staff member's unit is
     the unit of their latest sheet in the quarter: the quota counts there."""
-    months = quarter.months
-    ratings = Rating.objects.filter(
-        sheet__unit__path__startswith=unit.path, sheet__month__in=months, sheet__status__in=SUBMITTED_STATUSES
-    )
-    if staff_ids is not None:
-        ratings = ratings.filter(staff_id__in=staff_ids)
-    # Max() of two ratings in one month (a transfer mid-month) keeps the worse grade: "B" > "A".
-    per_month = {}
-    for i, month in enumerate(months):
-        per_month[f"grade_{i}"] = Max("grade", filter=Q(sheet__month=month))
-        per_month[f"unit_{i}"] = Max("sheet__unit_id", filter=Q(sheet__month=month))
-    rows = (
-        ratings.order_by()
-        .values("staff_id", "staff__full_name")
-        .annotate(score=Sum("total"), rated=Count("sheet__month", distinct=True), **per_month)
-    )
     figures: dict[int, StaffFigures] = {}
-    for row in rows:
-        units = [row[f"unit_{i}"] for i in range(3) if row[f"unit_{i}"] is not None]
-        figures[row["staff_id"]] = StaffFigures(
-            staff_id=row["staff_id"],
-            full_name=row["staff__full_name"],
+    for staff_id, rated in staff_quarter_ratings(root=unit, months=quarter.months, staff_ids=staff_ids).items():
+        units = [unit_id for unit_id in rated["units"] if unit_id is not None]
+        figures[staff_id] = StaffFigures(
+            staff_id=staff_id,
+            full_name=rated["full_name"],
             staff_unit_id=units[-1],
-            grades="".join(row[f"grade_{i}"] or NOT_RATED for i in range(3)),
-            months_rated=row["rated"],
-            total_score=row["score"] or Decimal(0),
+            grades="".join(grade or NOT_RATED for grade in rated["grades"]),
+            months_rated=rated["months_rated"],
+            total_score=rated["score"] or Decimal(0),
         )
     if not figures:
         return figures
     ids = list(figures)
-    violators = Violation.objects.filter(
-        staff_id__in=ids, occurred_on__gte=quarter.first_day, occurred_on__lte=quarter.last_day
-    ).order_by().values_list("staff_id", flat=True).distinct()
-    for staff_id in violators:
+    for staff_id in staff_with_violations(staff_ids=ids, first_day=quarter.first_day, last_day=quarter.last_day):
         figures[staff_id].has_violation = True
-    start, end = _day_bounds(quarter)
-    # The same cases feedback.staff.selectors.praise_count counts (received in the quarter, not rejected), grouped.
-    cases = (
-        FeedbackCase.objects.filter(staff_id__in=ids, received_at__gte=start, received_at__lt=end)
-        .exclude(status=CaseStatus.REJECTED)
-        .order_by()
-        .values("staff_id")
-        .annotate(
-            praise=Count("id", filter=Q(kind=FeedbackKind.PRAISE)),
-            complaints=Count("id", filter=Q(substantiated=True)),
-        )
-    )
-    for row in cases:
-        figures[row["staff_id"]].praise_count = row["praise"]
-        figures[row["staff_id"]].has_substantiated_complaint = row["complaints"] > 0
+    cases = staff_case_counts(staff_ids=ids, first_day=quarter.first_day, last_day=quarter.last_day)
+    for staff_id, counts in cases.items():
+        figures[staff_id].praise_count = counts["praise"]
+        figures[staff_id].has_substantiated_complaint = counts["complaints"] > 0
     return figures
 
 
@@ -272,9 +233,7 @@ def commendation_list_generate(*, unit, quarter: Quarter, actor=None) -> Commend
         _sync_entries(commendation_list=commendation_list, unit=unit, quarter=quarter, rule=rule, actor=actor)
         commendation_list.rule = rule
         commendation_list.generated_at = timezone.now()
-        commendation_list._history_user = actor
-        commendation_list._change_reason = _("Generated") if created else _("Refreshed")
-        commendation_list.save()
+        save_with_history(commendation_list, actor=actor, reason=_("Generated") if created else _("Refreshed"))
     return commendation_list
 
 

@@ -30,6 +30,7 @@ def commendation_list_get_for_user(*, user, pk: int) -> CommendationList:
 
 
 def commendation_unit_get_for_user(*, user, public_code: str) -> Unit:
+    """A unit of the user's scope by its public code, or 404 (the same answer as a missing one)."""
     unit = Unit.objects.visible_to(user).filter(public_code=public_code).first()
     if unit is None:
         raise Http404
@@ -45,7 +46,7 @@ def commendation_staff_choices(*, commendation_list: CommendationList) -> QueryS
     """Staff of the list's subtree not on it now, for the office's add form."""
     on_list = commendation_list.entries.filter(included=True).values("staff_id")
     return (
-        Staff.objects.filter(unit__path__startswith=commendation_list.unit.path)
+        Staff.objects.within(commendation_list.unit)
         .exclude(pk__in=on_list)
         .select_related("unit")
         .order_by("full_name", "pk")
@@ -53,6 +54,7 @@ def commendation_staff_choices(*, commendation_list: CommendationList) -> QueryS
 
 
 def commendation_entry_get(*, commendation_list: CommendationList, pk: int) -> CommendationEntry:
+    """One entry of ``commendation_list`` (with staff and list unit), or 404."""
     entry = commendation_list.entries.select_related("staff", "commendation_list__unit").filter(pk=pk).first()
     if entry is None:
         raise Http404
@@ -80,6 +82,7 @@ def commendation_history(*, commendation_list: CommendationList, limit: int = 10
 
 
 def user_can_review(*, user, commendation_list: CommendationList) -> bool:
+    """Whether the user may review (remove, add, restore, approve) the list: the district office of its unit."""
     return scope_for(user).can(Capability.APPROVE_COMMENDATIONS, commendation_list.unit)
 
 

@@ -4,21 +4,21 @@ draft changes, and each is kept with its author and reason (simple-history)."""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.audit import save_with_history
 from reports.choices import CommendationStatus, EntrySource
 from reports.commendations.figures import StaffFigures, quarter_figures, rank_entries
 from reports.models import CommendationEntry, CommendationList
-from units.scope import Capability, scope_for
+from units.scope import Capability, is_within, require
 
 
 def _locked_list(*, actor, commendation_list: CommendationList) -> CommendationList:
     """The list, locked for the change, after checking the actor may review it and that it is still a draft."""
-    if not scope_for(actor).can(Capability.APPROVE_COMMENDATIONS, commendation_list.unit):
-        raise PermissionDenied(_("You may not review the commendation list of this unit."))
+    require(actor, Capability.APPROVE_COMMENDATIONS, commendation_list.unit)
     locked = CommendationList.objects.select_for_update().select_related("unit").get(pk=commendation_list.pk)
     if locked.status != CommendationStatus.DRAFT:
         raise ValidationError(_("This list is approved: it can no longer change."), code="approved")
@@ -42,10 +42,8 @@ def _renumber(commendation_list: CommendationList) -> None:
 def _save_change(entry: CommendationEntry, *, actor, reason: str) -> None:
     entry.changed_by = actor
     entry.changed_at = timezone.now()
-    entry._history_user = actor
-    entry._change_reason = reason
     entry.full_clean(exclude=["commendation_list", "staff", "staff_unit", "changed_by"])
-    entry.save()
+    save_with_history(entry, actor=actor, reason=reason)
 
 
 def commendation_entry_remove(*, actor, entry: CommendationEntry, reason: str) -> CommendationEntry:
@@ -70,7 +68,7 @@ def commendation_entry_add(*, actor, commendation_list: CommendationList, staff,
     reason = _required_reason(reason)
     with transaction.atomic():
         locked = _locked_list(actor=actor, commendation_list=commendation_list)
-        if not staff.unit.path.startswith(locked.unit.path):
+        if not is_within(staff.unit, locked.unit):
             raise ValidationError({"staff": _("This staff member does not work in a unit of this list.")})
         entry = CommendationEntry.objects.select_for_update().filter(commendation_list=locked, staff=staff).first()
         if entry is not None and entry.included:
@@ -118,7 +116,5 @@ def commendation_list_approve(*, actor, commendation_list: CommendationList) -> 
         locked.status = CommendationStatus.APPROVED
         locked.approved_by = actor
         locked.approved_at = timezone.now()
-        locked._history_user = actor
-        locked._change_reason = _("Approved")
-        locked.save()
+        save_with_history(locked, actor=actor, reason=_("Approved"))
     return locked

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic.base import TemplateResponseMixin
@@ -35,6 +36,7 @@ from reports.commendations.selectors import (
     user_can_review,
 )
 from reports.models import CommendationList
+from units.mixins import ScopeRequiredMixin
 
 
 class CommendationListView(LoginRequiredMixin, TemplateResponseMixin, View):
@@ -51,18 +53,19 @@ class CommendationListView(LoginRequiredMixin, TemplateResponseMixin, View):
         return self.render_to_response({"form": form, "lists": commendation_lists_for_user(user=request.user)})
 
 
-class CommendationForView(LoginRequiredMixin, TemplateResponseMixin, View):
+class CommendationForView(ScopeRequiredMixin, TemplateResponseMixin, View):
     """A unit's list for a quarter: GET goes to it when it exists (or offers to prepare it), POST prepares or
     refreshes the draft and goes to it."""
 
     template_name = "reports/commendation_for.html"
+    scoped_object_name = "unit"
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.unit = commendation_unit_get_for_user(user=request.user, public_code=kwargs["public_code"])
-        self.quarter = kwargs["quarter"]
-        return super().dispatch(request, *args, **kwargs)
+    def get_scoped_object(self):
+        return commendation_unit_get_for_user(user=self.request.user, public_code=self.kwargs["public_code"])
+
+    @property
+    def quarter(self):
+        return self.kwargs["quarter"]
 
     def _existing(self):
         return CommendationList.objects.filter(
@@ -97,19 +100,20 @@ class CommendationForView(LoginRequiredMixin, TemplateResponseMixin, View):
         return redirect("reports:commendation_detail", pk=commendation_list.pk)
 
 
-class CommendationDetailView(LoginRequiredMixin, TemplateResponseMixin, View):
+class CommendationDetailView(ScopeRequiredMixin, TemplateResponseMixin, View):
     """The review page: the ranked list (``?by=unit`` groups it by unit), removed entries struck with their
     reasons, the office's forms (remove, add, restore, approve) and the history of changes."""
 
     template_name = "reports/commendation_detail.html"
     ACTIONS = ("remove", "restore", "add", "approve")
+    scoped_object_name = "commendation_list"
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        self.commendation_list = commendation_list_get_for_user(user=request.user, pk=kwargs["pk"])
-        self.can_review = user_can_review(user=request.user, commendation_list=self.commendation_list)
-        return super().dispatch(request, *args, **kwargs)
+    def get_scoped_object(self):
+        return commendation_list_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
+
+    @cached_property
+    def can_review(self) -> bool:
+        return user_can_review(user=self.request.user, commendation_list=self.commendation_list)
 
     def _add_form(self, data=None):
         return EntryAddForm(data, staff=commendation_staff_choices(commendation_list=self.commendation_list))

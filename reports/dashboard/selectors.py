@@ -1,10 +1,12 @@
 """Reads of the dashboard of a district office (and of city admins over districts): tiles, charts and the ranking
 of the units directly beneath the dashboard's unit.
 
-Every figure is counted by the database, grouped by the unit that owns the row (one query per source: sheets,
-ratings, violations, feedback, kiosk votes, corrective actions, staff, pledges); ``units.rollup.Rollup`` then
-adds each unit's counts to the row (ward, district) it lies under. So a dashboard costs the same number of queries
-for 2 wards or 126, for one month or twelve.
+Every figure is counted by the database, grouped by the unit that owns the row, by the counters of the app that
+owns the data (``units.figures``: staff; ``pledges.figures``: coverage; ``evaluations.figures``: sheets, grades,
+violations, corrective actions; ``feedback.figures``: cases and kiosk votes), one query per source;
+``units.rollup.Rollup`` then adds each unit's counts to the row (ward, district) it lies under. So a dashboard
+costs the same number of queries for 2 wards or 126, for one month or twelve. The quarterly report reads the same
+counters.
 
 Secrecy of surprise visits: only corrective actions of visits that took place (started or closed) are counted;
 a planned surprise visit has no findings, and is never counted or shown to the inspected unit.
@@ -14,27 +16,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 import datetime
-from functools import reduce
-import operator
 
-from django.db.models import Count, Max, Q
-from django.http import Http404
 from django.utils import timezone
 
 from core.dates import add_months
-from evaluations.choices import ActionStatus, Grade, VisitStatus
-from evaluations.models import CorrectiveAction, Rating, RatingSheet, Violation
-from evaluations.ratings.selectors import APPROVED_STATUSES, SUBMITTED_STATUSES
+from evaluations.choices import Grade
+from evaluations.figures import (
+    grade_counts,
+    last_rated_months,
+    open_action_counts,
+    rating_sheet_counts,
+    violation_counts,
+)
 from evaluations.ratings.services import month_end, month_start
-from feedback.choices import CaseStatus, FeedbackKind
-from feedback.models import FeedbackCase, KioskVote
-from feedback.staff.selectors import OPEN, month_bounds, on_time_counts, satisfaction_counts, share
-from pledges.models import Pledge, PledgeCampaign
-from pledges.selectors import campaign_expected_staff
+from feedback.choices import FeedbackKind
+from feedback.figures import feedback_counts, share
+from pledges.figures import coverage_counts, coverage_plan
+from pledges.models import PledgeCampaign
 from units.choices import Structure
-from units.models import Staff, Unit
+from units.figures import active_staff_counts
+from units.models import Unit
 from units.rollup import Rollup
-from units.scope import scope_for
+from units.scope import require_visible
 
 TREND_MONTHS = 12
 GRADES = tuple(Grade.values)  # A, B, C, D
@@ -181,115 +184,30 @@ class Dashboard:
         return min((c.target_percent for c in self.campaigns), default=None)
 
 
-class _Collector:
-    """Per-row figures filled from grouped ``(unit_id, …)`` results through the rollup."""
-
-    def __init__(self, rollup: Rollup):
-        self.rollup = rollup
-        self.by_row: dict[int, Figures] = {}
-
-    def row(self, unit_id: int) -> Figures | None:
-        row_id = self.rollup.row_id(unit_id)
-        if row_id is None:
-            return None
-        if row_id not in self.by_row:
-            self.by_row[row_id] = Figures(unit=self.rollup.units_by_id.get(row_id, self.rollup.root))
-        return self.by_row[row_id]
-
-    def add(self, grouped, unit_key: str, fields: dict[str, str]) -> None:
-        """Add each grouped value (``fields``: attribute ← column) to the row of its unit."""
-        for values in grouped:
-            figures = self.row(values[unit_key])
-            if figures is not None:
-                for attribute, column in fields.items():
-                    setattr(figures, attribute, getattr(figures, attribute) + values[column])
-
-
-def _coverage_plan(root: Unit, rows: list[Unit], year: int) -> list[tuple[PledgeCampaign, Unit]]:
-    """The year's campaign covering ``root`` (its own or an ancestor's, the nearest), counted over ``root``; when
-    there is none (a city whose districts run their own), each row's own campaign over that row. One query."""
-    ancestors = [int(part) for part in root.path.strip("/").split("/") if part]
-    row_ids = {row.pk for row in rows}
-    campaigns = list(
-        PledgeCampaign.objects.filter(year=year, scope_unit_id__in=[*ancestors, *row_ids]).select_related("scope_unit")
-        .order_by("-scope_unit__depth", "-opens_on", "-pk")
-    )
-    covering = next((c for c in campaigns if c.scope_unit_id in ancestors), None)
-    if covering is not None:
-        return [(covering, root)]
-    plan, seen = [], set()
-    for campaign in campaigns:
-        if campaign.scope_unit_id in row_ids and campaign.scope_unit_id not in seen:
-            seen.add(campaign.scope_unit_id)
-            plan.append((campaign, campaign.scope_unit))
-    return plan
-
-
-def _add_coverage(collector: _Collector, plan) -> None:
-    """Expected and signed staff of the campaigns, grouped by unit (two queries, whatever the number of campaigns)."""
-    if not plan:
-        return
-    expected = reduce(operator.or_, (campaign_expected_staff(campaign=c, under=under) for c, under in plan))
-    collector.add(expected.order_by().values("unit_id").annotate(n=Count("pk")), "unit_id", {"expected": "n"})
-    standing = reduce(operator.or_, (
-        Q(campaign=c, staff__in=campaign_expected_staff(campaign=c, under=under).values("pk")) for c, under in plan
-    ))
-    signed = Pledge.objects.filter(standing, withdrawn_at__isnull=True).order_by().values("staff__unit_id")
-    collector.add(signed.annotate(n=Count("pk")), "staff__unit_id", {"signed": "n"})
-
-
-def _grade_month(collector: _Collector, subtree: Q, month: datetime.date, kept: set[int]) -> datetime.date | None:
-    """The reference month, or the last month before it with a submitted sheet among the kept rows (one query)."""
-    lasts = (
-        RatingSheet.objects.filter(subtree, status__in=SUBMITTED_STATUSES, month__lte=month)
-        .order_by().values("unit_id").annotate(last=Max("month"))
-    )
-    months = [v["last"] for v in lasts if collector.rollup.row_id(v["unit_id"]) in kept]
-    return max(months, default=None)
-
-
-def _add_feedback(collector: _Collector, subtree: Q, month: datetime.date, trend: list[datetime.date]) -> None:
-    """Cases and kiosk votes of the subtree, grouped by unit: open and overdue now, the month's on-time counts,
-    the satisfaction counts of each trend month, the cases by kind over the trend's months (two queries)."""
-    today = timezone.localdate()
-    case_counts, vote_counts = {}, {}
+def _row_figures(unit: Unit, counts: dict, month: datetime.date, trend: list[datetime.date]) -> Figures:
+    """A row's figures from its rolled-up counts (see ``dashboard_build`` for their shape); grades come later."""
+    figures = Figures(unit=unit)
+    staff = counts.get("staff", {})
+    figures.staff, figures.units_to_rate = staff.get("staff", 0), staff.get("units", 0)
+    coverage = counts.get("coverage", {})
+    figures.expected, figures.signed = coverage.get("expected", 0), coverage.get("signed", 0)
+    sheets = counts.get("sheets", {}).get(month, {})
+    figures.submitted, figures.approved = sheets.get("submitted", 0), sheets.get("approved", 0)
+    figures.violations = sum(counts.get("violations", {}).values())
+    feedback = counts.get("feedback", {})
+    by_month = feedback.get("months", {})
     for i, first in enumerate(trend):
-        on_cases, on_votes = satisfaction_counts(first, f"_{i}")
-        case_counts.update(on_cases)
-        vote_counts.update(on_votes)
-    start, _end = month_bounds(trend[0])
-    _start, end = month_bounds(trend[-1])
-    received = Q(received_at__gte=start, received_at__lt=end) & ~Q(status=CaseStatus.REJECTED)
-    kinds = {f"kind_{kind}": Count("pk", filter=received & Q(kind=kind)) for kind in FeedbackKind.values}
-    # Only cases that can count: received in the trend's window, still open, or closed since the month began (its
-    # on-time rate, and what was open at its end). Years of cases closed long ago stay out of the scan.
-    month_began, _next_month = month_bounds(month)
-    relevant = Q(received_at__gte=start) | Q(closed_at__isnull=True) | Q(closed_at__gte=month_began)
-    cases = FeedbackCase.objects.filter(subtree).filter(relevant).order_by().values("unit_id").annotate(
-        **case_counts, **on_time_counts(month), **kinds,
-        open=Count("pk", filter=Q(status__in=OPEN)),
-        overdue=Count("pk", filter=Q(status__in=OPEN, due_on__lt=today)),
-    )
-    votes = KioskVote.objects.filter(subtree).order_by().values("unit_id").annotate(**vote_counts)
-    current = trend.index(month)
-    for grouped in (cases, votes):
-        for values in grouped:
-            figures = collector.row(values["unit_id"])
-            if figures is None:
-                continue
-            for i in range(TREND_MONTHS):
-                figures.trend_rated[i] += values[f"rated_{i}"]
-                figures.trend_satisfied[i] += values[f"satisfied_{i}"]
-            figures.rated += values[f"rated_{current}"]
-            figures.satisfied += values[f"satisfied_{current}"]
-            if grouped is cases:
-                figures.open_feedback += values["open"]
-                figures.overdue_feedback += values["overdue"]
-                figures.closed += values["closed"]
-                figures.on_time += values["on_time"]
-                figures.open_late += values["open_late"]
-                for kind in FeedbackKind.values:
-                    figures.kinds[kind] = figures.kinds.get(kind, 0) + values[f"kind_{kind}"]
+        figures.trend_rated[i] = by_month.get(first, {}).get("rated", 0)
+        figures.trend_satisfied[i] = by_month.get(first, {}).get("satisfied", 0)
+    this_month = by_month.get(month, {})
+    figures.rated, figures.satisfied = this_month.get("rated", 0), this_month.get("satisfied", 0)
+    figures.closed, figures.on_time = this_month.get("closed", 0), this_month.get("on_time", 0)
+    figures.open_late = this_month.get("open_late", 0)
+    figures.open_feedback, figures.overdue_feedback = feedback.get("open", 0), feedback.get("overdue", 0)
+    figures.kinds = dict(feedback.get("kinds", {}))
+    actions = counts.get("actions", {})
+    figures.open_actions, figures.overdue_actions = actions.get("open", 0), actions.get("overdue", 0)
+    return figures
 
 
 def dashboard_build(*, user, root: Unit, month: datetime.date, structure: str = "") -> Dashboard:
@@ -297,62 +215,44 @@ def dashboard_build(*, user, root: Unit, month: datetime.date, structure: str = 
 
     Rows are the units directly beneath ``root``; a unit holding both of Hanoi's structures shows those of
     ``structure`` (legacy or current; by default the current one when it has data, else the legacy one).
-    A constant number of queries (about a dozen), computed in the database.
+    Each app's counters count its rows by unit (``units.figures``, ``pledges.figures``, ``evaluations.figures``,
+    ``feedback.figures``) and the rollup adds them up to the rows: a constant number of queries (about a dozen).
     """
-    if not scope_for(user).covers(root):
-        raise Http404  # the views look the unit up in the scope already; a caller that did not gets the same answer
+    require_visible(user, root)  # the views look the unit up in the scope already; a caller that did not gets 404
     month = month_start(month)
     today = timezone.localdate()
     trend = [add_months(month, i - TREND_MONTHS + 1) for i in range(TREND_MONTHS)]
     rollup = Rollup(root)
-    collector = _Collector(rollup)
-    subtree = Q(unit__path__startswith=root.path)
-
     structures = sorted({u.structure for u in rollup.rows if u.structure})
     all_row_ids = {u.pk for u in rollup.rows}
 
-    # Staff and units to rate: active staff at the month's end (today for the running month), by unit.
-    day = min(month_end(month), today)
-    staff = Staff.objects.active_on(day).filter(subtree).order_by().values("unit_id").annotate(n=Count("pk"))
-    for values in staff:
-        figures = collector.row(values["unit_id"])
-        if figures is not None:
-            figures.staff += values["n"]
-            figures.units_to_rate += 1
-
-    plan = _coverage_plan(root, rollup.rows, month.year)
-    _add_coverage(collector, plan)
-
-    sheets = (
-        RatingSheet.objects.filter(subtree, month=month).order_by().values("unit_id")
-        .annotate(
-            submitted=Count("pk", filter=Q(status__in=SUBMITTED_STATUSES)),
-            approved=Count("pk", filter=Q(status__in=APPROVED_STATUSES)),
-            sheet=Max("pk"),
-        )
-    )
-    for values in sheets:
-        figures = collector.row(values["unit_id"])
-        if figures is not None:
-            figures.submitted += values["submitted"]
-            figures.approved += values["approved"]
-            if values["unit_id"] == figures.unit.pk:
-                figures.sheet_id = values["sheet"]
-
-    collector.add(
-        Violation.objects.filter(subtree, occurred_on__gte=month, occurred_on__lte=month_end(month))
-        .order_by().values("unit_id").annotate(n=Count("pk")),
-        "unit_id", {"violations": "n"},
-    )
-    _add_feedback(collector, subtree, month, trend)
-    took_place = (VisitStatus.IN_PROGRESS, VisitStatus.CLOSED)
-    actions = (
-        CorrectiveAction.objects.filter(owner_unit__path__startswith=root.path, finding__visit__status__in=took_place)
-        .order_by().values("owner_unit_id")
-        .annotate(open=Count("pk", filter=Q(status=ActionStatus.OPEN)),
-                  overdue=Count("pk", filter=Q(status=ActionStatus.OPEN, due_on__lt=today)))
-    )
-    collector.add(actions, "owner_unit_id", {"open_actions": "open", "overdue_actions": "overdue"})
+    # Each source's counts by unit id, under the source's name; then added up to the rows.
+    day = min(month_end(month), today)  # staff active at the month's end (today for the running month)
+    plan = coverage_plan(root=root, rows=rollup.rows, year=month.year)
+    sheets = rating_sheet_counts(root=root, months=[month])
+    by_unit: dict[int, dict] = {}
+    for source, counts in (
+        # A unit with active staff is a unit to rate.
+        ("staff", {unit_id: {"staff": n, "units": 1} for unit_id, n in active_staff_counts(root=root, day=day).items()}),
+        ("coverage", coverage_counts(plan=plan)),
+        # The sheet's id is no count: it stays out of the sums (a row links to its own unit's sheet, below).
+        ("sheets", {unit_id: {m: {k: v for k, v in c.items() if k != "sheet_id"} for m, c in by_month.items()}
+                    for unit_id, by_month in sheets.items()}),
+        ("violations", violation_counts(root=root, first_day=month, last_day=month_end(month))),
+        ("feedback", feedback_counts(
+            root=root, months=trend, on_time_months=[month], count_rejected=False, overdue_before=today
+        )),
+        ("actions", open_action_counts(root=root, today=today)),
+    ):
+        for unit_id, unit_counts in counts.items():
+            by_unit.setdefault(unit_id, {})[source] = unit_counts
+    by_row = {
+        row_id: _row_figures(rollup.units_by_id.get(row_id, root), counts, month, trend)
+        for row_id, counts in rollup.roll_up(by_unit).items()
+    }
+    for unit_id, by_month in sheets.items():  # a row links to its own unit's sheet of the month
+        if unit_id in by_row and month in by_month:
+            by_row[unit_id].sheet_id = by_month[month]["sheet_id"]
 
     # Which structure the rows show.
     def rows_of(kind: str) -> list[Unit]:
@@ -362,7 +262,7 @@ def dashboard_build(*, user, root: Unit, month: datetime.date, structure: str = 
         if structure not in structures:
             with_data = [
                 kind for kind in (Structure.CURRENT, Structure.LEGACY)
-                if kind in structures and any(collector.by_row.get(u.pk) and collector.by_row[u.pk].has_data for u in rows_of(kind))
+                if kind in structures and any(by_row.get(u.pk) and by_row[u.pk].has_data for u in rows_of(kind))
             ]
             structure = with_data[0] if with_data else (Structure.CURRENT if Structure.CURRENT in structures else structures[0])
         row_units = rows_of(structure)
@@ -370,21 +270,20 @@ def dashboard_build(*, user, root: Unit, month: datetime.date, structure: str = 
         structure = structures[0] if structures else ""
         row_units = list(rollup.rows)
 
+    # The grades of the reference month, or of the last month before it with a submitted sheet among the kept rows.
     kept = {u.pk for u in row_units} | {root.pk}
-    grade_month = _grade_month(collector, subtree, month, kept)
+    lasts = last_rated_months(root=root, until=month)
+    grade_month = max((last for unit_id, last in lasts.items() if rollup.row_id(unit_id) in kept), default=None)
     if grade_month is not None:
-        ratings = (
-            Rating.objects.filter(sheet__unit__path__startswith=root.path, sheet__month=grade_month,
-                                  sheet__status__in=SUBMITTED_STATUSES)
-            .order_by().values("sheet__unit_id", "grade").annotate(n=Count("pk"))
-        )
-        for values in ratings:
-            figures = collector.row(values["sheet__unit_id"])
-            if figures is not None:
-                figures.grades[values["grade"]] += values["n"]
+        grades = {unit_id: by_month[grade_month] for unit_id, by_month in grade_counts(root=root, months=[grade_month]).items()}
+        for row_id, counts in rollup.roll_up(grades).items():
+            if row_id not in by_row:
+                by_row[row_id] = Figures(unit=rollup.units_by_id.get(row_id, root))
+            for grade, n in counts.items():
+                by_row[row_id].grades[grade] += n
 
-    rows = [collector.by_row.get(u.pk) or Figures(unit=u) for u in row_units]
-    own = collector.by_row.get(root.pk) or Figures(unit=root)
+    rows = [by_row.get(u.pk) or Figures(unit=u) for u in row_units]
+    own = by_row.get(root.pk) or Figures(unit=root)
     total = Figures(unit=root)
     for figures in [*rows, own]:
         total.add(figures)

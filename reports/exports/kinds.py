@@ -52,6 +52,7 @@ from reports.exports.writer import (
     write_workbook,
 )
 from units.choices import StaffCategory
+from units.scope import is_within, subtree_q
 
 # --- Ratings ------------------------------------------------------------------------------------------------
 
@@ -70,16 +71,14 @@ SHEET_STATUS_LABELS = {
 
 
 def _ratings(request: ExportRequest):
-    return Rating.objects.filter(
-        sheet__unit__path__startswith=request.unit.path, sheet__month__gte=request.start, sheet__month__lte=request.end
-    )
+    return Rating.objects.within(request.unit).filter(sheet__month__gte=request.start, sheet__month__lte=request.end)
 
 
 def _criterion_groups(request: ExportRequest) -> list[CriterionGroup]:
     """The groups of every scheme used by the sheets of the period, one column per group code (one query)."""
     groups = (
         CriterionGroup.objects.filter(
-            scheme__sheets__unit__path__startswith=request.unit.path,
+            subtree_q(request.unit, "scheme__sheets__unit"),  # one filter: the same sheet is in the subtree and period
             scheme__sheets__month__gte=request.start,
             scheme__sheets__month__lte=request.end,
         )
@@ -264,9 +263,9 @@ def _feedback_sheets(request: ExportRequest, user) -> list[SheetSource]:
 
 def roster_root(campaign, unit):
     """The deeper of the campaign's scope and the unit asked, or ``None`` when they do not overlap."""
-    if unit.path.startswith(campaign.scope_unit.path):
+    if is_within(unit, campaign.scope_unit):
         return unit
-    if campaign.scope_unit.path.startswith(unit.path):
+    if is_within(campaign.scope_unit, unit):
         return campaign.scope_unit
     return None
 
@@ -305,15 +304,13 @@ def _roster_count(request: ExportRequest, user) -> int:
 
 def _visits(request: ExportRequest, user):
     start, end = _period_bounds(request)
-    return visits_for_export(user=user).filter(
-        unit__path__startswith=request.unit.path, scheduled_at__gte=start, scheduled_at__lt=end
-    )
+    return visits_for_export(user=user).within(request.unit).filter(scheduled_at__gte=start, scheduled_at__lt=end)
 
 
 def _findings(request: ExportRequest, user):
     start, end = _period_bounds(request)
-    return findings_for_export(user=user).filter(
-        visit__unit__path__startswith=request.unit.path, visit__scheduled_at__gte=start, visit__scheduled_at__lt=end
+    return findings_for_export(user=user).within(request.unit).filter(
+        visit__scheduled_at__gte=start, visit__scheduled_at__lt=end
     )
 
 

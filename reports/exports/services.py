@@ -19,7 +19,7 @@ from reports.exports.kinds import export_count, export_write
 from reports.exports.writer import ExportRequest
 from reports.models import ExportJob
 from units.models import Unit
-from units.scope import Capability, scope_for
+from units.scope import Capability, require
 
 
 def export_file_name(job: ExportJob) -> str:
@@ -31,8 +31,7 @@ def export_file_name(job: ExportJob) -> str:
 def export_job_create(*, actor, request: ExportRequest) -> ExportJob:
     """Record a large export asked by ``actor`` (its parameters kept on the row) and queue it for the worker
     once the transaction commits. The unit must be one where ``actor`` may export data."""
-    if not scope_for(actor).can(Capability.EXPORT_DATA, request.unit):
-        raise PermissionDenied
+    require(actor, Capability.EXPORT_DATA, request.unit)
     job = ExportJob(kind=request.kind, unit=request.unit, requested_by=actor, parameters=request.parameters())
     job.full_clean(exclude=["file"])
     job.save()
@@ -55,8 +54,12 @@ def export_job_build(*, job_id: int, task_id: str) -> ExportJob | None:
 
     def body():
         requester = job.requested_by
-        if not requester.is_active or not scope_for(requester).can(Capability.EXPORT_DATA, job.unit):
-            raise PermissionDenied("the requester may no longer export this unit")
+        try:
+            if not requester.is_active:
+                raise PermissionDenied
+            require(requester, Capability.EXPORT_DATA, job.unit)
+        except PermissionDenied as refused:  # the reason is kept on the job's row, for the requester to read
+            raise PermissionDenied("the requester may no longer export this unit") from refused
         request = ExportRequest.from_parameters(kind=job.kind, unit=job.unit, parameters=job.parameters)
         total = max(export_count(request=request, user=requester), 1)
 
@@ -103,8 +106,7 @@ def export_units(*, user) -> QuerySet:
 def export_unit_get_for_user(*, user, public_code: str) -> Unit:
     """The unit named by a form: 404 outside the user's scope, 403 inside it without the right to export."""
     unit = get_object_or_404(Unit.objects.visible_to(user), public_code=public_code)
-    if not scope_for(user).can(Capability.EXPORT_DATA, unit):
-        raise PermissionDenied
+    require(user, Capability.EXPORT_DATA, unit)
     return unit
 
 

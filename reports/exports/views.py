@@ -13,7 +13,6 @@ import tempfile
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -28,18 +27,16 @@ from core.xlsx import XLSX_CONTENT_TYPE
 from reports.exports import services as export_services
 from reports.exports.forms import ExportForm
 from reports.exports.kinds import export_count, export_write
-from units.scope import Capability, scope_for
+from units.mixins import ScopeRequiredMixin
+from units.scope import Capability
 
 JOBS_SHOWN = 30
 
 
-class ExportAccessMixin(LoginRequiredMixin):
+class ExportAccessMixin(ScopeRequiredMixin):
     """Signed in, and allowed to export data somewhere (a ward officer or unit head is refused: 403)."""
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not scope_for(request.user).can_anywhere(Capability.EXPORT_DATA):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+    required_capability = Capability.EXPORT_DATA
 
 
 def _mark_expiry(jobs):

@@ -19,6 +19,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 
 from core.xlsx import header_cell
+from pledges.models import PledgeCampaign
 from reports.choices import ExportKind
 
 # Rows read per round trip to the database, and between two progress reports.
@@ -79,8 +80,6 @@ class ExportRequest:
 
     @classmethod
     def from_parameters(cls, *, kind: str, unit, parameters: dict) -> ExportRequest:
-        from pledges.models import PledgeCampaign
-
         def day(value):
             return datetime.date.fromisoformat(value) if value else None
 

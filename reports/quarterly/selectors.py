@@ -1,45 +1,50 @@
 """The figures of a quarterly review (sơ kết quý) of a unit's subtree, computed in the database.
 
 Each selector returns one section as plain JSON-ready data (numbers, strings, ISO dates), so the build job can
-store it in ``QuarterlyReport.data`` for the page and write it to the workbook. Rows are the units directly
-beneath the report's unit (``units.rollup.Rollup``), plus the unit itself when its own offices have figures.
-Every section costs a fixed number of grouped queries, however many units and months there are.
+store it in ``QuarterlyReport.data`` for the page and write it to the workbook. The counts come from the counters
+the dashboard reads too (``pledges.figures``, ``evaluations.figures``, ``feedback.figures``), added up to the rows
+by ``units.rollup.Rollup``: the units directly beneath the report's unit, plus the unit itself when its own offices
+have figures. Every section costs a fixed number of grouped queries, however many units and months there are, and
+only reads: the build step prepares the commendation list before its section reads it.
 """
 
 from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from core.quarters import Quarter
-from evaluations.choices import GRADE_ORDER, ActionStatus, Severity, SheetStatus, VisitKind, VisitStatus
-from evaluations.models import CorrectiveAction, Finding, InspectionVisit, Rating, RatingSheet, Violation
+from evaluations.choices import GRADE_ORDER, Severity
+from evaluations.figures import (
+    INSPECTION_KEYS,
+    grade_counts,
+    inspection_counts,
+    rating_sheet_counts,
+    violation_counts,
+    violation_counts_by_article,
+)
 from feedback.choices import Channel, FeedbackKind
-from feedback.models import FeedbackCase, KioskVote
-from feedback.staff.selectors import month_bounds, on_time_counts, satisfaction_counts, share as percent_share
-from pledges.models import PledgeCampaign
-from pledges.selectors import campaign_coverage
-from reports.models import QuarterlyReport
+from feedback.figures import feedback_counts, month_bounds, share as percent_share
+from pledges.figures import campaigns_covering, coverage_counts
+from pledges.selectors import CoverageRow
+from reports.commendations.figures import commendation_entries
+from reports.models import CommendationList, QuarterlyReport
 from units.choices import DISTRICT_KINDS, GRASSROOTS_KINDS, UnitKind
 from units.models import Unit
-from units.rollup import Rollup
+from units.rollup import Rollup, add_counts
 from units.scope import Capability
 
 GRADES = [str(grade) for grade in GRADE_ORDER]
 SEVERITIES = [str(s) for s in Severity.values]
 KINDS = [str(k) for k in FeedbackKind.values]
 CHANNELS = [str(c) for c in Channel.values]
-# A draft sheet holds every row at full marks until the ward types the deviations: only sheets sent for
-# approval (or later) count in the distribution.
-RATED_STATUSES = (SheetStatus.SUBMITTED, SheetStatus.APPROVED, SheetStatus.LOCKED)
-APPROVED_STATUSES = (SheetStatus.APPROVED, SheetStatus.LOCKED)
 
 
 def share(part: int, whole: int) -> float | None:
-    """``feedback.staff.selectors.share`` to one decimal, as the report prints it."""
+    """``feedback.figures.share`` to one decimal, as the report prints it."""
     percent = percent_share(part, whole)
     return None if percent is None else round(percent, 1)
 
@@ -79,18 +84,19 @@ class ReportRows:
         ]
 
 
-def coverage_section(*, unit: Unit, quarter: Quarter) -> list[dict]:
-    """Pledge coverage of the campaigns of the quarter's year whose scope covers ``unit`` (a city campaign
-    covers a district): signed / expected per row. One query, then three per campaign."""
-    campaigns = PledgeCampaign.objects.filter(year=quarter.year, scope_unit_id__in=[*unit.ancestor_ids, unit.pk])
-    sections = []
-    for campaign in campaigns.select_related("scope_unit").order_by("opens_on", "pk"):
-        coverage = campaign_coverage(campaign=campaign, root=unit)
-        rows = [
-            {"unit": row.unit.name, "unit_id": row.unit.pk, "expected": row.expected, "signed": row.signed,
-             "unsigned": row.unsigned, "percent": row.percent}
-            for row in coverage.children
-            if row.expected or row.signed
+def coverage_section(*, rows: ReportRows, quarter: Quarter) -> list[dict]:
+    """Pledge coverage of the campaigns of the quarter's year whose scope covers the report's unit (a city campaign
+    covers a district): signed / expected per row and in all. One query, then two per campaign."""
+    unit, sections = rows.root, []
+    for campaign in campaigns_covering(unit=unit, year=quarter.year):
+        counts = coverage_counts(plan=[(campaign, unit)])
+        per_row = rows.rollup.roll_up(counts)
+        total = CoverageRow(unit=unit)
+        for unit_counts in counts.values():  # the root's own staff count only in the total
+            total.expected += unit_counts["expected"]
+            total.signed += unit_counts["signed"]
+        children = [
+            CoverageRow(unit=child, **per_row.get(child.pk, {"expected": 0, "signed": 0})) for child in rows.rollup.rows
         ]
         sections.append({
             "campaign": campaign.title,
@@ -98,9 +104,14 @@ def coverage_section(*, unit: Unit, quarter: Quarter) -> list[dict]:
             "opens_on": campaign.opens_on.isoformat(),
             "closes_on": campaign.closes_on.isoformat(),
             "target": campaign.target_percent,
-            "rows": rows,
-            "total": {"expected": coverage.expected, "signed": coverage.signed, "unsigned": coverage.unsigned,
-                      "percent": coverage.percent},
+            "rows": [
+                {"unit": row.unit.name, "unit_id": row.unit.pk, "expected": row.expected, "signed": row.signed,
+                 "unsigned": row.unsigned, "percent": row.percent}
+                for row in children
+                if row.expected or row.signed
+            ],
+            "total": {"expected": total.expected, "signed": total.signed, "unsigned": total.unsigned,
+                      "percent": total.percent},
         })
     return sections
 
@@ -120,39 +131,14 @@ def _grade_block(counts: dict) -> dict:
 def ratings_section(*, rows: ReportRows, quarter: Quarter) -> dict:
     """A/B/C/D counts and shares per row and month (and for the quarter), with the sheets submitted and
     approved. Two grouped queries."""
-    root, months = rows.rollup.root, list(quarter.months)
-    grades = (
-        Rating.objects.filter(sheet__unit__path__startswith=root.path, sheet__month__in=months,
-                              sheet__status__in=RATED_STATUSES)
-        .order_by().values_list("sheet__unit_id", "sheet__month", "grade").annotate(n=Count("pk"))
-    )
-    sheets = (
-        RatingSheet.objects.filter(unit__path__startswith=root.path, month__in=months)
-        .order_by().values_list("unit_id", "month", "status").annotate(n=Count("pk"))
-    )
-    per_row: dict[int, dict[datetime.date, dict]] = {}
-
-    def bucket(unit_id, month):
-        row = rows.rollup.row_id(unit_id)
-        return per_row.setdefault(row, {}).setdefault(month, {}) if row is not None else {}
-
-    for unit_id, month, grade, n in grades:
-        counts = bucket(unit_id, month)
-        counts[grade] = counts.get(grade, 0) + n
-    for unit_id, month, status, n in sheets:
-        counts = bucket(unit_id, month)
-        counts["sheets"] = counts.get("sheets", 0) + n
-        if status in RATED_STATUSES:
-            counts["submitted"] = counts.get("submitted", 0) + n
-        if status in APPROVED_STATUSES:
-            counts["approved"] = counts.get("approved", 0) + n
-
-    def summed(blocks: list[dict]) -> dict:
-        total: dict = {}
-        for block in blocks:
-            for key, value in block.items():
-                total[key] = total.get(key, 0) + value
-        return total
+    root, months = rows.root, list(quarter.months)
+    sheets = {
+        unit_id: {month: {key: n for key, n in counts.items() if key != "sheet_id"} for month, counts in by_month.items()}
+        for unit_id, by_month in rating_sheet_counts(root=root, months=months).items()
+    }
+    per_row: dict[int, dict[datetime.date, dict]] = rows.rollup.roll_up(grade_counts(root=root, months=months))
+    for row, by_month in rows.rollup.roll_up(sheets).items():
+        add_counts(per_row.setdefault(row, {}), by_month)
 
     table = []
     for unit in rows.shown(lambda pk: bool(per_row.get(pk))):
@@ -161,153 +147,104 @@ def ratings_section(*, rows: ReportRows, quarter: Quarter) -> dict:
             "unit": unit.name,
             "unit_id": unit.pk,
             "months": [_grade_block(by_month.get(month, {})) for month in months],
-            "quarter": _grade_block(summed(list(by_month.values()))),
+            "quarter": _grade_block(_summed(by_month.values())),
         })
-    month_totals = [_grade_block(summed([per_row[r].get(month, {}) for r in per_row])) for month in months]
+    month_totals = [_grade_block(_summed(per_row[r].get(month, {}) for r in per_row)) for month in months]
     return {
         "grades": GRADES,
         "months": [month.isoformat() for month in months],
         "rows": table,
         "month_totals": month_totals,
-        "total": _grade_block(summed([block for r in per_row.values() for block in r.values()])),
+        "total": _grade_block(_summed(block for r in per_row.values() for block in r.values())),
     }
+
+
+def _summed(blocks) -> dict:
+    total: dict = {}
+    for block in blocks:
+        add_counts(total, block)
+    return total
 
 
 def violations_section(*, rows: ReportRows, quarter: Quarter) -> dict:
     """Violations that occurred in the quarter, by article of the code and severity, and per row. Two
     grouped queries."""
-    root = rows.rollup.root
-    violations = Violation.objects.filter(
-        unit__path__startswith=root.path, occurred_on__gte=quarter.first_day, occurred_on__lte=quarter.last_day
-    ).order_by()
-    by_article: dict[int, dict] = {}
-    for article_id, number, title, decision, severity, n in violations.values_list(
-        "article_id", "article__number", "article__title", "article__chapter__version__code__decision_number", "severity"
-    ).annotate(n=Count("pk")).order_by("article__chapter__version__code__decision_number", "article__number", "article_id"):
-        entry = by_article.setdefault(article_id, {"article": f"Điều {number}. {title}", "code": decision,
-                                                   "counts": [0] * len(SEVERITIES), "total": 0})
-        entry["counts"][SEVERITIES.index(severity)] += n
-        entry["total"] += n
-    per_row = rows.rollup.sum_by_row_and_key(violations.values_list("unit_id", "severity").annotate(n=Count("pk")))
+    root = rows.root
+    by_article = [
+        {"article": f"Điều {entry['number']}. {entry['title']}", "code": entry["code"],
+         "counts": [entry["counts"].get(s, 0) for s in SEVERITIES], "total": sum(entry["counts"].values())}
+        for entry in violation_counts_by_article(root=root, first_day=quarter.first_day, last_day=quarter.last_day).values()
+    ]
+    per_row = rows.rollup.roll_up(violation_counts(root=root, first_day=quarter.first_day, last_day=quarter.last_day))
     table = rows.table(
         {row: {"counts": [keys.get(s, 0) for s in SEVERITIES], "total": sum(keys.values())} for row, keys in per_row.items()},
         {"counts": [0] * len(SEVERITIES), "total": 0},
     )
-    totals = [sum(entry["counts"][i] for entry in by_article.values()) for i in range(len(SEVERITIES))]
-    return {"severities": SEVERITIES, "by_article": list(by_article.values()), "rows": table,
-            "totals": totals, "total": sum(totals)}
+    totals = [sum(entry["counts"][i] for entry in by_article) for i in range(len(SEVERITIES))]
+    return {"severities": SEVERITIES, "by_article": by_article, "rows": table, "totals": totals, "total": sum(totals)}
 
 
 def inspections_section(*, rows: ReportRows, quarter: Quarter, today: datetime.date | None = None) -> dict:
     """Inspection visits that took place in the quarter (a planned visit, surprise or not, is never counted:
     the report may reach the inspected unit), their findings and the corrective actions set on them, done,
     open and overdue. Three grouped queries."""
-    root, today = rows.rollup.root, today or timezone.localdate()
+    today = today or timezone.localdate()
     start, end = _quarter_instants(quarter)
-    visits = InspectionVisit.objects.filter(
-        unit__path__startswith=root.path, scheduled_at__gte=start, scheduled_at__lt=end
-    ).exclude(status=VisitStatus.PLANNED)
-    per_row: dict[int, dict] = {}
-
-    def add(unit_id, key, n):
-        row = rows.rollup.row_id(unit_id)
-        if row is not None:
-            figures = per_row.setdefault(row, {})
-            figures[key] = figures.get(key, 0) + n
-
-    for unit_id, kind, n in visits.order_by().values_list("unit_id", "kind").annotate(n=Count("pk")):
-        add(unit_id, "visits", n)
-        add(unit_id, "surprise" if kind == VisitKind.SURPRISE else "scheduled", n)
-    findings = Finding.objects.filter(visit__in=visits.values("pk")).order_by()
-    for unit_id, n in findings.values_list("visit__unit_id").annotate(n=Count("pk")):
-        add(unit_id, "findings", n)
-    actions = CorrectiveAction.objects.filter(finding__visit__in=visits.values("pk")).order_by()
-    for unit_id, status, late, n in actions.values_list("finding__visit__unit_id", "status").annotate(
-        late=Count("pk", filter=Q(due_on__lt=today)), n=Count("pk")
-    ):
-        if status == ActionStatus.OPEN:
-            add(unit_id, "actions_open", n)
-            add(unit_id, "actions_overdue", late)
-        else:
-            add(unit_id, "actions_done", n)
-    keys = ("visits", "scheduled", "surprise", "findings", "actions_done", "actions_open", "actions_overdue")
-    empty = dict.fromkeys(keys, 0)
-    table = rows.table(per_row, empty)
-    total = {key: sum(figures.get(key, 0) for figures in per_row.values()) for key in keys}
+    per_row = rows.rollup.roll_up(inspection_counts(root=rows.root, start=start, end=end, today=today))
+    table = rows.table(per_row, dict.fromkeys(INSPECTION_KEYS, 0))
+    total = {key: sum(figures.get(key, 0) for figures in per_row.values()) for key in INSPECTION_KEYS}
     return {"rows": table, "total": total, "as_of": today.isoformat()}
+
+
+def _rate_block(by_month: dict, months: list[datetime.date]) -> dict:
+    """The satisfaction index and on-time rate of each month and of the quarter, from summed counts."""
+    monthly = []
+    for month in months:
+        counts = {"rated": 0, "satisfied": 0, "closed": 0, "on_time": 0, "open_late": 0, **by_month.get(month, {})}
+        monthly.append(
+            {"month": month.isoformat(),
+             "rated": counts["rated"], "satisfied": counts["satisfied"],
+             "satisfaction": share(counts["satisfied"], counts["rated"]),
+             "closed": counts["closed"], "on_time_closed": counts["on_time"], "open_late": counts["open_late"],
+             "on_time": share(counts["on_time"], counts["closed"] + counts["open_late"])}
+        )
+    rated, satisfied = sum(m["rated"] for m in monthly), sum(m["satisfied"] for m in monthly)
+    closed, on_time = sum(m["closed"] for m in monthly), sum(m["on_time_closed"] for m in monthly)
+    # Cases late at the end of the quarter are counted once, not once for every month they stayed open.
+    late = monthly[-1]["open_late"]
+    return {"months": monthly, "satisfaction": share(satisfied, rated), "on_time": share(on_time, closed + late),
+            "rated": rated, "closed": closed}
 
 
 def feedback_section(*, rows: ReportRows, quarter: Quarter) -> dict:
     """Feedback received in the quarter by kind (per row) and by channel; the satisfaction index and the on-time
-    rate of each month and of the quarter, with the formulas of ``feedback.staff.selectors``. Four grouped queries."""
-    root, months = rows.rollup.root, list(quarter.months)
-    start, end = _quarter_instants(quarter)
-    subtree = Q(unit__path__startswith=root.path)
-    received = FeedbackCase.objects.filter(subtree, received_at__gte=start, received_at__lt=end).order_by()
-    per_row = rows.rollup.sum_by_row_and_key(received.values_list("unit_id", "kind").annotate(n=Count("pk")))
-    by_channel = dict(received.values_list("channel").annotate(n=Count("pk")))
-
-    case_counts, vote_counts = {}, {}
-    for i, month in enumerate(months):
-        on_cases, on_votes = satisfaction_counts(month, f"_{i}")
-        case_counts.update(on_cases, **on_time_counts(month, f"_{i}"))
-        vote_counts.update(on_votes)
-    per_unit_cases = FeedbackCase.objects.filter(subtree).order_by().values("unit_id").annotate(**case_counts)
-    per_unit_votes = KioskVote.objects.filter(subtree).order_by().values("unit_id").annotate(**vote_counts)
-    rates: dict[int, dict[str, int]] = {}
-    for group in [*per_unit_cases, *per_unit_votes]:
-        row = rows.rollup.row_id(group["unit_id"])
-        if row is None:
-            continue
-        for key, value in group.items():
-            if key != "unit_id":
-                rates.setdefault(row, {})[key] = rates.setdefault(row, {}).get(key, 0) + value
-
-    def rate_block(counts: dict) -> dict:
-        get = lambda key: counts.get(key, 0)  # noqa: E731 - a short local accessor
-        monthly = [
-            {"month": month.isoformat(),
-             "rated": get(f"rated_{i}"), "satisfied": get(f"satisfied_{i}"),
-             "satisfaction": share(get(f"satisfied_{i}"), get(f"rated_{i}")),
-             "closed": get(f"closed_{i}"), "on_time_closed": get(f"on_time_{i}"), "open_late": get(f"open_late_{i}"),
-             "on_time": share(get(f"on_time_{i}"), get(f"closed_{i}") + get(f"open_late_{i}"))}
-            for i, month in enumerate(months)
-        ]
-        rated, satisfied = sum(m["rated"] for m in monthly), sum(m["satisfied"] for m in monthly)
-        closed, on_time = sum(m["closed"] for m in monthly), sum(m["on_time_closed"] for m in monthly)
-        # Cases late at the end of the quarter are counted once, not once for every month they stayed open.
-        late = monthly[-1]["open_late"]
-        return {"months": monthly, "satisfaction": share(satisfied, rated), "on_time": share(on_time, closed + late),
-                "rated": rated, "closed": closed}
-
-    all_rates: dict[str, int] = {}
-    for counts in rates.values():
-        for key, value in counts.items():
-            all_rates[key] = all_rates.get(key, 0) + value
+    rate of each month and of the quarter, with the formulas of ``feedback.figures``. Two grouped queries."""
+    months = list(quarter.months)
+    # Every case is read: a row is listed when any of its units holds feedback at all (``ReportRows``).
+    per_row = rows.rollup.roll_up(feedback_counts(root=rows.root, months=months, by_channel=True, every_case=True))
+    everything = _summed(per_row.values())
     table = []
-    for unit in rows.shown(lambda pk: bool(per_row.get(pk)) or bool(rates.get(pk))):
-        kinds = per_row.get(unit.pk, {})
-        block = rate_block(rates.get(unit.pk, {}))
+    for unit in rows.shown(lambda pk: bool(per_row.get(pk))):
+        counts = per_row.get(unit.pk, {})
+        kinds = counts.get("kinds", {})
+        block = _rate_block(counts.get("months", {}), months)
         table.append({"unit": unit.name, "unit_id": unit.pk, "counts": [kinds.get(k, 0) for k in KINDS],
                       "total": sum(kinds.values()), "satisfaction": block["satisfaction"], "on_time": block["on_time"]})
-    kind_totals = [sum(keys.get(k, 0) for keys in per_row.values()) for k in KINDS]
+    kind_totals = [everything.get("kinds", {}).get(k, 0) for k in KINDS]
     return {
         "kinds": KINDS,
         "channels": CHANNELS,
         "rows": table,
         "kind_totals": kind_totals,
-        "channel_counts": [by_channel.get(c, 0) for c in CHANNELS],
+        "channel_counts": [everything.get("channels", {}).get(c, 0) for c in CHANNELS],
         "total": sum(kind_totals),
-        **rate_block(all_rates),
+        **_rate_block(everything.get("months", {}), months),
     }
 
 
-def commendations_section(*, unit: Unit, quarter: Quarter) -> dict:
-    """The quarter's commendation list of the unit (created or refreshed while a draft; an approved list is
-    left as approved) and its included entries, ranked."""
-    from reports.commendations.figures import commendation_entries, commendation_list_generate
-
-    commendation_list = commendation_list_generate(unit=unit, quarter=quarter, actor=None)
+def commendations_section(*, commendation_list: CommendationList) -> dict:
+    """The quarter's commendation list of the unit, as the build step prepared it
+    (``reports.commendations.figures.commendation_list_generate``), and its included entries, ranked."""
     entries = commendation_entries(commendation_list=commendation_list)
     return {
         "list_id": commendation_list.pk,
@@ -322,6 +259,7 @@ def commendations_section(*, unit: Unit, quarter: Quarter) -> dict:
 
 
 def unit_summary(unit: Unit, quarter: Quarter) -> dict:
+    """The report's heading: the unit and the quarter, as stored in ``QuarterlyReport.data``."""
     return {
         "unit": {"id": unit.pk, "name": unit.name, "public_code": unit.public_code},
         "quarter": {"year": quarter.year, "number": quarter.number, "label": str(quarter),

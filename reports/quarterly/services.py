@@ -15,21 +15,22 @@ import time
 import uuid
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _, gettext_noop
 
 from core.choices import JobStatus
 from core.jobs import job_claim, job_enqueue, job_progress, job_run, job_succeed, write_atomically
 from core.quarters import Quarter
+from reports.commendations.figures import commendation_list_generate
 from reports.models import QuarterlyReport
 from reports.quarterly import selectors as sections
 from reports.quarterly.workbook import quarterly_workbook, report_file_name
+from units.choices import DISTRICT_KINDS, Structure, UnitKind
 from units.models import Unit
-from units.scope import Capability, scope_for
+from units.scope import Capability, require, require_visible
 
 # Progress notes are stored as English msgids and translated when the page shows them.
 STEPS = (
@@ -43,15 +44,6 @@ STEPS = (
 WRITING_NOTE = gettext_noop("Writing the workbook")
 
 
-def _check_access(actor, unit: Unit) -> None:
-    """Outside the actor's scope: 404, as for a unit that does not exist; inside without the right: 403."""
-    scope = scope_for(actor)
-    if not scope.covers(unit):
-        raise Http404
-    if not scope.can(Capability.BUILD_REPORTS, unit):
-        raise PermissionDenied
-
-
 def _refuse_future(quarter: Quarter) -> None:
     if quarter.is_future():
         raise ValidationError(
@@ -60,7 +52,8 @@ def _refuse_future(quarter: Quarter) -> None:
 
 
 def _enqueue(report: QuarterlyReport) -> None:
-    from reports.quarterly import tasks
+    from reports.quarterly import tasks  # the task module imports this one
+
     job_enqueue(report, tasks.quarterly_report_build)
 
 
@@ -70,8 +63,8 @@ def quarterly_report_request(*, actor, unit: Unit, quarter: Quarter, rebuild: bo
 
     Raises Http404 (unit outside the actor's scope), PermissionDenied (no right to build reports there) or
     ValidationError (a quarter that has not started)."""
-    if actor is not None:
-        _check_access(actor, unit)
+    require_visible(actor, unit)  # 404 outside the scope, as for a unit that does not exist
+    require(actor, Capability.BUILD_REPORTS, unit)
     _refuse_future(quarter)
     with transaction.atomic():
         report, created = QuarterlyReport.objects.select_for_update().get_or_create(
@@ -89,7 +82,8 @@ def quarterly_report_request(*, actor, unit: Unit, quarter: Quarter, rebuild: bo
 
 def quarterly_report_retry(*, actor, report: QuarterlyReport) -> QuarterlyReport:
     """Queue a FAILED report again (the page's Retry button)."""
-    _check_access(actor, report.unit)
+    require_visible(actor, report.unit)
+    require(actor, Capability.BUILD_REPORTS, report.unit)
     with transaction.atomic():
         report = QuarterlyReport.objects.select_for_update().select_related("unit").get(pk=report.pk)
         if report.status != JobStatus.FAILED:
@@ -126,18 +120,28 @@ def _pause() -> None:
         time.sleep(settings.REPORTS_BUILD_STEP_DELAY)
 
 
+def _commendations(*, unit: Unit, quarter: Quarter) -> dict:
+    """The build's one write, explicit: the quarter's commendation list is created or refreshed from the rule (an
+    approved list stays as approved), so the report shows the list as the rule makes it now; then its section
+    reads it."""
+    commendation_list = commendation_list_generate(unit=unit, quarter=quarter, actor=None)
+    return sections.commendations_section(commendation_list=commendation_list)
+
+
 def quarterly_report_figures(*, unit: Unit, quarter: Quarter, on_step=None, today: datetime.date | None = None) -> dict:
     """Every section of the report, as stored in ``QuarterlyReport.data``; ``on_step(index, note)`` is told
-    before each section. A fixed number of queries whatever the number of units and months."""
+    before each section. Every section reads the figures counters, except that the commendation step first
+    prepares the quarter's list (``_commendations``). A fixed number of queries whatever the number of units and
+    months."""
     today = today or timezone.localdate()
     rows = sections.ReportRows(unit, quarter)
     compute = {
-        "coverage": lambda: sections.coverage_section(unit=unit, quarter=quarter),
+        "coverage": lambda: sections.coverage_section(rows=rows, quarter=quarter),
         "ratings": lambda: sections.ratings_section(rows=rows, quarter=quarter),
         "violations": lambda: sections.violations_section(rows=rows, quarter=quarter),
         "inspections": lambda: sections.inspections_section(rows=rows, quarter=quarter, today=today),
         "feedback": lambda: sections.feedback_section(rows=rows, quarter=quarter),
-        "commendations": lambda: sections.commendations_section(unit=unit, quarter=quarter),
+        "commendations": lambda: _commendations(unit=unit, quarter=quarter),
     }
     data = {**sections.unit_summary(unit, quarter), "generated_on": today.isoformat()}
     for index, (key, note) in enumerate(STEPS):
@@ -177,8 +181,6 @@ def reports_request_past_quarter(*, today: datetime.date | None = None) -> list[
     """Celery beat's quarterly run: the last finished quarter's report of every district in force during it
     (Hanoi's legacy districts until June 2025) and, as there are no districts since 1 July 2025, of the city
     itself. Idempotent: a report already there is reused."""
-    from units.choices import DISTRICT_KINDS, Structure, UnitKind
-
     quarter = Quarter.last_finished(today)
     # In force on at least one day of the quarter.
     districts = Unit.objects.filter(kind__in=DISTRICT_KINDS, structure=Structure.LEGACY).filter(

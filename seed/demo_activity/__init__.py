@@ -69,7 +69,7 @@ def demo_activity_seed(*, district: Unit, rng_seed: int = 2026) -> ActivitySumma
     plan = plan_draw(district=district, actors=actors, rng_seed=rng_seed)
     if not plan.months:
         return None
-    if RatingSheet.objects.filter(unit__path__startswith=district.path, month=plan.months[0]).exists():
+    if RatingSheet.objects.within(district).filter(month=plan.months[0]).exists():
         return None
     summary = ActivitySummary(
         first_month=f"{plan.months[0]:%m/%Y}", last_month=f"{plan.months[-1]:%m/%Y}",

@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from core.audit import save_with_history
 from core.dates import add_months, local_datetime
 from evaluations.choices import Grade, Severity, SheetStatus, ViolationSource
 from evaluations.models import Rating, RatingSheet, Violation
@@ -135,9 +136,7 @@ def _rate_sheet(unit_plan: UnitPlan, month: datetime.date, rater, rated_at: date
     """Open the unit's sheet for ``month`` with every row already graded: the sheet as ``rating_sheet_open``
     creates it, then its rows in one ``bulk_create_with_history`` (a creation row in each rating's history, by
     the rater) instead of rows at full marks followed by ``rating_save`` on almost every one of them."""
-    sheet = RatingSheet(unit=unit_plan.unit, month=month, scheme=scheme_for_month(month))
-    sheet._history_user = rater
-    sheet.save()
+    sheet = save_with_history(RatingSheet(unit=unit_plan.unit, month=month, scheme=scheme_for_month(month)), actor=rater)
     violations: dict[int, list[tuple[str, str]]] = {}
     for staff_id, severity, description in Violation.objects.filter(
         unit=sheet.unit, occurred_on__gte=month, occurred_on__lt=add_months(month, 1)

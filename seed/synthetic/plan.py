@@ -88,13 +88,13 @@ def grassroots_units(count: int) -> list[Unit]:
         province_code = f"{code:02d}"
         roots = Unit.objects.filter(official_code=province_code, depth=0, structure__in=(Structure.SHARED, Structure.LEGACY))
         root = roots.first()
-        if root is None or not Unit.objects.filter(path__startswith=root.path, structure=Structure.LEGACY).exists():
+        if root is None or not Unit.objects.within(root).filter(structure=Structure.LEGACY).exists():
             units_import(province=code, structure="both" if code == HANOI else "legacy")
             root = roots.first()
         if root is None:
             continue
         wards = (
-            Unit.objects.filter(path__startswith=root.path, structure=Structure.LEGACY, kind__in=GRASSROOTS_KINDS)
+            Unit.objects.within(root).filter(structure=Structure.LEGACY, kind__in=GRASSROOTS_KINDS)
             .select_related("parent").order_by("path")
         )
         chosen.extend(wards[: count - len(chosen)])

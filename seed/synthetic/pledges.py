@@ -28,7 +28,7 @@ def pledges_seed(plan: Plan, people: dict[int, list[Person]]) -> tuple[int, int]
         return 0, 0
     text_hash = text_fingerprint(code_version_text(code_version_with_text(version_id=version.pk)))
     rng = plan.rng("pledges")
-    roots = {int(ward.path.strip("/").split("/")[0]) for ward in plan.wards}
+    roots = {ward.ancestor_ids[0] for ward in plan.wards}  # each ward's province (a ward is never at the top)
     years = sorted({month.year for month in plan.months})
     campaigns = [
         PledgeCampaign(title=f"Ký cam kết thực hiện Quy tắc ứng xử năm {year}", year=year, code_version=version,
@@ -38,7 +38,7 @@ def pledges_seed(plan: Plan, people: dict[int, list[Person]]) -> tuple[int, int]
         if datetime.date(year, 1, 10) <= plan.today
     ]
     PledgeCampaign.objects.bulk_create(campaigns)  # no history rows: a synthetic campaign has no author to show
-    root_of = {ward.pk: int(ward.path.strip("/").split("/")[0]) for ward in plan.wards}
+    root_of = {ward.pk: ward.ancestor_ids[0] for ward in plan.wards}
     now = timezone.now()
 
     def rows():
