@@ -7,7 +7,9 @@ class CoreConfig(AppConfig):
     def ready(self):
         from django.urls import register_converter
 
+        from core.dates import MonthConverter
         from core.quarters import QuarterConverter
 
-        # Before any URL conf is read: every app's URLs may name a quarter (``<quarter:quarter>``).
+        # Before any URL conf is read: every app's URLs may name a month or a quarter (``<month:month>``).
+        register_converter(MonthConverter, "month")
         register_converter(QuarterConverter, "quarter")

@@ -16,3 +16,29 @@ def add_months(month: datetime.date, months: int) -> datetime.date:
 def local_datetime(day: datetime.date, hour: int = 9, minute: int = 0) -> datetime.datetime:
     """``day`` at ``hour:minute`` in the portal's time zone (Django caches the zone: cheap for millions of rows)."""
     return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=timezone.get_default_timezone())
+
+
+MONTH_INPUT_FORMAT = "%Y-%m"
+
+
+def parse_month(text: str | None) -> datetime.date | None:
+    """The first day of a month typed as "YYYY-MM" (what ``<input type="month">`` sends), or None."""
+    try:
+        return datetime.datetime.strptime((text or "").strip(), MONTH_INPUT_FORMAT).date()
+    except ValueError:
+        return None
+
+
+class MonthConverter:
+    """``YYYY-MM`` in a URL, as the first day of that month (an impossible month does not match: 404)."""
+
+    regex = r"[0-9]{4}-(?:0[1-9]|1[0-2])"
+
+    def to_python(self, value: str) -> datetime.date:
+        month = parse_month(value)
+        if month is None:
+            raise ValueError(value)
+        return month
+
+    def to_url(self, value) -> str:
+        return value.strftime(MONTH_INPUT_FORMAT) if isinstance(value, datetime.date) else str(value)

@@ -1,26 +1,24 @@
 """URLs of monthly ratings: sheets, rows, the workflow, self-assessment, Excel and violations."""
 
-from django.urls import path, register_converter
+from django.urls import path
 
 from evaluations.inspections.views import actions, reports as inspection_reports, visits as inspections
-from evaluations.ratings import views as excel, views as sheets
+from evaluations.ratings import views as ratings
 from evaluations.violations import views as violations
 
 app_name = "evaluations"
 
-register_converter(sheets.MonthConverter, "month")
-
 urlpatterns = [
-    path("ratings/", sheets.SheetListView.as_view(), name="sheet_list"),
-    path("ratings/open/", sheets.SheetOpenView.as_view(), name="sheet_open"),
-    path("ratings/mine/", sheets.MyRatingsView.as_view(), name="my_ratings"),
-    path("ratings/<int:pk>/", sheets.SheetDetailView.as_view(), name="sheet_detail"),
-    path("ratings/<int:pk>/transition/", sheets.SheetTransitionView.as_view(), name="sheet_transition"),
-    path("ratings/<int:pk>/sheet.xlsx", excel.sheet_xlsx_download, name="sheet_xlsx"),
-    path("ratings/<int:pk>/upload/", excel.SheetUploadView.as_view(), name="sheet_upload"),
-    path("ratings/rows/<int:pk>/", sheets.RatingRowSaveView.as_view(), name="rating_row_save"),
-    path("ratings/rows/<int:pk>/self/", sheets.RatingSelfAssessView.as_view(), name="rating_self_assess"),
-    path("ratings/<slug:public_code>/<month:month>/", sheets.SheetForMonthView.as_view(), name="sheet_for_month"),
+    path("ratings/", ratings.SheetListView.as_view(), name="sheet_list"),
+    path("ratings/open/", ratings.SheetOpenView.as_view(), name="sheet_open"),
+    path("ratings/mine/", ratings.MyRatingsView.as_view(), name="my_ratings"),
+    path("ratings/<int:pk>/", ratings.SheetDetailView.as_view(), name="sheet_detail"),
+    path("ratings/<int:pk>/transition/", ratings.SheetTransitionView.as_view(), name="sheet_transition"),
+    path("ratings/<int:pk>/sheet.xlsx", ratings.sheet_xlsx_download, name="sheet_xlsx"),
+    path("ratings/<int:pk>/upload/", ratings.SheetUploadView.as_view(), name="sheet_upload"),
+    path("ratings/rows/<int:pk>/", ratings.RatingRowSaveView.as_view(), name="rating_row_save"),
+    path("ratings/rows/<int:pk>/self/", ratings.RatingSelfAssessView.as_view(), name="rating_self_assess"),
+    path("ratings/<slug:public_code>/<month:month>/", ratings.SheetForMonthView.as_view(), name="sheet_for_month"),
     path("violations/", violations.ViolationListView.as_view(), name="violation_list"),
     path("violations/new/", violations.ViolationCreateView.as_view(), name="violation_create"),
     # Inspections

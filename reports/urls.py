@@ -1,4 +1,6 @@
-"""URLs of the reports app; each part of it lists its own patterns beside its views."""
+"""URLs of the reports app: the dashboard, quarterly reports, commendation lists and Excel exports."""
+
+from django.urls import path
 
 from reports.commendations import views as commendations
 from reports.dashboard import views as dashboard
@@ -7,4 +9,26 @@ from reports.quarterly import views as quarterly
 
 app_name = "reports"
 
-urlpatterns = [*dashboard.urlpatterns, *quarterly.urlpatterns, *commendations.urlpatterns, *exports.urlpatterns]
+urlpatterns = [
+    # Dashboard
+    path("dashboard/", dashboard.DashboardRedirectView.as_view(), name="dashboard"),
+    path("dashboard/<slug:public_code>/", dashboard.UnitDashboardView.as_view(), name="unit_dashboard"),
+    # Quarterly
+    path("reports/", quarterly.ReportListView.as_view(), name="report_list"),
+    path("reports/request/", quarterly.ReportRequestView.as_view(), name="report_request"),
+    path("reports/<int:pk>/", quarterly.ReportDetailView.as_view(), name="report_detail"),
+    path("reports/<int:pk>/progress/", quarterly.ReportProgressView.as_view(), name="report_progress"),
+    path("reports/<int:pk>/report.xlsx", quarterly.report_download, name="report_download"),
+    path("reports/<int:pk>/retry/", quarterly.ReportRetryView.as_view(), name="report_retry"),
+    # Commendations
+    path("commendations/", commendations.CommendationListView.as_view(), name="commendation_list"),
+    path("commendations/<slug:public_code>/<quarter:quarter>/", commendations.CommendationForView.as_view(), name="commendation_for"),
+    path("commendations/<int:pk>/", commendations.CommendationDetailView.as_view(), name="commendation_detail"),
+    path("commendations/<int:pk>/list.xlsx", commendations.CommendationXlsxView.as_view(), name="commendation_xlsx"),
+    path("commendations/<int:pk>/decision/", commendations.CommendationDecisionView.as_view(), name="commendation_decision"),
+    # Exports
+    path("exports/", exports.ExportListView.as_view(), name="export_list"),
+    path("exports/new/", exports.ExportCreateView.as_view(), name="export_create"),
+    path("exports/<int:pk>/download/", exports.ExportDownloadView.as_view(), name="export_download"),
+    path("exports/<int:pk>/progress/", exports.ExportProgressView.as_view(), name="export_progress"),
+]

@@ -7,26 +7,15 @@ by the services) is the one place that decides what a valid number of points is.
 
 from __future__ import annotations
 
-import datetime
-
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext_lazy as _
 
+from core.dates import parse_month
 from core.xlsx import XLSX_CONTENT_TYPE
 from evaluations.ratings.services import SHEET_WORKFLOW
-
-MONTH_INPUT_FORMAT = "%Y-%m"
-
-
-def parse_month(text: str | None) -> datetime.date | None:
-    """The first day of a month typed as "YYYY-MM" (what ``<input type="month">`` sends), or None."""
-    try:
-        return datetime.datetime.strptime((text or "").strip(), MONTH_INPUT_FORMAT).date()
-    except ValueError:
-        return None
 
 
 def points_text(value) -> str:

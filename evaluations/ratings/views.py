@@ -21,18 +21,17 @@ from django.utils.translation import gettext as _, ngettext
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
+from core.dates import MONTH_INPUT_FORMAT, parse_month
 from core.xlsx import XLSX_CONTENT_TYPE
 from evaluations.choices import SheetStatus
 from evaluations.models import Rating
 from evaluations.ratings import scoring, selectors, services
 from evaluations.ratings.forms import (
-    MONTH_INPUT_FORMAT,
     RatingRowForm,
     SelfAssessmentForm,
     SheetOpenForm,
     SheetTransitionForm,
     SheetUploadForm,
-    parse_month,
 )
 from evaluations.ratings.selectors import (
     APPROVED_STATUSES,
@@ -53,22 +52,6 @@ from evaluations.ratings.sheet_import import max_upload_bytes, sheet_import
 from units.mixins import ScopeRequiredMixin
 from units.scope import Capability, require, scope_for
 from units.selectors import unit_get_for_user
-
-
-class MonthConverter:
-    """``YYYY-MM`` in a URL, as the first day of that month (an impossible month does not match: 404)."""
-
-    regex = r"[0-9]{4}-(?:0[1-9]|1[0-2])"
-
-    def to_python(self, value: str) -> datetime.date:
-        month = parse_month(value)
-        if month is None:
-            raise ValueError(value)
-        return month
-
-    def to_url(self, value) -> str:
-        return value.strftime(MONTH_INPUT_FORMAT) if isinstance(value, datetime.date) else str(value)
-
 
 # --- Pages ------------------------------------------------------------------------------------------------
 

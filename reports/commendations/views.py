@@ -11,7 +11,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views import View
@@ -209,12 +209,3 @@ class CommendationDecisionView(LoginRequiredMixin, TemplateResponseMixin, View):
     def get(self, request, pk):
         commendation_list = commendation_list_get_for_user(user=request.user, pk=pk)
         return self.render_to_response(decision_context(commendation_list=commendation_list))
-
-
-urlpatterns = [
-    path("commendations/", CommendationListView.as_view(), name="commendation_list"),
-    path("commendations/<slug:public_code>/<quarter:quarter>/", CommendationForView.as_view(), name="commendation_for"),
-    path("commendations/<int:pk>/", CommendationDetailView.as_view(), name="commendation_detail"),
-    path("commendations/<int:pk>/list.xlsx", CommendationXlsxView.as_view(), name="commendation_xlsx"),
-    path("commendations/<int:pk>/decision/", CommendationDecisionView.as_view(), name="commendation_decision"),
-]

@@ -1,4 +1,4 @@
-"""Pages of the reports app: dashboard (URL patterns listed in ``urlpatterns``, included by reports/urls.py).
+"""Pages of the reports app: dashboard.
 
 ``dashboard/`` sends the user to the dashboard of their highest unit (a district office to its district, a city
 admin to the city) or offers a choice; ``dashboard/<unit>/`` shows a unit in the user's scope (404 outside it),
@@ -12,15 +12,14 @@ import re
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from core.dates import add_months
+from core.dates import MONTH_INPUT_FORMAT, add_months, parse_month
 from evaluations.choices import Grade
-from evaluations.ratings.forms import MONTH_INPUT_FORMAT, parse_month
 from reports.dashboard import charts
 from reports.dashboard.selectors import RANK_WEIGHTS, dashboard_build
 from units.choices import Structure
@@ -133,9 +132,3 @@ class UnitDashboardView(LoginRequiredMixin, TemplateView):
             has_children=board.rows and board.rows[0].unit.pk != unit.pk,
         )
         return context
-
-
-urlpatterns = [
-    path("dashboard/", DashboardRedirectView.as_view(), name="dashboard"),
-    path("dashboard/<slug:public_code>/", UnitDashboardView.as_view(), name="unit_dashboard"),
-]

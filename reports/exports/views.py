@@ -1,4 +1,4 @@
-"""Pages of the reports app: Excel exports (URL patterns listed in ``urlpatterns``, included by reports/urls.py).
+"""Pages of the reports app: Excel exports.
 
 A user with the right to export data (district office, city administrator) asks for an export of a unit in
 their scope. A small export is written in the request to an anonymous temporary file and sent from there; a
@@ -15,7 +15,6 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import FileResponse
 from django.shortcuts import redirect, render
-from django.urls import path
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -114,11 +113,3 @@ class ExportDownloadView(LoginRequiredMixin, View):
         job = export_services.export_job_get_for_download(user=request.user, pk=pk)
         name = (job.parameters.get("filename") or f"xuat-du-lieu-{job.pk}.xlsx").removesuffix(".xlsx")
         return private_file_response(job.file, download_name=name)
-
-
-urlpatterns = [
-    path("exports/", ExportListView.as_view(), name="export_list"),
-    path("exports/new/", ExportCreateView.as_view(), name="export_create"),
-    path("exports/<int:pk>/download/", ExportDownloadView.as_view(), name="export_download"),
-    path("exports/<int:pk>/progress/", ExportProgressView.as_view(), name="export_progress"),
-]

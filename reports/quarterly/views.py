@@ -15,7 +15,6 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _, gettext_lazy
 from django.views import View
@@ -207,13 +206,3 @@ class ReportRetryView(LoginRequiredMixin, View):
         else:
             messages.info(request, _("The report is being built again."))
         return redirect("reports:report_detail", pk=report.pk)
-
-
-urlpatterns = [
-    path("reports/", ReportListView.as_view(), name="report_list"),
-    path("reports/request/", ReportRequestView.as_view(), name="report_request"),
-    path("reports/<int:pk>/", ReportDetailView.as_view(), name="report_detail"),
-    path("reports/<int:pk>/progress/", ReportProgressView.as_view(), name="report_progress"),
-    path("reports/<int:pk>/report.xlsx", report_download, name="report_download"),
-    path("reports/<int:pk>/retry/", ReportRetryView.as_view(), name="report_retry"),
-]

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
+from core.dates import MONTH_INPUT_FORMAT, parse_month
 from core.files import private_file_response
 from core.forms import add_service_errors
 from evaluations.choices import CheckResult, VisitKind, VisitStatus
@@ -35,7 +36,6 @@ from evaluations.inspections.forms import (
     VisitReopenForm,
 )
 from evaluations.models import ChecklistResult
-from evaluations.ratings.forms import MONTH_INPUT_FORMAT, parse_month
 from units.mixins import ScopeRequiredMixin
 from units.models import Unit
 from units.scope import Capability, scope_for
