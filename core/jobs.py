@@ -16,6 +16,7 @@ from pathlib import Path
 import tempfile
 import uuid
 
+from celery import current_app
 from django.conf import settings
 from django.db import models, transaction
 from django.db.models import F
@@ -26,15 +27,16 @@ from core.choices import JobStatus
 logger = logging.getLogger(__name__)
 
 
-def job_enqueue(job: models.Model, task) -> None:
-    """Give the job a fresh task id and send ``task(job.pk)`` once the current transaction commits (a worker
-    never looks for a row that is not there yet)."""
+def job_enqueue(job: models.Model, task_name: str) -> None:
+    """Give the job a fresh task id and send the task named ``task_name`` (``task(job.pk)``) once the current
+    transaction commits (a worker never looks for a row that is not there yet). The task is found by its name,
+    so a service never imports the task module that calls it back."""
     job.task_id = uuid.uuid4().hex
     job.status, job.progress, job.progress_note, job.error = JobStatus.PENDING, 0, "", ""
     job.started_at = job.finished_at = None
     job.save(update_fields=["task_id", "status", "progress", "progress_note", "error", "started_at", "finished_at"])
     task_id, pk = job.task_id, job.pk
-    transaction.on_commit(lambda: task.apply_async(args=[pk], task_id=task_id))
+    transaction.on_commit(lambda: current_app.tasks[task_name].apply_async(args=[pk], task_id=task_id))
 
 
 def job_claim(model: type[models.Model], *, pk: int, task_id: str):

@@ -224,13 +224,6 @@ def require_visible(actor, unit) -> None:
         raise Http404
 
 
-def visible_unit_ids(user) -> QuerySet:
-    """Ids of the units the user may see, as a lazy subquery (``unit_id__in=visible_unit_ids(user)``)."""
-    from units.models import Unit
-
-    return Unit.objects.visible_to(user).values("id")
-
-
 # --- Subtrees: the only place that knows a subtree is a prefix of the unit path ---------------------------
 
 

@@ -35,9 +35,7 @@ def export_job_create(*, actor, request: ExportRequest) -> ExportJob:
     job = ExportJob(kind=request.kind, unit=request.unit, requested_by=actor, parameters=request.parameters())
     job.full_clean(exclude=["file"])
     job.save()
-    from reports.exports.tasks import export_build  # the task module imports this one
-
-    job_enqueue(job, export_build)
+    job_enqueue(job, "reports.export_build")
     return job
 
 

@@ -52,9 +52,7 @@ def _refuse_future(quarter: Quarter) -> None:
 
 
 def _enqueue(report: QuarterlyReport) -> None:
-    from reports.quarterly import tasks  # the task module imports this one
-
-    job_enqueue(report, tasks.quarterly_report_build)
+    job_enqueue(report, "reports.quarterly_report_build")
 
 
 def quarterly_report_request(*, actor, unit: Unit, quarter: Quarter, rebuild: bool = False) -> QuarterlyReport:
