@@ -1,15 +1,14 @@
 from django.apps import AppConfig
+from django.urls import register_converter
+
+from core.dates import MonthConverter
+from core.quarters import QuarterConverter
 
 
 class CoreConfig(AppConfig):
     name = "core"
 
     def ready(self):
-        from django.urls import register_converter
-
-        from core.dates import MonthConverter
-        from core.quarters import QuarterConverter
-
         # Before any URL conf is read: every app's URLs may name a month or a quarter (``<month:month>``).
         register_converter(MonthConverter, "month")
         register_converter(QuarterConverter, "quarter")

@@ -42,3 +42,25 @@ class MonthConverter:
 
     def to_url(self, value) -> str:
         return value.strftime(MONTH_INPUT_FORMAT) if isinstance(value, datetime.date) else str(value)
+
+
+def month_start(day: datetime.date) -> datetime.date:
+    """The first day of ``day``'s month."""
+    return day.replace(day=1)
+
+
+def month_end(month: datetime.date) -> datetime.date:
+    """The last day of ``month``'s month."""
+    following = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    return following - datetime.timedelta(days=1)
+
+
+def month_bounds(month: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    """The first instant of the month and of the next one, in the portal's time zone."""
+    start = month.replace(day=1)
+    following = (start + datetime.timedelta(days=32)).replace(day=1)
+    tz = timezone.get_current_timezone()
+    return (
+        datetime.datetime.combine(start, datetime.time.min, tzinfo=tz),
+        datetime.datetime.combine(following, datetime.time.min, tzinfo=tz),
+    )

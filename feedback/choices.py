@@ -28,6 +28,11 @@ class CaseStatus(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
+# Cases still waiting for the unit, and cases it has closed (resolved or rejected).
+OPEN_STATUSES = (CaseStatus.NEW, CaseStatus.IN_PROGRESS)
+CLOSED_STATUSES = (CaseStatus.RESOLVED, CaseStatus.REJECTED)
+
+
 class RejectionReason(models.TextChoices):
     SPAM = "spam", _("Spam")
     DUPLICATE = "duplicate", _("Duplicate")

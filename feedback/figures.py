@@ -9,7 +9,7 @@ The formulas, used by every page and report that shows them:
 
 ``feedback_counts`` counts them for every unit of a subtree and every month asked for in two grouped queries (cases,
 votes); ``unit_feedback_months`` and ``satisfaction_index`` give the figures of a whole subtree (and
-``feedback.staff.selectors.on_time_rate`` the on-time rate of one month, from ``on_time_counts``).
+``on_time_rate`` the on-time rate of one month, from ``on_time_counts``).
 """
 
 from __future__ import annotations
@@ -21,31 +21,13 @@ import datetime
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
-from feedback.choices import CaseStatus, Channel, FeedbackKind
+from core.dates import month_bounds
+from core.numbers import share
+from feedback.choices import CLOSED_STATUSES, OPEN_STATUSES, CaseStatus, Channel, FeedbackKind
 from feedback.models import FeedbackCase, KioskVote
 from units.models import Unit
 from units.rollup import add_counts
 from units.scope import subtree_q
-
-# The same groups as the inbox's (``feedback.staff.selectors``), which reads these counters.
-_OPEN = (CaseStatus.NEW, CaseStatus.IN_PROGRESS)
-_CLOSED = (CaseStatus.RESOLVED, CaseStatus.REJECTED)
-
-
-def month_bounds(month: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
-    """The first instant of the month and of the next one, in the portal's time zone."""
-    start = month.replace(day=1)
-    following = (start + datetime.timedelta(days=32)).replace(day=1)
-    tz = timezone.get_current_timezone()
-    return (
-        datetime.datetime.combine(start, datetime.time.min, tzinfo=tz),
-        datetime.datetime.combine(following, datetime.time.min, tzinfo=tz),
-    )
-
-
-def share(part: int, whole: int) -> float | None:
-    """``part`` as a percentage (0–100) of ``whole``; ``None`` when there is nothing to divide by."""
-    return 100 * part / whole if whole else None
 
 
 def _subtree(units_qs_or_unit) -> Q:
@@ -75,7 +57,7 @@ def on_time_counts(month: datetime.date, key: str = "") -> dict:
     # on the month's last day and still open when the month is over is late.
     late_before = min(end.date(), timezone.localdate())
     until = min(end, timezone.now())
-    closed_in_month = Q(status__in=_CLOSED, closed_at__gte=start, closed_at__lt=end)
+    closed_in_month = Q(status__in=CLOSED_STATUSES, closed_at__gte=start, closed_at__lt=end)
     # Open at the month's end: not closed yet, or closed after it (a later close does not rewrite the past).
     open_at_end = Q(received_at__lt=until) & (Q(closed_at__isnull=True) | Q(closed_at__gte=until))
     return {
@@ -140,8 +122,8 @@ def feedback_counts(
         first_on_time = month_bounds(min(on_time_months))[0] if on_time_months else end
         cases = cases.filter(Q(received_at__gte=start) | Q(closed_at__isnull=True) | Q(closed_at__gte=first_on_time))
     if overdue_before is not None:
-        case_counts["open"] = Count("pk", filter=Q(status__in=_OPEN))
-        case_counts["overdue"] = Count("pk", filter=Q(status__in=_OPEN, due_on__lt=overdue_before))
+        case_counts["open"] = Count("pk", filter=Q(status__in=OPEN_STATUSES))
+        case_counts["overdue"] = Count("pk", filter=Q(status__in=OPEN_STATUSES, due_on__lt=overdue_before))
     cases = cases.order_by().values("unit_id").annotate(**case_counts)
     votes = KioskVote.objects.filter(where).order_by().values("unit_id").annotate(**vote_counts)
 
@@ -168,6 +150,14 @@ def feedback_counts(
             "months": {month: {key: values[f"{key}_{i}"] for key in SATISFACTION_KEYS} for i, month in enumerate(months)}
         })
     return counts
+
+
+def on_time_rate(*, unit: Unit, month: datetime.date) -> float | None:
+    """Share (0–100) of cases closed on time: those closed in the month by their due date (local date), divided
+    by those closed in the month plus those still open (or closed only later) past their due date at the
+    month's end. ``None`` when the denominator is empty. One aggregate query over the unit's subtree."""
+    counts = FeedbackCase.objects.within(unit).aggregate(**on_time_counts(month))
+    return share(counts["on_time"], counts["closed"] + counts["open_late"])
 
 
 def satisfaction_index(*, units_qs_or_unit, month: datetime.date) -> float | None:

@@ -11,8 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from benchmarks.harness import Row, median_time
-from core.dates import add_months
-from feedback.figures import month_bounds
+from core.dates import add_months, month_bounds
 from reports.dashboard.selectors import TREND_MONTHS
 
 TARGET_MS = 300

@@ -10,8 +10,8 @@ from django.db import connection
 from django.utils import timezone
 
 from benchmarks.harness import Row, median_time
+from core.dates import month_bounds
 from core.quarters import Quarter
-from feedback.figures import month_bounds
 from reports.quarterly.services import quarterly_report_figures
 from reports.quarterly.workbook import quarterly_workbook
 

@@ -11,10 +11,10 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from core.dates import month_end, month_start
 from evaluations.choices import Grade, SheetStatus
 from evaluations.models import Rating, RatingSheet, Violation
 from evaluations.ratings import scoring
-from evaluations.ratings.services import month_end, month_start
 from units.choices import Role
 from units.models import Staff, Unit
 from units.scope import Capability, scope_for

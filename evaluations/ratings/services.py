@@ -14,23 +14,13 @@ from django.utils.translation import gettext as _, gettext_noop
 from simple_history.utils import bulk_create_with_history
 
 from core.audit import save_with_history
+from core.dates import month_end, month_start
 from core.workflow import Transition, Workflow
 from evaluations.choices import SheetStatus
 from evaluations.models import Rating, RatingSheet, ScoringScheme, Violation
 from evaluations.ratings import scoring
 from units.models import Staff, Unit, User
 from units.scope import Capability, require, scope_for
-
-
-def month_start(day: datetime.date) -> datetime.date:
-    """The first day of ``day``'s month."""
-    return day.replace(day=1)
-
-
-def month_end(month: datetime.date) -> datetime.date:
-    """The last day of ``month``'s month."""
-    following = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-    return following - datetime.timedelta(days=1)
 
 
 def scheme_for_month(month: datetime.date) -> ScoringScheme:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from core.dates import month_end
 from evaluations.models import Violation
-from evaluations.ratings.services import month_end
 from pledges.choices import VersionStatus
 from pledges.models import Article
 from units.models import Staff, Unit

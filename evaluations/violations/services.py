@@ -14,8 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import save_with_history
+from core.dates import month_start
 from evaluations.models import Violation
-from evaluations.ratings.services import month_start, rating_regrade
+from evaluations.ratings.services import rating_regrade
 from units.models import Staff, User
 from units.scope import Capability, require
 

@@ -11,10 +11,10 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, ListView
 
-from core.dates import parse_month
+from core.dates import month_start, parse_month
 from core.forms import add_service_errors
 from evaluations.models import Rating, Violation
-from evaluations.ratings.services import month_start, scheme_for_month
+from evaluations.ratings.services import scheme_for_month
 from evaluations.violations.forms import ViolationForm
 from evaluations.violations.selectors import violation_list
 from evaluations.violations.services import violation_record

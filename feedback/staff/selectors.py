@@ -6,20 +6,15 @@ rate take a constant number of aggregate queries for a whole unit subtree.
 
 from __future__ import annotations
 
-import datetime
-
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from feedback.choices import CaseStatus
-from feedback.figures import on_time_counts, satisfaction_index, share
+from feedback.choices import OPEN_STATUSES
+from feedback.figures import satisfaction_index
 from feedback.models import FeedbackCase, KioskDevice
 from units.models import Unit, User
 from units.scope import Capability, roles_with, scope_for
-
-OPEN = (CaseStatus.NEW, CaseStatus.IN_PROGRESS)
-CLOSED = (CaseStatus.RESOLVED, CaseStatus.REJECTED)
 
 
 def _cases_for_user(user) -> QuerySet:
@@ -48,7 +43,7 @@ def inbox(
     if unit is not None:
         cases = cases.within(unit)
     if overdue:
-        cases = cases.filter(status__in=OPEN, due_on__lt=timezone.localdate())
+        cases = cases.filter(status__in=OPEN_STATUSES, due_on__lt=timezone.localdate())
     if assigned_to_me:
         cases = cases.filter(assigned_to=user)
     q = q.strip()
@@ -113,20 +108,12 @@ def kiosk_device_get_for_user(*, user, pk: int) -> KioskDevice:
     return device
 
 
-def on_time_rate(*, unit: Unit, month: datetime.date) -> float | None:
-    """Share (0–100) of cases closed on time: those closed in the month by their due date (local date), divided
-    by those closed in the month plus those still open (or closed only later) past their due date at the
-    month's end. ``None`` when the denominator is empty. One aggregate query over the unit's subtree."""
-    counts = FeedbackCase.objects.within(unit).aggregate(**on_time_counts(month))
-    return share(counts["on_time"], counts["closed"] + counts["open_late"])
-
-
 def feedback_headline(*, user) -> dict:
     """The landing page's tile: open cases, overdue ones, this month's satisfaction index over the scope."""
     cases = _cases_for_user(user)
     counts = cases.aggregate(
-        open=Count("pk", filter=Q(status__in=OPEN)),
-        overdue=Count("pk", filter=Q(status__in=OPEN, due_on__lt=timezone.localdate())),
+        open=Count("pk", filter=Q(status__in=OPEN_STATUSES)),
+        overdue=Count("pk", filter=Q(status__in=OPEN_STATUSES, due_on__lt=timezone.localdate())),
     )
     index = satisfaction_index(units_qs_or_unit=Unit.objects.visible_to(user).values("pk"), month=timezone.localdate())
     return {**counts, "satisfaction": index}

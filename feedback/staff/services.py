@@ -22,7 +22,7 @@ from core.audit import save_with_history
 from core.workflow import Transition, Workflow
 from evaluations.choices import ViolationSource
 from evaluations.violations.services import violation_record
-from feedback.choices import CaseStatus, Channel, FeedbackKind, RejectionReason
+from feedback.choices import CLOSED_STATUSES, CaseStatus, Channel, FeedbackKind, RejectionReason
 from feedback.models import FeedbackCase, KioskDevice
 from feedback.public.services import due_date_for, tracking_code_new
 from units.models import Staff, Unit
@@ -42,7 +42,6 @@ CASE_WORKFLOW = Workflow(
         ),
     ]
 )
-CLOSED = (CaseStatus.RESOLVED, CaseStatus.REJECTED)
 # Channels staff record by hand; the public web form is the other engineer's (feedback.public.services).
 STAFF_CHANNELS = (Channel.HOTLINE, Channel.MAILBOX, Channel.COMMENT_BOOK, Channel.SURVEY_SLIP)
 CONTACT_FIELDS = ["contact_name", "contact_phone", "contact_email", "contact_consent", "contact_erased_at"]
@@ -147,7 +146,7 @@ def feedback_update(
             case.rejection_reason = rejection_reason
         else:
             case.rejection_reason = ""
-        case.closed_at = now if status in CLOSED else None
+        case.closed_at = now if status in CLOSED_STATUSES else None
         CASE_WORKFLOW.move_to(case, status, refused=refused)
     return _save(case, actor)
 
@@ -209,7 +208,7 @@ def feedback_contacts_purge(*, today: datetime.date) -> int:
     tz = timezone.get_current_timezone()
     cutoff_at = datetime.datetime.combine(cutoff, datetime.time.min, tzinfo=tz)
     with_contact = (
-        FeedbackCase.objects.filter(status__in=CLOSED, closed_at__lt=cutoff_at, contact_erased_at__isnull=True)
+        FeedbackCase.objects.filter(status__in=CLOSED_STATUSES, closed_at__lt=cutoff_at, contact_erased_at__isnull=True)
         .exclude(contact_name="", contact_phone="", contact_email="")
         .select_for_update()
     )

@@ -19,7 +19,8 @@ import datetime
 
 from django.utils import timezone
 
-from core.dates import add_months
+from core.dates import add_months, month_end, month_start
+from core.numbers import share
 from evaluations.choices import Grade
 from evaluations.figures import (
     grade_counts,
@@ -28,9 +29,8 @@ from evaluations.figures import (
     rating_sheet_counts,
     violation_counts,
 )
-from evaluations.ratings.services import month_end, month_start
 from feedback.choices import FeedbackKind
-from feedback.figures import feedback_counts, share
+from feedback.figures import feedback_counts
 from pledges.figures import coverage_counts, coverage_plan
 from pledges.models import PledgeCampaign
 from units.choices import Structure

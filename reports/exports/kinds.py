@@ -20,6 +20,7 @@ from itertools import batched
 from django.db.models import Count
 from django.utils import timezone
 
+from core.dates import month_end
 from evaluations.choices import SheetStatus
 from evaluations.inspections.exports import (
     FINDING_COLUMNS,
@@ -32,7 +33,6 @@ from evaluations.inspections.exports import (
 )
 from evaluations.inspections.selectors import findings_for_export, visits_for_export
 from evaluations.models import CriterionGroup, Rating, Violation
-from evaluations.ratings.services import month_end
 from feedback.choices import CaseStatus, Channel, FeedbackKind
 from feedback.staff.selectors import inbox
 from pledges.exports import COLUMNS as ROSTER_COLUMNS, METHOD_LABELS, NOT_SIGNED, SIGNED

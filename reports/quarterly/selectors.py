@@ -16,6 +16,8 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from core.dates import month_bounds
+from core.numbers import share
 from core.quarters import Quarter
 from evaluations.choices import GRADE_ORDER, Severity
 from evaluations.figures import (
@@ -27,7 +29,7 @@ from evaluations.figures import (
     violation_counts_by_article,
 )
 from feedback.choices import Channel, FeedbackKind
-from feedback.figures import feedback_counts, month_bounds, share as percent_share
+from feedback.figures import feedback_counts
 from pledges.figures import campaigns_covering, coverage_counts
 from pledges.selectors import CoverageRow
 from reports.commendations.figures import commendation_entries
@@ -41,12 +43,6 @@ GRADES = [str(grade) for grade in GRADE_ORDER]
 SEVERITIES = [str(s) for s in Severity.values]
 KINDS = [str(k) for k in FeedbackKind.values]
 CHANNELS = [str(c) for c in Channel.values]
-
-
-def share(part: int, whole: int) -> float | None:
-    """``feedback.figures.share`` to one decimal, as the report prints it."""
-    percent = percent_share(part, whole)
-    return None if percent is None else round(percent, 1)
 
 
 def _quarter_instants(quarter: Quarter) -> tuple[datetime.datetime, datetime.datetime]:

@@ -15,9 +15,8 @@ from itertools import accumulate
 
 from django.utils import timezone
 
-from core.dates import local_datetime
+from core.dates import local_datetime, month_end
 from evaluations.choices import Severity, ViolationSource
-from evaluations.ratings.services import month_end
 from feedback.choices import CaseStatus, Channel, FeedbackKind, RejectionReason
 from feedback.models import FeedbackCase, KioskDevice, KioskVote
 from feedback.public.services import TRACKING_ALPHABET, TRACKING_CODE_LENGTH, due_date_for

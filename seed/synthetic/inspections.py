@@ -11,7 +11,7 @@ import datetime
 
 from django.utils import timezone
 
-from core.dates import local_datetime
+from core.dates import local_datetime, month_end
 from evaluations.choices import ActionStatus, CheckResult, ItemKind, ViolationSource, VisitKind, VisitStatus
 from evaluations.models import (
     ChecklistResult,
@@ -21,7 +21,6 @@ from evaluations.models import (
     InspectionTeam,
     InspectionVisit,
 )
-from evaluations.ratings.services import month_end
 from seed.synthetic.copy import copy_rows, reserve_ids
 from seed.synthetic.plan import Plan
 from seed.synthetic.ratings import ViolationSpec, pick_severity

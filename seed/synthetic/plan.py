@@ -17,8 +17,7 @@ from django.utils import timezone
 import vietnam_provinces as current
 from vietnam_provinces import legacy
 
-from core.dates import add_months
-from evaluations.ratings.services import month_end
+from core.dates import add_months, month_end
 from units.choices import GRASSROOTS_KINDS, Structure
 from units.models import Unit, User
 from units.unit_import import units_import

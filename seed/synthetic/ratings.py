@@ -16,11 +16,11 @@ import random
 
 from django.utils import timezone
 
-from core.dates import local_datetime
+from core.dates import local_datetime, month_end
 from evaluations.choices import Grade, Severity, SheetStatus, ViolationSource
 from evaluations.models import Rating, RatingSheet, Violation
 from evaluations.ratings import scoring
-from evaluations.ratings.services import month_end, scheme_for_month
+from evaluations.ratings.services import scheme_for_month
 from pledges.models import Article
 from seed.synthetic.copy import copy_lines, copy_rows, reserve_ids, text
 from seed.synthetic.plan import Plan

@@ -214,8 +214,8 @@ def test_inspections_done_when(demo, login, live_server):
 def test_feedback_done_when(demo, login, browser, live_server):
     """A citizen, on a phone, follows the Thanh Xuân Bắc poster's link and complains about a named officer; the
     ward officer triages, links, replies and resolves; the citizen reads the reply; the satisfaction index moves."""
+    from feedback.figures import satisfaction_index
     from feedback.models import FeedbackCase
-    from feedback.staff.selectors import satisfaction_index
 
     ward = demo
     officer_named = ward.staff.get(leadership="head")

@@ -10,7 +10,7 @@ from django.utils import timezone, translation
 import pytest
 
 from feedback.choices import CaseStatus
-from feedback.staff.selectors import on_time_rate, satisfaction_index
+from feedback.figures import on_time_rate, satisfaction_index
 from tests.factories import FeedbackCaseFactory, KioskVoteFactory
 from tests.helpers import client_for, local_at
 
