@@ -2,14 +2,20 @@
 
 A fixed window: the first hit creates the counter with the window as its lifetime (``cache.add``), later hits
 increment it atomically (``cache.incr``), so concurrent requests on several web workers are all counted.
+
+The limit is a guard, not a gate: when the cache cannot be reached the hit is allowed (and a warning logged), so a
+Redis outage never loses a citizen's feedback or hides a case's progress.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 
 from django.conf import settings
 from django.core.cache import cache
+
+logger = logging.getLogger(__name__)
 
 FORM = "form"
 TRACK = "track"
@@ -40,7 +46,16 @@ def _key(scope: str, address: str) -> str:
 
 
 def rate_limit_hit(*, scope: str, address: str) -> bool:
-    """Count one hit of ``address`` in ``scope``; True when this hit goes over the limit (refuse it)."""
+    """Count one hit of ``address`` in ``scope``; True when this hit goes over the limit (refuse it). False, with a
+    warning in the log, when the cache is unreachable."""
+    try:
+        return _count_hit(scope=scope, address=address)
+    except Exception as error:  # the backend's own error class (redis, memcached…): any failure means "unreachable"
+        logger.warning("Rate limit %s not applied: the cache is unreachable (%s: %s)", scope, type(error).__name__, error)
+        return False
+
+
+def _count_hit(*, scope: str, address: str) -> bool:
     limit, window = limit_for(scope)
     key = _key(scope, address)
     if cache.add(key, 1, timeout=window):

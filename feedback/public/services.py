@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import logging
 import secrets
 
 from django.conf import settings
@@ -22,6 +23,8 @@ from core.uploads import validate_image
 from feedback.choices import Channel, FeedbackKind
 from feedback.models import FeedbackCase, KioskDevice, KioskVote
 from units.models import Unit
+
+logger = logging.getLogger(__name__)
 
 # No look-alikes: 0/O/Q/D, 1/I/L/J, 2/Z, 5/S, 8/B and U/V are left out. 20 symbols ** 10 ≈ 1e13 codes (43 bits),
 # so guessing one is hopeless under the lookup rate limit.
@@ -174,13 +177,26 @@ def kiosk_vote(*, device: KioskDevice, score: int) -> KioskVote | None:
     """Record one tap on a kiosk's faces for the device's unit; None when the device is inside its lock-out.
 
     The lock-out (``settings.KIOSK_LOCKOUT_SECONDS``) is one atomic ``cache.add`` per device, so two taps in
-    quick succession (or two requests racing) record one vote.
+    quick succession (or two requests racing) record one vote. When the cache cannot be reached, the device's last
+    vote in the database decides instead (two requests racing may then both count): the kiosk keeps working.
     """
     if device.revoked_at is not None:
         raise ValidationError(_("This kiosk has been switched off."), code="revoked")
     if score not in range(1, 6):
         raise ValidationError(_("Choose a rating from 1 to 5."), code="score")
-    lock_key = "feedback:kiosk-lock:" + hashlib.sha256(device.token.encode()).hexdigest()[:32]
-    if not cache.add(lock_key, 1, timeout=settings.KIOSK_LOCKOUT_SECONDS):
+    if _kiosk_locked(device):
         return None
     return KioskVote.objects.create(unit_id=device.unit_id, device=device, score=score)
+
+
+def _kiosk_locked(device: KioskDevice) -> bool:
+    """True when the device voted less than ``KIOSK_LOCKOUT_SECONDS`` ago; otherwise starts its lock-out."""
+    lockout = settings.KIOSK_LOCKOUT_SECONDS
+    lock_key = "feedback:kiosk-lock:" + hashlib.sha256(device.token.encode()).hexdigest()[:32]
+    try:
+        return not cache.add(lock_key, 1, timeout=lockout)
+    except Exception as error:  # the backend's own error class: any failure means "unreachable"
+        logger.warning("Kiosk lock-out read from the database: the cache is unreachable (%s: %s)",
+                       type(error).__name__, error)
+    since = timezone.now() - datetime.timedelta(seconds=lockout)
+    return KioskVote.objects.filter(device=device, created_at__gt=since).exists()
