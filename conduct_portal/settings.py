@@ -31,6 +31,10 @@ Environment variables (all optional in development; a ``.env`` file beside ``man
   HTTPS only; ``BEHIND_TLS_PROXY=1`` when a reverse proxy terminates TLS and sets ``X-Forwarded-Proto``.
 - ``LOGIN_FAILURE_LIMIT`` (5), ``LOGIN_LOCKOUT_MINUTES`` (15): wrong passwords before a username is locked out
   from that address, and for how long (django-axes).
+- ``TRUSTED_PROXY_COUNT`` (0): how many reverse proxies in front of the web server append the address they received
+  a request from to ``X-Forwarded-For`` (1 for one nginx). 0 uses ``REMOTE_ADDR`` only and ignores the header; N takes
+  the client's address from the N-th entry from the right of ``X-Forwarded-For``, for the login lock-out, the public
+  form's rate limits and a pledge's recorded address. Set it only when clients cannot reach the server directly.
 - ``TWO_FACTOR_REQUIRED_ROLES``: comma-separated roles (e.g. ``district_office,city_admin``) whose users must
   use two-factor login: without an authenticator app they are sent to its set-up page after logging in. Empty by
   default: two-factor login is then optional, offered to district offices and city administrators.
@@ -178,8 +182,13 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", 
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-# Behind the TLS proxy the client's address is the first of X-Forwarded-For.
-AXES_IPWARE_PROXY_COUNT = 1 if env.bool("BEHIND_TLS_PROXY", False) else None
+# The client's address (login lock-out, public-form rate limits, a pledge's recorded address) is REMOTE_ADDR unless
+# TRUSTED_PROXY_COUNT reverse proxies are declared: then it is that many entries from the right of X-Forwarded-For
+# (core.http.client_address). Never set it when clients can reach the web server directly: they could forge it.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 (no reverse proxy) or the number of proxies in front.")
+AXES_CLIENT_IP_CALLABLE = "core.http.client_address"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

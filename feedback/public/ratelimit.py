@@ -15,6 +15,8 @@ import logging
 from django.conf import settings
 from django.core.cache import cache
 
+from core.http import client_address as request_client_address
+
 logger = logging.getLogger(__name__)
 
 FORM = "form"
@@ -23,9 +25,9 @@ KIOSK = "kiosk"
 
 
 def client_address(request) -> str:
-    """The client's address as the web server saw it. Behind a reverse proxy, the proxy must set REMOTE_ADDR
-    (e.g. uWSGI/gunicorn forwarded-allow-ips); X-Forwarded-For from the client is never trusted here."""
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    """The key of a request's counters: the client's address (``core.http.client_address``, which honours
+    ``TRUSTED_PROXY_COUNT``), or ``"unknown"``."""
+    return request_client_address(request) or "unknown"
 
 
 def limit_for(scope: str) -> tuple[int, int]:

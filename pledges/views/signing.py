@@ -7,8 +7,6 @@ refusals are shown to the user as messages or form errors, never as a server err
 
 from __future__ import annotations
 
-import ipaddress
-
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
@@ -23,6 +21,7 @@ from django.views.generic import FormView, TemplateView
 
 from core.files import private_file_response
 from core.forms import add_service_errors
+from core.http import client_address
 from pledges import selectors, services
 from pledges.forms import PaperPledgeForm, PledgeSignForm, PledgeWithdrawForm
 from pledges.models import PledgeCampaign
@@ -30,14 +29,6 @@ from units import selectors as unit_selectors
 from units.mixins import ScopeRequiredMixin
 from units.models import Staff
 from units.scope import Capability, is_within
-
-
-def _client_ip(request) -> str | None:
-    """The address the request came from. REMOTE_ADDR only: a forwarded header could be forged by anyone."""
-    try:
-        return str(ipaddress.ip_address(request.META.get("REMOTE_ADDR", "")))
-    except ValueError:
-        return None
 
 
 def _own_staff(user) -> Staff | None:
@@ -111,7 +102,7 @@ class PledgeSignView(ScopeRequiredMixin, FormView):
     def form_valid(self, form):
         try:
             pledge = services.pledge_sign_online(
-                actor=self.request.user, campaign=self.campaign, ip_address=_client_ip(self.request)
+                actor=self.request.user, campaign=self.campaign, ip_address=client_address(self.request)
             )
         except ValidationError as error:
             # Already signed, closed, not yet open, not expected: say so on the same page, nothing saved.
@@ -176,7 +167,7 @@ class PledgeRecordView(CampaignStaffMixin, FormView):
                 staff=self.staff,
                 signed_on=form.cleaned_data["signed_on"],
                 scan=form.cleaned_data["scan"] or None,
-                ip_address=_client_ip(self.request),
+                ip_address=client_address(self.request),
             )
         except ValidationError as error:
             add_service_errors(form, error)

@@ -16,11 +16,21 @@ _addresses = itertools.count(1)
 _RUN = uuid.uuid4().int % 200 + 20  # a second octet of this run's own, so parallel runs on one Redis differ
 
 
+def _new_address() -> str:
+    n = next(_addresses)
+    return f"10.{_RUN}.{n // 250}.{n % 250 + 1}"
+
+
 @pytest.fixture
 def address():
     """A client address no other test uses: pass as ``REMOTE_ADDR=address``."""
-    n = next(_addresses)
-    return f"10.{_RUN}.{n // 250}.{n % 250 + 1}"
+    return _new_address()
+
+
+@pytest.fixture
+def new_address():
+    """Draws more addresses no other test uses (a proxy and the citizens behind it)."""
+    return _new_address
 
 
 @pytest.fixture

@@ -55,6 +55,17 @@ def test_staff_member_reads_ticks_and_signs(client, signer, campaign, code_versi
     assert 'data-testid="signed"' in page and sign_url not in page
 
 
+@pytest.mark.parametrize(("trusted_proxies", "recorded"), [(0, "10.0.0.2"), (1, "203.0.113.25")])
+def test_the_recorded_address_is_the_clients_only_behind_a_trusted_proxy(client, signer, campaign, settings,
+                                                                         trusted_proxies, recorded):
+    settings.TRUSTED_PROXY_COUNT = trusted_proxies
+    client.force_login(signer)
+    response = client.post(reverse("pledges:pledge_sign", args=[campaign.pk]), {"agree": "on"},
+                           REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.1, 203.0.113.25")
+    assert response.status_code == 302
+    assert Pledge.objects.get().ip_address == recorded
+
+
 def test_signing_twice_keeps_one_pledge_and_says_so(client, signer, campaign):
     client.force_login(signer)
     sign_url = reverse("pledges:pledge_sign", args=[campaign.pk])

@@ -65,3 +65,33 @@ def test_weak_passwords_are_refused(client, officer):
 def test_sessions_end_after_a_working_day():
     assert settings.SESSION_COOKIE_AGE <= 8 * 60 * 60
     assert settings.SESSION_COOKIE_HTTPONLY
+
+
+# --- Behind a reverse proxy ---------------------------------------------------------------------------------
+
+PROXY = "10.0.0.2"
+
+
+def _attempt_from(client, password, client_address, username="can.bo"):
+    return client.post(LOGIN, {"username": username, "password": password},
+                       REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=client_address)
+
+
+def test_behind_a_trusted_proxy_one_persons_failures_do_not_lock_out_another(officer, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    guesser, owner = Client(), Client()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        _attempt_from(guesser, "sai", "203.0.113.66")
+    assert _attempt_from(guesser, "mat-khau-dung-2026", "203.0.113.66").status_code == 429
+    # The account's owner, from another address behind the same proxy, still logs in.
+    assert _attempt_from(owner, "mat-khau-dung-2026", "198.51.100.10").status_code == 302
+
+
+def test_without_the_setting_the_forwarded_header_is_ignored(officer, settings):
+    settings.TRUSTED_PROXY_COUNT = 0
+    guesser, owner = Client(), Client()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        _attempt_from(guesser, "sai", "203.0.113.66")
+    # Both come from the proxy's address as far as the portal can tell: the pair (username, address) is locked.
+    assert _attempt_from(owner, "mat-khau-dung-2026", "198.51.100.10").status_code == 429
+
