@@ -130,7 +130,8 @@ def sheet_rows(worksheet, *, max_rows: int, too_many: str) -> list[tuple[int, tu
 
 # The first characters that make a spreadsheet read text as a formula (or a DDE command).
 FORMULA_STARTS = frozenset("=+-@\t\r")
-# Text openpyxl would not write as text by itself: a formula ("=…") or an error value ("#N/A").
+# The first characters of text that gets a cell of its own: a formula look-alike (quote prefix) or an error
+# value such as "#N/A", which openpyxl would otherwise write as a formula or an error.
 _NOT_PLAIN = FORMULA_STARTS | {"#"}
 
 

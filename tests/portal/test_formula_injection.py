@@ -22,7 +22,7 @@ from django.utils import timezone
 import pytest
 from python_calamine import CalamineWorkbook
 
-from core.xlsx import FORMULA_STARTS
+from core.xlsx import FORMULA_STARTS, Formula, header_cell, new_workbook
 from evaluations.inspections.exports import inspections_workbook
 from evaluations.models import Rating
 from evaluations.ratings.sheet_export import sheet_workbook
@@ -256,6 +256,35 @@ def test_hostile_text_reaches_every_workbook_as_text(world, build, name):
         assert any(isinstance(value, datetime.date) for value in values), name
     if deliberate:
         assert len(formulas) == 2 * len(HOSTILE)  # a total and a grade for each of the seven staff
+
+
+@pytest.mark.parametrize("write_only", [True, False], ids=["write-only", "ordinary"])
+def test_only_a_formula_the_portal_means_is_written_as_one(write_only):
+    """Text given any way a writer gives it (a value, a ready-made cell, a cell set or overwritten later) stays
+    text, an error value's spelling too; a ``Formula`` stays a formula; numbers and dates keep their types."""
+    workbook = new_workbook(write_only=write_only)
+    sheet = workbook.create_sheet("Thử") if write_only else workbook.active
+    sheet.append([*HOSTILE, "#N/A", header_cell(sheet, HOSTILE[1]) if write_only else HOSTILE[1]])
+    sheet.append([1, 2.5, datetime.date(2026, 1, 31), Formula("=A2+B2")])
+    if not write_only:
+        sheet["A3"] = HOSTILE[0]
+        sheet.cell(3, 2, Formula("=SUM(A2:B2)"))
+        sheet.cell(3, 3, Formula("=A2")).value = HOSTILE[1]  # a formula cell overwritten with text
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+
+    formulas = [cell.find(f"{SHEET_NS}f").text for _part, cell, _quoted in _xml_cells(buffer.getvalue())
+                if cell.find(f"{SHEET_NS}f") is not None]
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(buffer.getvalue())).get_sheet_by_index(0).to_python()
+    assert rows[0][:9] == [*HOSTILE, "#N/A", HOSTILE[1]]
+    assert rows[1][:3] == [1, 2.5, datetime.date(2026, 1, 31)]
+    if write_only:
+        assert formulas == ["A2+B2"]
+    else:
+        assert formulas == ["A2+B2", "SUM(A2:B2)"]
+        assert rows[2][:1] + rows[2][2:3] == [HOSTILE[0], HOSTILE[1]]
+    with pytest.raises(ValueError):
+        Formula("SUM(A1:A2)")
 
 
 def _portal_modules() -> list[Path]:
