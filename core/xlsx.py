@@ -1,9 +1,13 @@
-"""Reading uploaded Excel workbooks safely, for every import of the portal (staff lists, monthly sheets).
+"""Excel workbooks: reading uploads safely (staff lists, monthly sheets), and the one way every workbook the
+portal writes is made (``new_workbook``), which keeps people's text as text.
 
 An upload is refused before it is parsed when it is too large, is not named .xlsx, is not a zip archive (a
 renamed PDF, CSV, program or old .xls), or would unpack to far more than any real sheet (a zip bomb). Rows
 are read lazily, and reading stops as soon as a sheet holds more rows than the caller allows, so a huge
 sheet never ties up the server. Every failure is an ``XlsxFileError`` whose text is shown to the user.
+
+A name, post or remark typed as ``=HYPERLINK(…)`` would be written by openpyxl as a live formula, run by
+whoever opens the file; see "Writing" below.
 """
 
 from __future__ import annotations
@@ -19,9 +23,12 @@ import zlib
 
 from django.utils.translation import gettext as _
 import openpyxl
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.workbook import Workbook
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.worksheet.worksheet import Worksheet
 
 logger = logging.getLogger(__name__)
 
@@ -109,6 +116,141 @@ def sheet_rows(worksheet, *, max_rows: int, too_many: str) -> list[tuple[int, tu
 
 
 # --- Writing --------------------------------------------------------------------------------------------
+#
+# Every workbook the portal writes comes from ``new_workbook``: its sheets keep every piece of text a text
+# cell, whatever it starts with, so nothing a person typed (a name, a post, a remark, a citizen's feedback)
+# ever becomes a formula that runs when district or city staff open the file. Text that a spreadsheet would
+# take for a formula when typed (``=``, ``+``, ``-``, ``@``, a tab, a carriage return) is also marked "quote
+# prefix", Excel's own mark for text typed after an apostrophe, so editing the cell keeps it text; the file
+# still holds the text exactly as typed. A formula the portal means to write is a ``Formula``, never a str.
+#
+# Write-only sheets check each value as it is appended (one type check a cell: the streamed exports stay as
+# fast as openpyxl); ordinary sheets turn any formula they were not given as a ``Formula`` back into text when
+# the workbook is saved.
+
+# The first characters that make a spreadsheet read text as a formula (or a DDE command).
+FORMULA_STARTS = frozenset("=+-@\t\r")
+# The first characters of text that gets a cell of its own: a formula look-alike (quote prefix) or an error
+# value such as "#N/A", which openpyxl would otherwise write as a formula or an error.
+_NOT_PLAIN = FORMULA_STARTS | {"#"}
+
+
+@dataclass(frozen=True, slots=True)
+class Formula:
+    """A formula the portal writes on purpose, such as ``Formula("=SUM(D3:F3)")``; only this is ever written
+    as one (append it to a sheet of ``new_workbook``, or pass it to ``sheet.cell(row, column, Formula(…))``)."""
+
+    text: str
+
+    def __post_init__(self):
+        if not self.text.startswith("=") or len(self.text) < 2:
+            raise ValueError(f"A formula starts with '=': {self.text!r}")
+
+
+def _keep_text(cell) -> None:
+    """Store a text cell's value as text, exactly as it is, and mark text that looks like a formula."""
+    cell.data_type = "s"
+    if cell.value[:1] in FORMULA_STARTS:
+        cell.quotePrefix = True
+
+
+class _WriteOnlySheet(WriteOnlyWorksheet):
+    """A streamed sheet whose appended text is always text, given as a value or as a ready-made cell."""
+
+    def _values_to_row(self, values, row_idx):
+        # openpyxl's own loop (3.1), with the type check: a str goes through as it is unless its first character
+        # would make it a formula or an error value, and a ready-made cell is used without raising ValueError.
+        reusable = WriteOnlyCell(self)
+        for col_idx, value in enumerate(values, 1):
+            if value is None:
+                continue
+            if isinstance(value, str):
+                if value[:1] in _NOT_PLAIN:
+                    cell = WriteOnlyCell(self, value=value)
+                    if cell.data_type != "s":
+                        _keep_text(cell)
+                    elif value[:1] in FORMULA_STARTS:
+                        cell.quotePrefix = True
+                else:
+                    cell = reusable
+                    cell.value = value
+            elif isinstance(value, Cell):
+                cell = value
+                if cell.data_type in ("f", "e") and isinstance(cell.value, str):
+                    _keep_text(cell)
+                elif cell.data_type == "s" and isinstance(cell.value, str) and cell.value[:1] in FORMULA_STARTS:
+                    cell.quotePrefix = True
+            elif isinstance(value, Formula):
+                cell = WriteOnlyCell(self, value=value.text)
+            else:
+                cell = reusable
+                cell.value = value
+            cell.column = col_idx
+            cell.row = row_idx
+            if cell.hyperlink is not None:
+                cell.hyperlink.ref = cell.coordinate
+            yield cell
+            if cell is reusable and (cell.has_style or cell.hyperlink):
+                reusable = WriteOnlyCell(self)
+
+
+class _Sheet(Worksheet):
+    """An ordinary sheet that remembers the formulas it was given as ``Formula``; any other formula is text."""
+
+    def __init__(self, parent, title=None):
+        super().__init__(parent, title)
+        self.formulas: dict[tuple[int, int], str] = {}  # (row, column) → the formula the portal wrote there
+
+    def cell(self, row, column, value=None):
+        if isinstance(value, Formula):
+            cell = super().cell(row, column, value.text)
+            self.formulas[row, column] = value.text
+            return cell
+        return super().cell(row, column, value)
+
+    def append(self, iterable):
+        if isinstance(iterable, dict):
+            return super().append(iterable)
+        values = list(iterable)
+        super().append([value.text if isinstance(value, Formula) else value for value in values])
+        for column, value in enumerate(values, start=1):
+            if isinstance(value, Formula):
+                self.formulas[self._current_row, column] = value.text
+
+    def keep_text(self) -> None:
+        """Turn every formula not written as a ``Formula`` (or since overwritten) into text, before saving."""
+        for (row, column), cell in self._cells.items():
+            value = cell.value
+            if not isinstance(value, str):
+                continue
+            if (cell.data_type == "f" and self.formulas.get((row, column)) != value) or cell.data_type == "e":
+                _keep_text(cell)
+            elif cell.data_type == "s" and value[:1] in FORMULA_STARTS:
+                cell.quotePrefix = True
+
+
+class _Workbook(Workbook):
+    def __init__(self, *, write_only: bool):
+        super().__init__(write_only=write_only)
+        if not write_only:
+            self._sheets = [_Sheet(self)]
+
+    def create_sheet(self, title=None, index=None):
+        sheet = (_WriteOnlySheet if self.write_only else _Sheet)(parent=self, title=title)
+        self._add_sheet(sheet=sheet, index=index)
+        return sheet
+
+    def save(self, filename):
+        for sheet in self._sheets:
+            if isinstance(sheet, _Sheet):
+                sheet.keep_text()
+        super().save(filename)
+
+
+def new_workbook(*, write_only: bool = False) -> Workbook:
+    """A new openpyxl workbook whose sheets write text as text (see "Writing" above): the only way the portal
+    makes a workbook. ``write_only`` streams rows to the file as they are appended (large exports)."""
+    return _Workbook(write_only=write_only)
 
 
 def header_cell(sheet, value: str) -> WriteOnlyCell:

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import re
 
-from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from core.xlsx import date_cell, header_cell
+from core.xlsx import date_cell, header_cell, new_workbook
 from pledges.choices import PledgeMethod
 from pledges.models import PledgeCampaign
 from pledges.selectors import campaign_roster
@@ -55,7 +54,7 @@ def roster_workbook(*, campaign: PledgeCampaign, root: Unit, target) -> int:
     Row 1 names the campaign and the unit, row 2 holds the headers (both stay visible when scrolling);
     then one row per expected staff member, in unit and name order, with their standing pledge if any.
     """
-    workbook = Workbook(write_only=True)
+    workbook = new_workbook(write_only=True)
     sheet = workbook.create_sheet(_sheet_name(campaign.title))
     for index, (_header, width) in enumerate(COLUMNS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width

@@ -20,12 +20,18 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-import openpyxl
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from core.text import fold_diacritics
-from core.xlsx import RowError, XlsxFileError as _FileError, cell_text as _text, open_xlsx, sheet_rows
+from core.xlsx import (
+    RowError,
+    XlsxFileError as _FileError,
+    cell_text as _text,
+    new_workbook,
+    open_xlsx,
+    sheet_rows,
+)
 from units.choices import Leadership, StaffCategory
 from units.models import Staff, Unit
 from units.scope import Capability, scope_for
@@ -319,7 +325,7 @@ def staff_import_template(*, user) -> bytes:
     """
     units = _manageable_units(user)
     unit_code, today = (units[0].public_code if units else None), timezone.localdate()
-    workbook = openpyxl.Workbook()
+    workbook = new_workbook()
     workbook.remove(workbook.active)
     staff_sheet = _add_sheet(workbook, "Cán bộ", [
         [column.header for column in COLUMNS],

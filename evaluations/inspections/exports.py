@@ -11,11 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from django.utils import timezone
-from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 
-from core.xlsx import DATE_FORMAT, header_cell
+from core.xlsx import DATE_FORMAT, header_cell, new_workbook
 from evaluations.choices import ActionStatus, Severity, VisitKind, VisitStatus
 from evaluations.inspections.selectors import findings_for_export, visits_for_export
 
@@ -121,7 +120,7 @@ def inspections_workbook(*, user, target) -> tuple[int, int]:
 
     Sheet "Lượt kiểm tra": one row per visit. Sheet "Phát hiện": one row per corrective action of each finding
     (a finding without an action has one row). Returns the numbers of visit rows and finding rows."""
-    workbook = Workbook(write_only=True)
+    workbook = new_workbook(write_only=True)
     visits_sheet = _sheet(workbook, VISITS_SHEET, VISIT_COLUMNS)
     visit_rows = 0
     for visit in visits_for_export(user=user).iterator(chunk_size=CHUNK_SIZE):

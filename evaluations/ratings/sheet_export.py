@@ -13,11 +13,11 @@ from decimal import Decimal
 import io
 
 from django.utils import timezone, translation
-import openpyxl
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from core.xlsx import Formula, new_workbook
 from evaluations.models import Rating, RatingSheet
 from evaluations.ratings import scoring
 from evaluations.ratings.selectors import rating_sheet_rows
@@ -53,13 +53,13 @@ def _grade_cap(scheme, violations) -> str | None:
     return scoring.worst(*caps) if caps else None
 
 
-def _grade_formula(scheme, total_cell: str, cap: str | None) -> str:
+def _grade_formula(scheme, total_cell: str, cap: str | None) -> Formula:
     """The grade by points, then lowered to the violation cap: grade letters sort from best (A) to worst (D)."""
     by_points = (
         f'IF({total_cell}>={points_text(scheme.a_min)},"A",IF({total_cell}>={points_text(scheme.b_min)},"B",'
         f'IF({total_cell}>={points_text(scheme.c_min)},"C","D")))'
     )
-    return f'=CHAR(MAX(CODE({by_points}),CODE("{cap}")))' if cap else f"={by_points}"
+    return Formula(f'=CHAR(MAX(CODE({by_points}),CODE("{cap}")))' if cap else f"={by_points}")
 
 
 def _violations_text(violations) -> str:
@@ -80,7 +80,8 @@ def sheet_workbook(sheet: RatingSheet) -> bytes:
     letters = {column.key: get_column_letter(index) for index, column in enumerate(columns, start=1)}
     last_row = FIRST_DATA_ROW + len(rows) - 1
 
-    workbook = openpyxl.Workbook()
+    # Names, posts, remarks and violations are written as text; only the total and grade are formulas.
+    workbook = new_workbook()
     main = workbook.active
     main.title = SHEET_TITLE
     main.append([f"Phiếu đánh giá, xếp loại tháng {sheet.month:%m/%Y} — {sheet.unit.name} — {sheet.scheme.name}"])
@@ -95,7 +96,7 @@ def sheet_workbook(sheet: RatingSheet) -> bytes:
     for number, rating in enumerate(rows, start=FIRST_DATA_ROW):
         violations = rating.staff.month_violations
         total_cell = f"{letters['total']}{number}"
-        total = f"=MIN(SUM({first_group}{number}:{last_group}{number}),{scoring.TOTAL_CAP})" if groups else 0
+        total = Formula(f"=MIN(SUM({first_group}{number}:{last_group}{number}),{scoring.TOTAL_CAP})") if groups else 0
         main.append([
             rating.staff.staff_code,
             rating.staff.full_name,

@@ -7,11 +7,10 @@ from __future__ import annotations
 import io
 
 from django.utils import timezone
-from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from core.xlsx import DATE_FORMAT
+from core.xlsx import DATE_FORMAT, new_workbook
 from reports.choices import CommendationStatus, EntrySource
 from reports.models import CommendationEntry, CommendationList
 
@@ -74,7 +73,7 @@ def _write_sheet(sheet, commendation_list: CommendationList, title: str, entries
 
 def commendation_workbook(*, commendation_list: CommendationList, rows: list[CommendationEntry]) -> bytes:
     """The workbook's bytes, from ``rows`` (every entry of the list, as ``commendation_entry_rows`` gives them)."""
-    workbook = Workbook()
+    workbook = new_workbook()
     included = [e for e in rows if e.included]
     removed = [e for e in rows if not e.included]
     _write_sheet(workbook.active, commendation_list, "Danh sách đề nghị biểu dương", included)

@@ -14,11 +14,10 @@ from dataclasses import dataclass
 import datetime
 
 from django.utils import timezone
-from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 
-from core.xlsx import header_cell
+from core.xlsx import header_cell, new_workbook
 from pledges.models import PledgeCampaign
 from reports.choices import ExportKind
 
@@ -167,7 +166,7 @@ def write_workbook(
     ``every`` rows (a chunk, by default).
     """
     every = every or CHUNK_SIZE
-    workbook = Workbook(write_only=True)
+    workbook = new_workbook(write_only=True)  # text people typed stays text, whatever it starts with
     written = 0
     for source in sheets:
         sheet = workbook.create_sheet(sheet_name(source.title))

@@ -12,12 +12,11 @@ from __future__ import annotations
 import datetime
 from pathlib import Path
 
-from openpyxl import Workbook
 from openpyxl.chart import BarChart, PieChart, Reference
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from core.xlsx import DATE_FORMAT
+from core.xlsx import DATE_FORMAT, new_workbook
 
 MONTH_FORMAT = "mm/yyyy"
 PERCENT_FORMAT = "0.0%"
@@ -289,7 +288,7 @@ def _commendations(workbook, data: dict) -> None:
 
 def quarterly_workbook(*, data: dict, target: Path) -> None:
     """Write the workbook of a report's figures (``QuarterlyReport.data``) to ``target``."""
-    workbook = Workbook()
+    workbook = new_workbook()
     _summary(workbook, data)
     _coverage(workbook, data)
     _ratings(workbook, data)
