@@ -118,7 +118,11 @@ def _check_sizes(archive: zipfile.ZipFile, log_label: str, name: str) -> None:
     if sum(info.file_size for info in members) > MAX_UNPACKED_BYTES:
         raise XlsxFileError(not_xlsx_message())
     for info in members:
-        if info.file_size > MAX_PART_BYTES or not _scan_part(archive, info):
+        try:
+            within = info.file_size <= MAX_PART_BYTES and _scan_part(archive, info)
+        except RuntimeError:  # an encrypted member, or a compression zipfile does not know: never Excel's
+            raise XlsxFileError(not_xlsx_message()) from None
+        if not within:
             logger.info("%s: %r refused, its part %r holds too much (%s bytes unpacked)",
                         log_label, name, info.filename, info.file_size)
             raise XlsxFileError(too_much_data_message())
