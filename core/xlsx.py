@@ -2,9 +2,12 @@
 portal writes is made (``new_workbook``), which keeps people's text as text.
 
 An upload is refused before it is parsed when it is too large, is not named .xlsx, is not a zip archive (a
-renamed PDF, CSV, program or old .xls), or would unpack to far more than any real sheet (a zip bomb). Rows
-are read lazily, and reading stops as soon as a sheet holds more rows than the caller allows, so a huge
-sheet never ties up the server. Every failure is an ``XlsxFileError`` whose text is shown to the user.
+renamed PDF, CSV, program or old .xls), or would unpack to far more than any real sheet: in all (a zip bomb), in
+any one part (a sheet or the shared strings of tens of MB), or in the number of XML elements of a part or of
+cells in a row (counted by a streaming scan of the unpacked bytes, which stops at the first limit passed). Rows
+are read lazily, and reading stops as soon as a sheet holds more rows than the caller allows, blank rows
+counted too, so a small file of millions of empty rows never ties up the server. Every failure is an
+``XlsxFileError`` whose text is shown to the user.
 
 A name, post or remark typed as ``=HYPERLINK(…)`` would be written by openpyxl as a live formula, run by
 whoever opens the file; see "Writing" below.
@@ -17,6 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 import io
 import logging
+import re
 import unicodedata
 import zipfile
 import zlib
@@ -36,6 +40,18 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 DATE_FORMAT = "dd/mm/yyyy"
 # A 5 MB .xlsx of 5,000 rows unpacks to a few MB; far more than this is a zip bomb, not a staff list.
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024
+# Any one part (a sheet, the shared strings…): the portal's 5,000-row staff list or 1,000-row monthly sheet,
+# remarks filled in, unpacks to 1–3 MB per part. openpyxl holds the shared strings in memory as a whole.
+MAX_PART_BYTES = 16 * 1024 * 1024
+# XML elements in any one part (a cell is one to three: <c>, <v>, <is><t>); those sheets hold under 150,000.
+MAX_PART_ELEMENTS = 500_000
+# Cells in one row (the last column read, too): the imports' sheets have a dozen columns; Excel 2003 had 256.
+MAX_COLUMNS = 256
+# Empty rows read past the caller's limit of filled rows before the sheet is refused as runaway.
+MAX_BLANK_ROWS = 10_000
+_SCAN_CHUNK = 1024 * 1024
+# The start of a row or a cell element, whatever the namespace prefix (``<row …>``, ``<x:c …/>``).
+_ROW_OR_CELL = re.compile(rb"<(?:[^\s<>/?!:]+:)?(row|c)[\s/>]")
 # What zipfile and openpyxl raise on a damaged file or one that is not a workbook (bad XML is a SyntaxError).
 UNREADABLE = (zipfile.BadZipFile, zlib.error, InvalidFileException, KeyError, IndexError, OSError, ValueError,
               TypeError, SyntaxError, EOFError)
@@ -67,6 +83,58 @@ def not_xlsx_message() -> str:
     return _("The file is not a valid Excel file. Open it in Excel and save it as “Excel Workbook (.xlsx)”.")
 
 
+def too_much_data_message() -> str:
+    return _("The file holds far more data than an import reads. Copy only the rows to import into a new "
+             "workbook (or the template), save it as .xlsx and upload that.")
+
+
+def _scan_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    """Whether one part stays within ``MAX_PART_ELEMENTS`` XML elements and ``MAX_COLUMNS`` cells per row.
+
+    Streams the unpacked bytes (never the whole part in memory) and stops at the first limit passed. Counting
+    ``<`` is exact for XML, where text cannot hold a bare ``<``; comments and CDATA can only make it count more.
+    """
+    elements = cells = 0
+    tail = b""
+    with archive.open(info) as part:
+        while chunk := part.read(_SCAN_CHUNK):
+            data = tail + chunk
+            cut = data.rfind(b"<")  # an element may start at the end of the chunk: keep it for the next one
+            if cut < 0 or len(data) - cut > 64:
+                cut = len(data)
+            data, tail = data[:cut], data[cut:]
+            elements += data.count(b"<") - data.count(b"</") - data.count(b"<?") - data.count(b"<!")
+            if elements > MAX_PART_ELEMENTS:
+                return False
+            for match in _ROW_OR_CELL.finditer(data):
+                if match.group(1) == b"row":
+                    cells = 0
+                else:
+                    cells += 1
+                    if cells > MAX_COLUMNS:
+                        return False
+    return True
+
+
+def _check_sizes(archive: zipfile.ZipFile, log_label: str, name: str) -> None:
+    """Refuse an archive that unpacks to more than any real workbook, before openpyxl parses any of it.
+
+    The sizes are those the archive declares: zipfile never unpacks a member past its declared size.
+    """
+    members = archive.infolist()
+    if sum(info.file_size for info in members) > MAX_UNPACKED_BYTES:
+        raise XlsxFileError(not_xlsx_message())
+    for info in members:
+        try:
+            within = info.file_size <= MAX_PART_BYTES and _scan_part(archive, info)
+        except RuntimeError:  # an encrypted member, or a compression zipfile does not know: never Excel's
+            raise XlsxFileError(not_xlsx_message()) from None
+        if not within:
+            logger.info("%s: %r refused, its part %r holds too much (%s bytes unpacked)",
+                        log_label, name, info.filename, info.file_size)
+            raise XlsxFileError(too_much_data_message())
+
+
 @contextmanager
 def open_xlsx(upload, *, max_bytes: int, log_label: str = "Excel upload") -> Iterator:
     """The uploaded workbook, opened read-only with the values Excel last computed.
@@ -85,8 +153,7 @@ def open_xlsx(upload, *, max_bytes: int, log_label: str = "Excel upload") -> Ite
         raise XlsxFileError(not_xlsx_message())
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            if sum(info.file_size for info in archive.infolist()) > MAX_UNPACKED_BYTES:
-                raise XlsxFileError(not_xlsx_message())
+            _check_sizes(archive, log_label, upload.name)
         workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except UNREADABLE:
         logger.info("%s: unreadable file %r", log_label, upload.name, exc_info=True)
@@ -101,17 +168,30 @@ def open_xlsx(upload, *, max_bytes: int, log_label: str = "Excel upload") -> Ite
 
 
 def sheet_rows(worksheet, *, max_rows: int, too_many: str) -> list[tuple[int, tuple]]:
-    """The non-empty rows of a worksheet as (row number as Excel shows it, values).
+    """The non-empty rows of a worksheet as (row number as Excel shows it, values), each cut after its last
+    value and to ``MAX_COLUMNS`` columns.
 
-    Stops with ``XlsxFileError(too_many)`` as soon as more than ``max_rows`` non-empty rows were read.
+    Stops with ``XlsxFileError(too_many)`` as soon as more than ``max_rows`` non-empty rows were read, and with
+    a message about empty rows as soon as more than ``max_rows + MAX_BLANK_ROWS`` rows were walked, empty ones
+    included (openpyxl yields one for every row number skipped too).
     """
     worksheet.reset_dimensions()  # the size recorded in the file may be wrong: read what is really there
+    max_walked = max_rows + MAX_BLANK_ROWS
     rows = []
-    for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
-        if any(cell_text(value) for value in values):
-            rows.append((number, values))
-            if len(rows) > max_rows:
-                raise XlsxFileError(too_many)
+    for number, values in enumerate(worksheet.iter_rows(max_col=MAX_COLUMNS, values_only=True), start=1):
+        if number > max_walked:
+            raise XlsxFileError(
+                _("The sheet goes on past row %(limit)s, empty rows included. Delete the empty rows below the data "
+                  "(or copy the data into a new workbook) and upload the file again.") % {"limit": max_walked}
+            )
+        if values.count(None) == len(values) or not any(cell_text(value) for value in values):
+            continue
+        end = len(values)
+        while values[end - 1] is None:
+            end -= 1
+        rows.append((number, values[:end]))
+        if len(rows) > max_rows:
+            raise XlsxFileError(too_many)
     return rows
 
 
