@@ -54,11 +54,19 @@ class JobSuperseded(Exception):
     """This run no longer owns its job: the sweeper gave the row to a new task (the run looked dead)."""
 
 
+def _task(name: str):
+    """The task registered under ``name``. Celery imports the apps' task modules only in a worker: the web
+    process has them discovered on first use. An unknown name is a programming error: KeyError."""
+    if name not in current_app.tasks:
+        current_app.autodiscover_tasks(force=True)
+    return current_app.tasks[name]
+
+
 def _send(model: type[models.Model], pk: int, task_id: str, task_name: str = "") -> None:
     """Send ``task(pk)`` with ``task_id`` once the current transaction commits (at once outside one), and note
     when the broker accepted it. A broker that cannot be reached is logged, never raised: the row stays PENDING
     without ``sent_at`` and the sweeper sends it when the broker is back."""
-    task = current_app.tasks[task_name or model.job_task_name]  # an unknown name is a programming error: raise
+    task = _task(task_name or model.job_task_name)
 
     def send() -> None:
         try:
