@@ -112,8 +112,11 @@ def quarterly_report_build_now(*, unit: Unit, quarter: Quarter) -> QuarterlyRepo
         if report.status == JobStatus.RUNNING:
             raise ValidationError(_("This report is being built right now."), code="running")
         task_id = f"cli-{uuid.uuid4().hex}"
+        # Sent and alive as of now (run in this process), so the sweeper leaves it to this command.
+        now = timezone.now()
         QuarterlyReport.objects.filter(pk=report.pk).update(
-            task_id=task_id, status=JobStatus.PENDING, progress=0, progress_note="", error="", finished_at=None
+            task_id=task_id, status=JobStatus.PENDING, progress=0, progress_note="", error="", finished_at=None,
+            heartbeat_at=now, sent_at=now,
         )
     quarterly_report_build(report_id=report.pk, task_id=task_id)
     return QuarterlyReport.objects.select_related("unit").get(pk=report.pk)
