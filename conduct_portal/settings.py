@@ -27,6 +27,10 @@ Environment variables (all optional in development; a ``.env`` file beside ``man
 - ``EXPORT_RETENTION_DAYS`` (7): days a finished background export stays downloadable before its file is removed;
   ``EXPORT_BACKGROUND_ROWS`` (10000): exports larger than this run as a Celery job instead of in the request.
 - ``REPORTS_BUILD_STEP_DELAY`` (0): seconds a quarterly report's build pauses between sections (tests, demos).
+- ``JOB_STALE_AFTER`` (300): seconds without a sign of life after which a waiting or running background job
+  (report, export) is taken for stuck: its worker died or its message was lost. A sweep every minute sends it
+  again (as it does at once for a job whose message the broker could not take), and its page offers a retry.
+- ``JOB_MAX_ATTEMPTS`` (3): a job whose worker stopped this many times is marked failed instead of sent again.
 - ``SECURE_SSL_REDIRECT`` (on in production), ``SECURE_HSTS_SECONDS`` (a year in production, 0 in development):
   HTTPS only; ``BEHIND_TLS_PROXY=1`` when a reverse proxy terminates TLS and sets ``X-Forwarded-Proto``.
 - ``LOGIN_FAILURE_LIMIT`` (5), ``LOGIN_LOCKOUT_MINUTES`` (15): wrong passwords before a username is locked out
@@ -344,6 +348,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.export_files_purge",
         "schedule": 6 * 60 * 60,
     },
+}
+# Background jobs (quarterly reports, exports) whose worker died or whose message was lost or never sent (broker
+# down) are sent again by a sweep every minute: a job waiting or running without a sign of life (progress, or its
+# worker's heartbeat every fifth of this) for JOB_STALE_AFTER seconds, or still unsent 30 s after it was asked.
+# Its page then offers its requester to retry at once. A job whose worker stopped JOB_MAX_ATTEMPTS times fails.
+JOB_STALE_AFTER = env.int("JOB_STALE_AFTER", default=5 * 60)
+JOB_MAX_ATTEMPTS = env.int("JOB_MAX_ATTEMPTS", default=3)
+CELERY_BEAT_SCHEDULE["core-resend-stuck-jobs"] = {
+    "task": "core.background_jobs_sweep",
+    "schedule": 60,
+    "options": {"expires": 55},  # a sweep that waited behind long jobs is dropped: the next one comes anyway
 }
 
 # --- The portal's own -------------------------------------------------------------------------------------

@@ -32,6 +32,7 @@ class QuarterlyReport(BackgroundJob):
     )
     data = models.JSONField(_("figures"), default=dict, blank=True, editable=False)
 
+    job_task_name = "reports.quarterly_report_build"
     objects = ScopedQuerySet.as_manager()
 
     class Meta:
@@ -178,6 +179,7 @@ class ExportJob(BackgroundJob):
     row_count = models.PositiveIntegerField(_("rows"), default=0)
     expires_at = models.DateTimeField(_("kept until"), null=True, blank=True)
 
+    job_task_name = "reports.export_build"
     objects = ScopedQuerySet.as_manager()
 
     class Meta:

@@ -31,4 +31,5 @@ urlpatterns = [
     path("exports/new/", exports.ExportCreateView.as_view(), name="export_create"),
     path("exports/<int:pk>/download/", exports.ExportDownloadView.as_view(), name="export_download"),
     path("exports/<int:pk>/progress/", exports.ExportProgressView.as_view(), name="export_progress"),
+    path("exports/<int:pk>/retry/", exports.ExportRetryView.as_view(), name="export_retry"),
 ]

@@ -1,17 +1,18 @@
-"""Writes of the Excel exports: a background export job asked for, built by the worker, and its file removed
-once it expired. Reads for the pages (the user's own jobs, the units they may export) sit at the bottom."""
+"""Writes of the Excel exports: a background export job asked for, built by the worker, retried when it failed
+or got stuck, and its file removed once it expired. Reads for the pages (the user's own jobs, the units they may export) sit at the bottom."""
 
 from __future__ import annotations
 
 import datetime
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.choices import JobStatus
 from core.jobs import job_claim, job_enqueue, job_progress, job_run, job_succeed, write_atomically
@@ -35,7 +36,22 @@ def export_job_create(*, actor, request: ExportRequest) -> ExportJob:
     job = ExportJob(kind=request.kind, unit=request.unit, requested_by=actor, parameters=request.parameters())
     job.full_clean(exclude=["file"])
     job.save()
-    job_enqueue(job, "reports.export_build")
+    job_enqueue(job, ExportJob.job_task_name)
+    return job
+
+
+def export_job_retry(*, actor, job: ExportJob) -> ExportJob:
+    """Queue again one of ``actor``'s own export jobs that failed, or that is stuck (waiting or running with no
+    sign of life for ``JOB_STALE_AFTER``: its worker died or its message was lost), under a fresh task id. The
+    actor must still be allowed to export the unit. Raises ValidationError for a job running or done."""
+    if job.requested_by_id != actor.pk:
+        raise Http404
+    require(actor, Capability.EXPORT_DATA, job.unit)
+    with transaction.atomic():
+        job = ExportJob.objects.select_for_update().select_related("unit").get(pk=job.pk)
+        if job.status != JobStatus.FAILED and not job.is_stale:
+            raise ValidationError(_("Only a failed or stuck export can be tried again."), code="not_failed")
+        job_enqueue(job, ExportJob.job_task_name)
     return job
 
 

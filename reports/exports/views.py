@@ -3,7 +3,8 @@
 A user with the right to export data (district office, city administrator) asks for an export of a unit in
 their scope. A small export is written in the request to an anonymous temporary file and sent from there; a
 large one (over ``EXPORT_BACKGROUND_ROWS`` rows) becomes a job that the page follows until its file is ready.
-Only the requester sees a job or downloads its file: anyone else gets a 404.
+Only the requester sees a job, downloads its file or retries it (when it failed or got stuck): anyone else gets a
+404.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import tempfile
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -104,6 +106,22 @@ class ExportProgressView(LoginRequiredMixin, TemplateView):
         job = export_services.export_job_get_for_user(user=self.request.user, pk=kwargs["pk"])
         context["job"] = _mark_expiry([job])[0]
         return context
+
+
+class ExportRetryView(ExportAccessMixin, View):
+    """POST: queue again one of the user's own jobs that failed or is stuck (anyone else's: 404)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        job = export_services.export_job_get_for_user(user=request.user, pk=pk)
+        try:
+            export_services.export_job_retry(actor=request.user, job=job)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.info(request, _("The export is being prepared again."))
+        return redirect("reports:export_list")
 
 
 class ExportDownloadView(LoginRequiredMixin, View):

@@ -2,7 +2,9 @@
 retry a failed one.
 
 One row per unit and quarter: asking again reuses the row (running or ready), and rebuilding or retrying
-re-enqueues that same row with a fresh task id, so a report is never duplicated. The build claims the row
+re-enqueues that same row with a fresh task id, so a report is never duplicated. A stuck report (its worker
+died, its message was lost or never sent) is sent again by asking again, by Retry, or by the sweeper
+(``core.jobs.background_jobs_sweep``). The build claims the row
 (``core.jobs.job_claim``: a message redelivered after a worker died may take over its own RUNNING row),
 computes the sections with progress updates, writes the workbook to a temporary file moved into place, and
 stores the figures for the page; any error marks the row FAILED with its reason.
@@ -52,12 +54,13 @@ def _refuse_future(quarter: Quarter) -> None:
 
 
 def _enqueue(report: QuarterlyReport) -> None:
-    job_enqueue(report, "reports.quarterly_report_build")
+    job_enqueue(report, QuarterlyReport.job_task_name)
 
 
 def quarterly_report_request(*, actor, unit: Unit, quarter: Quarter, rebuild: bool = False) -> QuarterlyReport:
-    """The report of ``unit`` for ``quarter``, queued for building when it is new, failed, or ``rebuild`` is
-    asked for (a report already running is left to finish). ``actor`` is None for Celery beat.
+    """The report of ``unit`` for ``quarter``, queued for building when it is new, failed, stuck (no sign of
+    life for ``JOB_STALE_AFTER``) or ``rebuild`` is asked for (a report running is left to finish). ``actor`` is
+    None for Celery beat.
 
     Raises Http404 (unit outside the actor's scope), PermissionDenied (no right to build reports there) or
     ValidationError (a quarter that has not started)."""
@@ -69,8 +72,10 @@ def quarterly_report_request(*, actor, unit: Unit, quarter: Quarter, rebuild: bo
             unit=unit, year=quarter.year, quarter=quarter.number,
             defaults={"requested_by": actor, "parameters": {"unit": unit.public_code, "quarter": quarter.slug}},
         )
-        running = report.status == JobStatus.RUNNING
-        if created or report.status == JobStatus.FAILED or (rebuild and not running):
+        # A report waiting or running with no sign of life for JOB_STALE_AFTER is stuck (its worker died, its
+        # message was lost): asking again sends it again, as the sweeper would.
+        running = report.status == JobStatus.RUNNING and not report.is_stale
+        if created or report.status == JobStatus.FAILED or report.is_stale or (rebuild and not running):
             if not created and actor is not None:
                 report.requested_by = actor
                 report.save(update_fields=["requested_by"])
@@ -79,13 +84,15 @@ def quarterly_report_request(*, actor, unit: Unit, quarter: Quarter, rebuild: bo
 
 
 def quarterly_report_retry(*, actor, report: QuarterlyReport) -> QuarterlyReport:
-    """Queue a FAILED report again (the page's Retry button)."""
+    """Queue a FAILED report again, or a stuck one (waiting or running with no sign of life for
+    ``JOB_STALE_AFTER``: its worker died or its message was lost) under a fresh task id (the page's Retry
+    button)."""
     require_visible(actor, report.unit)
     require(actor, Capability.BUILD_REPORTS, report.unit)
     with transaction.atomic():
         report = QuarterlyReport.objects.select_for_update().select_related("unit").get(pk=report.pk)
-        if report.status != JobStatus.FAILED:
-            raise ValidationError(_("Only a failed report can be tried again."), code="not_failed")
+        if report.status != JobStatus.FAILED and not report.is_stale:
+            raise ValidationError(_("Only a failed or stuck report can be tried again."), code="not_failed")
         report.requested_by = actor
         report.save(update_fields=["requested_by"])
         _enqueue(report)
@@ -105,8 +112,11 @@ def quarterly_report_build_now(*, unit: Unit, quarter: Quarter) -> QuarterlyRepo
         if report.status == JobStatus.RUNNING:
             raise ValidationError(_("This report is being built right now."), code="running")
         task_id = f"cli-{uuid.uuid4().hex}"
+        # Sent and alive as of now (run in this process), so the sweeper leaves it to this command.
+        now = timezone.now()
         QuarterlyReport.objects.filter(pk=report.pk).update(
-            task_id=task_id, status=JobStatus.PENDING, progress=0, progress_note="", error="", finished_at=None
+            task_id=task_id, status=JobStatus.PENDING, progress=0, progress_note="", error="", finished_at=None,
+            heartbeat_at=now, sent_at=now,
         )
     quarterly_report_build(report_id=report.pk, task_id=task_id)
     return QuarterlyReport.objects.select_related("unit").get(pk=report.pk)

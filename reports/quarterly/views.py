@@ -155,8 +155,9 @@ def report_display(data: dict) -> dict:
 
 
 class ReportDetailView(LoginRequiredMixin, TemplateView):
-    """One report: its status and progress (polled every 2 s while it runs), the reason of a failure with a
-    Retry button, the figures of every section and the download button once ready."""
+    """One report: its status and progress (polled every 2 s while it runs; a Retry button when it is stuck),
+    the reason of a failure with a Retry button, the figures of every section and the download button once
+    ready."""
 
     template_name = "reports/report_detail.html"
 
@@ -176,7 +177,8 @@ class ReportProgressView(LoginRequiredMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         report = quarterly_report_get_for_user(user=request.user, pk=kwargs["pk"])
-        response = self.render_to_response({"report": report})
+        can_build = scope_for(request.user).can(Capability.BUILD_REPORTS, report.unit)
+        response = self.render_to_response({"report": report, "can_build": can_build})
         if not report.is_active and request.htmx:
             response["HX-Refresh"] = "true"
         return response
@@ -195,7 +197,7 @@ def report_download(request, pk: int):
 
 
 class ReportRetryView(LoginRequiredMixin, View):
-    """POST: queue a failed report again."""
+    """POST: queue a failed or stuck report again."""
 
     def post(self, request, pk: int):
         report = quarterly_report_get_for_user(user=request.user, pk=pk)

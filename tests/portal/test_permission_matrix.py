@@ -249,6 +249,11 @@ CASES: dict[str, Case] = {
                                     foreign={"city_admin": 404}),
     "reports:export_progress": Case(kwargs=pk("export_job"), own=roles(404, *ALL) | {"district_officer": 200},
                                     foreign={"city_admin": 404}),
+    # Retrying one (a POST, refused with a message when the job is neither failed nor stuck): roles that may not
+    # export are refused at the door, as on the list.
+    "reports:export_retry": Case(kwargs=pk("export_job"), method="POST",
+                                 own=roles(403, *NOT_EXPORTERS) | {"district_officer": 302, "city_admin": 404},
+                                 foreign=roles(403, *NOT_EXPORTERS) | {"city_admin": 404}, get=roles(403, *NOT_EXPORTERS)),
 }
 
 

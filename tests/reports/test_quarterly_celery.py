@@ -1,9 +1,14 @@
 """Quarterly reports built by real Celery workers: an in-process worker builds one end to end; a prefork worker
-started in a subprocess has its pool process SIGKILLed mid-job, and the job is redelivered and finishes once."""
+started in a subprocess has its pool process SIGKILLed mid-job, and the job is redelivered and finishes once; a
+worker killed as a whole leaves the job to the sweep, which sends it again to a new worker; a report asked for while
+the broker is down waits, and the sweep sends it once the broker is back."""
 
+from contextlib import contextmanager, suppress
+import json
 import os
 from pathlib import Path
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -12,10 +17,13 @@ import uuid
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.db import connection
+from django.test import override_settings
 import pytest
 from python_calamine import CalamineWorkbook
+import redis
 
 from conduct_portal.celery import app
+from core import jobs
 from core.choices import JobStatus
 from reports.models import QuarterlyReport
 from reports.quarterly import services
@@ -69,9 +77,11 @@ def _children(pid: int) -> list[int]:
 
 
 @pytest.fixture
-def prefork_worker(transactional_db, tmp_path):
-    """A real ``celery worker`` (prefork pool, one process) on this run's test database, broker, queue and media
-    folder, whose build pauses 1.5 s at each step (REPORTS_BUILD_STEP_DELAY). Yields the worker's process."""
+def start_prefork_worker(transactional_db, tmp_path):
+    """Start real ``celery worker`` processes (prefork pool, one process each) on this run's test database, broker,
+    queue and media folder, whose build pauses 1.5 s at each step (REPORTS_BUILD_STEP_DELAY). Each runs in a
+    session (and process group) of its own, so a test can kill a worker as a whole. Returns a function that starts
+    one and returns its process; all are stopped afterwards."""
     if connection.vendor != "postgresql" or not settings.REDIS_URL:
         pytest.skip("needs PostgreSQL and Redis: a worker process cannot share the in-memory SQLite test database")
     env = {
@@ -83,27 +93,52 @@ def prefork_worker(transactional_db, tmp_path):
         "CONDUCT_TEST_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
         "REPORTS_BUILD_STEP_DELAY": "1.5",
     }
-    log = open(tmp_path / "worker.log", "wb")
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "--app", "conduct_portal", "worker", "--pool", "prefork", "--concurrency", "1",
-         "--queues", settings.CELERY_TASK_DEFAULT_QUEUE, "--hostname", f"killtest-{uuid.uuid4().hex[:8]}@%h",
-         "--loglevel", "INFO", "--without-heartbeat", "--without-gossip", "--without-mingle"],
-        cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    try:
-        yield worker
-    finally:
+    started = []
+
+    def start():
+        log = open(tmp_path / f"worker-{len(started)}.log", "wb")
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "celery", "--app", "conduct_portal", "worker", "--pool", "prefork", "--concurrency", "1",
+             "--queues", settings.CELERY_TASK_DEFAULT_QUEUE, "--hostname", f"killtest-{uuid.uuid4().hex[:8]}@%h",
+             "--loglevel", "INFO", "--without-heartbeat", "--without-gossip", "--without-mingle"],
+            cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        started.append((worker, log))
+        return worker
+
+    yield start
+    for worker, log in started:
         if worker.poll() is None:
             worker.send_signal(signal.SIGTERM)
             try:
                 worker.wait(timeout=30)
             except subprocess.TimeoutExpired:
-                for child in _children(worker.pid):
-                    os.kill(child, signal.SIGKILL)
-                worker.kill()
-                worker.wait()
+                _kill_group(worker)
         log.close()
-        print((tmp_path / "worker.log").read_text(errors="replace")[-4000:])
+        print((tmp_path / Path(log.name).name).read_text(errors="replace")[-4000:])
+
+
+def _kill_group(worker: subprocess.Popen) -> None:
+    """SIGKILL the worker's main process and its pool children at once (its process group), and wait until
+    none is left."""
+    with suppress(ProcessLookupError):
+        os.killpg(worker.pid, signal.SIGKILL)
+    worker.wait(timeout=30)
+
+    def gone():
+        try:
+            os.killpg(worker.pid, 0)
+        except ProcessLookupError:
+            return True
+        return False
+
+    wait_for(gone, timeout=30)
+
+
+@pytest.fixture
+def prefork_worker(start_prefork_worker):
+    """One real worker process (see ``start_prefork_worker``)."""
+    return start_prefork_worker()
 
 
 def test_job_killed_mid_build_is_redelivered_and_finishes_once(prefork_worker, thanh_xuan, thanh_xuan_bac, district_officer):
@@ -134,3 +169,91 @@ def test_job_killed_mid_build_is_redelivered_and_finishes_once(prefork_worker, t
     time.sleep(3)
     done.refresh_from_db()
     assert done.attempts == 2 and done.status == JobStatus.SUCCESS
+
+
+def _forget_unacked(queue: str) -> None:
+    """Remove from Redis the unacknowledged messages of ``queue`` left by a worker killed as a whole (Redis would
+    give them back after its visibility timeout, hours later, to a queue nobody reads any more)."""
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    for tag, payload in client.hgetall("unacked").items():
+        try:
+            routing_key = json.loads(payload)[2]
+        except (ValueError, IndexError, TypeError):
+            continue
+        if routing_key == queue:
+            client.hdel("unacked", tag)
+            client.zrem("unacked_index", tag)
+
+
+def test_a_worker_killed_as_a_whole_leaves_a_report_that_the_sweep_sends_again_and_that_finishes_once(
+    start_prefork_worker, thanh_xuan, thanh_xuan_bac, district_officer
+):
+    rate_ward(thanh_xuan_bac, ["AB", "BC", "D"])
+    first = start_prefork_worker()
+    report = services.quarterly_report_request(actor=district_officer, unit=thanh_xuan, quarter=QUARTER)
+    wait_for(lambda: QuarterlyReport.objects.filter(pk=report.pk, status=JobStatus.RUNNING, progress__gt=5).exists(),
+             timeout=90)
+
+    # The whole worker dies (main process and pool): nobody gives the message back before Redis' visibility
+    # timeout (two hours), and the row stays RUNNING.
+    _kill_group(first)
+    try:
+        stranded = QuarterlyReport.objects.get(pk=report.pk)
+        assert stranded.status == JobStatus.RUNNING and stranded.attempts == 1
+        start_prefork_worker()
+        # The sweep (Celery beat's task, here with a threshold of 2 s) sends it again under a fresh task id.
+        with override_settings(JOB_STALE_AFTER=2):
+            wait_for(lambda: jobs.background_jobs_sweep()["resent"] == 1, timeout=30, step=0.5)
+        done = wait_for(lambda: QuarterlyReport.objects.filter(pk=report.pk, status__in=(JobStatus.SUCCESS, JobStatus.FAILED))
+                        .first(), timeout=120)
+        assert done.status == JobStatus.SUCCESS, done.error
+        assert done.attempts == 2 and done.task_id != report.task_id
+        folder = Path(settings.MEDIA_ROOT) / "reports" / "quarterly" / thanh_xuan.public_code
+        assert [p.name for p in folder.iterdir() if p.name.startswith(("2025-q2", ".2025-q2"))] == ["2025-q2.xlsx"]
+        rows = CalamineWorkbook.from_path(str(folder / "2025-q2.xlsx")).get_sheet_by_name(SHEET_RATINGS).to_python()
+        assert next(row for row in rows if row[0] == "Cộng" and row[1] == "Cả quý")[6] == 5.0
+
+        # The dead worker's message, when Redis gives it back, is refused by the claim: it finished once.
+        old_delivery = app.tasks["reports.quarterly_report_build"].apply_async(args=[report.pk], task_id=report.task_id)
+        assert old_delivery.get(timeout=60) is None
+        done.refresh_from_db()
+        assert done.attempts == 2 and done.status == JobStatus.SUCCESS
+    finally:
+        _forget_unacked(settings.CELERY_TASK_DEFAULT_QUEUE)
+
+
+@contextmanager
+def broker_unreachable():
+    """Point this process' Celery producer at a port where nothing listens (connection refused), as when Redis is
+    down; the worker's own connection is left alone."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    saved = app.conf.broker_url, app._pool, app.amqp._producer_pool
+    app.conf.broker_url, app._pool, app.amqp._producer_pool = f"redis://127.0.0.1:{port}/0", None, None
+    try:
+        yield
+    finally:
+        app.conf.broker_url, app._pool, app.amqp._producer_pool = saved
+
+
+def test_a_report_asked_for_while_the_broker_is_down_is_sent_by_the_sweep_once_it_is_back(
+    celery_worker, client, thanh_xuan, thanh_xuan_bac, district_officer
+):
+    rate_ward(thanh_xuan_bac, ["AB", "BC", "D"])
+    client.force_login(district_officer)
+    with broker_unreachable():
+        response = client.post("/reports/request/", {"unit": thanh_xuan.public_code, "quarter": QUARTER.slug})
+
+    report = QuarterlyReport.objects.get(unit=thanh_xuan, year=QUARTER.year, quarter=QUARTER.number)
+    assert response.status_code == 302 and response["Location"] == f"/reports/{report.pk}/"
+    assert report.status == JobStatus.PENDING and report.sent_at is None
+    assert 'data-job="unsent"' in client.get(response["Location"]).content.decode()
+
+    # The broker is back: the sweep (here with a threshold of 1 s) sends it, and the worker builds it.
+    with override_settings(JOB_STALE_AFTER=1):
+        wait_for(lambda: jobs.background_jobs_sweep()["resent"] == 1, timeout=30, step=0.5)
+    done = wait_for(lambda: QuarterlyReport.objects.filter(pk=report.pk, status__in=(JobStatus.SUCCESS, JobStatus.FAILED))
+                    .first(), timeout=90)
+    assert done.status == JobStatus.SUCCESS, done.error
+    assert done.attempts == 1 and done.sent_at is not None and done.file
