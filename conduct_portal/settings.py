@@ -284,7 +284,13 @@ REDIS_URL = env.str("REDIS_URL", default="")
 # --- Cache (rate limits of the public pages) -------------------------------------------------------------
 # Shared between web workers: Redis when there is one; a single development server does with local memory.
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    # Short socket timeouts: an unreachable Redis host must not hang a citizen's request (the rate limit then
+    # degrades and lets the request through, see feedback.public.ratelimit).
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+    }
     if REDIS_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
