@@ -35,7 +35,7 @@ from evaluations.inspections.forms import (
     VisitPlanForm,
     VisitReopenForm,
 )
-from evaluations.models import ChecklistResult
+from evaluations.models import ChecklistResult, InspectionVisit
 from units.mixins import ScopeRequiredMixin
 from units.models import Unit
 from units.scope import Capability, scope_for
@@ -262,16 +262,22 @@ class VisitTransitionView(LoginRequiredMixin, View):
         return redirect("evaluations:visit_detail", pk=visit.pk)
 
 
+def _inspected_item(request, pk: int, result_pk: int) -> tuple[InspectionVisit, ChecklistResult]:
+    """The visit (404 outside the user's scope) and one of its checklist items, for a member of its team (403
+    for anyone else)."""
+    visit = selectors.visit_get_for_user(user=request.user, pk=pk)
+    if not selectors.user_can_inspect(user=request.user, visit=visit):
+        raise PermissionDenied
+    return visit, get_object_or_404(ChecklistResult, pk=result_pk, visit=visit)
+
+
 class ResultSaveView(LoginRequiredMixin, View):
     """Save one checklist item (htmx): answers the re-rendered card, with the error inline when refused."""
 
     http_method_names = ["post"]
 
     def post(self, request, pk, result_pk):
-        visit = selectors.visit_get_for_user(user=request.user, pk=pk)
-        if not selectors.user_can_inspect(user=request.user, visit=visit):
-            raise PermissionDenied
-        row = get_object_or_404(ChecklistResult, pk=result_pk, visit=visit)
+        visit, row = _inspected_item(request, pk, result_pk)
         form = ResultForm(request.POST, request.FILES, prefix=f"r{row.pk}")
         state = "error"
         if form.is_valid():
@@ -310,10 +316,7 @@ class FindingCreateView(LoginRequiredMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, pk, result_pk):
-        visit = selectors.visit_get_for_user(user=request.user, pk=pk)
-        if not selectors.user_can_inspect(user=request.user, visit=visit):
-            raise PermissionDenied
-        row = get_object_or_404(ChecklistResult, pk=result_pk, visit=visit)
+        visit, row = _inspected_item(request, pk, result_pk)
         form = FindingForm(request.POST, visit=visit)
         if form.is_valid():
             try:
