@@ -11,3 +11,7 @@ class JobStatus(models.TextChoices):
     RUNNING = "running", _("Running")
     SUCCESS = "success", _("Ready")
     FAILED = "failed", _("Failed")
+
+
+# A job still to finish: waiting for a worker, or being built.
+ACTIVE_JOB_STATUSES = (JobStatus.PENDING, JobStatus.RUNNING)

@@ -39,12 +39,11 @@ from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from core.choices import JobStatus
+from core.choices import ACTIVE_JOB_STATUSES, JobStatus
 from core.models import BackgroundJob
 
 logger = logging.getLogger(__name__)
 
-ACTIVE = (JobStatus.PENDING, JobStatus.RUNNING)
 # A request sends its job's message right after its commit: a row still unsent this long after was not sent
 # because the broker could not be reached.
 SEND_GRACE = datetime.timedelta(seconds=30)
@@ -97,7 +96,7 @@ def job_enqueue(job: models.Model, task_name: str = "") -> None:
 def job_claim(model: type[models.Model], *, pk: int, task_id: str):
     """The job, now RUNNING, if this delivery may run it; ``None`` when another task owns it or it is done."""
     claimed = model.objects.filter(
-        pk=pk, task_id=task_id, status__in=(JobStatus.PENDING, JobStatus.RUNNING)
+        pk=pk, task_id=task_id, status__in=ACTIVE_JOB_STATUSES
     ).update(status=JobStatus.RUNNING, started_at=timezone.now(), heartbeat_at=timezone.now(), attempts=F("attempts") + 1,
              progress=0, error="")
     if not claimed:
@@ -205,7 +204,7 @@ def job_models() -> list[type[BackgroundJob]]:
 def _stuck(*, now: datetime.datetime, stale_after: datetime.timedelta) -> Q:
     """Rows to send again (on a queryset with the ``sign_of_life`` alias): waiting or running without a sign of
     life for ``stale_after``, or waiting and still unsent after ``SEND_GRACE``."""
-    return Q(status__in=ACTIVE, sign_of_life__lt=now - stale_after) | Q(
+    return Q(status__in=ACTIVE_JOB_STATUSES, sign_of_life__lt=now - stale_after) | Q(
         status=JobStatus.PENDING, sent_at__isnull=True, sign_of_life__lt=now - min(SEND_GRACE, stale_after)
     )
 

@@ -9,7 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.choices import JobStatus
+from core.choices import ACTIVE_JOB_STATUSES, JobStatus
 
 
 class BackgroundJob(models.Model):
@@ -43,7 +43,7 @@ class BackgroundJob(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.status in (JobStatus.PENDING, JobStatus.RUNNING)
+        return self.status in ACTIVE_JOB_STATUSES
 
     @property
     def is_ready(self) -> bool:

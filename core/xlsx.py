@@ -234,44 +234,27 @@ def _keep_text(cell) -> None:
         cell.quotePrefix = True
 
 
+def _streamed(sheet, value):
+    """``value`` as a write-only sheet should get it: text that would read as a formula or an error value becomes a
+    text cell, a ``Formula`` a formula cell; anything else (plain text, numbers, dates, ready-made cells) as is."""
+    if isinstance(value, str):
+        if value[:1] not in _NOT_PLAIN:
+            return value
+        cell = WriteOnlyCell(sheet, value=value)
+        _keep_text(cell)
+        return cell
+    if isinstance(value, Formula):
+        return WriteOnlyCell(sheet, value=value.text)
+    if isinstance(value, Cell) and isinstance(value.value, str) and value.value[:1] in _NOT_PLAIN:
+        _keep_text(value)
+    return value
+
+
 class _WriteOnlySheet(WriteOnlyWorksheet):
     """A streamed sheet whose appended text is always text, given as a value or as a ready-made cell."""
 
-    def _values_to_row(self, values, row_idx):
-        # openpyxl's own loop (3.1), with the type check: a str goes through as it is unless its first character
-        # would make it a formula or an error value, and a ready-made cell is used without raising ValueError.
-        reusable = WriteOnlyCell(self)
-        for col_idx, value in enumerate(values, 1):
-            if value is None:
-                continue
-            if isinstance(value, str):
-                if value[:1] in _NOT_PLAIN:
-                    cell = WriteOnlyCell(self, value=value)
-                    if cell.data_type != "s":
-                        _keep_text(cell)
-                    elif value[:1] in FORMULA_STARTS:
-                        cell.quotePrefix = True
-                else:
-                    cell = reusable
-                    cell.value = value
-            elif isinstance(value, Cell):
-                cell = value
-                if cell.data_type in ("f", "e") and isinstance(cell.value, str):
-                    _keep_text(cell)
-                elif cell.data_type == "s" and isinstance(cell.value, str) and cell.value[:1] in FORMULA_STARTS:
-                    cell.quotePrefix = True
-            elif isinstance(value, Formula):
-                cell = WriteOnlyCell(self, value=value.text)
-            else:
-                cell = reusable
-                cell.value = value
-            cell.column = col_idx
-            cell.row = row_idx
-            if cell.hyperlink is not None:
-                cell.hyperlink.ref = cell.coordinate
-            yield cell
-            if cell is reusable and (cell.has_style or cell.hyperlink):
-                reusable = WriteOnlyCell(self)
+    def append(self, row):
+        super().append([_streamed(self, value) for value in row])
 
 
 class _Sheet(Worksheet):
