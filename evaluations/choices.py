@@ -17,6 +17,20 @@ class Grade(models.TextChoices):
 GRADE_ORDER = (Grade.A, Grade.B, Grade.C, Grade.D)
 
 
+class RatingPeriod(models.TextChoices):
+    """How often a scheme rates: each month, or each quarter (Decree 335/2025 allows both)."""
+
+    MONTHLY = "monthly", _("Monthly")
+    QUARTERLY = "quarterly", _("Quarterly")
+
+
+class CapKind(models.TextChoices):
+    """What the cap on the best grade is a share of."""
+
+    SHARE_OF_STAFF = "share_of_staff", _("Grade A at most this share of the unit's staff rated")
+    SHARE_OF_GOOD = "share_of_good", _("Grade A at most this share of those rated B (good)")
+
+
 class SheetStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Submitted")

@@ -14,6 +14,7 @@ STAFF_CODE = {
     "decision_number": "522/QĐ-UBND",
     "decision_date": datetime.date(2017, 1, 25),
     "audience": "staff",
+    "issuer": "Ủy ban nhân dân thành phố Hà Nội",
     "notes": "Bản phát hành kèm Cổng: các quy tắc được trình bày theo nhóm nội dung đánh giá.",
     "chapters": [
         (1, "Quy định chung", [
@@ -62,6 +63,7 @@ PUBLIC_CODE = {
     "decision_number": "1665/QĐ-UBND",
     "decision_date": datetime.date(2017, 3, 10),
     "audience": "public",
+    "issuer": "Ủy ban nhân dân thành phố Hà Nội",
     "notes": "Bản phát hành kèm Cổng: các quy tắc được trình bày theo nhóm nội dung.",
     "chapters": [
         (1, "Quy định chung", [
@@ -91,6 +93,51 @@ PUBLIC_CODE = {
 }
 
 HANOI_CODES = (STAFF_CODE, PUBLIC_CODE)
+
+# The national default where a province has no code of its own: the standards of the public-service culture
+# project (Decision 1847/QĐ-TTg of 27/12/2018), which provinces such as An Giang (formerly Kiên Giang) apply.
+NATIONAL_CODE = {
+    "slug": "qd-1847-2018",
+    "title": "Chuẩn mực văn hóa công vụ của cán bộ, công chức, viên chức (Đề án Văn hóa công vụ)",
+    "decision_number": "1847/QĐ-TTg",
+    "decision_date": datetime.date(2018, 12, 27),
+    "audience": "staff",
+    "issuer": "Thủ tướng Chính phủ",
+    "notes": "Bản phát hành kèm Cổng: các chuẩn mực của Đề án Văn hóa công vụ, áp dụng khi tỉnh chưa ban hành quy tắc riêng.",
+    "chapters": [
+        (1, "Quy định chung", [
+            (1, "Phạm vi và đối tượng áp dụng",
+             "Chuẩn mực về tinh thần, thái độ làm việc, giao tiếp, ứng xử, đạo đức, lối sống và trang phục của cán bộ, "
+             "công chức, viên chức, người lao động khi thi hành nhiệm vụ, công vụ tại các cơ quan hành chính nhà nước."),
+        ]),
+        (2, "Chuẩn mực văn hóa công vụ", [
+            (2, "Tinh thần, thái độ làm việc",
+             "Trung thành với Nhà nước Cộng hòa xã hội chủ nghĩa Việt Nam; bảo vệ danh dự Tổ quốc và lợi ích quốc gia; "
+             "tôn trọng và tận tụy phục vụ Nhân dân; ý thức rõ chức trách, bổn phận của bản thân khi thực hiện nhiệm "
+             "vụ, công vụ."),
+            (3, "Giao tiếp, ứng xử",
+             "Tôn trọng, lắng nghe, tận tình hướng dẫn quy trình xử lý công việc và giải thích cặn kẽ thắc mắc của "
+             "người dân. Thực hiện \"4 xin, 4 luôn\": xin chào, xin lỗi, xin cảm ơn, xin phép; luôn nhẹ nhàng, luôn "
+             "mỉm cười, luôn lắng nghe, luôn giúp đỡ. Hợp tác, tương trợ đồng nghiệp, không bè phái gây mất đoàn kết; "
+             "tuân thủ thứ bậc hành chính, không trốn tránh, thoái thác nhiệm vụ; người giữ chức vụ lãnh đạo tôn "
+             "trọng, lắng nghe ý kiến cấp dưới."),
+            (4, "Đạo đức, lối sống",
+             "Cần, kiệm, liêm, chính, chí công, vô tư; trung thực, giản dị, thẳng thắn. Không đánh bạc, không sa vào tệ "
+             "nạn xã hội; không sử dụng đồ uống có cồn trong giờ làm việc và giờ nghỉ trưa; không hút thuốc lá ngoài "
+             "nơi quy định; tuân thủ kỷ luật phát ngôn, không dùng mạng xã hội lan truyền thông tin chưa được kiểm "
+             "chứng, phiến diện, ảnh hưởng đến hoạt động công vụ."),
+            (5, "Trang phục",
+             "Khi thực hiện nhiệm vụ ăn mặc gọn gàng, lịch sự, sạch, đẹp, phù hợp với tính chất công việc; đi giày, dép "
+             "có quai hậu; đeo thẻ hoặc phù hiệu; ngành có trang phục riêng thực hiện theo quy định."),
+        ]),
+        (3, "Tổ chức thực hiện", [
+            (6, "Trách nhiệm thực hiện",
+             "Người đứng đầu cơ quan, đơn vị phổ biến, niêm yết các chuẩn mực tại trụ sở, kiểm tra việc thực hiện theo "
+             "kế hoạch hằng năm hoặc đột xuất; cán bộ, công chức vi phạm tùy tính chất, mức độ bị xử lý kỷ luật theo "
+             "quy định; kịp thời biểu dương người gương mẫu."),
+        ]),
+    ],
+}
 
 
 def canonical_text(title: str, chapters) -> str:

@@ -9,17 +9,20 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from pledges.choices import Audience, CampaignKind, PledgeMethod, VersionStatus
+from units.models import JurisdictionRule
 from units.scope import ScopedQuerySet
 
 
-class CodeOfConduct(models.Model):
-    """A code of conduct issued by a decision, e.g. 522/QĐ-UBND of 25/01/2017 for the staff of Hanoi."""
+class CodeOfConduct(JurisdictionRule):
+    """A code of conduct issued by a decision, e.g. 522/QĐ-UBND of 25/01/2017 for the staff of Hanoi: it binds its
+    jurisdiction's subtree from ``decision_date`` (the national default, Decision 1847/QĐ-TTg's public-service
+    culture, binds where no province has its own). Its decision is the legal basis printed on pages and decisions."""
 
     slug = models.SlugField(_("short name"), max_length=60, unique=True)
     title = models.CharField(_("title"), max_length=300)
     decision_number = models.CharField(_("issuing decision"), max_length=60)
     decision_date = models.DateField(_("decision date"))
-    issuer = models.CharField(_("issued by"), max_length=200, default="Ủy ban nhân dân thành phố Hà Nội")
+    issuer = models.CharField(_("issued by"), max_length=200)
     audience = models.CharField(_("audience"), max_length=10, choices=Audience.choices)
 
     class Meta:
@@ -32,6 +35,11 @@ class CodeOfConduct(models.Model):
 
     def get_absolute_url(self):
         return reverse("pledges:code_detail", kwargs={"slug": self.slug})
+
+    @property
+    def legal_basis(self) -> str:
+        """How the code is cited ("Quyết định số 522/QĐ-UBND ngày 25/01/2017 của …")."""
+        return f"Quyết định số {self.decision_number} ngày {self.decision_date:%d/%m/%Y} của {self.issuer}"
 
 
 class CodeVersion(models.Model):

@@ -10,9 +10,10 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from pledges.choices import VersionStatus
+from pledges.choices import Audience, VersionStatus
 from pledges.code_texts import canonical_text
 from pledges.models import Article, Chapter, CodeOfConduct, CodeVersion, Pledge, PledgeCampaign
+from units.jurisdiction import rule_in_force
 from units.models import Staff, Unit
 from units.rollup import Rollup
 from units.scope import Capability, is_within, scope_for
@@ -262,3 +263,38 @@ def coverage_headline(*, user) -> tuple[PledgeCampaign, CoverageRow] | None:
         total.expected += row.expected
         total.signed += row.signed
     return campaign, total
+
+
+# --- Codes in force in a jurisdiction ------------------------------------------------------------------------
+
+
+def code_in_force(*, unit: Unit, day: datetime.date, audience: str = Audience.STAFF) -> CodeOfConduct | None:
+    """The code of conduct for ``audience`` that binds ``unit`` on ``day``: its jurisdiction's (the nearest up the
+    tree with a published code issued by then), else the national default."""
+    codes = CodeOfConduct.objects.filter(audience=audience, versions__status=VersionStatus.PUBLISHED).distinct()
+    return rule_in_force(codes, unit=unit, day=day, date_field="decision_date")
+
+
+def codes_in_force(*, unit: Unit, day: datetime.date) -> list[CodeOfConduct]:
+    """The codes binding ``unit`` on ``day``, one per audience (staff first): the legal basis pages cite."""
+    codes = [code_in_force(unit=unit, day=day, audience=audience) for audience in Audience.values]
+    return [code for code in codes if code is not None]
+
+
+def articles_in_force(*, unit: Unit, day: datetime.date) -> QuerySet:
+    """The articles of the published version of the staff code binding ``unit`` on ``day``, in order (what a
+    violation, a finding or a checklist item refers to)."""
+    code = code_in_force(unit=unit, day=day)
+    if code is None:
+        return Article.objects.none()
+    return Article.objects.filter(
+        chapter__version__code=code, chapter__version__status=VersionStatus.PUBLISHED
+    ).select_related("chapter__version__code").order_by("chapter__number", "number")
+
+
+def articles_for_units(*, units, day: datetime.date) -> QuerySet:
+    """The articles of the staff codes binding any of ``units`` on ``day`` (a form serving several units)."""
+    code_ids = {code.pk for unit in units if (code := code_in_force(unit=unit, day=day)) is not None}
+    return Article.objects.filter(
+        chapter__version__code_id__in=code_ids, chapter__version__status=VersionStatus.PUBLISHED
+    ).select_related("chapter__version__code").order_by("chapter__version__code__decision_date", "chapter__number", "number")

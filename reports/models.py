@@ -13,6 +13,7 @@ from core.models import BackgroundJob
 from core.quarters import Quarter
 from evaluations.choices import Grade
 from reports.choices import CommendationStatus, EntrySource, ExportKind
+from units.models import JurisdictionRule
 from units.scope import ScopedQuerySet
 
 QUARTER_NUMBER = [MinValueValidator(1), MaxValueValidator(4)]
@@ -52,15 +53,17 @@ class QuarterlyReport(BackgroundJob):
         return Quarter(self.year, self.quarter)
 
 
-class CommendationRule(models.Model):
-    """Who deserves commending for a quarter, in force from ``effective_from`` until the next rule.
+class CommendationRule(JurisdictionRule):
+    """Who deserves commending for a quarter in a jurisdiction, in force from ``effective_from`` until that
+    jurisdiction's next rule (see ``units.jurisdiction``).
 
     The default: grade A in all three months, no violation in the quarter, no substantiated complaint; ranked
     by total score, then by citizen praise; at most ``quota_percent`` of each unit's rated staff (at least
     ``quota_min``)."""
 
     name = models.CharField(_("name"), max_length=200)
-    effective_from = models.DateField(_("effective from"), unique=True)
+    legal_basis = models.CharField(_("legal basis"), max_length=300, blank=True)
+    effective_from = models.DateField(_("effective from"))
     min_grade = models.CharField(
         _("lowest grade accepted each month"), max_length=1, choices=Grade.choices, default=Grade.A
     )
@@ -80,9 +83,62 @@ class CommendationRule(models.Model):
         verbose_name = _("commendation rule")
         verbose_name_plural = _("commendation rules")
         ordering = ["-effective_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["jurisdiction", "effective_from"], condition=Q(jurisdiction__isnull=False),
+                name="commendation_rule_one_per_jurisdiction_and_day",
+            ),
+            models.UniqueConstraint(
+                fields=["shipped_for", "effective_from"], condition=Q(jurisdiction__isnull=True),
+                name="commendation_rule_one_national_per_day",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.name} ({self.effective_from:%d/%m/%Y})"
+
+
+class RankingWeights(JurisdictionRule):
+    """How the dashboard ranks a jurisdiction's units: the weight of each component of the index (pledge
+    coverage, grades, citizen satisfaction, feedback answered on time, discipline), in force from
+    ``effective_from``. Only the components a unit has data for count; the weights are renormalised."""
+
+    name = models.CharField(_("name"), max_length=200)
+    effective_from = models.DateField(_("effective from"))
+    coverage = models.PositiveSmallIntegerField(_("pledge coverage"), default=20, validators=[MaxValueValidator(100)])
+    grades = models.PositiveSmallIntegerField(_("grades"), default=30, validators=[MaxValueValidator(100)])
+    satisfaction = models.PositiveSmallIntegerField(_("citizen satisfaction"), default=20, validators=[MaxValueValidator(100)])
+    on_time = models.PositiveSmallIntegerField(_("feedback answered on time"), default=15, validators=[MaxValueValidator(100)])
+    discipline = models.PositiveSmallIntegerField(_("discipline"), default=15, validators=[MaxValueValidator(100)])
+
+    history = HistoricalRecords()
+
+    COMPONENTS = ("coverage", "grades", "satisfaction", "on_time", "discipline")
+
+    class Meta:
+        verbose_name = _("ranking weights")
+        verbose_name_plural = _("ranking weights")
+        ordering = ["-effective_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["jurisdiction", "effective_from"], condition=Q(jurisdiction__isnull=False),
+                name="ranking_weights_one_per_jurisdiction_and_day",
+            ),
+            models.UniqueConstraint(
+                fields=["shipped_for", "effective_from"], condition=Q(jurisdiction__isnull=True),
+                name="ranking_weights_one_national_per_day",
+            ),
+            models.CheckConstraint(
+                condition=Q(coverage__gt=0) | Q(grades__gt=0) | Q(satisfaction__gt=0) | Q(on_time__gt=0) | Q(discipline__gt=0),
+                name="ranking_weights_not_all_zero",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.effective_from:%d/%m/%Y})"
+
+    def as_dict(self) -> dict[str, int]:
+        return {name: getattr(self, name) for name in self.COMPONENTS}
 
 
 class CommendationList(models.Model):

@@ -10,12 +10,11 @@ Units used across the suite (legacy structure, as in the demo):
 - ``ba_dinh``: another district, Quận Ba Đình (001), ``phuc_xa``: its ward Phường Phúc Xá (00001).
 """
 
-import importlib
 
 import pytest
 
 from tests.builders import make_user
-from tests.factories import StaffFactory, shipped_code_version
+from tests.factories import StaffFactory, restore_shipped_rules, shipped_code_version
 from units.choices import Role, Structure
 from units.models import Unit
 from units.unit_import import units_import
@@ -27,26 +26,13 @@ def django_db_setup(django_db_setup, django_db_blocker):
         units_import(province=1, structure="both")
 
 
-def _restore_shipped_data():
-    """Transactional tests empty every table afterwards, data migrations' rows included: put back what the
-    portal ships (the two Hanoi codes, the Hanoi scoring scheme, the default checklist and commendation rule);
-    every migration function is re-runnable."""
-    from django.apps import apps
-
-    for module, function in (("pledges.migrations.0002_hanoi_codes", "add_hanoi_codes"),
-                             ("evaluations.migrations.0002_hanoi_scheme", "add_hanoi_scheme"),
-                             ("evaluations.migrations.0004_default_checklist", "add_default_checklist"),
-                             ("reports.migrations.0002_default_commendation_rule", "add_default_rule")):
-        getattr(importlib.import_module(module), function)(apps, None)
-
-
 @pytest.fixture
 def hanoi(db):
     """Hanoi's units (and the data the portal ships). Transactional tests empty the tables afterwards, so
     re-import when they are gone."""
     if not Unit.objects.filter(official_code="01").exists():
         units_import(province=1, structure="both")
-        _restore_shipped_data()
+        restore_shipped_rules()
     return Unit.objects.get(official_code="01", structure=Structure.SHARED)
 
 

@@ -67,11 +67,31 @@ GRADE_POINTS = {Grade.A: Decimal(95), Grade.B: Decimal(80), Grade.C: Decimal(60)
 # --- The rows the portal ships ----------------------------------------------------------------------------
 
 
+SHIPPED_DATA = (
+    ("pledges.migrations.0002_hanoi_codes", "add_hanoi_codes"),
+    ("evaluations.migrations.0002_hanoi_scheme", "add_hanoi_scheme"),
+    ("evaluations.migrations.0004_default_checklist", "add_default_checklist"),
+    ("reports.migrations.0002_default_commendation_rule", "add_default_rule"),
+    ("pledges.migrations.0003_code_jurisdiction", "add_national_code"),
+    ("evaluations.migrations.0005_rules_per_jurisdiction", "ship_rules"),
+    ("reports.migrations.0004_rules_per_jurisdiction", "ship_rules"),
+)
+
+
+def restore_shipped_rules() -> None:
+    """Transactional tests empty every table afterwards, data migrations' rows included: put back what the
+    portal ships (Hanoi's codes, scheme and checklist, attached to Hanoi when it is imported; the national
+    defaults: Decision 1847's code, Decree 335's scheme, the checklist, commendation rule and ranking weights).
+    Every migration function is re-runnable."""
+    for module, function in SHIPPED_DATA:
+        getattr(importlib.import_module(module), function)(django_apps, None)
+
+
 def shipped_code_version() -> CodeVersion:
-    """The published version of the staff code (Decision 522). Transactional tests empty every table, the
-    codes shipped by the data migration included: put them back when they are gone (the migration re-runs)."""
+    """The published version of Hanoi's staff code (Decision 522), put back when a transactional test emptied
+    the tables."""
     if not CodeVersion.objects.filter(code__slug=STAFF_CODE_SLUG, status=VersionStatus.PUBLISHED).exists():
-        importlib.import_module("pledges.migrations.0002_hanoi_codes").add_hanoi_codes(django_apps, None)
+        restore_shipped_rules()
     return CodeVersion.objects.get(code__slug=STAFF_CODE_SLUG, status=VersionStatus.PUBLISHED)
 
 
@@ -82,18 +102,23 @@ def code_article() -> Article:
 
 def default_checklist() -> ChecklistTemplate:
     """The checklist the portal ships (one item per article of the code, then the office checks)."""
-    return ChecklistTemplate.objects.filter(is_default=True).first() or ChecklistTemplateFactory(is_default=True)
+    return ChecklistTemplate.objects.filter(is_default=True, shipped_for="01").first() or ChecklistTemplateFactory(
+        is_default=True, jurisdiction=Unit.objects.filter(official_code="01", parent__isnull=True).first()
+    )
 
 
 def scheme_in_force(month: datetime.date) -> ScoringScheme:
     """The scoring scheme of ``month`` (Hanoi's, shipped), or a new one from that month when there is none."""
-    scheme = ScoringScheme.objects.filter(effective_from__lte=month).order_by("-effective_from").first()
-    return scheme or ScoringSchemeFactory(effective_from=month)
+    hanoi = Unit.objects.filter(official_code="01", parent__isnull=True).first()
+    scheme = ScoringScheme.objects.filter(effective_from__lte=month, jurisdiction=hanoi).order_by("-effective_from").first()
+    return scheme or ScoringSchemeFactory(effective_from=month, jurisdiction=hanoi)
 
 
 def rule_in_force(quarter: Quarter) -> CommendationRule:
     """The commendation rule of ``quarter`` (the shipped one), or a new one from that quarter when there is none."""
-    rule = CommendationRule.objects.filter(effective_from__lte=quarter.first_day).order_by("-effective_from").first()
+    rule = CommendationRule.objects.filter(effective_from__lte=quarter.first_day, jurisdiction__isnull=True).order_by(
+        "-effective_from"
+    ).first()
     return rule or CommendationRuleFactory(effective_from=quarter.first_day)
 
 
@@ -197,6 +222,7 @@ class CodeOfConductFactory(DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Quy tắc ứng xử thử nghiệm số {n}")
     decision_number = factory.Sequence(lambda n: f"{n + 1000}/QĐ-UBND")
     decision_date = datetime.date(2026, 1, 5)
+    issuer = "Ủy ban nhân dân thành phố Hà Nội"
     audience = Audience.STAFF
 
 

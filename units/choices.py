@@ -65,4 +65,4 @@ class Role(models.TextChoices):
     UNIT_HEAD = "unit_head", _("Unit head")
     DISTRICT_OFFICE = "district_office", _("District office")
     INSPECTOR = "inspector", _("Inspector")
-    CITY_ADMIN = "city_admin", _("City administrator")
+    CITY_ADMIN = "city_admin", _("Province or city administrator")

@@ -103,6 +103,25 @@ class Unit(models.Model):
         return [int(part) for part in self.path.strip("/").split("/") if part][:-1]
 
 
+class JurisdictionRule(models.Model):
+    """A rule that belongs to a jurisdiction (see ``units.jurisdiction``): it applies to ``jurisdiction``'s whole
+    subtree, or to the whole country when ``jurisdiction`` is empty. ``shipped_for`` holds the official code of the
+    province a rule shipped with the portal waits for (Hanoi's are "01") until that province is imported."""
+
+    jurisdiction = models.ForeignKey(
+        Unit, verbose_name=_("jurisdiction"), on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        help_text=_("The unit whose whole subtree this rule applies to; empty for the national default."),
+    )
+    shipped_for = models.CharField(max_length=10, blank=True, editable=False, default="")
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_national(self) -> bool:
+        return self.jurisdiction_id is None
+
+
 class StaffQuerySet(ScopedQuerySet):
     def active_on(self, day: datetime.date):
         return self.filter(active_from__lte=day).filter(Q(active_to__isnull=True) | Q(active_to__gte=day))

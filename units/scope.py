@@ -50,6 +50,8 @@ class Capability:
     APPROVE_COMMENDATIONS = "approve_commendations"  # review and approve a quarter's commendation list
     EXPORT_DATA = "export_data"  # Excel exports of ratings, feedback, pledges and inspections
     VIEW_AUDIT = "view_audit"  # browse the audit trail (who changed what, when) of the units covered
+    MANAGE_RULES = "manage_rules"  # the jurisdiction's rule sets: codes, schemes, commendation rules, checklists, weights
+    DECIDE_CAP_EXCEPTIONS = "decide_cap_exceptions"  # mark a unit below exceptional for a period (the level above)
 
 
 _UNIT_STAFF = {
@@ -62,7 +64,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.DISTRICT_OFFICE: frozenset(
         {Capability.MANAGE_STAFF, Capability.RECORD_PLEDGES, Capability.RECORD_VIOLATIONS, Capability.MANAGE_CAMPAIGNS,
          Capability.REOPEN_SHEETS, Capability.MANAGE_INSPECTIONS, Capability.TRIAGE_FEEDBACK, Capability.MANAGE_KIOSKS,
-         Capability.BUILD_REPORTS, Capability.APPROVE_COMMENDATIONS, Capability.EXPORT_DATA, Capability.VIEW_AUDIT}
+         Capability.BUILD_REPORTS, Capability.APPROVE_COMMENDATIONS, Capability.EXPORT_DATA, Capability.VIEW_AUDIT,
+         Capability.DECIDE_CAP_EXCEPTIONS}
     ),
     Role.INSPECTOR: frozenset({Capability.RECORD_VIOLATIONS, Capability.INSPECT}),
     Role.CITY_ADMIN: frozenset(
@@ -81,6 +84,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.APPROVE_COMMENDATIONS,
             Capability.EXPORT_DATA,
             Capability.VIEW_AUDIT,
+            Capability.MANAGE_RULES,
+            Capability.DECIDE_CAP_EXCEPTIONS,
         }
     ),
 }

@@ -20,6 +20,7 @@ from vietnam_provinces import legacy
 
 from core.text import ascii_slug, fold_diacritics
 from units.choices import LEGACY_LAST_DAY, REFORM_DATE, Structure, UnitKind
+from units.jurisdiction import rules_attach_shipped
 from units.models import Unit
 from units.services import _set_tree_position
 
@@ -259,6 +260,9 @@ def units_import(*, province: int | None = 1, structure: str = "both") -> Import
     for level in levels:
         _sync_level(level, known, taken, summary)
     _sync_merge_links(summary, province)
+    # Rules shipped for a province (Hanoi's codes and scheme) apply once the province exists.
+    for top in Unit.objects.filter(parent__isnull=True).exclude(official_code=""):
+        rules_attach_shipped(top)
     log.info(
         "Units imported: %s created, %s updated, %s unchanged, %s merge links added",
         summary.total_created, summary.total_updated, summary.unchanged, summary.links_added,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from evaluations.choices import CheckResult, Severity, VisitKind
@@ -116,7 +117,7 @@ class FindingForm(forms.Form):
 
     def __init__(self, *args, visit, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["article"].queryset = code_articles()
+        self.fields["article"].queryset = code_articles(unit=visit.unit, day=timezone.localdate(visit.scheduled_at))
         self.fields["staff"].queryset = (
             Staff.objects.select_related("unit").within(visit.unit).active().order_by("full_name", "pk")
         )

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from evaluations.choices import ActionStatus, CheckResult, VisitKind, VisitStatus
 from evaluations.models import (
     ChecklistResult,
+    ChecklistTemplate,
     CorrectiveAction,
     Finding,
     InspectionPhoto,
@@ -20,6 +23,7 @@ from evaluations.models import (
     InspectionVisit,
     Violation,
 )
+from units.jurisdiction import applicable_q, nearest_first
 from units.models import Staff, Unit
 from units.scope import Capability, scope_for
 
@@ -239,3 +243,16 @@ def photo_get_for_user(*, user, pk: int):
     return get_object_or_404(
         InspectionPhoto.objects.select_related("result"), pk=pk, result__visit__in=visits_visible_to(user).values("pk")
     )
+
+
+def checklists_for(unit: Unit) -> QuerySet:
+    """The checklists a visit to ``unit`` may use: its jurisdictions' (up the tree) and the national ones."""
+    return ChecklistTemplate.objects.filter(applicable_q(unit), is_active=True).order_by("name", "pk")
+
+
+def checklist_default_for(unit: Unit) -> ChecklistTemplate:
+    """The default checklist of the nearest jurisdiction up the tree that has one (else the national default)."""
+    defaults = nearest_first(checklists_for(unit).filter(is_default=True), unit, date_field=None)
+    if not defaults:
+        raise ValidationError({"checklist": _("No checklist is defined for this unit.")}, code="checklist")
+    return defaults[0]

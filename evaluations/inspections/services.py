@@ -22,7 +22,7 @@ from core.audit import save_with_history
 from core.uploads import validate_image, validate_scan
 from core.workflow import Transition, Workflow
 from evaluations.choices import ActionStatus, CheckResult, Severity, ViolationSource, VisitKind, VisitStatus
-from evaluations.inspections.selectors import user_can_inspect
+from evaluations.inspections.selectors import checklist_default_for, checklists_for, user_can_inspect
 from evaluations.models import (
     ChecklistItem,
     ChecklistResult,
@@ -151,7 +151,9 @@ def visit_plan(
     if kind not in VisitKind.values:
         raise ValidationError({"kind": _("Choose scheduled or surprise.")}, code="kind")
     if checklist is None:
-        checklist = ChecklistTemplate.objects.get(is_default=True)
+        checklist = checklist_default_for(unit)
+    elif not checklists_for(unit).filter(pk=checklist.pk).exists():
+        raise ValidationError({"checklist": _("This checklist does not apply to this unit.")}, code="checklist")
     visit = InspectionVisit(
         team=team, unit=unit, kind=kind, scheduled_at=scheduled_at, subject=subject.strip(), checklist=checklist,
         created_by=actor,

@@ -10,9 +10,18 @@ from evaluations.models.inspections import (
     InspectionTeam,
     InspectionVisit,
 )
-from evaluations.models.ratings import Criterion, CriterionGroup, Rating, RatingSheet, ScoringScheme, Violation
+from evaluations.models.ratings import (
+    CapException,
+    Criterion,
+    CriterionGroup,
+    Rating,
+    RatingSheet,
+    ScoringScheme,
+    Violation,
+)
 
 __all__ = [
+    "CapException",
     "ChecklistItem",
     "ChecklistResult",
     "ChecklistTemplate",

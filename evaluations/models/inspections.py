@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from evaluations.choices import ActionStatus, CheckResult, ItemKind, Severity, VisitKind, VisitStatus
+from units.models import JurisdictionRule
 from units.scope import ScopedQuerySet
 
 
@@ -39,17 +40,32 @@ class InspectionTeam(models.Model):
         return self.name
 
 
-class ChecklistTemplate(models.Model):
-    """What inspectors check on a visit: the code's articles plus office items (code posted, badges, …)."""
+class ChecklistTemplate(JurisdictionRule):
+    """What inspectors check on a visit: the code's articles plus office items (code posted, badges, …). A
+    jurisdiction's checklists (and the national ones) are offered when a visit there is planned; its default one
+    is preselected."""
 
     name = models.CharField(_("name"), max_length=200)
     is_default = models.BooleanField(_("default"), default=False)
+    is_active = models.BooleanField(_("offered for new visits"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("checklist template")
         verbose_name_plural = _("checklist templates")
-        constraints = [models.UniqueConstraint(fields=["is_default"], condition=Q(is_default=True), name="one_default_checklist")]
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["jurisdiction"], condition=Q(is_default=True, jurisdiction__isnull=False),
+                name="one_default_checklist_per_jurisdiction",
+            ),
+            models.UniqueConstraint(
+                fields=["shipped_for"], condition=Q(is_default=True, jurisdiction__isnull=True),
+                name="one_default_national_checklist",
+            ),
+        ]
 
     def __str__(self):
         return self.name

@@ -9,26 +9,36 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from evaluations.choices import Grade, Severity, SheetStatus, ViolationSource
+from evaluations.choices import CapKind, Grade, RatingPeriod, Severity, SheetStatus, ViolationSource
+from units.models import JurisdictionRule
 from units.scope import ScopedQuerySet
 
 PERCENT = [MinValueValidator(0), MaxValueValidator(100)]
 
 
-class ScoringScheme(models.Model):
-    """How a month is scored and graded, in force from ``effective_from`` until the next scheme.
+class ScoringScheme(JurisdictionRule):
+    """How a period (a month or a quarter) is scored and graded in a jurisdiction, in force from
+    ``effective_from`` until that jurisdiction's next scheme (see ``units.jurisdiction``).
 
     Hanoi's scheme (Decision 3814-QĐ/TU): 20 points for discipline and ethics, 70 for task results, up to
-    10 bonus; A ≥ 90, B ≥ 70, C ≥ 50, else D; at most 30% A per unit; a violation caps the grade.
+    10 bonus; A ≥ 90, B ≥ 70, C ≥ 50, else D; at most 30% A of a unit's staff (40% for an exceptional unit).
+    The national default, Decree 335/2025/NĐ-CP: 30 general + 70 task results; the same thresholds; A at most
+    20% of those rated B. A violation caps the grade by its severity.
     """
 
     name = models.CharField(_("name"), max_length=200)
     legal_basis = models.CharField(_("legal basis"), max_length=200, blank=True)
-    effective_from = models.DateField(_("effective from"), unique=True)
+    effective_from = models.DateField(_("effective from"))
+    period = models.CharField(_("rating period"), max_length=10, choices=RatingPeriod.choices, default=RatingPeriod.MONTHLY)
     a_min = models.DecimalField(_("minimum points for A"), max_digits=5, decimal_places=1, default=Decimal(90))
     b_min = models.DecimalField(_("minimum points for B"), max_digits=5, decimal_places=1, default=Decimal(70))
     c_min = models.DecimalField(_("minimum points for C"), max_digits=5, decimal_places=1, default=Decimal(50))
+    cap_kind = models.CharField(_("kind of cap"), max_length=15, choices=CapKind.choices, default=CapKind.SHARE_OF_STAFF)
     a_share_cap_percent = models.PositiveSmallIntegerField(_("cap on the share of A (%)"), default=30, validators=PERCENT)
+    exceptional_cap_percent = models.PositiveSmallIntegerField(
+        _("cap for an exceptional unit (%)"), null=True, blank=True, validators=PERCENT,
+        help_text=_("Applies when the level above marks a unit exceptional for a period; empty: no exceptions."),
+    )
     cap_minor = models.CharField(_("best grade after a minor violation"), max_length=1, choices=Grade.choices, default=Grade.B)
     cap_serious = models.CharField(_("best grade after a serious violation"), max_length=1, choices=Grade.choices, default=Grade.C)
     cap_very_serious = models.CharField(
@@ -46,10 +56,27 @@ class ScoringScheme(models.Model):
                 condition=Q(a_min__gt=F("b_min")) & Q(b_min__gt=F("c_min")) & Q(c_min__gte=0),
                 name="scheme_thresholds_ordered",
             ),
+            models.UniqueConstraint(
+                fields=["jurisdiction", "effective_from"], condition=Q(jurisdiction__isnull=False),
+                name="scheme_one_per_jurisdiction_and_day",
+            ),
+            models.UniqueConstraint(
+                fields=["shipped_for", "effective_from"], condition=Q(jurisdiction__isnull=True),
+                name="scheme_one_national_per_day",
+            ),
+            models.CheckConstraint(condition=Q(a_share_cap_percent__lte=100), name="scheme_cap_percent"),
+            models.CheckConstraint(
+                condition=Q(exceptional_cap_percent__isnull=True) | Q(exceptional_cap_percent__lte=100),
+                name="scheme_exceptional_cap_percent",
+            ),
         ]
 
     def __str__(self):
         return f"{self.name} ({self.effective_from:%d/%m/%Y})"
+
+    @property
+    def is_quarterly(self) -> bool:
+        return self.period == RatingPeriod.QUARTERLY
 
     def cap_for(self, severity: str) -> str:
         return {
@@ -174,6 +201,32 @@ class Rating(models.Model):
 
     def __str__(self):
         return f"{self.staff} — {self.sheet.month:%m/%Y}: {self.grade}"
+
+
+class CapException(models.Model):
+    """The level above allows a unit more grade A for one rating period (an exceptional unit): the sheet's
+    scheme's ``exceptional_cap_percent`` then applies instead of its usual cap. Decided with a reason, audited."""
+
+    unit = models.ForeignKey("units.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="cap_exceptions")
+    month = models.DateField(_("period"), help_text=_("The first day of the month (or quarter) concerned."))
+    reason = models.TextField(_("reason"))
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("decided by"), on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(_("decided at"), auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("cap exception")
+        verbose_name_plural = _("cap exceptions")
+        ordering = ["-month", "unit"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "month"], name="one_cap_exception_per_unit_and_period"),
+            models.CheckConstraint(condition=Q(month__day=1), name="cap_exception_month_is_first_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.unit} — {self.month:%m/%Y}"
 
 
 class Violation(models.Model):

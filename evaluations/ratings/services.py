@@ -19,14 +19,18 @@ from core.workflow import Transition, Workflow
 from evaluations.choices import SheetStatus
 from evaluations.models import Rating, RatingSheet, ScoringScheme, Violation
 from evaluations.ratings import scoring
+from units.jurisdiction import rule_in_force
 from units.models import Staff, Unit, User
 from units.scope import Capability, require, scope_for
 
 
-def scheme_for_month(month: datetime.date) -> ScoringScheme:
-    """The scheme in force on the month's first day (the oldest one for months before any scheme)."""
-    scheme = ScoringScheme.objects.filter(effective_from__lte=month_end(month)).order_by("-effective_from").first()
-    return scheme or ScoringScheme.objects.order_by("effective_from").first()
+def scheme_for(*, unit: Unit, month: datetime.date) -> ScoringScheme:
+    """The scheme in force for ``unit`` in ``month``: its jurisdiction's (the nearest up the tree with a scheme in
+    force by the month's end), else the national default; before every scheme, the oldest national one."""
+    scheme = rule_in_force(ScoringScheme.objects.all(), unit=unit, day=month_end(month))
+    if scheme is None:
+        raise ValidationError(_("No scoring scheme is defined."), code="no_scheme")
+    return scheme
 
 
 def staff_rated_in(*, unit: Unit, month: datetime.date):
@@ -62,7 +66,7 @@ def rating_sheet_open(*, actor: User, unit: Unit, month: datetime.date) -> Ratin
         require(actor, Capability.RATE, unit)
         if month > month_start(timezone.localdate()):
             raise ValidationError(_("A month cannot be rated before it starts."), code="future")
-        sheet = save_with_history(RatingSheet(unit=unit, month=month, scheme=scheme_for_month(month)), actor=actor)
+        sheet = save_with_history(RatingSheet(unit=unit, month=month, scheme=scheme_for(unit=unit, month=month)), actor=actor)
     if sheet.is_editable and scope_for(actor).can(Capability.RATE, unit):
         _add_missing_rows(sheet, actor)
     return sheet

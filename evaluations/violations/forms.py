@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from evaluations.models import Violation
-from evaluations.violations.selectors import code_articles, recordable_staff
+from evaluations.violations.selectors import recordable_articles, recordable_staff
 from units.models import Staff
 
 
@@ -51,7 +51,7 @@ class ViolationForm(forms.ModelForm):
         if staff is not None:
             offered |= Q(pk=staff.pk)
         self.fields["staff"].queryset = recordable_staff(user).filter(offered).order_by("unit__path", "full_name", "pk")
-        self.fields["article"].queryset = code_articles()
+        self.fields["article"].queryset = recordable_articles(user, today)
         self.fields["occurred_on"].widget.attrs["max"] = today.isoformat()
         self.helper = FormHelper()
         self.helper.form_tag = False

@@ -7,12 +7,9 @@ from django.db.models import QuerySet
 
 from core.dates import month_end
 from evaluations.models import Violation
-from pledges.choices import VersionStatus
-from pledges.models import Article
+from pledges.selectors import articles_for_units, articles_in_force
 from units.models import Staff, Unit
-from units.scope import Capability
-
-STAFF_CODE_SLUG = "qd-522-2017"  # Quy tắc ứng xử của cán bộ, công chức, viên chức… (522/QĐ-UBND)
+from units.scope import Capability, scope_for
 
 
 def violation_list(*, user, unit: Unit | None = None, month=None) -> QuerySet:
@@ -30,8 +27,14 @@ def recordable_staff(user) -> QuerySet:
     return Staff.objects.select_related("unit").where_user_can(user, Capability.RECORD_VIOLATIONS)
 
 
-def code_articles() -> QuerySet:
-    """The articles of the published version of the staff code, in order."""
-    return Article.objects.filter(
-        chapter__version__code__slug=STAFF_CODE_SLUG, chapter__version__status=VersionStatus.PUBLISHED
-    ).order_by("chapter__number", "number")
+def code_articles(*, unit: Unit, day) -> QuerySet:
+    """The articles of the staff code in force for ``unit`` on ``day`` (its jurisdiction's, else the national one)."""
+    return articles_in_force(unit=unit, day=day)
+
+
+def recordable_articles(user, day) -> QuerySet:
+    """The articles a user may cite: those of the codes in force for the units they record violations for."""
+    units = Unit.objects.filter(pk__in=scope_for(user).assigned_unit_ids(capability=Capability.RECORD_VIOLATIONS))
+    if scope_for(user).is_global:
+        units = Unit.objects.filter(parent__isnull=True)
+    return articles_for_units(units=list(units), day=day)

@@ -14,7 +14,7 @@ from django.views.generic import FormView, ListView
 from core.dates import month_start, parse_month
 from core.forms import add_service_errors
 from evaluations.models import Rating, Violation
-from evaluations.ratings.services import scheme_for_month
+from evaluations.ratings.services import scheme_for
 from evaluations.violations.forms import ViolationForm
 from evaluations.violations.selectors import violation_list
 from evaluations.violations.services import violation_record
@@ -100,7 +100,7 @@ class ViolationCreateView(ScopeRequiredMixin, FormView):
             Rating.objects.filter(staff=violation.staff, sheet__month=month).select_related("sheet__scheme").first()
         )
         if rating is None:
-            cap = scheme_for_month(month).cap_for(violation.severity)
+            cap = scheme_for(unit=violation.unit, month=month).cap_for(violation.severity)
             messages.success(self.request, _(
                 "Violation recorded. The grade of %(name)s for %(month)s will be %(cap)s at best."
             ) % {**values, "cap": cap})

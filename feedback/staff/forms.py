@@ -112,9 +112,9 @@ class ViolationFromCaseForm(forms.Form):
     severity = forms.ChoiceField(label=_("Severity"), choices=Severity.choices)
     description = forms.CharField(label=_("What happened"), widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, case, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["article"].queryset = code_articles()
+        self.fields["article"].queryset = code_articles(unit=case.unit, day=timezone.localdate(case.received_at))
 
 
 class EraseContactForm(forms.Form):

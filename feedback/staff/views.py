@@ -109,7 +109,7 @@ class CaseDetailView(ScopeRequiredMixin, TemplateView):
             "reply": ReplyForm(bound("reply"), initial={"public_reply": case.public_reply}),
             "due": DueDateForm(bound("due"), initial={"due_on": case.due_on}),
             "link": LinkStaffForm(bound("link"), unit=case.unit, initial={"staff": case.staff_id, "substantiated": case.substantiated}),
-            "violation": ViolationFromCaseForm(bound("violation")),
+            "violation": ViolationFromCaseForm(bound("violation"), case=case),
             "erase": EraseContactForm(bound("erase")),
         }
 

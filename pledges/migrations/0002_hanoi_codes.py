@@ -17,7 +17,7 @@ def add_hanoi_codes(apps, schema_editor):
             continue
         code = CodeOfConduct.objects.create(
             slug=data["slug"], title=data["title"], decision_number=data["decision_number"],
-            decision_date=data["decision_date"], audience=data["audience"],
+            decision_date=data["decision_date"], audience=data["audience"], issuer=data["issuer"],
         )
         version = CodeVersion.objects.create(
             code=code, number=1, status="published", notes=data["notes"], published_at=timezone.now(),

@@ -26,6 +26,7 @@ from evaluations.figures import staff_quarter_ratings, staff_with_violations
 from feedback.figures import staff_case_counts
 from reports.choices import CommendationStatus, EntrySource
 from reports.models import CommendationEntry, CommendationList, CommendationRule
+from units.jurisdiction import rule_in_force
 
 NOT_RATED = "-"  # a month without a rating, in ``grades``: it never counts as a good month
 FIGURE_FIELDS = ["staff_unit", "total_score", "months_rated", "grades", "praise_count", "rank"]
@@ -66,12 +67,10 @@ def name_key(name: str) -> tuple[str, str]:
     return fold_diacritics(name).casefold(), name
 
 
-def commendation_rule_for(quarter: Quarter) -> CommendationRule:
-    """The rule in force on the quarter's first day: the latest ``effective_from`` on or before it, or else the
-    oldest rule (a quarter before every rule still gets judged by something)."""
-    rule = CommendationRule.objects.filter(effective_from__lte=quarter.first_day).order_by("-effective_from").first()
-    if rule is None:
-        rule = CommendationRule.objects.order_by("effective_from").first()
+def commendation_rule_for(*, unit, quarter: Quarter) -> CommendationRule:
+    """The rule in force for ``unit`` on the quarter's first day: its jurisdiction's (the nearest up the tree),
+    else the national default; before every rule, the oldest national one (a quarter still gets judged)."""
+    rule = rule_in_force(CommendationRule.objects.all(), unit=unit, day=quarter.first_day)
     if rule is None:
         raise ValidationError(_("No commendation rule is defined."))
     return rule
@@ -220,7 +219,7 @@ def commendation_list_generate(*, unit, quarter: Quarter, actor=None) -> Commend
     unit and quarter, locked while it is refreshed."""
     if quarter.is_future():
         raise ValidationError(_("This quarter has not started yet."))
-    rule = commendation_rule_for(quarter)
+    rule = commendation_rule_for(unit=unit, quarter=quarter)
     with transaction.atomic():
         commendation_list, created = CommendationList.objects.get_or_create(
             unit=unit, year=quarter.year, quarter=quarter.number, defaults={"rule": rule}

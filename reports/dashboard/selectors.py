@@ -17,7 +17,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.dates import add_months, month_end, month_start
 from core.numbers import share
@@ -33,8 +35,10 @@ from feedback.choices import FeedbackKind
 from feedback.figures import feedback_counts
 from pledges.figures import coverage_counts, coverage_plan
 from pledges.models import PledgeCampaign
+from reports.models import RankingWeights
 from units.choices import Structure
 from units.figures import active_staff_counts
+from units.jurisdiction import rule_in_force
 from units.models import Unit
 from units.rollup import Rollup
 from units.scope import require_visible
@@ -46,7 +50,6 @@ GRADES = tuple(Grade.values)  # A, B, C, D
 # has no data for is left out and the weights of the others are scaled up, so a ward is not punished for a
 # kiosk it does not have. Grade points: A = 100, B = 66.7, C = 33.3, D = 0, averaged over the rated staff.
 # Discipline: 100 × (1 − (violations of the month + overdue corrective actions) ÷ active staff), at least 0.
-RANK_WEIGHTS = {"coverage": 20, "grades": 30, "satisfaction": 20, "on_time": 15, "discipline": 15}
 GRADE_POINTS = {Grade.A: 100.0, Grade.B: 200 / 3, Grade.C: 100 / 3, Grade.D: 0.0}
 
 
@@ -136,20 +139,30 @@ class Figures:
                 "on_time": self.on_time_rate, "discipline": self.discipline}
 
 
-def composite_score(figures: Figures) -> float | None:
-    """The weighted mean (0–100) of the components the unit has data for; ``None`` without any (see RANK_WEIGHTS)."""
+def ranking_weights_for(*, unit: Unit, day: datetime.date) -> dict[str, int]:
+    """The ranking weights in force for ``unit``'s jurisdiction on ``day`` (nearest up the tree, else national)."""
+    weights = rule_in_force(RankingWeights.objects.all(), unit=unit, day=day)
+    if weights is None:
+        raise ValidationError(_("No ranking weights are defined."))
+    return weights.as_dict()
+
+
+def composite_score(figures: Figures, weights: dict[str, int]) -> float | None:
+    """The weighted mean (0–100) of the components the unit has data for; ``None`` without any."""
     present = {name: value for name, value in figures.components().items() if value is not None}
     # Discipline alone (staff, no other data) says little: rank only units with some measured result.
     if not set(present) - {"discipline"}:
         return None
-    weight = sum(RANK_WEIGHTS[name] for name in present)
-    return sum(RANK_WEIGHTS[name] * value for name, value in present.items()) / weight
+    weight = sum(weights[name] for name in present)
+    if not weight:
+        return None
+    return sum(weights[name] * value for name, value in present.items()) / weight
 
 
-def rank_rows(rows: list[Figures]) -> None:
+def rank_rows(rows: list[Figures], weights: dict[str, int]) -> None:
     """Score every row and number them from the best score (equal scores share a rank; no score, no rank)."""
     for row in rows:
-        row.score = composite_score(row)
+        row.score = composite_score(row, weights)
     scored = sorted((r for r in rows if r.score is not None), key=lambda r: -r.score)
     previous, rank = None, 0
     for position, row in enumerate(scored, start=1):
@@ -173,6 +186,7 @@ class Dashboard:
     trend: list[tuple[datetime.date, float | None]]
     kinds: list[tuple[str, str, int]]
     kinds_since: datetime.date
+    weights: dict[str, int]
 
     @property
     def ranking(self) -> list[Figures]:
@@ -289,7 +303,8 @@ def dashboard_build(*, user, root: Unit, month: datetime.date, structure: str = 
         total.add(figures)
     if not all_row_ids:
         rows = [own]  # a ward without units beneath it: its own row
-    rank_rows(rows)
+    weights = ranking_weights_for(unit=root, day=month)
+    rank_rows(rows, weights)
 
     return Dashboard(
         root=root, month=month, grade_month=grade_month, structure=structure, structures=structures,
@@ -298,4 +313,5 @@ def dashboard_build(*, user, root: Unit, month: datetime.date, structure: str = 
         trend=[(first, share(total.trend_satisfied[i], total.trend_rated[i])) for i, first in enumerate(trend)],
         kinds=[(kind, label, total.kinds.get(kind, 0)) for kind, label in FeedbackKind.choices],
         kinds_since=trend[0],
+        weights=weights,
     )

@@ -21,7 +21,7 @@ from django.views.generic import TemplateView
 from core.dates import MONTH_INPUT_FORMAT, add_months, parse_month
 from evaluations.choices import Grade
 from reports.dashboard import charts
-from reports.dashboard.selectors import RANK_WEIGHTS, dashboard_build
+from reports.dashboard.selectors import dashboard_build
 from units.choices import Structure
 from units.models import Unit
 from units.scope import scope_for
@@ -127,7 +127,7 @@ class UnitDashboardView(LoginRequiredMixin, TemplateView):
             grade_chart=_grade_chart(board, month_param),
             trend_chart=_trend_chart(board),
             kinds_chart=_kinds_chart(board),
-            rank_weights=RANK_WEIGHTS,
+            rank_weights=board.weights,
             grades=Grade.values,
             has_children=board.rows and board.rows[0].unit.pk != unit.pk,
         )

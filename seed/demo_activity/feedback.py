@@ -189,7 +189,7 @@ def _substantiated_complaint(plan: Plan) -> int:
     )
     services.feedback_update(actor=actor, case=case, status=CaseStatus.IN_PROGRESS)
     services.feedback_link_staff(actor=actor, case=case, staff=person, substantiated=True)
-    article = next(a for a in code_articles() if a.number == 5)
+    article = next(a for a in code_articles(unit=ward.unit, day=plan.today) if a.number == 5)
     violation = services.feedback_create_violation(
         actor=actor, case=case, article=article, severity=Severity.MINOR,
         description="Có thái độ thiếu tôn trọng, quát tháo công dân khi tiếp nhận hồ sơ",

@@ -58,7 +58,7 @@ def inspection_seed(plan: Plan, team: InspectionTeam) -> InspectionVisit | None:
         description=f"{person.full_name if person else 'Cán bộ một cửa'} có thái độ thiếu niềm nở, không hướng dẫn công dân nộp hồ sơ",
     )
     about_unit = inspection_services.finding_create(
-        actor=inspector, visit=visit, result=failed["office"], article=code_articles().get(number=RESPONSIBILITY_ARTICLE),
+        actor=inspector, visit=visit, result=failed["office"], article=code_articles(unit=ward.unit, day=plan.today).get(number=RESPONSIBILITY_ARTICLE),
         severity=Severity.MINOR, description="Hòm thư góp ý không được mở định kỳ, không có sổ theo dõi ý kiến của công dân",
     )
     inspection_services.visit_close(

@@ -19,7 +19,7 @@ from core.dates import add_months, local_datetime
 from evaluations.choices import Grade, Severity, SheetStatus, ViolationSource
 from evaluations.models import Rating, RatingSheet, Violation
 from evaluations.ratings import scoring
-from evaluations.ratings.services import rating_sheet_transition, scheme_for_month, staff_rated_in
+from evaluations.ratings.services import rating_sheet_transition, scheme_for, staff_rated_in
 from evaluations.violations.selectors import code_articles
 from evaluations.violations.services import violation_record
 from seed.demo_activity.common import Plan, UnitPlan
@@ -66,7 +66,7 @@ def _points(value) -> str:
 def violations_seed(plan: Plan) -> int:
     """The supervisors' violations of the year so far, through ``violation_record`` (before the sheets exist,
     so the ratings read them when they are graded)."""
-    articles = {article.number: article for article in code_articles()}
+    articles = {article.number: article for article in code_articles(unit=plan.district, day=plan.today)}
     created = 0
     for code, month, day, article, severity, description, action_taken in SUPERVISOR_VIOLATIONS:
         occurred_on = datetime.date(plan.today.year, month, day)
@@ -136,7 +136,7 @@ def _rate_sheet(unit_plan: UnitPlan, month: datetime.date, rater, rated_at: date
     """Open the unit's sheet for ``month`` with every row already graded: the sheet as ``rating_sheet_open``
     creates it, then its rows in one ``bulk_create_with_history`` (a creation row in each rating's history, by
     the rater) instead of rows at full marks followed by ``rating_save`` on almost every one of them."""
-    sheet = save_with_history(RatingSheet(unit=unit_plan.unit, month=month, scheme=scheme_for_month(month)), actor=rater)
+    sheet = save_with_history(RatingSheet(unit=unit_plan.unit, month=month, scheme=scheme_for(unit=unit_plan.unit, month=month)), actor=rater)
     violations: dict[int, list[tuple[str, str]]] = {}
     for staff_id, severity, description in Violation.objects.filter(
         unit=sheet.unit, occurred_on__gte=month, occurred_on__lt=add_months(month, 1)

@@ -20,7 +20,7 @@ from core.dates import local_datetime, month_end
 from evaluations.choices import Grade, Severity, SheetStatus, ViolationSource
 from evaluations.models import Rating, RatingSheet, Violation
 from evaluations.ratings import scoring
-from evaluations.ratings.services import scheme_for_month
+from evaluations.ratings.services import scheme_for
 from pledges.models import Article
 from seed.synthetic.copy import copy_lines, copy_rows, reserve_ids, text
 from seed.synthetic.plan import Plan
@@ -160,7 +160,8 @@ def ratings_seed(plan: Plan, people: dict[int, list[Person]], violations: list[V
     for spec in violations:
         capped.setdefault((spec.staff_id, spec.occurred_on.replace(day=1)), []).append(spec)
     sheets, sheet_ids = [], {}
-    schemes = {month: scheme_for_month(month) for month in plan.months}
+    # The synthetic wards all lie in one province: they share its scheme for each month.
+    schemes = {month: scheme_for(unit=plan.wards[0], month=month) for month in plan.months}
     for w, ward in enumerate(plan.wards):
         for m, month in enumerate(plan.months):
             sheet_id = first_sheet + w * len(plan.months) + m

@@ -18,9 +18,9 @@ from python_calamine import CalamineWorkbook
 from evaluations.choices import Grade, Severity, SheetStatus, ViolationSource
 from evaluations.models import Rating
 from evaluations.ratings import services, sheet_format as excel
-from evaluations.violations.selectors import code_articles
 from evaluations.violations.services import violation_record
 from tests.builders import open_sheet
+from tests.factories import code_article
 from tests.helpers import client_for
 
 pytestmark = pytest.mark.django_db
@@ -164,7 +164,7 @@ def test_download_reads_back_with_the_staff_their_points_and_a_hidden_meta_sheet
 
 
 def test_download_shows_the_violation_cap_in_the_grade(officer, ward_officer, sheet, staff, last_month):
-    article = code_articles().first()
+    article = code_article()
     violation_record(
         actor=ward_officer, staff=staff["TXB001"], occurred_on=last_month + datetime.timedelta(days=9), article=article,
         severity=Severity.SERIOUS, source=ViolationSource.SUPERVISOR, description="Uống rượu trong giờ làm việc.",
@@ -250,7 +250,7 @@ def test_an_untouched_file_changes_nothing(officer, sheet):
 
 def test_a_violation_of_the_month_caps_the_grade_and_asks_for_a_remark(officer, ward_officer, sheet, staff, last_month):
     violation_record(
-        actor=ward_officer, staff=staff["TXB002"], occurred_on=last_month, article=code_articles().first(),
+        actor=ward_officer, staff=staff["TXB002"], occurred_on=last_month, article=code_article(),
         severity=Severity.SERIOUS, source=ViolationSource.CITIZEN_FEEDBACK, description="Gây phiền hà cho người dân.",
     )
     content = download(officer, sheet)

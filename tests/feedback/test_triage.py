@@ -12,12 +12,11 @@ import pytest
 
 from evaluations.choices import Grade, Severity, ViolationSource
 from evaluations.models import Rating
-from evaluations.violations.selectors import code_articles
 from feedback.choices import CaseStatus, Channel, FeedbackKind, RejectionReason
 from feedback.models import FeedbackCase
 from feedback.staff import services
 from tests.builders import make_user, open_sheet
-from tests.factories import FeedbackCaseFactory
+from tests.factories import FeedbackCaseFactory, code_article
 from tests.helpers import client_for
 from units.choices import Role
 
@@ -189,7 +188,7 @@ def test_a_substantiated_complaint_becomes_a_violation_that_caps_the_grade(clien
     url = reverse("feedback:case_detail", args=[case.pk])
 
     officer.post(url, {"action": "link", "staff": an.pk, "substantiated": "on"})
-    response = officer.post(url, {"action": "violation", "article": code_articles().first().pk, "severity": Severity.MINOR,
+    response = officer.post(url, {"action": "violation", "article": code_article().pk, "severity": Severity.MINOR,
                                   "description": "Thái độ hách dịch với công dân."})
 
     assert response.status_code == 302
@@ -204,7 +203,7 @@ def test_a_substantiated_complaint_becomes_a_violation_that_caps_the_grade(clien
 def test_praise_cannot_create_a_violation(ward_officer, thanh_xuan_bac, an):
     case = FeedbackCaseFactory(unit=thanh_xuan_bac, kind=FeedbackKind.PRAISE, staff=an, substantiated=True)
     with pytest.raises(ValidationError, match="Praise cannot become a violation."):
-        services.feedback_create_violation(actor=ward_officer, case=case, article=code_articles().first(),
+        services.feedback_create_violation(actor=ward_officer, case=case, article=code_article(),
                                            severity=Severity.MINOR, description="x")
     assert case.violation_id is None
 
@@ -212,7 +211,7 @@ def test_praise_cannot_create_a_violation(ward_officer, thanh_xuan_bac, an):
 def test_an_unsubstantiated_complaint_cannot_create_a_violation(ward_officer, thanh_xuan_bac, an):
     case = FeedbackCaseFactory(unit=thanh_xuan_bac, staff=an, substantiated=False)
     with pytest.raises(ValidationError):
-        services.feedback_create_violation(actor=ward_officer, case=case, article=code_articles().first(),
+        services.feedback_create_violation(actor=ward_officer, case=case, article=code_article(),
                                            severity=Severity.MINOR, description="x")
 
 

@@ -159,11 +159,11 @@ def test_min_grade_b_accepts_a_and_b(thanh_xuan, person, rate):
 def test_a_rule_with_a_later_effective_date_applies_to_later_quarters_only(hanoi):
     shipped = CommendationRule.objects.get()
     later = CommendationRuleFactory(name="Quy định 2025", effective_from=datetime.date(2025, 7, 1), months_required=2)
-    assert commendation_rule_for(Quarter(2025, 2)) == shipped
-    assert commendation_rule_for(Quarter(2025, 3)) == later
-    assert commendation_rule_for(Quarter(2026, 1)) == later
+    assert commendation_rule_for(unit=hanoi, quarter=Quarter(2025, 2)) == shipped
+    assert commendation_rule_for(unit=hanoi, quarter=Quarter(2025, 3)) == later
+    assert commendation_rule_for(unit=hanoi, quarter=Quarter(2026, 1)) == later
     # A quarter before every rule is judged by the oldest one.
-    assert commendation_rule_for(Quarter(2016, 4)) == shipped
+    assert commendation_rule_for(unit=hanoi, quarter=Quarter(2016, 4)) == shipped
 
 
 def test_the_list_records_the_rule_in_force(thanh_xuan, person, rate):
