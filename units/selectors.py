@@ -25,14 +25,16 @@ def unit_list(*, user, query: str = "", structure: str | None = None, kind: str 
     """Units the user may see, matching ``query`` without regard to diacritics, with their active head count.
 
     ``structure``: None (the default) lists the units in force today and the former units that hold records
-    (``UnitQuerySet.in_force_or_with_records``); a ``Structure`` value only that structure's units;
+    (``UnitQuerySet.in_force_or_with_records``), and every unit whose name matches a search (a search by name is
+    an explicit ask: "thanh xuan bac" finds the former ward); a ``Structure`` value only that structure's units;
     ``ALL_STRUCTURES`` every unit."""
     units = Unit.objects.visible_to(user).select_related("parent")
     if query:
         for word in fold_diacritics(query).split():
             units = units.filter(Q(search_name__contains=word) | Q(official_code=word) | Q(public_code__contains=word))
     if structure is None:
-        units = units.in_force_or_with_records()
+        if not query:
+            units = units.in_force_or_with_records()
     elif structure != ALL_STRUCTURES:
         units = units.filter(structure=structure)
     if kind:

@@ -263,12 +263,14 @@ def dashboard_build(*, user, root: Unit, month: datetime.date, structure: str = 
     # (legacy or current) narrows them to one structure.
     first_day, last_day = month, month_end(month)
     structure = structure if structure in structures else ""
+    lasts = last_rated_months(root=root, until=month)
+    rated_in_period = {rollup.row_id(unit_id) for unit_id, last in lasts.items() if last >= trend[0]}
 
     def shown(unit: Unit) -> bool:
         if structure and unit.structure not in (structure, ""):
             return False
         figures = by_row.get(unit.pk)
-        if figures is not None and figures.has_period_data:
+        if (figures is not None and figures.has_period_data) or unit.pk in rated_in_period:
             return True
         in_month = (unit.valid_from is None or unit.valid_from <= last_day) and (unit.valid_to is None or unit.valid_to >= first_day)
         return in_month and (unit.valid_to is None or unit.valid_to >= today)
@@ -277,7 +279,6 @@ def dashboard_build(*, user, root: Unit, month: datetime.date, structure: str = 
 
     # The grades of the reference month, or of the last month before it with a submitted sheet among the kept rows.
     kept = {u.pk for u in row_units} | {root.pk}
-    lasts = last_rated_months(root=root, until=month)
     grade_month = max((last for unit_id, last in lasts.items() if rollup.row_id(unit_id) in kept), default=None)
     if grade_month is not None:
         grades = {unit_id: by_month[grade_month] for unit_id, by_month in grade_counts(root=root, months=[grade_month]).items()}
