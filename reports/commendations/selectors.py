@@ -38,9 +38,8 @@ def commendation_unit_get_for_user(*, user, public_code: str) -> Unit:
 
 
 def commendation_units_for_user(*, user) -> QuerySet:
-    """Units whose list the user may open: the units in scope in force today, and the former ones that hold
-    records (their history), in tree order."""
-    return Unit.objects.visible_to(user).in_force_or_with_records().order_by("path")
+    """Units whose list the user may open: every unit in scope, in tree order."""
+    return Unit.objects.visible_to(user).order_by("path")
 
 
 def commendation_staff_choices(*, commendation_list: CommendationList) -> QuerySet:

@@ -111,9 +111,8 @@ def export_files_purge(*, now: datetime.datetime | None = None) -> int:
 
 
 def export_units(*, user) -> QuerySet:
-    """Units where ``user`` may export data (each stands for its whole subtree), in tree order: those in force
-    today, and the former ones that hold records (their history), not every dissolved unit."""
-    return Unit.objects.where_user_can(user, Capability.EXPORT_DATA).in_force_or_with_records().only(
+    """Units where ``user`` may export data (each stands for its whole subtree), in tree order."""
+    return Unit.objects.where_user_can(user, Capability.EXPORT_DATA).only(
         "pk", "name", "public_code", "path", "depth"
     ).order_by("path")
 
