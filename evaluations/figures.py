@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 import datetime
 
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
 
 from evaluations.choices import ActionStatus, VisitKind, VisitStatus
 from evaluations.models import CorrectiveAction, Finding, InspectionVisit, Rating, RatingSheet, Violation
@@ -24,12 +25,12 @@ TOOK_PLACE = (VisitStatus.IN_PROGRESS, VisitStatus.CLOSED)
 # --- Ratings ------------------------------------------------------------------------------------------------
 
 
-def rating_sheet_counts(*, root: Unit, months: Sequence[datetime.date]) -> dict[int, dict[datetime.date, dict[str, int]]]:
+def rating_sheet_counts(*, root: Unit | QuerySet, months: Sequence[datetime.date]) -> dict[int, dict[datetime.date, dict[str, int]]]:
     """Sheets of ``months`` in ``root``'s subtree, ``{unit_id: {month: {"sheets", "submitted", "approved",
     "sheet_id"}}}``: all sheets, those submitted (or later), those approved (or locked), and the id of the unit's
     latest sheet of the month (an id, not a count). One query."""
     sheets = (
-        RatingSheet.objects.within(root).filter(month__in=months).order_by().values("unit_id", "month")
+        RatingSheet.objects.under(root).filter(month__in=months).order_by().values("unit_id", "month")
         .annotate(
             sheets=Count("pk"),
             submitted=Count("pk", filter=Q(status__in=SUBMITTED_STATUSES)),
@@ -45,11 +46,11 @@ def rating_sheet_counts(*, root: Unit, months: Sequence[datetime.date]) -> dict[
     return counts
 
 
-def grade_counts(*, root: Unit, months: Sequence[datetime.date]) -> dict[int, dict[datetime.date, dict[str, int]]]:
+def grade_counts(*, root: Unit | QuerySet, months: Sequence[datetime.date]) -> dict[int, dict[datetime.date, dict[str, int]]]:
     """Ratings on submitted (or later) sheets of ``months`` in ``root``'s subtree, by grade:
     ``{unit_id: {month: {grade: n}}}`` (the unit of the sheet). One query."""
     ratings = (
-        Rating.objects.within(root).filter(sheet__month__in=months, sheet__status__in=SUBMITTED_STATUSES)
+        Rating.objects.under(root).filter(sheet__month__in=months, sheet__status__in=SUBMITTED_STATUSES)
         .order_by().values_list("sheet__unit_id", "sheet__month", "grade").annotate(n=Count("pk"))
     )
     counts: dict[int, dict[datetime.date, dict[str, int]]] = {}
@@ -131,6 +132,21 @@ def violation_counts_by_article(*, root: Unit, first_day: datetime.date, last_da
         entry = by_article.setdefault(article_id, {"number": number, "title": title, "code": decision, "counts": {}})
         entry["counts"][severity] = entry["counts"].get(severity, 0) + n
     return by_article
+
+
+def violation_counts_by_month(
+    *, root: Unit | QuerySet, first_day: datetime.date, last_day: datetime.date
+) -> dict[int, dict[datetime.date, int]]:
+    """Violations that occurred from ``first_day`` to ``last_day`` under ``root`` (a unit's subtree, or a queryset of
+    units), ``{unit_id: {month: n}}``. One query."""
+    violations = (
+        Violation.objects.under(root).filter(occurred_on__gte=first_day, occurred_on__lte=last_day)
+        .annotate(month=TruncMonth("occurred_on")).order_by().values_list("unit_id", "month").annotate(n=Count("pk"))
+    )
+    counts: dict[int, dict[datetime.date, int]] = {}
+    for unit_id, month, n in violations:
+        counts.setdefault(unit_id, {})[month] = n
+    return counts
 
 
 def staff_with_violations(*, staff_ids: Iterable[int], first_day: datetime.date, last_day: datetime.date) -> set[int]:

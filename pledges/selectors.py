@@ -169,7 +169,8 @@ class CoverageRow:
 
 
 def campaign_coverage(*, campaign: PledgeCampaign, root: Unit) -> CoverageRow:
-    """Coverage of ``root`` and of each unit directly beneath it, rolled up the tree. Three queries."""
+    """Coverage of ``root`` and of each unit directly beneath it in force on the campaign's day or counting
+    someone, rolled up the tree. Three queries."""
     expected = campaign_expected_staff(campaign=campaign, under=root)
     expected_by_unit = dict(expected.values("unit_id").annotate(n=Count("id")).values_list("unit_id", "n"))
     signed_by_unit = dict(
@@ -190,6 +191,14 @@ def campaign_coverage(*, campaign: PledgeCampaign, root: Unit) -> CoverageRow:
         if row is not None:  # the root's own staff count only in the total
             row.expected += expected_here
             row.signed += signed_here
+    # Units in force on the campaign's day, and former ones only where they count someone (a city's campaign
+    # lists today's wards, not every district dissolved in 2025).
+    day = campaign_reference_day(campaign)
+    top.children = [
+        row for row in top.children
+        if row.expected or row.signed
+        or ((row.unit.valid_from is None or row.unit.valid_from <= day) and (row.unit.valid_to is None or row.unit.valid_to >= day))
+    ]
     return top
 
 

@@ -13,6 +13,7 @@ urlpatterns = [
     # Dashboard
     path("dashboard/", dashboard.DashboardRedirectView.as_view(), name="dashboard"),
     path("dashboard/<slug:public_code>/", dashboard.UnitDashboardView.as_view(), name="unit_dashboard"),
+    path("dashboard/<slug:public_code>/history/", dashboard.UnitHistoryView.as_view(), name="unit_history"),
     # Quarterly
     path("reports/", quarterly.ReportListView.as_view(), name="report_list"),
     path("reports/request/", quarterly.ReportRequestView.as_view(), name="report_request"),

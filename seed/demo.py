@@ -1,14 +1,21 @@
-"""Demo data: Quận Thanh Xuân's staff and one login per role, so a newcomer can try the portal at once.
+"""Demo data: Hà Nội as it works today (Phường Thanh Xuân and its neighbours, under the city since 1 July 2025) and
+the former Quận Thanh Xuân with its history, one login per role, so a newcomer can try the portal at once.
 
-``demo_seed`` is idempotent. A unit that already has staff is left alone, a staff code that is already
-taken is skipped, and a demo user who already exists keeps their password, names and flags untouched
-(only a missing role assignment, or a missing link to the ward head's staff record, is added). So a
-second run creates nothing and changes nothing.
+``demo_seed`` seeds every province of ``DEMO_PROVINCES`` (one ``seed.demo_spec.DemoProvince`` each; Hà Nội's is
+``seed.demo_hanoi.HANOI``), in the order things happened:
 
-The staff are generated, not real people: names are drawn with ``random.Random`` from common Vietnamese
-family, middle and given names, with one generator per unit seeded from ``rng_seed`` and the unit's
-code, so a unit's roster is the same whichever units already existed. The units themselves are real
-(imported from the ``vietnam-provinces`` package), in the legacy structure (before 1 July 2025).
+1. the former district and its wards get their rosters (``seed.demo_people``), and the logins are created;
+2. their history, January to June 2025 (``seed.demo_activity``: ratings, violations, feedback);
+3. the reform of 1 July 2025: each former ward's active staff move to today's ward that took them over
+   (``staff_move``, a transfer record dated 01/07/2025), the merged ward keeps one chair (the others become vice
+   chairs), and the district's own offices close (their staff's last day is 30/06/2025);
+4. today's wards: this year's pledge campaign over the province, the inspection team, and their activity from
+   July 2025 to last month; this month is left for the demo users.
+
+Idempotent: a unit that has (or had) staff is left alone, a staff code that is already taken is skipped, staff
+already moved stay where they are, each period's activity is seeded once, and a demo user who already exists keeps
+their password, names and flags (only a missing role assignment, or a missing link to a staff record, is added).
+So a second run creates nothing and changes nothing.
 """
 
 from __future__ import annotations
@@ -21,40 +28,25 @@ import random
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
-from seed.demo_activity import ActivitySummary, demo_activity_seed
-from units.choices import GRASSROOTS_KINDS, Leadership, Role, StaffCategory, Structure
-from units.models import RoleAssignment, Staff, Unit, User
-from units.services import role_assign, staff_create
+from core.dates import local_datetime
+from pledges.models import PledgeCampaign
+from seed.demo_activity import ActivitySummary, Actors, demo_activity_seed, plan_draw
+from seed.demo_hanoi import HANOI
+from seed.demo_inspections import demo_team_seed
+from seed.demo_people import DISTRICT_ROSTER, WARD_DEPUTY, seed_unit_staff, ward_roster
+from seed.demo_pledges import demo_pledges_seed
+from seed.demo_spec import PROVINCE, DemoAccount, DemoProvince
+from units.choices import GRASSROOTS_KINDS, LEGACY_LAST_DAY, REFORM_DATE, Leadership, Role, Structure
+from units.models import RoleAssignment, Staff, StaffTransfer, Unit, User
+from units.services import role_assign, staff_deactivate, staff_move, staff_update
 from units.unit_import import units_import
 
-HANOI_CODE = "01"
-DISTRICT_CODE = "009"  # Quận Thanh Xuân (legacy structure)
-WARD_CODE = "00367"  # Phường Thanh Xuân Bắc (legacy structure)
-
+DEMO_PROVINCES: tuple[DemoProvince, ...] = (HANOI,)
 
 # --- Logins -------------------------------------------------------------------------------------------------
 
-
-@dataclass(frozen=True)
-class DemoAccount:
-    username: str
-    full_name: str  # empty: taken from the linked staff record
-    role: str
-    unit: str  # "hanoi", "district" or "ward"
-    superuser: bool = False
-    # The ward staff record this login belongs to, so its owner can sign a pledge online: "head", a position
-    # name, or "" for none.
-    link_staff: str = ""
-
-
-DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
-    DemoAccount("admin", "Trần Quốc Hưng", Role.CITY_ADMIN, "hanoi", superuser=True),
-    DemoAccount("district.thanhxuan", "Lê Thị Thu Hà", Role.DISTRICT_OFFICE, "district"),
-    DemoAccount("ward.thanhxuanbac", "", Role.WARD_OFFICER, "ward", link_staff="Công chức Văn phòng - Thống kê"),
-    DemoAccount("head.thanhxuanbac", "", Role.UNIT_HEAD, "ward", link_staff="head"),
-    DemoAccount("inspector", "Đỗ Mạnh Cường", Role.INSPECTOR, "district"),
-)
-DEMO_USERNAMES: tuple[str, ...] = tuple(account.username for account in DEMO_ACCOUNTS)
+DEMO_ACCOUNTS: tuple[DemoAccount, ...] = tuple(account for province in DEMO_PROVINCES for account in province.accounts)
+DEMO_USERNAMES: tuple[str, ...] = tuple(dict.fromkeys(account.username for account in DEMO_ACCOUNTS))
 
 
 @dataclass(frozen=True)
@@ -113,210 +105,29 @@ def logins_table(logins: list[DemoLogin], password: str) -> list[str]:
     return [line(header), line(["-" * width for width in widths]), *(line(row) for row in rows)]
 
 
-# --- Names --------------------------------------------------------------------------------------------------
-
-# Weights roughly follow how common each family name is in the North (Vũ before Võ, Hoàng before Huỳnh).
-FAMILY_NAMES = {
-    "Nguyễn": 31, "Trần": 10, "Lê": 8, "Phạm": 7, "Hoàng": 5, "Vũ": 5, "Đỗ": 4, "Bùi": 4, "Đặng": 3, "Ngô": 3,
-    "Phan": 2, "Đinh": 2, "Dương": 2, "Trịnh": 2, "Đào": 2, "Hồ": 1, "Lý": 1, "Lương": 1, "Tạ": 1, "Phùng": 1,
-    "Chu": 1, "Cao": 1, "Mai": 1, "Kiều": 0.5, "Lại": 0.5, "Nghiêm": 0.5,
-}
-MIDDLE_NAMES = {
-    "male": {
-        "Văn": 30, "Đức": 10, "Minh": 8, "Quốc": 5, "Đình": 5, "Hữu": 6, "Quang": 6, "Thanh": 4, "Mạnh": 4,
-        "Xuân": 4, "Công": 4, "Tiến": 3, "Ngọc": 3, "Trọng": 3, "Việt": 3, "Duy": 3, "Anh": 2,
-    },
-    "female": {
-        "Thị": 40, "Thu": 8, "Ngọc": 6, "Thanh": 6, "Phương": 5, "Minh": 4, "Hồng": 4, "Thúy": 3, "Kim": 3,
-        "Bích": 3, "Mai": 2, "Diệu": 2, "Hải": 2, "Khánh": 2, "Lan": 2,
-    },
-}
-# Women named "Nguyễn Thị Thu Hà": Thị followed by a second middle name.
-SECOND_MIDDLE_NAMES = ("Thu", "Ngọc", "Thanh", "Minh", "Hồng", "Kim", "Phương", "Lan", "Hải", "Bích")
-GIVEN_NAMES = {
-    "male": (
-        "Anh", "Bình", "Cường", "Dũng", "Duy", "Đạt", "Đông", "Hải", "Hiếu", "Hoàng", "Hùng", "Huy", "Hưng",
-        "Hậu", "Khánh", "Khoa", "Kiên", "Lâm", "Long", "Lộc", "Mạnh", "Nam", "Nghĩa", "Phong", "Phúc", "Quân",
-        "Quang", "Sơn", "Tâm", "Thái", "Thắng", "Thành", "Thịnh", "Tiến", "Toàn", "Trung", "Tuấn", "Tùng",
-        "Việt", "Vinh",
-    ),
-    "female": (
-        "Anh", "Châu", "Chi", "Dung", "Giang", "Hà", "Hạnh", "Hằng", "Hiền", "Hoa", "Hồng", "Huyền", "Hương",
-        "Lan", "Liên", "Linh", "Loan", "Ly", "Mai", "Nga", "Ngân", "Nhàn", "Nhung", "Oanh", "Phương", "Quyên",
-        "Quỳnh", "Tâm", "Thảo", "Thủy", "Trang", "Tuyết", "Vân", "Yến",
-    ),
-}
-
-
-def _weighted(rng: random.Random, weights: dict[str, float]) -> str:
-    return rng.choices(list(weights), weights=list(weights.values()))[0]
-
-
-def vietnamese_name(rng: random.Random, *, female: bool) -> str:
-    """A plausible full name: family name, middle name(s) matching the gender, given name."""
-    gender = "female" if female else "male"
-    while True:
-        parts = [_weighted(rng, FAMILY_NAMES), _weighted(rng, MIDDLE_NAMES[gender])]
-        if female and parts[1] == "Thị" and rng.random() < 0.25:
-            parts.append(rng.choice(SECOND_MIDDLE_NAMES))
-        given = rng.choice(GIVEN_NAMES[gender])
-        if given in parts[1:]:
-            continue  # no "Minh Minh"
-        name = " ".join([*parts, given])
-        if not name.isascii():  # "Phan Minh Anh" exists, but a demo name should show its diacritics
-            return name
-
-
-# --- Rosters ------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Post:
-    position: str
-    category: str
-    female_share: float
-    leadership: str = ""
-
-
-OFFICIAL, CIVIL_SERVANT = StaffCategory.OFFICIAL, StaffCategory.CIVIL_SERVANT
-PUBLIC_EMPLOYEE, WORKER = StaffCategory.PUBLIC_EMPLOYEE, StaffCategory.WORKER
-
-# Hanoi's wards ran the urban-government pilot from 2021 to 2025 (Resolution 97/2019/QH14): no ward People's
-# Council, and the chair and vice-chairs of the ward People's Committee are appointed civil servants.
-WARD_HEAD = Post("Chủ tịch UBND phường", CIVIL_SERVANT, 0.3, Leadership.HEAD)
-WARD_DEPUTY = Post("Phó Chủ tịch UBND phường", CIVIL_SERVANT, 0.4, Leadership.DEPUTY)
-WARD_OFFICIALS = (  # cán bộ: the Party committee and the mass organisations
-    Post("Bí thư Đảng ủy phường", OFFICIAL, 0.25),
-    Post("Phó Bí thư Thường trực Đảng ủy phường", OFFICIAL, 0.35),
-    Post("Chủ tịch Ủy ban MTTQ Việt Nam phường", OFFICIAL, 0.45),
-    Post("Bí thư Đoàn TNCS Hồ Chí Minh phường", OFFICIAL, 0.5),
-    Post("Chủ tịch Hội Liên hiệp Phụ nữ phường", OFFICIAL, 1.0),
-    Post("Chủ tịch Hội Cựu chiến binh phường", OFFICIAL, 0.05),
-)
-WARD_MILITARY = Post("Chỉ huy trưởng Ban Chỉ huy Quân sự phường", CIVIL_SERVANT, 0.0)
-# Specialist civil servants of a ward (Decree 33/2023/NĐ-CP), with how many a large ward may have of each.
-WARD_SPECIALISTS: tuple[tuple[Post, int], ...] = (
-    (Post("Công chức Văn phòng - Thống kê", CIVIL_SERVANT, 0.65), 4),
-    (Post("Công chức Địa chính - Xây dựng - Đô thị và Môi trường", CIVIL_SERVANT, 0.3), 5),
-    (Post("Công chức Tài chính - Kế toán", CIVIL_SERVANT, 0.75), 3),
-    (Post("Công chức Tư pháp - Hộ tịch", CIVIL_SERVANT, 0.6), 4),
-    (Post("Công chức Văn hóa - Xã hội", CIVIL_SERVANT, 0.6), 4),
-)
-WARD_PUBLIC_EMPLOYEES = (
-    Post("Bác sĩ Trạm Y tế phường", PUBLIC_EMPLOYEE, 0.55),
-    Post("Y sĩ Trạm Y tế phường", PUBLIC_EMPLOYEE, 0.7),
-    Post("Điều dưỡng Trạm Y tế phường", PUBLIC_EMPLOYEE, 0.85),
-    Post("Nữ hộ sinh Trạm Y tế phường", PUBLIC_EMPLOYEE, 1.0),
-)
-WARD_WORKERS = (
-    Post("Nhân viên hợp đồng Bộ phận Một cửa", WORKER, 0.7),
-    Post("Nhân viên hợp đồng hỗ trợ Địa chính - Xây dựng", WORKER, 0.3),
-    Post("Nhân viên văn thư - lưu trữ (hợp đồng)", WORKER, 0.8),
-    Post("Nhân viên kỹ thuật công nghệ thông tin (hợp đồng)", WORKER, 0.2),
-    Post("Nhân viên bảo vệ", WORKER, 0.0),
-    Post("Lái xe", WORKER, 0.0),
-    Post("Nhân viên phục vụ", WORKER, 0.9),
-)
-DISTRICT_ROSTER = (
-    Post("Chủ tịch UBND quận", OFFICIAL, 0.2, Leadership.HEAD),
-    Post("Phó Chủ tịch UBND quận", OFFICIAL, 0.3, Leadership.DEPUTY),
-    Post("Phó Chủ tịch UBND quận", OFFICIAL, 0.3, Leadership.DEPUTY),
-    Post("Trưởng phòng Nội vụ", CIVIL_SERVANT, 0.5),
-    Post("Phó Trưởng phòng Nội vụ", CIVIL_SERVANT, 0.5),
-    Post("Chuyên viên Phòng Nội vụ", CIVIL_SERVANT, 0.6),
-    Post("Chuyên viên Phòng Nội vụ", CIVIL_SERVANT, 0.6),
-    Post("Trưởng phòng Văn hóa và Thông tin", CIVIL_SERVANT, 0.5),
-    Post("Chuyên viên Phòng Văn hóa và Thông tin", CIVIL_SERVANT, 0.6),
-    Post("Thanh tra viên Thanh tra quận", CIVIL_SERVANT, 0.4),
-    Post("Chuyên viên Phòng Tư pháp", CIVIL_SERVANT, 0.6),
-    Post("Viên chức Trung tâm Văn hóa, Thông tin và Thể thao quận", PUBLIC_EMPLOYEE, 0.5),
-)
-WARD_SIZE = (20, 40)
-
-# Everyone started before the reform of 1 July 2025, the legacy units' last day being 30 June 2025.
-LEADER_START, LEADER_END = datetime.date(2020, 1, 1), datetime.date(2024, 6, 30)
-STAFF_START, STAFF_END = datetime.date(2005, 1, 1), datetime.date(2024, 12, 31)
-
-
-def ward_roster(rng: random.Random) -> list[Post]:
-    """The posts of one ward: a head, one or two deputies, the cán bộ, the civil servants, then the rest.
-
-    Mostly công chức, some cán bộ, a few viên chức of the ward's health station and contract workers.
-    """
-    size = rng.randint(*WARD_SIZE)
-    posts = [WARD_HEAD] + [WARD_DEPUTY] * rng.randint(1, 2) + list(WARD_OFFICIALS) + [WARD_MILITARY]
-    posts += [post for post, _cap in WARD_SPECIALISTS]
-    public_employees = rng.sample(WARD_PUBLIC_EMPLOYEES, rng.randint(1, 3))
-    remaining = size - len(posts) - len(public_employees)
-    workers = round(remaining * rng.uniform(0.25, 0.4))
-    room = {post: cap - 1 for post, cap in WARD_SPECIALISTS}
-    for _ in range(remaining - workers):
-        open_posts = [post for post, left in room.items() if left > 0]
-        if not open_posts:
-            workers += 1
-            continue
-        post = rng.choice(open_posts)
-        room[post] -= 1
-        posts.append(post)
-    posts += public_employees
-    posts += [rng.choice(WARD_WORKERS) for _ in range(workers)]
-    return posts
-
-
-def demo_staff_code(unit: Unit, number: int) -> str:
-    """E.g. "CU-00367-001". Official codes repeat across the reform, so legacy units get "CU-" (cũ)."""
-    prefix = "CU-" if unit.structure == Structure.LEGACY else ""
-    return f"{prefix}{unit.official_code}-{number:03d}"
-
-
-def _random_day(rng: random.Random, first: datetime.date, last: datetime.date) -> datetime.date:
-    return first + datetime.timedelta(days=rng.randrange((last - first).days + 1))
-
-
-def _seed_unit_staff(unit: Unit, roster: list[Post], rng: random.Random) -> int:
-    """Create the roster's staff in ``unit`` through ``staff_create``, skipping codes already taken."""
-    codes = [demo_staff_code(unit, number) for number in range(1, len(roster) + 1)]
-    taken = set(Staff.objects.filter(staff_code__in=codes).values_list("staff_code", flat=True))
-    names: set[str] = set()
-    created = 0
-    for code, post in zip(codes, roster, strict=False):
-        name = vietnamese_name(rng, female=rng.random() < post.female_share)
-        while name in names:  # two people of the same name in one small office would confuse the demo
-            name = vietnamese_name(rng, female=rng.random() < post.female_share)
-        names.add(name)
-        leader = post.leadership != Leadership.NONE
-        active_from = _random_day(rng, *((LEADER_START, LEADER_END) if leader else (STAFF_START, STAFF_END)))
-        if code in taken:
-            continue
-        staff_create(
-            actor=None,
-            unit=unit,
-            staff_code=code,
-            full_name=name,
-            category=post.category,
-            position=post.position,
-            leadership=post.leadership,
-            active_from=active_from,
-        )
-        created += 1
-    return created
-
-
 # --- The seed -----------------------------------------------------------------------------------------------
+
+MOVE_REASON = "Sắp xếp đơn vị hành chính từ ngày 01/07/2025"
+CLOSE_REASON = "Giải thể cấp huyện từ ngày 01/07/2025: kết thúc công tác tại quận"
 
 
 @dataclass
 class DemoSummary:
-    """What ``demo_seed`` created; all zero on a second run."""
+    """What ``demo_seed`` created; all empty on a second run."""
 
     units_created: int = 0
     staff_created: dict[str, int] = field(default_factory=dict)  # unit name → staff created
+    staff_moved: dict[str, int] = field(default_factory=dict)  # today's unit name → staff moved in on 01/07/2025
+    staff_ended: int = 0  # staff of a former district's offices whose last day was 30/06/2025
     units_left_alone: list[str] = field(default_factory=list)  # units that already had staff
     users_created: list[str] = field(default_factory=list)
     roles_created: int = 0
     head_linked: bool = False
     logins: list[DemoLogin] = field(default_factory=list)
-    activity: ActivitySummary | None = None  # the year's ratings, feedback and inspection, on the first run
+    history: list[ActivitySummary] = field(default_factory=list)  # the former units' first half of 2025
+    activity: list[ActivitySummary] = field(default_factory=list)  # today's units since July 2025
+    campaigns: list[PledgeCampaign] = field(default_factory=list)
+    teams: list = field(default_factory=list)
 
     @property
     def total_staff_created(self) -> int:
@@ -324,25 +135,55 @@ class DemoSummary:
 
     @property
     def created_anything(self) -> bool:
-        created = (self.units_created, self.total_staff_created, self.users_created, self.roles_created)
-        return any(created) or self.head_linked or self.activity is not None
+        created = (self.units_created, self.total_staff_created, self.users_created, self.roles_created,
+                   self.staff_moved, self.staff_ended, self.history, self.activity, self.campaigns, self.teams)
+        return any(created) or self.head_linked
 
 
-def _legacy_unit(code: str) -> Unit:
-    return Unit.objects.get(structure=Structure.LEGACY, official_code=code)
+@dataclass
+class ProvinceUnits:
+    """The units of one province of the demo, looked up once."""
+
+    province: Unit
+    district: Unit | None  # the former district whose history is seeded
+    legacy_wards: dict[str, Unit]  # official code (legacy) → former ward of that district
+    wards: dict[str, Unit]  # official code (current) → today's working unit
+
+    def unit_for(self, account: DemoAccount) -> Unit:
+        return self.province if account.unit == PROVINCE else self.wards[account.unit]
 
 
-def _seed_staff(district: Unit, rng_seed: int, summary: DemoSummary) -> None:
-    wards = list(district.children.filter(kind__in=GRASSROOTS_KINDS).order_by("official_code"))
-    with_staff = set(Staff.objects.filter(unit__in=[district, *wards]).values_list("unit_id", flat=True).distinct())
-    for unit in [district, *wards]:
-        if unit.pk in with_staff:
+def _province_units(spec: DemoProvince) -> ProvinceUnits:
+    province = Unit.objects.get(
+        structure__in=(Structure.SHARED, Structure.CURRENT), official_code=spec.code, parent__isnull=True
+    )
+    district, legacy_wards = None, {}
+    if spec.legacy_district:
+        district = Unit.objects.get(structure=Structure.LEGACY, official_code=spec.legacy_district)
+        legacy_wards = {w.official_code: w for w in district.children.filter(kind__in=GRASSROOTS_KINDS)}
+    wards = {w.official_code: w for w in Unit.objects.filter(
+        structure=Structure.CURRENT, official_code__in=[ward.code for ward in spec.wards], path__startswith=province.path,
+    )}
+    return ProvinceUnits(province=province, district=district, legacy_wards=legacy_wards, wards=wards)
+
+
+def _had_staff(units: list[Unit]) -> set[int]:
+    """Ids of the units that have staff, or had staff who moved away (the former wards after the reform)."""
+    now = set(Staff.objects.filter(unit__in=units).values_list("unit_id", flat=True).distinct())
+    return now | set(StaffTransfer.objects.filter(from_unit__in=units).values_list("from_unit_id", flat=True).distinct())
+
+
+def _seed_rosters(units: list[Unit], offices: Unit | None, rng_seed: int, summary: DemoSummary) -> None:
+    """A roster for each unit that never had staff: the district's offices for ``offices``, a ward's otherwise."""
+    had_staff = _had_staff(units)
+    for unit in units:
+        if unit.pk in had_staff:
             summary.units_left_alone.append(unit.name)
             continue
         # One generator per unit: its roster does not depend on which other units were seeded before.
         rng = random.Random(f"{rng_seed}:{unit.structure}:{unit.official_code}")
-        roster = list(DISTRICT_ROSTER) if unit.pk == district.pk else ward_roster(rng)
-        created = _seed_unit_staff(unit, roster, rng)
+        roster = list(DISTRICT_ROSTER) if offices is not None and unit.pk == offices.pk else ward_roster(rng)
+        created = seed_unit_staff(unit, roster, rng)
         if created:
             summary.staff_created[unit.name] = created
 
@@ -355,56 +196,154 @@ def _ward_staff(ward: Unit, link: str) -> Staff | None:
     return Staff.objects.active().filter(unit=ward, user__isnull=True, **post).order_by("staff_code").first()
 
 
-def _seed_users(*, password: str, units: dict[str, Unit], summary: DemoSummary) -> None:
+def _seed_users(*, password: str, spec: DemoProvince, units: ProvinceUnits, summary: DemoSummary) -> None:
     hashed = None  # hashing is slow on purpose: hash once, only if some user is new
-    for account in DEMO_ACCOUNTS:
-        unit = units[account.unit]
+    for account in spec.accounts:
+        unit = units.unit_for(account)
         user = User.objects.filter(username=account.username).first()
         if user is None:
             hashed = hashed or make_password(password)
-            head = _ward_staff(unit, account.link_staff)
+            linked = _ward_staff(unit, account.link_staff)
             user = User.objects.create(
                 username=account.username,
                 password=hashed,
-                full_name=account.full_name or (head.full_name if head else ""),
+                full_name=account.full_name or (linked.full_name if linked else ""),
                 is_staff=account.superuser,
                 is_superuser=account.superuser,
-                staff_member=head,
+                staff_member=linked,
             )
             summary.users_created.append(account.username)
-            summary.head_linked = summary.head_linked or head is not None
+            summary.head_linked = summary.head_linked or linked is not None
         elif account.link_staff and user.staff_member_id is None:
-            # Only fills a gap (e.g. the ward's staff were added after the user); never relinks.
-            head = _ward_staff(unit, account.link_staff)
-            if head is not None:
-                user.staff_member = head
-                user.save(update_fields=["staff_member"])
+            # Only fills a gap (the ward's staff arrived after the user was created); never relinks.
+            linked = _ward_staff(unit, account.link_staff)
+            if linked is not None:
+                user.staff_member = linked
+                update = ["staff_member"]
+                if not user.full_name:
+                    user.full_name = linked.full_name
+                    update.append("full_name")
+                user.save(update_fields=update)
                 summary.head_linked = True
         if not RoleAssignment.objects.filter(user=user, unit=unit, role=account.role).exists():
             role_assign(user=user, unit=unit, role=account.role)
             summary.roles_created += 1
 
 
+def _backdate_staff_history(staff_ids: list[int], reason: str) -> None:
+    # The services stamp now(); these changes took effect on the day of the reform, and the staff page shows when.
+    Staff.history.filter(id__in=staff_ids, history_change_reason=reason).update(
+        history_date=local_datetime(REFORM_DATE, 8)
+    )
+
+
+def _reform(spec: DemoProvince, units: ProvinceUnits, rng_seed: int, summary: DemoSummary) -> None:
+    """1 July 2025: the former wards' active staff move to today's wards; a merged ward keeps one chair; the
+    district's offices close. Today's wards formed from no former ward of the demo get a roster of their own."""
+    for ward_spec in spec.wards:
+        ward = units.wards[ward_spec.code]
+        moved = []
+        for old_code in ward_spec.formed_from:
+            old = units.legacy_wards[old_code]
+            for staff in Staff.objects.filter(unit=old, active_to__isnull=True).order_by("staff_code"):
+                staff_move(actor=None, staff=staff, to_unit=ward, effective_date=REFORM_DATE, reason=MOVE_REASON)
+                moved.append(staff.pk)
+        if moved:
+            StaffTransfer.objects.filter(staff_id__in=moved, to_unit=ward).update(created_at=local_datetime(REFORM_DATE, 8))
+            _backdate_staff_history(moved, MOVE_REASON)
+            _one_chair(ward, ward_spec.formed_from)
+            summary.staff_moved[ward.name] = len(moved)
+    if units.district is not None:
+        ended = []
+        for staff in Staff.objects.filter(unit=units.district, active_to__isnull=True):
+            staff_deactivate(actor=None, staff=staff, last_day=LEGACY_LAST_DAY, reason=CLOSE_REASON)
+            ended.append(staff.pk)
+        _backdate_staff_history(ended, CLOSE_REASON)
+        summary.staff_ended += len(ended)
+    unmerged = [units.wards[ward.code] for ward in spec.wards if not ward.formed_from]
+    _seed_rosters(unmerged, None, rng_seed, summary)
+
+
+def _one_chair(ward: Unit, formed_from: tuple[str, ...]) -> None:
+    """A merged ward has one chair: the chair who came from the first former ward keeps the post, the others
+    become vice chairs."""
+    heads = list(
+        Staff.objects.filter(unit=ward, leadership=Leadership.HEAD, active_to__isnull=True)
+        .prefetch_related("transfers__from_unit")
+    )
+
+    def came_from(staff: Staff) -> int:
+        codes = [t.from_unit.official_code for t in staff.transfers.all() if t.to_unit_id == ward.pk]
+        return min((formed_from.index(code) for code in codes if code in formed_from), default=len(formed_from))
+
+    heads.sort(key=lambda staff: (came_from(staff), staff.staff_code))
+    for staff in heads[1:]:
+        staff_update(actor=None, staff=staff, leadership=Leadership.DEPUTY, position=WARD_DEPUTY.position)
+    if heads[1:]:
+        Staff.history.filter(id__in=[s.pk for s in heads[1:]], leadership=Leadership.DEPUTY).update(
+            history_date=local_datetime(REFORM_DATE, 8, 30)
+        )
+
+
+def _user(spec: DemoProvince, role: str) -> User | None:
+    account = spec.account(role)
+    return User.objects.filter(username=account.username).first() if account else None
+
+
+def seed_province(
+    spec: DemoProvince, *, password: str, rng_seed: int, with_activity: bool, summary: DemoSummary
+) -> None:
+    """Seed one province of the demo (see the module for the steps)."""
+    if not Unit.objects.filter(official_code=spec.code, parent__isnull=True).exists():
+        summary.units_created += units_import(province=int(spec.code), structure="both").total_created
+    units = _province_units(spec)
+    if units.district is not None:
+        legacy = [units.district, *sorted(units.legacy_wards.values(), key=lambda w: w.official_code)]
+        _seed_rosters(legacy, units.district, rng_seed, summary)
+    _seed_users(password=password, spec=spec, units=units, summary=summary)
+    admin, office = _user(spec, Role.CITY_ADMIN), _user(spec, Role.DISTRICT_OFFICE)
+    if with_activity and units.district is not None and admin is not None and office is not None:
+        plan = plan_draw(
+            units=legacy, first=datetime.date(2025, 1, 1), last=LEGACY_LAST_DAY, feedback_until=LEGACY_LAST_DAY,
+            actors=Actors(admin=admin, office=office), script=spec.history, rng_seed=rng_seed,
+        )
+        history = demo_activity_seed(plan, rng_seed=rng_seed)
+        if history is not None:
+            summary.history.append(history)
+    _reform(spec, units, rng_seed, summary)
+    _seed_users(password=password, spec=spec, units=units, summary=summary)  # links the users to their staff
+    if not with_activity or admin is None or office is None:
+        return
+    inspector = _user(spec, Role.INSPECTOR)
+    team = demo_team_seed(owner=units.province, leader=inspector, name=spec.team_name)
+    if team is not None:
+        summary.teams.append(team)
+    officer_ward = units.wards[spec.wards[0].code]
+    campaign = demo_pledges_seed(
+        scope=units.province, office=office, title=spec.campaign_title, officer_ward=officer_ward, rng_seed=rng_seed,
+    )
+    if campaign is not None:
+        summary.campaigns.append(campaign)
+    plan = plan_draw(
+        units=[units.wards[ward.code] for ward in spec.wards], first=REFORM_DATE, last=datetime.date.max,
+        feedback_until=datetime.date.max,
+        actors=Actors(admin=admin, office=office, officer=_user(spec, Role.WARD_OFFICER), head=_user(spec, Role.UNIT_HEAD),
+                      inspector=inspector),
+        script=spec.activity, rng_seed=rng_seed, officer_unit=officer_ward.official_code,
+        team=team or units.province.inspection_teams.order_by("pk").first(),
+    )
+    activity = demo_activity_seed(plan, rng_seed=rng_seed)
+    if activity is not None:
+        summary.activity.append(activity)
+
+
 @transaction.atomic
 def demo_seed(*, password: str, rng_seed: int = 2026, with_activity: bool = True) -> DemoSummary:
-    """Make Quận Thanh Xuân (legacy) a working demo: its staff, one login per role and, once, a year of
-    activity (``seed.demo_activity``: ratings, violations, feedback, an inspection).
-
-    Imports Hanoi's units first when they are missing. Idempotent: units that already have staff are
-    left alone, and demo users who already exist keep their password (``password`` only applies to
-    users this run creates). ``with_activity=False`` leaves out the year of activity (tests of staff and users).
-    """
+    """Seed every province of the demo (see the module). Imports a province's units first when they are missing.
+    Idempotent: demo users who already exist keep their password (``password`` only applies to users this run
+    creates). ``with_activity=False`` leaves out the activity, campaigns and teams (tests of staff and users)."""
     summary = DemoSummary()
-    if not Unit.objects.filter(structure=Structure.SHARED, official_code=HANOI_CODE).exists():
-        summary.units_created = units_import(province=int(HANOI_CODE), structure="both").total_created
-    units = {
-        "hanoi": Unit.objects.get(structure=Structure.SHARED, official_code=HANOI_CODE),
-        "district": _legacy_unit(DISTRICT_CODE),
-        "ward": _legacy_unit(WARD_CODE),
-    }
-    _seed_staff(units["district"], rng_seed, summary)
-    _seed_users(password=password, units=units, summary=summary)
-    if with_activity:
-        summary.activity = demo_activity_seed(district=units["district"], rng_seed=rng_seed)
+    for spec in DEMO_PROVINCES:
+        seed_province(spec, password=password, rng_seed=rng_seed, with_activity=with_activity, summary=summary)
     summary.logins = demo_logins()
     return summary

@@ -1,19 +1,16 @@
-"""Demo inspection team: Quận Thanh Xuân's team, led by the demo inspector, so surprise visits can be planned."""
+"""Demo inspection team: the province's team, led by the demo inspector, so visits can be planned across its wards."""
 
 from django.db import transaction
 
 from evaluations.models import InspectionTeam
-from units.choices import Structure
 from units.models import Unit, User
 
 
 @transaction.atomic
-def demo_inspections_seed() -> InspectionTeam | None:
-    """Create the district's inspection team once (idempotent); None when it exists or the demo is missing."""
-    district = Unit.objects.filter(structure=Structure.LEGACY, official_code="009").first()
-    inspector = User.objects.filter(username="inspector").first()
-    if district is None or inspector is None or InspectionTeam.objects.filter(owner_unit=district).exists():
+def demo_team_seed(*, owner: Unit, leader: User | None, name: str) -> InspectionTeam | None:
+    """Create ``owner``'s inspection team once (idempotent); None when it exists or there is no leader or name."""
+    if leader is None or not name or InspectionTeam.objects.filter(owner_unit=owner).exists():
         return None
-    team = InspectionTeam.objects.create(name="Đoàn kiểm tra công vụ số 1", owner_unit=district, leader=inspector)
-    team.members.add(inspector)
+    team = InspectionTeam.objects.create(name=name, owner_unit=owner, leader=leader)
+    team.members.add(leader)
     return team

@@ -8,6 +8,9 @@ Units used across the suite (legacy structure, as in the demo):
 - ``thanh_xuan``: Quận Thanh Xuân (district 009), ``thanh_xuan_bac``: Phường Thanh Xuân Bắc (00367),
   ``thanh_xuan_trung``: its sibling ward Phường Thanh Xuân Trung (00355);
 - ``ba_dinh``: another district, Quận Ba Đình (001), ``phuc_xa``: its ward Phường Phúc Xá (00001).
+
+And of the current structure (since 1 July 2025, the demo's working units): ``phuong_thanh_xuan``, Phường Thanh
+Xuân (00367), formed from Thanh Xuân Bắc, Thanh Xuân Trung, Nhân Chính and others.
 """
 
 
@@ -63,6 +66,11 @@ def ba_dinh(hanoi):
 @pytest.fixture
 def phuc_xa(hanoi):
     return _legacy("00001")
+
+
+@pytest.fixture
+def phuong_thanh_xuan(hanoi):
+    return Unit.objects.get(structure=Structure.CURRENT, official_code="00367")
 
 
 @pytest.fixture

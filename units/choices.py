@@ -63,6 +63,7 @@ class Role(models.TextChoices):
 
     WARD_OFFICER = "ward_officer", _("Ward officer")
     UNIT_HEAD = "unit_head", _("Unit head")
-    DISTRICT_OFFICE = "district_office", _("District office")
+    # The district office before 1 July 2025, the city's or province's department (sở) overseeing the wards since.
+    DISTRICT_OFFICE = "district_office", _("Oversight office (department)")
     INSPECTOR = "inspector", _("Inspector")
     CITY_ADMIN = "city_admin", _("Province or city administrator")

@@ -4,7 +4,7 @@ import datetime
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +24,18 @@ class UnitQuerySet(ScopedQuerySet):
         return self.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=day)).filter(
             Q(valid_to__isnull=True) | Q(valid_to__gte=day)
         )
+
+    def in_force_or_with_records(self, day: datetime.date | None = None):
+        """What lists show by default: units in force on ``day`` (today), and former units whose subtree holds
+        records (staff, now or before they moved on): a dissolved district that had no staff in the portal stays
+        out of sight, one with history stays reachable."""
+        day = day or timezone.localdate()
+        in_force = (Q(valid_from__isnull=True) | Q(valid_from__lte=day)) & (Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+        # A subtree is a prefix of the path (units.scope.subtree_q), here the path of the unit the row is about.
+        had_staff = Exists(Staff.objects.filter(unit__path__startswith=OuterRef("path"))) | Exists(
+            StaffTransfer.objects.filter(from_unit__path__startswith=OuterRef("path"))
+        )
+        return self.filter(in_force | had_staff)
 
     def scope_tops(self, user):
         """The units at the top of the user's scope (none nested in another): where their pages start."""

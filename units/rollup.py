@@ -12,7 +12,9 @@ from collections.abc import Mapping
 
 from units.models import Unit
 
-UNIT_FIELDS = ("id", "name", "search_name", "path", "parent_id", "kind", "public_code", "depth", "structure")
+UNIT_FIELDS = (
+    "id", "name", "search_name", "path", "parent_id", "kind", "public_code", "depth", "structure", "valid_from", "valid_to",
+)
 
 
 def add_counts(total: dict, counts: Mapping) -> dict:

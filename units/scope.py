@@ -282,3 +282,10 @@ class ScopedQuerySet(models.QuerySet):
     def within_any(self, units, *, via: str | None = None):
         """Rows under any of ``units``."""
         return self.filter(subtrees_q(units, self._field(via)))
+
+    def under(self, root, *, via: str | None = None):
+        """Rows of ``root``'s subtree when ``root`` is a unit, or of the units of ``root`` when it is a queryset of
+        units (a current unit with the former units it was formed from, and their subtrees: ``within_any``)."""
+        if isinstance(root, models.Model):
+            return self.within(root, via=via)
+        return self.filter(**{f"{self._field(via) or 'pk'}__in": root})

@@ -17,18 +17,28 @@ def _active_staff_filter(prefix: str = "") -> Q:
     )
 
 
-def unit_list(*, user, query: str = "", structure: str | None = None, kind: str = "", current_only: bool = False) -> QuerySet:
-    """Units the user may see, matching ``query`` without regard to diacritics, with their active head count."""
+# ``unit_list``'s choice of structure besides Structure's values: every unit, in force or not.
+ALL_STRUCTURES = "all"
+
+
+def unit_list(*, user, query: str = "", structure: str | None = None, kind: str = "") -> QuerySet:
+    """Units the user may see, matching ``query`` without regard to diacritics, with their active head count.
+
+    ``structure``: None (the default) lists the units in force today and the former units that hold records
+    (``UnitQuerySet.in_force_or_with_records``), and every unit whose name matches a search (a search by name is
+    an explicit ask: "thanh xuan bac" finds the former ward); a ``Structure`` value only that structure's units;
+    ``ALL_STRUCTURES`` every unit."""
     units = Unit.objects.visible_to(user).select_related("parent")
     if query:
         for word in fold_diacritics(query).split():
             units = units.filter(Q(search_name__contains=word) | Q(official_code=word) | Q(public_code__contains=word))
-    if structure is not None:
+    if structure is None:
+        if not query:
+            units = units.in_force_or_with_records()
+    elif structure != ALL_STRUCTURES:
         units = units.filter(structure=structure)
     if kind:
         units = units.filter(kind=kind)
-    if current_only:
-        units = units.valid_on(timezone.localdate())
     return units.annotate(active_staff_count=Count("staff", filter=_active_staff_filter("staff__"))).order_by("path")
 
 
@@ -38,8 +48,10 @@ def unit_get_for_user(*, user, public_code: str) -> Unit:
 
 
 def unit_children(*, unit: Unit) -> QuerySet:
-    """The units directly beneath ``unit``, by kind and name, with their active head count (one query)."""
-    return unit.children.annotate(active_staff_count=Count("staff", filter=_active_staff_filter("staff__"))).order_by(
+    """The units directly beneath ``unit`` in force today or holding records (a city lists today's wards and a
+    former district with history, not every dissolved one), by kind and name, with their active head count (one
+    query)."""
+    return unit.children.in_force_or_with_records().annotate(active_staff_count=Count("staff", filter=_active_staff_filter("staff__"))).order_by(
         "kind", "name"
     )
 

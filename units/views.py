@@ -19,17 +19,26 @@ from units.models import Staff, Unit
 from units.scope import Capability, scope_for
 from units.staff_import import STAFF_IMPORT_TEMPLATE_NAME, staff_import_template, staff_import_xlsx
 
+STRUCTURE_FILTERS = (Structure.CURRENT, Structure.LEGACY, selectors.ALL_STRUCTURES)
+
 
 class UnitListView(LoginRequiredMixin, ListView):
+    """Units of the user's scope: by default those in force today and the former ones holding records;
+    ``?structure=current|legacy|all`` for one structure or every unit."""
+
     template_name = "units/unit_list.html"
     paginate_by = 50
 
+    @property
+    def structure(self) -> str:
+        structure = self.request.GET.get("structure", "")
+        return structure if structure in STRUCTURE_FILTERS else ""
+
     def get_queryset(self):
-        structure = self.request.GET.get("structure")
         return selectors.unit_list(
             user=self.request.user,
             query=self.request.GET.get("q", "").strip(),
-            structure=structure if structure in Structure.values else None,
+            structure=self.structure or None,
             kind=self.request.GET.get("kind", ""),
         )
 
@@ -40,7 +49,7 @@ class UnitListView(LoginRequiredMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(q=self.request.GET.get("q", ""), structure=self.request.GET.get("structure", ""), structures=Structure)
+        context.update(q=self.request.GET.get("q", ""), structure=self.structure, structures=Structure)
         return context
 
 

@@ -1,6 +1,7 @@
 """The landing page: what each role has to do today, gathered from every app's selectors."""
 
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db.models import F
 from django.views.generic import TemplateView
 
 from evaluations.inspections.selectors import inspection_headline, overdue_actions
@@ -23,9 +24,14 @@ class HomeView(LoginRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         scope = scope_for(self.request.user)
         assigned_ids = scope.assigned_unit_ids()
-        assigned = list(selectors.unit_list(user=self.request.user).filter(pk__in=assigned_ids))
+        assigned = list(
+            selectors.unit_list(user=self.request.user, structure=selectors.ALL_STRUCTURES).filter(pk__in=assigned_ids)
+        )
+        # Today's units beneath the user's, and the former ones only where they hold records (their history).
         children = list(
-            selectors.unit_list(user=self.request.user, current_only=False).filter(parent_id__in=assigned_ids).order_by("name")
+            selectors.unit_list(user=self.request.user)
+            .filter(parent_id__in=assigned_ids)
+            .order_by(F("valid_to").desc(nulls_first=True), "name")
         )
         staff = Staff.objects.visible_to(self.request.user).active()
         context.update(
@@ -33,7 +39,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
             assigned_units=assigned,
             child_units=children,
             active_staff_count=staff.count(),
-            visible_unit_count=Unit.objects.visible_to(self.request.user).count(),
+            visible_unit_count=Unit.objects.visible_to(self.request.user).in_force_or_with_records().count(),
             is_district_office=scope.has_role(Role.DISTRICT_OFFICE, Role.CITY_ADMIN),
             pledge_headline=coverage_headline(user=self.request.user),
             rating_status=home_rating_status(user=self.request.user, units=assigned),

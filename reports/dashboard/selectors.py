@@ -36,7 +36,6 @@ from feedback.figures import feedback_counts
 from pledges.figures import coverage_counts, coverage_plan
 from pledges.models import PledgeCampaign
 from reports.models import RankingWeights
-from units.choices import Structure
 from units.figures import active_staff_counts
 from units.jurisdiction import rule_in_force
 from units.models import Unit
@@ -98,9 +97,11 @@ class Figures:
             self.trend_satisfied[i] += other.trend_satisfied[i]
 
     @property
-    def has_data(self) -> bool:
-        return bool(self.signed or self.submitted or self.graded or self.violations or self.open_feedback
-                    or self.rated or self.closed or self.open_actions or sum(self.kinds.values()) or sum(self.trend_rated))
+    def has_period_data(self) -> bool:
+        """Figures of the period asked (not today's open cases and actions): what shows a unit that was not in force
+        then, or is no longer."""
+        return bool(self.signed or self.submitted or self.graded or self.violations or self.rated or self.closed
+                    or self.open_late or sum(self.kinds.values()) or sum(self.trend_rated))
 
     @property
     def coverage(self) -> float | None:
@@ -178,8 +179,8 @@ class Dashboard:
     root: Unit
     month: datetime.date
     grade_month: datetime.date | None
-    structure: str
-    structures: list[str]
+    structure: str  # "" for every row shown, or the one structure asked for
+    structures: list[str]  # the structures of the units beneath the root (two for a city holding both)
     campaigns: list[PledgeCampaign]
     total: Figures
     rows: list[Figures]
@@ -227,8 +228,11 @@ def _row_figures(unit: Unit, counts: dict, month: datetime.date, trend: list[dat
 def dashboard_build(*, user, root: Unit, month: datetime.date, structure: str = "") -> Dashboard:
     """The dashboard of ``root`` (a unit in the user's scope, else 404) for ``month``.
 
-    Rows are the units directly beneath ``root``; a unit holding both of Hanoi's structures shows those of
-    ``structure`` (legacy or current; by default the current one when it has data, else the legacy one).
+    Rows are the units directly beneath ``root`` that were in force during the month and still are, and the others
+    (a district dissolved on 1 July 2025, a ward formed that day) only where they hold figures for the period asked:
+    a month spanning nothing but the current structure lists today's wards, a month of 2025 the former district
+    that holds its figures, each month's data counted under the unit it was recorded in. ``structure`` (legacy or
+    current) keeps only the rows of that structure.
     Each app's counters count its rows by unit (``units.figures``, ``pledges.figures``, ``evaluations.figures``,
     ``feedback.figures``) and the rollup adds them up to the rows: a constant number of queries (about a dozen).
     """
@@ -268,25 +272,27 @@ def dashboard_build(*, user, root: Unit, month: datetime.date, structure: str = 
         if unit_id in by_row and month in by_month:
             by_row[unit_id].sheet_id = by_month[month]["sheet_id"]
 
-    # Which structure the rows show.
-    def rows_of(kind: str) -> list[Unit]:
-        return [u for u in rollup.rows if u.structure in (kind, "")]
+    # Which rows show: the units in force during the month that are still in force today, and any other unit (a
+    # former one, or one formed after the month) only where it holds figures for the period asked; ``structure``
+    # (legacy or current) narrows them to one structure.
+    first_day, last_day = month, month_end(month)
+    structure = structure if structure in structures else ""
+    lasts = last_rated_months(root=root, until=month)
+    rated_in_period = {rollup.row_id(unit_id) for unit_id, last in lasts.items() if last >= trend[0]}
 
-    if len(structures) > 1:
-        if structure not in structures:
-            with_data = [
-                kind for kind in (Structure.CURRENT, Structure.LEGACY)
-                if kind in structures and any(by_row.get(u.pk) and by_row[u.pk].has_data for u in rows_of(kind))
-            ]
-            structure = with_data[0] if with_data else (Structure.CURRENT if Structure.CURRENT in structures else structures[0])
-        row_units = rows_of(structure)
-    else:
-        structure = structures[0] if structures else ""
-        row_units = list(rollup.rows)
+    def shown(unit: Unit) -> bool:
+        if structure and unit.structure not in (structure, ""):
+            return False
+        figures = by_row.get(unit.pk)
+        if (figures is not None and figures.has_period_data) or unit.pk in rated_in_period:
+            return True
+        in_month = (unit.valid_from is None or unit.valid_from <= last_day) and (unit.valid_to is None or unit.valid_to >= first_day)
+        return in_month and (unit.valid_to is None or unit.valid_to >= today)
+
+    row_units = [u for u in rollup.rows if shown(u)]
 
     # The grades of the reference month, or of the last month before it with a submitted sheet among the kept rows.
     kept = {u.pk for u in row_units} | {root.pk}
-    lasts = last_rated_months(root=root, until=month)
     grade_month = max((last for unit_id, last in lasts.items() if rollup.row_id(unit_id) in kept), default=None)
     if grade_month is not None:
         grades = {unit_id: by_month[grade_month] for unit_id, by_month in grade_counts(root=root, months=[grade_month]).items()}

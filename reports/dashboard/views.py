@@ -1,8 +1,9 @@
 """Pages of the reports app: dashboard.
 
 ``dashboard/`` sends the user to the dashboard of their highest unit (a district office to its district, a city
-admin to the city) or offers a choice; ``dashboard/<unit>/`` shows a unit in the user's scope (404 outside it),
-for ``?month=YYYY-MM`` (this month when absent, malformed or in the future).
+admin to the city) or offers a choice, keeping the query string; ``dashboard/<unit>/`` shows a unit in the user's
+scope (404 outside it), for ``?month=YYYY-MM`` (this month when absent, malformed or in the future);
+``dashboard/<unit>/history/`` its months across the reform, ``?from=YYYY-MM&to=YYYY-MM``.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from django.views.generic import TemplateView
 from core.dates import MONTH_INPUT_FORMAT, add_months, parse_month
 from evaluations.choices import Grade
 from reports.dashboard import charts
+from reports.dashboard.history import MAX_MONTHS, unit_history_build
 from reports.dashboard.selectors import dashboard_build
 from units.choices import Structure
 from units.models import Unit
@@ -54,9 +56,12 @@ class DashboardRedirectView(LoginRequiredMixin, View):
 
     def get(self, request):
         roots = dashboard_roots(user=request.user)
+        # The month and the structure asked for (a link such as /dashboard/?structure=current) travel along.
+        query = request.GET.urlencode()
         if len(roots) == 1:
-            return redirect("reports:unit_dashboard", public_code=roots[0].public_code)
-        return render(request, "reports/dashboard_chooser.html", {"roots": roots})
+            url = reverse("reports:unit_dashboard", kwargs={"public_code": roots[0].public_code})
+            return redirect(f"{url}?{query}" if query else url)
+        return render(request, "reports/dashboard_chooser.html", {"roots": roots, "query": query})
 
 
 def _grade_chart(board, month_param: str) -> charts.StackedBarChart:
@@ -101,6 +106,15 @@ def _kinds_chart(board) -> charts.BarChart:
     )
 
 
+def _structure_choices(board) -> list[tuple[str, str]]:
+    """The row filters offered where the units beneath hold both structures: every row shown (units in force and
+    former units with figures), or one structure."""
+    if len(board.structures) < 2:
+        return []
+    return [("", _("In force, and former units with figures")),
+            *((value, label) for value, label in Structure.choices if value in board.structures)]
+
+
 class UnitDashboardView(LoginRequiredMixin, TemplateView):
     """A unit's dashboard: tiles, three charts and the ranking of the units directly beneath it."""
 
@@ -123,12 +137,54 @@ class UnitDashboardView(LoginRequiredMixin, TemplateView):
             month_param=month_param,
             previous_month=add_months(month, -1).strftime(MONTH_INPUT_FORMAT),
             next_month=following.strftime(MONTH_INPUT_FORMAT) if following <= this_month else "",
-            structure_choices=[(value, label) for value, label in Structure.choices if value in board.structures],
+            structure_choices=_structure_choices(board),
             grade_chart=_grade_chart(board, month_param),
             trend_chart=_trend_chart(board),
             kinds_chart=_kinds_chart(board),
             rank_weights=board.weights,
             grades=Grade.values,
             has_children=board.rows and board.rows[0].unit.pk != unit.pk,
+        )
+        return context
+
+
+class UnitHistoryView(LoginRequiredMixin, TemplateView):
+    """A unit's months across the reform: its own figures while it exists, before that those of the units it was
+    formed from, added up. ``?from=`` and ``?to=`` (YYYY-MM) choose the months, by default from January of last
+    year to this month; a period that cannot be shown falls back to the default, with a message."""
+
+    template_name = "reports/unit_history.html"
+
+    def _period(self) -> tuple[datetime.date, datetime.date, str]:
+        this_month = timezone.localdate().replace(day=1)
+        default = (this_month.replace(year=this_month.year - 1, month=1), this_month)
+        given = [self.request.GET.get(name, "").strip() for name in ("from", "to")]
+        if not any(given):
+            return (*default, "")
+        first, last = (parse_month(text) if MONTH_PATTERN.fullmatch(text) else None for text in given)
+        if first is None or last is None:
+            return (*default, _("Give both months as YYYY-MM; the default period is shown."))
+        if first > last:
+            return (*default, _("The first month comes after the last; the default period is shown."))
+        if first < EARLIEST_MONTH:
+            return (*default, _("That period is too far back; the default period is shown."))
+        message = ""
+        if last > this_month:
+            last, message = this_month, _("The months still to come are left out.")
+        if first > last:
+            return (*default, _("That period has not started yet; the default period is shown."))
+        if add_months(first, MAX_MONTHS - 1) < last:
+            first = add_months(last, 1 - MAX_MONTHS)
+            message = _("At most %(months)s months are shown: the last ones of the period.") % {"months": MAX_MONTHS}
+        return first, last, message
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        unit = unit_get_for_user(user=self.request.user, public_code=kwargs["public_code"])
+        first, last, message = self._period()
+        history = unit_history_build(user=self.request.user, unit=unit, first=first, last=last)
+        context.update(
+            unit=unit, history=history, first=first.strftime(MONTH_INPUT_FORMAT), last=last.strftime(MONTH_INPUT_FORMAT),
+            period_message=message, grades=Grade.values,
         )
         return context

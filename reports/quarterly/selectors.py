@@ -278,7 +278,9 @@ def quarterly_report_get_for_user(*, user, pk: int):
 
 
 def report_units_for_user(user):
-    """Units whose report the user may request (where they hold BUILD_REPORTS), in tree order."""
+    """Units whose report the user may request (where they hold BUILD_REPORTS), in tree order: those in force
+    today, and the former ones that hold records (their history), not every dissolved unit."""
     kinds = (UnitKind.CENTRAL_CITY, UnitKind.PROVINCE, *DISTRICT_KINDS, *GRASSROOTS_KINDS)
-    units = Unit.objects.filter(kind__in=kinds).only("id", "name", "public_code", "path", "structure", "kind")
+    units = Unit.objects.filter(kind__in=kinds).in_force_or_with_records()
+    units = units.only("id", "name", "public_code", "path", "structure", "kind", "valid_from", "valid_to")
     return units.where_user_can(user, Capability.BUILD_REPORTS).order_by("path")

@@ -1,35 +1,34 @@
-"""Demo activity: a year of work in Quận Thanh Xuân, so the reports, dashboards and exports have data.
+"""Demo activity of one period of a province, so the reports, dashboards and exports have data.
 
-``demo_activity_seed`` adds, on the first run only:
+``demo_activity_seed`` adds, on the first run only, for a ``Plan`` (units, months, who acts, the script):
 
-- monthly ratings of the district's offices and every ward from January to last month (locked; last month
-  approved), mostly B, A for at most 30% of a unit, a few C, a rare D, each below B with a remark; a few
-  violations over the year, one of them in the third quarter;
-- twelve months of citizen feedback in the wards (web, hotline, feedback box, comment book, survey slips),
-  praise naming staff, one substantiated complaint, cases resolved on time, late, and a few still open past
-  their due date; satisfaction kiosks in three wards with their votes;
-- the district team's closed Q3 inspection of Phường Thanh Xuân Trung with a finding about a named staff
-  member and two corrective actions, one verified and one overdue.
+- monthly ratings of every unit for every month of the period (locked; last month approved), mostly B, A for
+  at most 30% of a unit, a few C, a rare D, each below B with a remark; the script's violations;
+- citizen feedback in the wards (hotline, feedback box, comment book, survey slips, and the web form where it
+  existed), praise naming staff, one substantiated complaint, cases resolved on time, late, and a few still open
+  past their due date; satisfaction kiosks with their votes;
+- the team's closed inspection visit with a finding about a named staff member and two corrective actions, one
+  verified and one overdue.
 
-The current month is left alone (the browser journeys open it fresh), and so is Phường Thanh Xuân Bắc's last
-month and its feedback: the demo ward officer fills that month and receives the first complaint.
+``seed.demo`` runs it twice per province: the former units' history (January to June 2025, before the staff move
+to today's wards) and today's units since 1 July 2025 (up to last month; this month is left for the demo users).
 
-Idempotent by one marker: when the district or any of its wards already has a sheet for January, nothing is
-done. Deterministic: every choice comes from ``random.Random`` seeded with ``rng_seed`` and the unit's code
-(only the feedback tracking codes, drawn by the feedback service, differ between runs).
+Idempotent by one marker: when any unit of the plan already has a sheet for the first month, nothing is done.
+Deterministic: every choice comes from ``random.Random`` seeded with ``rng_seed`` and the unit's code (only the
+feedback tracking codes, drawn by the feedback service, differ between runs).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from evaluations.models import InspectionTeam, RatingSheet, Violation
-from seed.demo_activity.common import Actors, plan_draw
+from evaluations.models import RatingSheet, Violation
+from seed.demo_activity.common import Actors, Plan, plan_draw
 from seed.demo_activity.feedback import feedback_seed, kiosks_seed
 from seed.demo_activity.inspection import inspection_seed
 from seed.demo_activity.ratings import ratings_seed, violations_seed
-from seed.demo_inspections import demo_inspections_seed
-from units.models import Unit, User
+
+__all__ = ["ActivitySummary", "Actors", "demo_activity_seed", "plan_draw"]
 
 
 @dataclass
@@ -38,50 +37,27 @@ class ActivitySummary:
 
     sheets: int = 0
     ratings: int = 0
-    first_month: str = ""  # "01/2026"
+    first_month: str = ""  # "07/2025"
     last_month: str = ""
     violations: int = 0
     feedback_cases: int = 0
     kiosk_votes: int = 0
     inspection_visits: int = 0
-    team: InspectionTeam | None = None  # the inspection team, when this run had to create it
 
 
-def _actors() -> Actors | None:
-    users = {u.username: u for u in User.objects.filter(
-        username__in=("admin", "district.thanhxuan", "ward.thanhxuanbac", "head.thanhxuanbac", "inspector")
-    )}
-    try:
-        return Actors(
-            admin=users["admin"], district=users["district.thanhxuan"], officer=users["ward.thanhxuanbac"],
-            head=users["head.thanhxuanbac"], inspector=users["inspector"],
-        )
-    except KeyError:
+def demo_activity_seed(plan: Plan, *, rng_seed: int = 2026) -> ActivitySummary | None:
+    """Seed the period's ratings, violations, feedback and inspection once (see the module); None when the marker
+    says it was done, or when there is no month to rate yet."""
+    if not plan.months or not plan.units:
         return None
-
-
-def demo_activity_seed(*, district: Unit, rng_seed: int = 2026) -> ActivitySummary | None:
-    """Seed the year's ratings, violations, feedback and inspection once (see the module); None when the marker
-    says it was done, or when there is nothing to rate yet (January, or no demo users)."""
-    actors = _actors()
-    if actors is None:
+    if RatingSheet.objects.filter(unit__in=[u.unit for u in plan.units], month=plan.months[0]).exists():
         return None
-    plan = plan_draw(district=district, actors=actors, rng_seed=rng_seed)
-    if not plan.months:
-        return None
-    if RatingSheet.objects.within(district).filter(month=plan.months[0]).exists():
-        return None
-    summary = ActivitySummary(
-        first_month=f"{plan.months[0]:%m/%Y}", last_month=f"{plan.months[-1]:%m/%Y}",
-    )
-    team = InspectionTeam.objects.filter(owner_unit=district).order_by("pk").first()
-    if team is None:
-        team = summary.team = demo_inspections_seed()
+    summary = ActivitySummary(first_month=f"{plan.months[0]:%m/%Y}", last_month=f"{plan.months[-1]:%m/%Y}")
     violations_before = Violation.objects.count()
     # Order matters: violations (complaint, inspection, supervisors) exist before the sheets, which read them.
     summary.feedback_cases = feedback_seed(plan, rng_seed)
     summary.kiosk_votes = kiosks_seed(plan, rng_seed)
-    summary.inspection_visits = int(team is not None and inspection_seed(plan, team) is not None)
+    summary.inspection_visits = int(plan.team is not None and inspection_seed(plan, plan.team) is not None)
     violations_seed(plan)
     summary.violations = Violation.objects.count() - violations_before
     summary.sheets, summary.ratings = ratings_seed(plan)

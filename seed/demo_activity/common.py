@@ -13,13 +13,10 @@ import random
 from django.utils import timezone
 
 from core.dates import add_months
+from evaluations.models import InspectionTeam
+from seed.demo_spec import ActivityScript
 from units.choices import GRASSROOTS_KINDS, Leadership
 from units.models import Staff, Unit, User
-
-OFFICER_WARD_CODE = "00367"  # Phường Thanh Xuân Bắc: its last month is left for the demo ward officer
-INSPECTED_WARD_CODE = "00355"  # Phường Thanh Xuân Trung: the Q3 inspection visit
-
-
 
 
 def month_days(month: datetime.date) -> int:
@@ -28,14 +25,15 @@ def month_days(month: datetime.date) -> int:
 
 @dataclass(frozen=True)
 class Actors:
-    """The demo logins who do the work. Wards other than Thanh Xuân Bắc have no officer login of their own, so
-    the city administrator rates them and the district office records their feedback."""
+    """The demo logins who do the work. Units without an officer login of their own are rated and approved by the
+    city administrator; the oversight office (the district office of the former structure, the city's department
+    today) locks the sheets, records the supervisors' violations and the feedback of other channels."""
 
     admin: User
-    district: User
-    officer: User  # ward.thanhxuanbac
-    head: User  # head.thanhxuanbac
-    inspector: User
+    office: User
+    officer: User | None = None  # the demo ward officer: rates ``Plan.officer_unit``
+    head: User | None = None  # and its head approves
+    inspector: User | None = None
 
 
 @dataclass
@@ -50,8 +48,12 @@ class UnitPlan:
     _used: set[int] = field(default_factory=set)
 
     @property
-    def is_officer_ward(self) -> bool:
-        return self.unit.official_code == OFFICER_WARD_CODE
+    def code(self) -> str:
+        return self.unit.official_code
+
+    @property
+    def is_grassroots(self) -> bool:
+        return self.unit.kind in GRASSROOTS_KINDS
 
     def pick_ordinary(self, *, prefer_position: str = "") -> Staff | None:
         """Someone not picked before, preferably neither a star nor a leader (for a violation or a complaint);
@@ -69,18 +71,28 @@ class UnitPlan:
 
 @dataclass
 class Plan:
-    district: Unit
-    units: list[UnitPlan]  # the district's own offices first, then its wards by official code
-    months: list[datetime.date]  # January … last month: the months rated
+    """One period's activity: the units rated (offices first, then wards by official code), the months rated, the
+    months of citizen feedback, who acts and what stands out (the script)."""
+
+    units: list[UnitPlan]
+    months: list[datetime.date]  # the months rated
+    feedback_months: list[datetime.date]  # the months citizens gave feedback (up to this month for today's units)
     today: datetime.date
     actors: Actors
+    script: ActivityScript
+    officer_unit: str = ""  # official code of the unit the demo ward officer rates
+    team: InspectionTeam | None = None
 
-    def unit(self, code: str) -> UnitPlan:
-        return next(plan for plan in self.units if plan.unit.official_code == code)
+    def unit(self, code: str) -> UnitPlan | None:
+        return next((plan for plan in self.units if plan.code == code), None)
 
     @property
     def wards(self) -> list[UnitPlan]:
-        return [plan for plan in self.units if plan.unit.pk != self.district.pk]
+        return [plan for plan in self.units if plan.is_grassroots]
+
+    @property
+    def years(self) -> list[int]:
+        return sorted({month.year for month in self.months})
 
 
 def stars_count(head_count: int) -> int:
@@ -88,20 +100,35 @@ def stars_count(head_count: int) -> int:
     return max(1, round(head_count / 12))
 
 
-def plan_draw(*, district: Unit, actors: Actors, rng_seed: int) -> Plan:
+def month_range(first: datetime.date, last: datetime.date) -> list[datetime.date]:
+    """The first days of the months from ``first``'s to ``last``'s (none when ``last`` comes first)."""
+    months, month = [], first.replace(day=1)
+    while month <= last:
+        months.append(month)
+        month = add_months(month, 1)
+    return months
+
+
+def plan_draw(
+    *, units: list[Unit], first: datetime.date, last: datetime.date, feedback_until: datetime.date, actors: Actors,
+    script: ActivityScript, rng_seed: int, officer_unit: str = "", team: InspectionTeam | None = None,
+) -> Plan:
+    """The plan of a period: ``units`` rated every month from ``first`` to ``last`` (never this month or later),
+    citizens' feedback from ``first`` to ``feedback_until``. Staff are those of each unit now."""
     today = timezone.localdate()
-    last_month = add_months(today.replace(day=1), -1)
-    months = [add_months(last_month.replace(month=1), i) for i in range(last_month.month)]
-    wards = list(district.children.filter(kind__in=GRASSROOTS_KINDS).order_by("official_code"))
+    last = min(last, add_months(today.replace(day=1), -1))
     staff_by_unit: dict[int, list[Staff]] = {}
-    for member in Staff.objects.active().filter(unit__in=[district, *wards]).order_by("staff_code"):
+    for member in Staff.objects.active().filter(unit__in=units).order_by("staff_code"):
         staff_by_unit.setdefault(member.unit_id, []).append(member)
-    units = []
-    for unit in [district, *wards]:
+    plans = []
+    for unit in units:
         staff = staff_by_unit.get(unit.pk, [])
         # One generator per unit, as for the rosters: a unit's activity does not depend on the other units.
-        rng = random.Random(f"{rng_seed}:activity:{unit.official_code}")
+        rng = random.Random(f"{rng_seed}:activity:{unit.structure}:{unit.official_code}")
         merit = {member.pk: rng.random() for member in staff}
         ranked = sorted(staff, key=lambda member: merit[member.pk], reverse=True)
-        units.append(UnitPlan(unit=unit, staff=staff, merit=merit, stars=ranked[: stars_count(len(staff))], rng=rng))
-    return Plan(district=district, units=units, months=months, today=today, actors=actors)
+        plans.append(UnitPlan(unit=unit, staff=staff, merit=merit, stars=ranked[: stars_count(len(staff))], rng=rng))
+    return Plan(
+        units=plans, months=month_range(first, last), feedback_months=month_range(first, min(feedback_until, today)),
+        today=today, actors=actors, script=script, officer_unit=officer_unit, team=team,
+    )

@@ -1,9 +1,9 @@
-"""Demo citizen feedback over the last twelve months, and satisfaction kiosks with their votes.
+"""Demo citizen feedback over a period's months, and satisfaction kiosks with their votes.
 
 Cases go through the feedback services (the public form for web cases, ``feedback_record`` for the other
 channels, then triage, reply, resolve). The services stamp the current time, so each case's dates are set
-back afterwards with a queryset ``update()``: a demo with every case received today shows no trend.
-Phường Thanh Xuân Bắc gets none: the feedback journey starts from its empty inbox.
+back afterwards with a queryset ``update()``: a demo with every case received today shows no trend. The former
+wards' history (before July 2025) has no web cases: their public form did not exist then.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import random
 from django.db.models import Case, DateTimeField, Value, When
 from django.utils import timezone
 
-from core.dates import add_months, local_datetime
+from core.dates import local_datetime
 from evaluations.choices import Severity
 from evaluations.violations.selectors import code_articles
 from feedback.choices import CaseStatus, Channel, FeedbackKind, RejectionReason
@@ -60,9 +60,6 @@ REPLIES = {
 KINDS = {FeedbackKind.PRAISE: 25, FeedbackKind.DELAY: 25, FeedbackKind.ATTITUDE: 15, FeedbackKind.FACILITIES: 15,
          FeedbackKind.OTHER: 15, FeedbackKind.HARASSMENT: 3}
 CHANNELS = {Channel.WEB: 45, Channel.HOTLINE: 15, Channel.MAILBOX: 15, Channel.COMMENT_BOOK: 10, Channel.SURVEY_SLIP: 15}
-KIOSK_WARDS = ("00343", "00355", "00364")
-COMPLAINT_WARD, COMPLAINT_DAY = "00352", (7, 14)  # the substantiated complaint: Khương Mai, 14 July
-MONTHS = 12
 
 
 def _pick(rng: random.Random, weights: dict) -> str:
@@ -88,17 +85,17 @@ def _case_new(plan: Plan, ward: UnitPlan, *, kind: str, channel: str, received: 
         case = feedback_submit(unit=ward.unit, kind=kind, text=text, staff_mentioned=mentioned, satisfaction=satisfaction, **contact)
     else:
         case = services.feedback_record(
-            actor=plan.actors.district, unit=ward.unit, channel=channel, kind=kind, text=text, received_at=received,
+            actor=plan.actors.office, unit=ward.unit, channel=channel, kind=kind, text=text, received_at=received,
             satisfaction=satisfaction, staff_mentioned=mentioned,
         )
     if star is not None:
-        services.feedback_link_staff(actor=plan.actors.district, case=case, staff=star, substantiated=False)
+        services.feedback_link_staff(actor=plan.actors.office, case=case, staff=star, substantiated=False)
     return case
 
 
 def _handle(plan: Plan, case: FeedbackCase, received: datetime.datetime, rng) -> list[datetime.datetime]:
     """Triage the case as the ward did; returns when each step happened (for the dates set back)."""
-    actor, today = plan.actors.district, plan.today
+    actor, today = plan.actors.office, plan.today
     due = due_date_for(timezone.localdate(received))
     steps = [received]
     if due >= today:  # still within its time: new or being handled
@@ -141,27 +138,27 @@ def _backdate(case: FeedbackCase, steps: list[datetime.datetime]) -> None:
 
 
 def feedback_seed(plan: Plan, rng_seed: int) -> int:
-    """About a hundred and fifty cases over twelve months in the wards other than Thanh Xuân Bắc; each ward's
-    stars are praised by name in the third quarter. Returns how many cases were created."""
+    """Cases in every ward over the plan's feedback months, more in larger wards; the stars are praised by name in
+    the script's quarter. Returns how many cases were created."""
     now = timezone.now()
-    first = add_months(plan.today.replace(day=1), 1 - MONTHS)
-    q3 = [datetime.date(plan.today.year, month, 1) for month in (7, 8, 9)]
+    script = plan.script
+    praise = [] if script.praise_quarter is None else [
+        datetime.date(plan.today.year, 3 * script.praise_quarter - 2 + i, 1) for i in range(3)
+    ]
+    channels = CHANNELS if script.web_feedback else {c: w for c, w in CHANNELS.items() if c != Channel.WEB}
     created = 0
     for ward in plan.wards:
-        if ward.is_officer_ward:
-            continue
-        rng = random.Random(f"{rng_seed}:feedback:{ward.unit.official_code}")
-        volume = rng.uniform(0.6, 1.6)
-        for offset in range(MONTHS):
-            month = add_months(first, offset)
-            count = round(volume * rng.uniform(0.4, 2.0)) + (1 if month in q3 else 0)
+        rng = random.Random(f"{rng_seed}:feedback:{ward.unit.structure}:{ward.code}")
+        volume = script.feedback_volume * rng.uniform(0.6, 1.6) * max(1.0, len(ward.staff) / 30)
+        for month in plan.feedback_months:
+            count = round(volume * rng.uniform(0.4, 2.0)) + (1 if month in praise else 0)
             for number in range(count):
                 received = local_datetime(month + datetime.timedelta(days=rng.randrange(month_days(month))), rng.randint(7, 17), rng.randint(0, 59))
                 if received >= now:
                     continue
-                praise_star = month in q3 and number == 0 and ward.stars
+                praise_star = month in praise and number == 0 and ward.stars
                 kind = FeedbackKind.PRAISE if praise_star else _pick(rng, KINDS)
-                channel = Channel.COMMENT_BOOK if praise_star and rng.random() < 0.4 else _pick(rng, CHANNELS)
+                channel = Channel.COMMENT_BOOK if praise_star and rng.random() < 0.4 else _pick(rng, channels)
                 star = rng.choice(ward.stars) if praise_star else None
                 case = _case_new(plan, ward, kind=kind, channel=channel, received=received, rng=rng, star=star)
                 steps = _handle(plan, case, received, rng)
@@ -174,11 +171,13 @@ def feedback_seed(plan: Plan, rng_seed: int) -> int:
 
 def _substantiated_complaint(plan: Plan) -> int:
     """One hotline complaint about a named staff member that held: linked, substantiated, a violation."""
-    month, day = COMPLAINT_DAY
-    received = local_datetime(datetime.date(plan.today.year, month, day), 10, 20)
-    if received >= timezone.now():
+    if plan.script.complaint is None or plan.unit(plan.script.complaint[0]) is None:
         return 0
-    ward, actor = plan.unit(COMPLAINT_WARD), plan.actors.district
+    code, month, day = plan.script.complaint
+    received = local_datetime(datetime.date(plan.today.year, month, day), 10, 20)
+    if received >= timezone.now() or received.date().replace(day=1) not in plan.feedback_months:
+        return 0
+    ward, actor = plan.unit(code), plan.actors.office
     person = ward.pick_ordinary()
     if person is None:
         return 0
@@ -204,18 +203,20 @@ def _substantiated_complaint(plan: Plan) -> int:
 
 
 def kiosks_seed(plan: Plan, rng_seed: int) -> int:
-    """A kiosk at three wards' one-stop desks, with a year of votes. Returns how many votes."""
+    """A kiosk at the script's wards' one-stop desks, set up when the period began, with its votes. Returns how
+    many votes."""
     votes = []
     now = timezone.now()
-    first = add_months(plan.today.replace(day=1), 1 - MONTHS)
-    for code in KIOSK_WARDS:
+    months = plan.feedback_months
+    for code in plan.script.kiosk_units:
         ward = plan.unit(code)
-        device = services.kiosk_device_create(actor=plan.actors.district, unit=ward.unit, name="Máy đánh giá quầy một cửa")
-        KioskDevice.objects.filter(pk=device.pk).update(created_at=local_datetime(first, 8))  # set up a year ago
-        rng = random.Random(f"{rng_seed}:kiosk:{code}")
-        for offset in range(MONTHS):
-            month = add_months(first, offset)
-            satisfied = 0.6 + 0.025 * offset + rng.uniform(-0.08, 0.08)  # service improves over the year
+        if ward is None or not months:
+            continue
+        device = services.kiosk_device_create(actor=plan.actors.office, unit=ward.unit, name="Máy đánh giá quầy một cửa")
+        KioskDevice.objects.filter(pk=device.pk).update(created_at=local_datetime(months[0], 8))
+        rng = random.Random(f"{rng_seed}:kiosk:{ward.unit.structure}:{code}")
+        for offset, month in enumerate(months):
+            satisfied = min(0.95, 0.6 + 0.02 * offset + rng.uniform(-0.08, 0.08))  # service improves over time
             for _vote in range(rng.randint(15, 45)):
                 moment = local_datetime(month + datetime.timedelta(days=rng.randrange(month_days(month))), rng.randint(7, 16), rng.randint(0, 59))
                 if moment >= now:

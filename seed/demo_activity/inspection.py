@@ -1,4 +1,4 @@
-"""Demo inspection: the district team's Q3 visit to Phường Thanh Xuân Trung, closed, with two findings.
+"""Demo inspection: the team's visit of the script (Q3, to Phường Thanh Xuân), closed, with two findings.
 
 A failed attitude item names a one-stop desk worker (a violation in August); a failed office item (the
 feedback box is never opened) concerns the unit. One corrective action is done and verified, the other is
@@ -15,25 +15,29 @@ from evaluations.choices import CheckResult, ItemKind, Severity, VisitKind
 from evaluations.inspections import services as inspection_actions, services as inspection_services
 from evaluations.models import ChecklistResult, CorrectiveAction, Finding, InspectionTeam, InspectionVisit, Violation
 from evaluations.violations.selectors import code_articles
-from seed.demo_activity.common import INSPECTED_WARD_CODE, Plan
+from seed.demo_activity.common import Plan
 from seed.demo_activity.ratings import backdate_violation
 
-VISIT_DAY = (8, 20)  # 20 August
 FAILED_ARTICLE = 4  # Điều 4. Tinh thần, thái độ làm việc
 RESPONSIBILITY_ARTICLE = 8  # Điều 8. Trách nhiệm thực hiện
 FAILED_OFFICE_TEXT = "Có hòm thư góp ý"
 DESK_POSITION = "Nhân viên hợp đồng Bộ phận Một cửa"
+QUARTER_NUMERALS = ("I", "II", "III", "IV")
 
 
 def inspection_seed(plan: Plan, team: InspectionTeam) -> InspectionVisit | None:
-    """The visit, its results, findings and corrective actions; None when August is still to come."""
-    day = datetime.date(plan.today.year, *VISIT_DAY)
-    if day >= plan.today:
+    """The visit, its results, findings and corrective actions; None when the script has none, or its day is still
+    to come."""
+    if plan.script.inspection is None or plan.actors.inspector is None:
         return None
-    inspector, ward = plan.actors.inspector, plan.unit(INSPECTED_WARD_CODE)
+    code, month, day_of_month = plan.script.inspection
+    day = datetime.date(plan.today.year, month, day_of_month)
+    inspector, ward = plan.actors.inspector, plan.unit(code)
+    if day >= plan.today or ward is None:
+        return None
     visit = inspection_services.visit_plan(
         actor=inspector, team=team, unit=ward.unit, kind=VisitKind.SCHEDULED, scheduled_at=local_datetime(day, 8, 30),
-        subject=f"Kiểm tra việc thực hiện Quy tắc ứng xử quý III/{day.year} tại UBND {ward.unit.name.lower()}",
+        subject=f"Kiểm tra việc thực hiện Quy tắc ứng xử quý {QUARTER_NUMERALS[(month - 1) // 3]}/{day.year} tại UBND {ward.unit.name.lower()}",
     )
     visit = inspection_services.visit_start(actor=inspector, visit=visit)
     results = list(ChecklistResult.objects.filter(visit=visit).select_related("item__article").order_by("item__order"))

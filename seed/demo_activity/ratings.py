@@ -1,4 +1,5 @@
-"""Demo monthly ratings, January to last month, and the supervisors' violations.
+"""Demo monthly ratings of a period (the former units' first half of 2025, today's units since July 2025), and the
+supervisors' violations.
 
 Sheets move along draft → submitted → approved (→ locked) through ``rating_sheet_transition``, so each step is
 checked (remarks below B, rights) and kept in the sheet's history. The rows are written graded, in bulk with
@@ -16,7 +17,7 @@ from simple_history.utils import bulk_create_with_history
 
 from core.audit import save_with_history
 from core.dates import add_months, local_datetime
-from evaluations.choices import Grade, Severity, SheetStatus, ViolationSource
+from evaluations.choices import Grade, SheetStatus, ViolationSource
 from evaluations.models import Rating, RatingSheet, Violation
 from evaluations.ratings import scoring
 from evaluations.ratings.services import rating_sheet_transition, scheme_for, staff_rated_in
@@ -26,20 +27,6 @@ from seed.demo_activity.common import Plan, UnitPlan
 
 ONE_DECIMAL = Decimal("0.1")
 
-# (ward, month, day, article number, severity, what happened, action taken): a handful over the year, one in Q3.
-SUPERVISOR_VIOLATIONS = (
-    ("00349", 2, 24, 7, Severity.MINOR, "Không đeo thẻ công chức khi tiếp công dân tại bộ phận một cửa",
-     "Nhắc nhở, yêu cầu chấn chỉnh ngay"),
-    ("00343", 4, 9, 5, Severity.MINOR, "Trả lời điện thoại của công dân với lời lẽ thiếu chuẩn mực",
-     "Nhắc nhở trong cuộc họp giao ban"),
-    ("00358", 6, 16, 4, Severity.SERIOUS, "Tự ý bỏ vị trí làm việc trong giờ hành chính, không báo cáo lãnh đạo",
-     "Kiểm điểm trước tập thể cơ quan"),
-    ("00373", 8, 12, 6, Severity.MINOR, "Uống rượu bia vào giờ nghỉ trưa của ngày làm việc",
-     "Nhắc nhở, cán bộ cam kết không tái phạm"),
-    ("00364", 10, 7, 4, Severity.MINOR, "Chậm trễ, gây phiền hà khi hướng dẫn hồ sơ cho công dân", "Nhắc nhở"),
-)
-# A rare D: (ward, month).
-GRADE_D_AT = (("00352", 5), ("00346", 9))
 C_SHARE = 0.035
 C_REMARKS = (
     "Chậm tiến độ giải quyết hồ sơ, để công dân phải đi lại nhiều lần",
@@ -64,24 +51,25 @@ def _points(value) -> str:
 
 
 def violations_seed(plan: Plan) -> int:
-    """The supervisors' violations of the year so far, through ``violation_record`` (before the sheets exist,
-    so the ratings read them when they are graded)."""
-    articles = {article.number: article for article in code_articles(unit=plan.district, day=plan.today)}
+    """The supervisors' violations of the script in the period, through ``violation_record`` (before the sheets
+    exist, so the ratings read them when they are graded)."""
     created = 0
-    for code, month, day, article, severity, description, action_taken in SUPERVISOR_VIOLATIONS:
-        occurred_on = datetime.date(plan.today.year, month, day)
-        if occurred_on.replace(day=1) not in plan.months:
-            continue
-        person = plan.unit(code).pick_ordinary()
-        if person is None:
-            continue
-        violation = violation_record(
-            actor=plan.actors.district, staff=person, occurred_on=occurred_on,
-            article=articles[article], severity=severity, source=ViolationSource.SUPERVISOR,
-            description=description, action_taken=action_taken,
-        )
-        backdate_violation(violation, local_datetime(occurred_on + datetime.timedelta(days=1), 10))
-        created += 1
+    for spec in plan.script.violations:
+        unit_plan = plan.unit(spec.unit)
+        for year in plan.years:
+            occurred_on = datetime.date(year, spec.month, spec.day)
+            if unit_plan is None or occurred_on.replace(day=1) not in plan.months:
+                continue
+            person = unit_plan.pick_ordinary()
+            if person is None:
+                continue
+            violation = violation_record(
+                actor=plan.actors.office, staff=person, occurred_on=occurred_on,
+                article=code_articles(unit=unit_plan.unit, day=occurred_on).get(number=spec.article), severity=spec.severity, source=ViolationSource.SUPERVISOR,
+                description=spec.description, action_taken=spec.action_taken,
+            )
+            backdate_violation(violation, local_datetime(occurred_on + datetime.timedelta(days=1), 10))
+            created += 1
     return created
 
 
@@ -91,7 +79,7 @@ def backdate_violation(violation: Violation, when: datetime.datetime) -> None:
     violation.history.update(history_date=when)
 
 
-def _target_grades(unit_plan: UnitPlan, month: datetime.date, capped: set[int]) -> dict[int, str]:
+def _target_grades(unit_plan: UnitPlan, month: datetime.date, capped: set[int], grade_d_at) -> dict[int, str]:
     """Grade A for the stars and a few others (never above the 30% cap), mostly B, a few C, a rare D."""
     rng, staff = unit_plan.rng, unit_plan.staff
     cap = 30 * len(staff) // 100
@@ -108,7 +96,7 @@ def _target_grades(unit_plan: UnitPlan, month: datetime.date, capped: set[int]) 
     for member in staff:
         if grades[member.pk] == Grade.B and rng.random() < C_SHARE:
             grades[member.pk] = Grade.C
-    if (unit_plan.unit.official_code, month.month) in GRADE_D_AT:
+    if (unit_plan.code, month.month) in grade_d_at:
         ordinary = [m for m in others if grades[m.pk] != Grade.A]
         if ordinary:
             grades[ordinary[-1].pk] = Grade.D
@@ -132,7 +120,7 @@ def _row_values(unit_plan: UnitPlan, member, target: str) -> tuple[dict[str, str
             "bonus": _points(0)}, rng.choice(D_REMARKS)
 
 
-def _rate_sheet(unit_plan: UnitPlan, month: datetime.date, rater, rated_at: datetime.datetime) -> tuple[RatingSheet, int]:
+def _rate_sheet(plan: Plan, unit_plan: UnitPlan, month: datetime.date, rater, rated_at: datetime.datetime) -> tuple[RatingSheet, int]:
     """Open the unit's sheet for ``month`` with every row already graded: the sheet as ``rating_sheet_open``
     creates it, then its rows in one ``bulk_create_with_history`` (a creation row in each rating's history, by
     the rater) instead of rows at full marks followed by ``rating_save`` on almost every one of them."""
@@ -142,7 +130,7 @@ def _rate_sheet(unit_plan: UnitPlan, month: datetime.date, rater, rated_at: date
         unit=sheet.unit, occurred_on__gte=month, occurred_on__lt=add_months(month, 1)
     ).values_list("staff_id", "severity", "description"):
         violations.setdefault(staff_id, []).append((severity, description))
-    targets = _target_grades(unit_plan, month, set(violations))
+    targets = _target_grades(unit_plan, month, set(violations), plan.script.grade_d_at)
     rated = set(staff_rated_in(unit=sheet.unit, month=month).values_list("pk", flat=True))
     rows = []
     for member in unit_plan.staff:
@@ -181,26 +169,26 @@ def _moments(month: datetime.date, now: datetime.datetime) -> dict[str, datetime
 def ratings_seed(plan: Plan) -> tuple[int, int]:
     """Rate every unit for every month of the plan; returns (sheets, ratings) created.
 
-    Sheets up to the month before last are locked; last month's are approved and await locking, except in
-    Phường Thanh Xuân Bắc, where last month is left for the demo ward officer to fill (the ratings journey).
+    Sheets up to the month before last are locked; last month's are approved and await locking. The demo ward
+    officer rates their ward and its head approves; the city administrator does it for the other units; the
+    oversight office locks.
     """
     actors, now = plan.actors, timezone.now()
     sheets_by_month: dict[datetime.date, list[int]] = {}
-    locked_months = set(plan.months[:-1])
+    last_month = add_months(plan.today.replace(day=1), -1)
+    locked_months = {month for month in plan.months if month < last_month}
     ratings = 0
     for unit_plan in plan.units:
-        officer_ward = unit_plan.is_officer_ward
-        rater, approver = (actors.officer, actors.head) if officer_ward else (actors.admin, actors.admin)
+        own = unit_plan.code == plan.officer_unit and actors.officer is not None and actors.head is not None
+        rater, approver = (actors.officer, actors.head) if own else (actors.admin, actors.admin)
         for month in plan.months:
-            if officer_ward and month not in locked_months:
-                continue
             moments = _moments(month, now)
-            sheet, rows = _rate_sheet(unit_plan, month, rater, moments["rated"])
+            sheet, rows = _rate_sheet(plan, unit_plan, month, rater, moments["rated"])
             ratings += rows
             sheet = rating_sheet_transition(actor=rater, sheet=sheet, action="submit")
             sheet = rating_sheet_transition(actor=approver, sheet=sheet, action="approve")
             if month in locked_months:
-                rating_sheet_transition(actor=actors.district, sheet=sheet, action="lock")
+                rating_sheet_transition(actor=actors.office, sheet=sheet, action="lock")
             sheets_by_month.setdefault(month, []).append(sheet.pk)
     for month, ids in sheets_by_month.items():
         _backdate_sheets(ids, _moments(month, now), locked=month in locked_months)

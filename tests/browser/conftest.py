@@ -54,11 +54,11 @@ def pytest_runtest_makereport(item, call):
 
 @pytest.fixture
 def demo(hanoi):
-    """The demo data of ``make run`` (Quận Thanh Xuân); returns Phường Thanh Xuân Bắc."""
+    """The demo data of ``make run``; returns today's Phường Thanh Xuân, the demo ward officer's ward."""
     from units.models import Unit
 
     call_command("seed_demo", force=True, stdout=io.StringIO())
-    return Unit.objects.get(structure="legacy", official_code="00367")
+    return Unit.objects.get(structure="current", official_code="00367")
 
 
 @pytest.fixture

@@ -1,9 +1,10 @@
-"""The pledges and ratings issues' "done when", on the demo data, in a real browser.
+"""The pledges and ratings issues' "done when", on the demo data (today's Phường Thanh Xuân), in a real browser.
 
-Pledges: ``ward.thanhxuanbac`` records three paper pledges and signs one online; ``district.thanhxuan`` sees
-Thanh Xuân Bắc's new numbers among the wards and downloads the roster.
-Ratings: ``ward.thanhxuanbac`` fills last month's sheet with the keyboard, uploads a corrected sheet from
-Excel and submits; ``head.thanhxuanbac`` approves; the district office locks it; the staff history shows it.
+Pledges: ``ward.thanhxuan`` records three paper pledges and signs one online; ``dept.hanoi`` (the city's
+department) sees Phường Thanh Xuân's new numbers among the city's wards and downloads the roster.
+Ratings: ``ward.thanhxuan`` fills this month's sheet with the keyboard, uploads a corrected sheet from Excel and
+submits; ``head.thanhxuan`` approves; the department locks it; the staff history shows it.
+The structure: both logins open on today's units, and the ward's history adds up the wards it was formed from.
 """
 
 import datetime
@@ -25,7 +26,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_pledges_done_when(demo, login, live_server):
     ward = demo
     campaign = PledgeCampaign.objects.get()
-    officer = login("ward.thanhxuanbac")
+    paper_before = Pledge.objects.filter(campaign=campaign, staff__unit=ward, method="paper").count()
+    officer = login("ward.thanhxuan")
     officer.get_by_role("link", name="Ký cam kết", exact=True).click()
     officer.get_by_role("link", name=campaign.title).first.click()
     expect(officer.get_by_test_id("unsigned-staff")).to_be_visible()
@@ -33,36 +35,39 @@ def test_pledges_done_when(demo, login, live_server):
         officer.get_by_test_id("unsigned-staff").get_by_role("link", name="Ghi nhận bản giấy").first.click()
         officer.get_by_role("button", name="Ghi nhận cam kết").click()
         expect(officer.get_by_role("alert").first).to_contain_text("Đã ghi nhận bản cam kết giấy")
-    assert Pledge.objects.filter(campaign=campaign, staff__unit=ward, method="paper").count() == 3
+    assert Pledge.objects.filter(campaign=campaign, staff__unit=ward, method="paper").count() == paper_before + 3
 
     # The officer has a staff record of the ward: they sign their own pledge online.
     officer.goto(f"{live_server.url}/pledges/mine/")
     officer.get_by_role("link", name="Ký ngay").click()
     officer.get_by_label("Tôi đã đọc Quy tắc ứng xử và cam kết thực hiện").check()
     officer.get_by_role("button", name="Xác nhận và ký").click()
-    signer = User.objects.get(username="ward.thanhxuanbac").staff_member
+    signer = User.objects.get(username="ward.thanhxuan").staff_member
     online = Pledge.objects.get(campaign=campaign, staff=signer)
     assert online.method == "online" and online.ip_address == "127.0.0.1" and len(online.text_hash) == 64
+    signed = Pledge.objects.filter(campaign=campaign, staff__unit=ward, withdrawn_at__isnull=True).count()
+    assert signed == paper_before + 4
 
-    district = login("district.thanhxuan")
-    district.goto(f"{live_server.url}{campaign.get_absolute_url()}")
-    row = district.get_by_test_id("coverage-children").get_by_role("row").filter(has_text="Phường Thanh Xuân Bắc")
-    expected = ward.staff.count()
-    expect(row).to_contain_text("4")
-    expect(row).to_contain_text(str(expected))
-    with district.expect_download() as download:
-        district.get_by_test_id("roster-export").click()
+    department = login("dept.hanoi")
+    department.goto(f"{live_server.url}{campaign.get_absolute_url()}")
+    children = department.get_by_test_id("coverage-children")
+    row = children.get_by_role("row").filter(has_text="Phường Thanh Xuân")
+    expect(row).to_contain_text(str(signed))
+    expect(row).to_contain_text(str(ward.staff.count()))
+    expect(children).not_to_contain_text("Quận Thanh Xuân")  # the former district counts nobody in 2026
+    with department.expect_download() as download:
+        department.get_by_test_id("roster-export").click()
     sheet = CalamineWorkbook.from_path(download.value.path()).get_sheet_by_index(0).to_python()
     signed_rows = [r for r in sheet if ward.name in r and "Có" in r]
-    assert len(signed_rows) == 4
+    assert len(signed_rows) == signed
 
 
 def test_ratings_done_when(demo, login, live_server, tmp_path):
     ward = demo
-    last_month = (timezone.localdate().replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
-    officer = login("ward.thanhxuanbac")
-    officer.goto(f"{live_server.url}/ratings/{ward.public_code}/{last_month:%Y-%m}/")
-    sheet = RatingSheet.objects.get(unit=ward, month=last_month)
+    month = timezone.localdate().replace(day=1)  # last month is approved already; this month is the officer's
+    officer = login("ward.thanhxuan")
+    officer.goto(f"{live_server.url}/ratings/{ward.public_code}/{month:%Y-%m}/")
+    sheet = RatingSheet.objects.get(unit=ward, month=month)
     ratings = list(sheet.ratings.select_related("staff").order_by("staff__full_name", "staff_id"))
     assert len(ratings) == ward.staff.count()
 
@@ -102,13 +107,13 @@ def test_ratings_done_when(demo, login, live_server, tmp_path):
     grades = list(sheet.ratings.values_list("grade", flat=True))
     assert grades.count("C") == 1 and grades.count("A") == 0
 
-    head = login("head.thanhxuanbac")
+    head = login("head.thanhxuan")
     head.goto(f"{live_server.url}/ratings/{sheet.pk}/")
     head.get_by_test_id("action-approve").click()
     sheet.refresh_from_db()
     assert sheet.status == SheetStatus.APPROVED
 
-    district = login("district.thanhxuan")
+    district = login("dept.hanoi")
     district.goto(f"{live_server.url}/ratings/{sheet.pk}/")
     district.once("dialog", lambda dialog: dialog.accept())
     district.get_by_test_id("action-lock").click()
@@ -120,7 +125,7 @@ def test_ratings_done_when(demo, login, live_server, tmp_path):
     person = ratings[-1].staff
     assert sheet.ratings.get(staff=person).grade == "C"
     district.goto(f"{live_server.url}{person.get_absolute_url()}")
-    month_row = district.get_by_role("row").filter(has_text=f"{last_month:%m/%Y}").first
+    month_row = district.get_by_role("row").filter(has_text=f"{month:%m/%Y}").first
     expect(month_row).to_contain_text("C")
     expect(month_row).to_contain_text("55")  # 20 + 35 + 0
 
@@ -142,11 +147,10 @@ def test_inspections_done_when(demo, login, live_server):
     inspector.locator("#id_subject").fill("Kiểm tra đột xuất việc thực hiện Quy tắc ứng xử tại bộ phận một cửa")
     inspector.get_by_role("button", name="Lên kế hoạch").click()
     expect(inspector.get_by_role("button", name="Bắt đầu kiểm tra")).to_be_visible()
-    visit = InspectionVisit.objects.get(unit=ward)
-    assert visit.kind == "surprise"
+    visit = InspectionVisit.objects.get(unit=ward, kind="surprise")  # beside the demo's closed Q3 visit
 
     # The ward does not know: no trace in its plan, and the visit's page is a 404 for its users.
-    officer = login("ward.thanhxuanbac")
+    officer = login("ward.thanhxuan")
     officer.goto(f"{live_server.url}/inspections/")
     expect(officer.locator("body")).not_to_contain_text("Kiểm tra đột xuất việc thực hiện")
     assert officer.goto(f"{live_server.url}/inspections/{visit.pk}/").status == 404
@@ -182,7 +186,7 @@ def test_inspections_done_when(demo, login, live_server):
     form.get_by_role("button", name="Ghi phát hiện").click()
     expect(inspector.get_by_role("alert").first).to_contain_text("Đã ghi phát hiện")
     assert Finding.objects.filter(visit=visit).count() == 2
-    violation = Violation.objects.get(staff=person)
+    violation = Violation.objects.get(staff=person, finding__visit=visit)
     assert violation.source == "inspection" and violation.finding.visit == visit
 
     # A corrective action on the unit-level finding, done by the ward and verified by the team.
@@ -212,15 +216,22 @@ def test_inspections_done_when(demo, login, live_server):
 
 
 def test_feedback_done_when(demo, login, browser, live_server):
-    """A citizen, on a phone, follows the Thanh Xuân Bắc poster's link and complains about a named officer; the
+    """A citizen, on a phone, follows the Phường Thanh Xuân poster's link and complains about a named officer; the
     ward officer triages, links, replies and resolves; the citizen reads the reply; the satisfaction index moves."""
+    from core.dates import month_bounds
+    from core.numbers import share
     from feedback.figures import satisfaction_index
-    from feedback.models import FeedbackCase
+    from feedback.models import FeedbackCase, KioskVote
 
     ward = demo
     officer_named = ward.staff.get(leadership="head")
     month = timezone.localdate().replace(day=1)
-    before = satisfaction_index(units_qs_or_unit=ward, month=month)
+    start, end = month_bounds(month)
+    rated = FeedbackCase.objects.filter(unit=ward, received_at__gte=start, received_at__lt=end, satisfaction__isnull=False)
+    votes = KioskVote.objects.filter(unit=ward, created_at__gte=start, created_at__lt=end)
+    satisfied = rated.filter(satisfaction__gte=4).count() + votes.filter(score__gte=4).count()
+    responses = rated.count() + votes.count()
+    assert satisfaction_index(units_qs_or_unit=ward, month=month) == share(satisfied, responses)
 
     phone = browser.new_context(locale="vi-VN", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     try:
@@ -236,10 +247,10 @@ def test_feedback_done_when(demo, login, browser, live_server):
         citizen.locator("label[for=satisfaction-2]").click()  # a large face button
         citizen.get_by_role("button", name="Gửi góp ý").click()
         code = citizen.get_by_test_id("tracking-code").inner_text().strip()
-        case = FeedbackCase.objects.get(unit=ward)
-        assert case.tracking_code == code.replace("-", "") and case.status == "new"
+        case = FeedbackCase.objects.get(tracking_code=code.replace("-", ""))
+        assert case.unit == ward and case.status == "new"
 
-        officer = login("ward.thanhxuanbac")
+        officer = login("ward.thanhxuan")
         officer.goto(f"{live_server.url}/feedback/inbox/")
         officer.get_by_role("link", name=code.replace("-", "")).or_(officer.get_by_role("link", name=code)).first.click()
         officer.locator("#form-status select[name=status]").select_option("in_progress")
@@ -265,4 +276,28 @@ def test_feedback_done_when(demo, login, browser, live_server):
         phone.close()
 
     after = satisfaction_index(units_qs_or_unit=ward, month=month)
-    assert before is None and after == 0  # one rated response, a 2: nobody satisfied yet
+    assert after == share(satisfied, responses + 1)  # one more rated response, a 2: not satisfied
+
+
+def test_todays_logins_open_on_todays_units(demo, login, live_server):
+    """``ward.thanhxuan`` and ``dept.hanoi`` log in with the demo password and land on today's structure; the
+    ward's history view adds up the wards it was formed from before 1 July 2025."""
+    ward = demo
+    officer = login("ward.thanhxuan")
+    expect(officer.locator("main")).to_contain_text("Phường Thanh Xuân")
+    officer.goto(f"{live_server.url}/dashboard/")
+    expect(officer.get_by_role("heading", level=1)).to_contain_text("Phường Thanh Xuân")
+    officer.get_by_test_id("history-link").click()
+    history = officer.get_by_test_id("history")
+    expect(history.locator('tr[data-month="2025-06"]')).to_contain_text("Phường Thanh Xuân Bắc")
+    expect(history.locator('tr[data-month="2025-07"] [data-col="sources"]')).not_to_contain_text("Phường Thanh Xuân Bắc")
+
+    department = login("dept.hanoi")
+    department.goto(f"{live_server.url}/dashboard/")
+    ranking = department.get_by_test_id("ranking")
+    expect(ranking.locator(f'tr[data-unit="{ward.public_code}"]')).to_be_visible()
+    expect(ranking).not_to_contain_text("Quận Thanh Xuân")  # a former district without figures this year
+    department.goto(f"{live_server.url}/units/")
+    expect(department.locator("#unit-rows")).to_contain_text("Phường Thanh Xuân")
+    department.goto(f"{live_server.url}/units/?structure=legacy")
+    expect(department.locator("#unit-rows")).to_contain_text("Quận Thanh Xuân")

@@ -1,4 +1,4 @@
-"""Two-factor login in a real browser: ``district.thanhxuan`` turns it on from the user menu with a code computed
+"""Two-factor login in a real browser: ``dept.hanoi`` turns it on from the user menu with a code computed
 from the key the page shows (as the phone's app would), logs out, and logs in again with password and code;
 before the code no page opens."""
 
@@ -23,7 +23,7 @@ def app_code(key: bytes, *, after_step: int = -1) -> str:
 def log_in_by_hand(page, base_url):
     page.goto(f"{base_url}/login/")
     page.get_by_role("button", name="English").click()  # the page's own strings, before the translations land
-    page.get_by_label("Username").fill("district.thanhxuan")
+    page.get_by_label("Username").fill("dept.hanoi")
     page.get_by_label("Password").fill("hanoi-2026")
     page.get_by_role("button", name="Log in").click()
 
@@ -42,7 +42,7 @@ def test_district_office_turns_on_two_factor_and_logs_in_with_a_code(demo, page,
     page.get_by_label("6-digit code").fill(app_code(key))
     page.get_by_role("button", name="Turn two-factor login on").click()
     expect(page.get_by_role("alert").first).to_contain_text("Two-factor login is on")
-    device = TOTPDevice.objects.get(user__username="district.thanhxuan")
+    device = TOTPDevice.objects.get(user__username="dept.hanoi")
     assert device.confirmed and device.bin_key == key
 
     page.locator("nav .dropdown-toggle.btn").click()

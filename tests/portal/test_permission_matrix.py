@@ -219,6 +219,7 @@ CASES: dict[str, Case] = {
     # --- reports ----------------------------------------------------------------------------------------------
     "reports:dashboard": Case(own=REDIRECT),  # to the dashboard of the user's unit
     "reports:unit_dashboard": Case(kwargs=ward),
+    "reports:unit_history": Case(kwargs=ward),
     "reports:report_list": Case(),
     # The ready report exists: a request goes to it; building is for unit heads, district offices and the city.
     "reports:report_request": Case(method="POST", data=lambda side: {"unit": side.ward.public_code, "quarter": side.quarter.slug},

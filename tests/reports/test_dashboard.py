@@ -85,10 +85,12 @@ def test_tiles_and_ranking_equal_the_database(en_client, district_officer, thanh
 
 def test_charts_draw_one_bar_per_unit_and_one_point_per_month_with_data(en_client, district_officer, thanh_xuan, district_data):
     html = en_client(district_officer).get(url(thanh_xuan)).content.decode()
-    wards = Unit.objects.filter(parent=thanh_xuan).count()
 
     grades = svg(html, "grades")
-    assert grades.count('class="bar-row"') == wards
+    # The district and its wards were dissolved on 1 July 2025: this month only the two wards holding figures
+    # (Bắc and Trung) have a bar, not the seven former wards without any.
+    assert grades.count('class="bar-row"') == 2
+    assert html.count("<tr data-unit=") == 2
     assert grades.count('class="bar seg-') == 2  # Bắc: A and B; Trung's draft is not counted
     assert "<title" in grades and "<desc" in grades and 'role="img"' in grades
 
@@ -178,19 +180,41 @@ def test_a_user_with_several_units_chooses(en_client, thanh_xuan, ba_dinh):
     assert url(thanh_xuan) in html and url(ba_dinh) in html
 
 
-def test_city_admin_sees_districts_and_both_structures(en_client, city_admin, hanoi, thanh_xuan, thanh_xuan_bac, ward_officer, staff_factory):
+def test_city_admin_sees_todays_wards_and_a_former_district_only_with_figures(
+    en_client, city_admin, hanoi, thanh_xuan, thanh_xuan_bac, ward_officer, staff_factory
+):
     staff_factory.create_batch(2, unit=thanh_xuan_bac)
     move_sheet(open_sheet(thanh_xuan_bac, ward_officer, this_month()), ward_officer, "submit")
+    current_wards = Unit.objects.filter(parent=hanoi, structure="current").count()
     page = en_client(city_admin)
     html = page.get(url(hanoi)).content.decode()
     assert 'data-testid="structure-choice"' in html
-    # Data lies in the legacy structure only: the city shows its districts by default.
+    # Today's 126 wards and communes, and of the 30 former districts only Thanh Xuân, which holds this month's sheet.
     assert f'<tr data-unit="{thanh_xuan.public_code}">' in html
-    districts = Unit.objects.filter(parent=hanoi, structure="legacy").count()
-    assert svg(html, "grades").count('class="bar-row"') == districts
+    assert html.count("<tr data-unit=") == current_wards + 1
+    assert svg(html, "grades").count('class="bar-row"') == current_wards + 1
     current = page.get(url(hanoi, structure="current")).content.decode()
     assert f'<tr data-unit="{thanh_xuan.public_code}">' not in current
-    assert current.count("<tr data-unit=") == Unit.objects.filter(parent=hanoi, structure="current").count()
+    assert current.count("<tr data-unit=") == current_wards
+    legacy = page.get(url(hanoi, structure="legacy")).content.decode()
+    assert legacy.count("<tr data-unit=") == 1 and f'<tr data-unit="{thanh_xuan.public_code}">' in legacy
+
+
+def test_a_past_month_lists_the_former_units_holding_its_figures(en_client, city_admin, hanoi, thanh_xuan, thanh_xuan_bac,
+                                                                   ward_officer, staff_factory):
+    """March 2025, before the reform: the district holding that month's sheet, not today's wards (not formed yet)."""
+    staff_factory.create_batch(2, unit=thanh_xuan_bac, active_from=datetime.date(2020, 1, 1))
+    move_sheet(open_sheet(thanh_xuan_bac, ward_officer, datetime.date(2025, 3, 1)), ward_officer, "submit")
+    html = en_client(city_admin).get(url(hanoi, month="2025-03")).content.decode()
+    assert __import__("re").findall(r'<tr data-unit="([^"]+)">', html) == [thanh_xuan.public_code]
+    assert "03/2025" in shown(html, "dashboard-month")
+
+
+def test_dashboard_link_keeps_its_parameters_through_the_redirect(client, city_admin, hanoi):
+    client.force_login(city_admin)
+    response = client.get("/dashboard/?structure=current&month=2026-01")
+    assert response.status_code == 302
+    assert response["Location"] == url(hanoi) + "?structure=current&month=2026-01"
 
 
 @pytest.mark.parametrize("given", ["garbage", "2026-13", "2026-1", "", "9999-01", "0001-01", "2026-00", "2026-05-01"])

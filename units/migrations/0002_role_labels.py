@@ -13,11 +13,11 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='historicalroleassignment',
             name='role',
-            field=models.CharField(choices=[('ward_officer', 'Ward officer'), ('unit_head', 'Unit head'), ('district_office', 'District office'), ('inspector', 'Inspector'), ('city_admin', 'Province or city administrator')], max_length=20, verbose_name='role'),
+            field=models.CharField(choices=[('ward_officer', 'Ward officer'), ('unit_head', 'Unit head'), ('district_office', 'Oversight office (department)'), ('inspector', 'Inspector'), ('city_admin', 'Province or city administrator')], max_length=20, verbose_name='role'),
         ),
         migrations.AlterField(
             model_name='roleassignment',
             name='role',
-            field=models.CharField(choices=[('ward_officer', 'Ward officer'), ('unit_head', 'Unit head'), ('district_office', 'District office'), ('inspector', 'Inspector'), ('city_admin', 'Province or city administrator')], max_length=20, verbose_name='role'),
+            field=models.CharField(choices=[('ward_officer', 'Ward officer'), ('unit_head', 'Unit head'), ('district_office', 'Oversight office (department)'), ('inspector', 'Inspector'), ('city_admin', 'Province or city administrator')], max_length=20, verbose_name='role'),
         ),
     ]

@@ -1,4 +1,5 @@
-"""``manage.py seed_demo``: Quận Thanh Xuân's demo staff and one login per role (``seed.demo``)."""
+"""``manage.py seed_demo``: the demo's wards of today with their staff, history and activity, and one login per role
+(``seed.demo``)."""
 
 import time
 
@@ -6,13 +7,12 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from seed.demo import demo_seed, logins_table, open_url
-from seed.demo_inspections import demo_inspections_seed
-from seed.demo_pledges import demo_pledges_seed
 
 
 class Command(BaseCommand):
     help = (
-        "Create the demo data: Hanoi's units if missing, staff for Quận Thanh Xuân and its wards, and one "
+        "Create the demo data: Hanoi's units if missing, Phường Thanh Xuân and its neighbours with the staff they took "
+        "over from the former Quận Thanh Xuân on 1 July 2025, the former units' history, a year of activity, and one "
         "user per role with the password DEMO_PASSWORD. Idempotent; existing users keep their password."
     )
 
@@ -31,32 +31,33 @@ class Command(BaseCommand):
             )
         started = time.perf_counter()
         summary = demo_seed(password=settings.DEMO_PASSWORD, rng_seed=seed)
-        campaign = demo_pledges_seed(rng_seed=seed)
-        # The year's activity (in demo_seed) may have created the team already, for its inspection visit.
-        team = demo_inspections_seed() or (summary.activity.team if summary.activity else None)
         elapsed = time.perf_counter() - started
-        if team is not None:
+        for team in summary.teams:
             self.stdout.write(f"Inspection team “{team.name}”, led by {team.leader.get_full_name()}.")
-        if campaign is not None:
+        for campaign in summary.campaigns:
             self.stdout.write(f"Pledge campaign “{campaign.title}” with {campaign.pledges.count()} paper pledges.")
         if summary.created_anything:
             if summary.units_created:
-                self.stdout.write(f"Imported {summary.units_created} units of Hà Nội.")
+                self.stdout.write(f"Imported {summary.units_created} units.")
             for unit_name, count in summary.staff_created.items():
                 self.stdout.write(f"  {count:3d} staff in {unit_name}")
             if summary.staff_created:
                 self.stdout.write(f"Staff created: {summary.total_staff_created}.")
+            for unit_name, count in summary.staff_moved.items():
+                self.stdout.write(f"  {count:3d} staff moved into {unit_name} on 01/07/2025")
+            if summary.staff_ended:
+                self.stdout.write(f"Staff of the dissolved district's offices, last day 30/06/2025: {summary.staff_ended}.")
             if summary.users_created:
                 self.stdout.write(f"Users created: {', '.join(summary.users_created)}.")
             if summary.roles_created:
                 self.stdout.write(f"Role assignments created: {summary.roles_created}.")
-            activity = summary.activity
-            if activity is not None:
-                self.stdout.write(
-                    f"Activity {activity.first_month}–{activity.last_month}: {activity.sheets} rating sheets "
-                    f"({activity.ratings} ratings), {activity.violations} violations, {activity.feedback_cases} "
-                    f"feedback cases, {activity.kiosk_votes} kiosk votes, {activity.inspection_visits} inspection visit."
-                )
+            for label, activities in (("History", summary.history), ("Activity", summary.activity)):
+                for activity in activities:
+                    self.stdout.write(
+                        f"{label} {activity.first_month}–{activity.last_month}: {activity.sheets} rating sheets "
+                        f"({activity.ratings} ratings), {activity.violations} violations, {activity.feedback_cases} "
+                        f"feedback cases, {activity.kiosk_votes} kiosk votes, {activity.inspection_visits} inspection visit."
+                    )
             self.stdout.write(self.style.SUCCESS(f"Demo data created in {elapsed:.1f} s."))
         else:
             self.stdout.write(self.style.SUCCESS("Demo data already in place: nothing created."))
