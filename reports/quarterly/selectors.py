@@ -37,7 +37,7 @@ from reports.models import CommendationList, QuarterlyReport
 from units.choices import DISTRICT_KINDS, GRASSROOTS_KINDS, UnitKind
 from units.models import Unit
 from units.rollup import Rollup, add_counts
-from units.scope import Capability
+from units.scope import Capability, scope_for
 
 GRADES = [str(grade) for grade in GRADE_ORDER]
 SEVERITIES = [str(s) for s in Severity.values]
@@ -279,8 +279,12 @@ def quarterly_report_get_for_user(*, user, pk: int):
 
 def report_units_for_user(user):
     """Units whose report the user may request (where they hold BUILD_REPORTS), in tree order: those in force
-    today, and the former ones that hold records (their history), not every dissolved unit."""
+    today, the former ones that hold records (their history) and the units the user is assigned to, not every
+    dissolved unit."""
     kinds = (UnitKind.CENTRAL_CITY, UnitKind.PROVINCE, *DISTRICT_KINDS, *GRASSROOTS_KINDS)
-    units = Unit.objects.filter(kind__in=kinds).in_force_or_with_records()
+    assigned = scope_for(user).assigned_unit_ids(capability=Capability.BUILD_REPORTS)
+    units = Unit.objects.filter(kind__in=kinds).filter(
+        Q(pk__in=Unit.objects.in_force_or_with_records().values("pk")) | Q(pk__in=assigned)
+    )
     units = units.only("id", "name", "public_code", "path", "structure", "kind", "valid_from", "valid_to")
     return units.where_user_can(user, Capability.BUILD_REPORTS).order_by("path")
