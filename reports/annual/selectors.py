@@ -59,8 +59,9 @@ class AnnualRows:
 
     The units directly beneath the root, listed when in force during the year or holding figures in it; then the
     root itself (its own offices) when it has figures, or when nothing else is listed; then, for a unit formed from
-    others on 1 July 2025 (``Unit.merged_from``), each of those in force during the year, with its subtree, for the
-    months it was in force. Four queries (three when the unit was formed from none in force during the year)."""
+    others on 1 July 2025 (``Unit.merged_from``), each of those in force during the year that holds figures (of its
+    subtree, for the months it was in force). Four queries (three when the unit was formed from none in force
+    during the year)."""
 
     def __init__(self, root: Unit, year: int):
         self.root, self.year = root, year
@@ -126,7 +127,7 @@ class AnnualRows:
         """The units to list, ``has_figures(unit_id)`` telling which rows hold any figure."""
         children = [u for u in self.rollup.rows if u.pk in self.in_force or has_figures(u.pk)]
         root = [self.root] if has_figures(self.root.pk) or not children else []
-        return children + root + self.former
+        return children + root + [unit for unit in self.former if has_figures(unit.pk)]
 
     def label(self, unit: Unit) -> dict:
         """A row's heading: the unit, and the last day it was in force when that was before the year's end."""

@@ -30,7 +30,6 @@ from reports.annual.selectors import annual_report_get_for_user, annual_reports_
 from reports.annual.services import annual_report_request, annual_report_retry
 from reports.dashboard import charts
 from reports.quarterly.selectors import report_units_for_user
-from reports.quarterly.views import GRADE_COLOURS
 from units.choices import Structure
 from units.models import Unit
 from units.scope import Capability, scope_for
@@ -100,7 +99,7 @@ def _segments(shares: list[float | None], grades: list[str]) -> list[dict]:
     for grade, value in zip(grades, shares, strict=True):
         if value:
             parts.append({"grade": grade, "x": round(x, 2), "width": round(value, 2),
-                          "colour": GRADE_COLOURS.get(grade, "#6c757d"), "share": round(value, 1)})
+                          "colour": charts.GRADE_COLOURS.get(grade, "#6c757d"), "share": round(value, 1)})
             x += value
     return parts
 
@@ -171,7 +170,7 @@ def annual_display(data: dict, public_code: str) -> dict:
         "generated_on": _day(data["generated_on"]),
         "formed_from": _dated([{"unit": f["name"], "until": f["until"]} for f in data["formed_from"]]),
         "coverage": [{**block, "rows": _dated(block["rows"])} for block in data["coverage"]],
-        "grades": [(g, grade_labels.get(g, g), GRADE_COLOURS.get(g)) for g in grades],
+        "grades": [(g, grade_labels.get(g, g), charts.GRADE_COLOURS.get(g)) for g in grades],
         "ratings_months": [{"month": month, **block, "segments": _segments(block["shares"], grades)}
                            for month, block in zip(months, ratings["month_totals"], strict=True)],
         "ratings_total": {**ratings["total"], "segments": _segments(ratings["total"]["shares"], grades)},
