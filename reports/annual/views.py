@@ -47,7 +47,8 @@ class AnnualReportRequestForm(forms.Form):
     """Which unit and year; the unit is looked up in the user's scope by the view (404 outside it)."""
 
     unit = forms.CharField(label=gettext_lazy("Unit"), widget=forms.Select)
-    year = forms.TypedChoiceField(label=gettext_lazy("Year"), coerce=int, choices=())
+    # The last five years are offered; any year the service accepts may be posted (a summary's "Build again").
+    year = forms.IntegerField(label=gettext_lazy("Year"), widget=forms.Select)
     rebuild = forms.BooleanField(label=gettext_lazy("Build again if it exists"), required=False)
 
     def __init__(self, *args, units=(), **kwargs):
@@ -56,7 +57,7 @@ class AnnualReportRequestForm(forms.Form):
             (unit.public_code, unit.name if unit.structure != Structure.LEGACY else f"{unit.name} ({_('before 1 July 2025')})")
             for unit in units
         ]
-        self.fields["year"].choices = year_choices()
+        self.fields["year"].widget.choices = year_choices()
         self.fields["year"].initial = str(timezone.localdate().year - 1)
 
 

@@ -205,7 +205,7 @@ def test_request_from_the_page_reached_from_the_quarterly_reports(client, distri
     form = page.context["form"]
     this_year = timezone.localdate().year
     assert form["year"].value() == str(this_year - 1)
-    assert [value for value, _label in form.fields["year"].choices] == [str(this_year - n) for n in range(5)]
+    assert [value for value, _label in form.fields["year"].widget.choices] == [str(this_year - n) for n in range(5)]
     assert thanh_xuan.public_code in dict(form.fields["unit"].widget.choices)
     assert ba_dinh.public_code not in dict(form.fields["unit"].widget.choices)
 
@@ -218,7 +218,13 @@ def test_request_from_the_page_reached_from_the_quarterly_reports(client, distri
 
     refused = client.post("/reports/annual/request/", {"unit": thanh_xuan.public_code, "year": str(this_year + 1)})
     assert refused.status_code == 400 and AnnualReport.objects.count() == 1
-    assert "Select a valid choice" in refused.content.decode()
+    assert f"{this_year + 1} has not started yet" in refused.content.decode()
+    assert client.post("/reports/annual/request/", {"unit": thanh_xuan.public_code, "year": "hai"}).status_code == 400
+    assert AnnualReport.objects.count() == 1
+    # An older year than those offered (a summary's "Build again") is accepted.
+    with django_capture_on_commit_callbacks(execute=True):
+        older = client.post("/reports/annual/request/", {"unit": thanh_xuan.public_code, "year": "2020"})
+    assert older.status_code == 302 and AnnualReport.objects.filter(unit=thanh_xuan, year=2020).exists()
 
     client_for(client, ward_officer)
     assert client.get("/reports/annual/").context["form"] is None
