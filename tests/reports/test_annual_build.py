@@ -255,3 +255,25 @@ def test_a_delivery_with_another_task_id_does_not_run_the_job(phuong_thanh_xuan)
     assert services.annual_report_build(report_id=report.pk, task_id="someone-else") is None
     report.refresh_from_db()
     assert report.status == JobStatus.PENDING and report.attempts == 0
+
+
+def test_query_count_stays_constant_as_the_wards_a_ward_was_formed_from_fill_up(phuong_thanh_xuan):
+    former = list(phuong_thanh_xuan.merged_from.order_by("pk"))
+    rate_unit(former[0], month_of(3), "AB", staff=staff_of(former[0], 2))
+    services.annual_report_build_now(unit=phuong_thanh_xuan, year=YEAR)
+    with CaptureQueriesContext(connection) as small:
+        report = services.annual_report_build_now(unit=phuong_thanh_xuan, year=YEAR)
+    assert [row["unit"] for row in report.data["ratings"]["rows"]] == [phuong_thanh_xuan.name, former[0].name]
+
+    for ward in former[1:]:
+        staff = staff_of(ward, 3)
+        for number in range(1, 7):
+            rate_unit(ward, month_of(number), "ABC", staff=staff)
+        ViolationFactory(staff=staff[0], occurred_on=month_of(2))
+        FeedbackCaseFactory(unit=ward, received_at=local_at(month_of(4)), satisfaction=5)
+    with CaptureQueriesContext(connection) as large:
+        report = services.annual_report_build_now(unit=phuong_thanh_xuan, year=YEAR)
+    assert report.data["ratings"]["total"]["rated"] == 2 + 5 * 6 * 3
+    assert len(report.data["ratings"]["rows"]) == 1 + len(former)
+    assert len(large.captured_queries) == len(small.captured_queries), (
+        len(small.captured_queries), len(large.captured_queries))
