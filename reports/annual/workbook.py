@@ -94,6 +94,12 @@ def _new_sheet(workbook, title: str, headers: list[tuple[str, float]]):
     return sheet
 
 
+def _show_axes(chart):
+    """Write the axes as shown: openpyxl leaves their ``delete`` flag out, which Excel reads as hidden axes."""
+    chart.x_axis.delete = chart.y_axis.delete = False
+    return chart
+
+
 def _month_chart(chart, *, sheet, min_col: int, max_col: int, last_row: int, title: str, y_title: str):
     """Series from columns ``min_col``–``max_col`` (headers in row 1), one point per month (rows 2–13, the
     month's date in column A)."""
@@ -103,7 +109,7 @@ def _month_chart(chart, *, sheet, min_col: int, max_col: int, last_row: int, tit
     chart.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=last_row))
     chart.x_axis.number_format = MONTH_FORMAT
     chart.height, chart.width = 9, 20
-    return chart
+    return _show_axes(chart)
 
 
 def _summary(workbook, data: dict) -> None:
@@ -206,7 +212,7 @@ def _ratings(workbook, data: dict) -> None:
                                         max_row=1 + len(section["rows"])), titles_from_data=True)
         distribution.set_categories(Reference(sheet, min_col=column, min_row=2, max_row=1 + len(section["rows"])))
         distribution.height, distribution.width = max(9, 0.6 * len(section["rows"])), 22
-        sheet.add_chart(distribution, f"{get_column_letter(column)}{len(section['rows']) + 4}")
+        sheet.add_chart(_show_axes(distribution), f"{get_column_letter(column)}{len(section['rows']) + 4}")
 
     # Every unit month by month: each month under the units that existed then.
     detail = _new_sheet(workbook, SHEET_RATINGS_DETAIL, [("Đơn vị", 40), ("Tháng", 10), *headers])
@@ -304,7 +310,7 @@ def _feedback(workbook, data: dict) -> None:
     kinds.add_data(Reference(sheet, min_col=2, min_row=kind_first, max_row=row), titles_from_data=True)
     kinds.set_categories(Reference(sheet, min_col=1, min_row=kind_first + 1, max_row=row))
     kinds.height, kinds.width = 9, 16
-    sheet.add_chart(kinds, f"{get_column_letter(n + 6)}{kind_first}")
+    sheet.add_chart(_show_axes(kinds), f"{get_column_letter(n + 6)}{kind_first}")
 
     row += 2
     _header(sheet, row, [("Kênh tiếp nhận", 40), ("Số lượng", 12)])

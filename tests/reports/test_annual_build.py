@@ -136,7 +136,11 @@ def test_the_workbook_shows_what_the_page_shows(report, annual_data):
     assert not list(path.parent.glob("*.part")), "no temporary file is left behind"
     with zipfile.ZipFile(path) as archive:
         # Native charts: grades by month and by unit, violations, inspections, satisfaction, kinds, channels.
-        assert len([n for n in archive.namelist() if n.startswith("xl/charts/chart")]) == 7
+        charts = [archive.read(n).decode() for n in archive.namelist() if n.startswith("xl/charts/chart")]
+        assert len(charts) == 7
+        # Their axes are shown (Excel hides an axis whose "delete" flag is left out).
+        with_axes = [chart for chart in charts if "<catAx>" in chart]
+        assert len(with_axes) == 6 and all(chart.count('<delete val="0"/>') == 2 for chart in with_axes)
     workbook = CalamineWorkbook.from_path(str(path))
     assert workbook.sheet_names == [SHEET_SUMMARY, SHEET_COVERAGE, SHEET_RATINGS, SHEET_RATINGS_DETAIL, SHEET_VIOLATIONS,
                                     SHEET_INSPECTIONS, SHEET_FEEDBACK, SHEET_COMMENDATIONS]
