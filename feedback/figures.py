@@ -8,8 +8,9 @@ The formulas, used by every page and report that shows them:
   plus those still open (or closed only later) past their due date at the month's end.
 
 ``feedback_counts`` counts them for every unit of a subtree and every month asked for in two grouped queries (cases,
-votes), ``feedback_month_counts`` the cases received by month, kind and channel; ``unit_feedback_months`` and ``satisfaction_index`` give the figures of a whole subtree (and
-``on_time_rate`` the on-time rate of one month, from ``on_time_counts``).
+votes), ``feedback_month_counts`` the cases received by month, kind and channel; ``unit_feedback_months`` and
+``satisfaction_index`` give the figures of a whole subtree (and ``on_time_rate`` the on-time rate of one month, from
+``on_time_counts``).
 """
 
 from __future__ import annotations
