@@ -26,7 +26,8 @@ Environment variables (all optional in development; a ``.env`` file beside ``man
   form; ``KIOSK_LOCKOUT_SECONDS`` (10): pause between two votes on a satisfaction kiosk.
 - ``EXPORT_RETENTION_DAYS`` (7): days a finished background export stays downloadable before its file is removed;
   ``EXPORT_BACKGROUND_ROWS`` (10000): exports larger than this run as a Celery job instead of in the request.
-- ``REPORTS_BUILD_STEP_DELAY`` (0): seconds a quarterly report's build pauses between sections (tests, demos).
+- ``REPORTS_BUILD_STEP_DELAY`` (0): seconds a quarterly report's or annual summary's build pauses between sections
+  (tests, demos).
 - ``JOB_STALE_AFTER`` (300): seconds without a sign of life after which a waiting or running background job
   (report, export) is taken for stuck: its worker died or its message was lost. A sweep every minute sends it
   again (as it does at once for a job whose message the broker could not take), and its page offers a retry.
@@ -350,14 +351,20 @@ CELERY_BEAT_SCHEDULE = {
         # Day 5 after a quarter ends (5 January, April, July, October), at night: every district's review.
         "schedule": crontab(minute=0, hour=2, day_of_month=5, month_of_year="1,4,7,10"),
     },
+    "reports-build-past-year": {
+        "task": "reports.annual_reports_build_past_year",
+        # 15 January, at night (after the 5 January run of Q4, leaving ten days to approve Q4's commendation
+        # lists): the past year's summary of every province and city and every ward and commune in force.
+        "schedule": crontab(minute=0, hour=3, day_of_month=15, month_of_year=1),
+    },
     "reports-purge-expired-exports": {
         "task": "reports.export_files_purge",
         "schedule": 6 * 60 * 60,
     },
 }
-# Background jobs (quarterly reports, exports) whose worker died or whose message was lost or never sent (broker
-# down) are sent again by a sweep every minute: a job waiting or running without a sign of life (progress, or its
-# worker's heartbeat every fifth of this) for JOB_STALE_AFTER seconds, or still unsent 30 s after it was asked.
+# Background jobs (quarterly reports, annual summaries, exports) whose worker died or whose message was lost or never
+# sent (broker down) are sent again by a sweep every minute: a job waiting or running without a sign of life (progress,
+# or its worker's heartbeat every fifth of this) for JOB_STALE_AFTER seconds, or still unsent 30 s after it was asked.
 # Its page then offers its requester to retry at once. A job whose worker stopped JOB_MAX_ATTEMPTS times fails.
 JOB_STALE_AFTER = env.int("JOB_STALE_AFTER", default=5 * 60)
 JOB_MAX_ATTEMPTS = env.int("JOB_MAX_ATTEMPTS", default=3)
@@ -393,7 +400,7 @@ RATING_SHEET_AUTOLOCK_DAYS = env.int("RATING_SHEET_AUTOLOCK_DAYS", default=10)
 # Finished background exports stay downloadable this many days; larger exports than this run in the background.
 EXPORT_RETENTION_DAYS = env.int("EXPORT_RETENTION_DAYS", default=7)
 EXPORT_BACKGROUND_ROWS = env.int("EXPORT_BACKGROUND_ROWS", default=10_000)
-# Seconds a quarterly report's build waits between its sections: 0 in real use; tests and demonstrations set it
+# Seconds a quarterly report's (or annual summary's) build waits between its sections: 0 in real use; tests and demonstrations set it
 # to watch the progress bar, or to kill a worker in the middle of a job.
 REPORTS_BUILD_STEP_DELAY = env.float("REPORTS_BUILD_STEP_DELAY", default=0)
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="hanoi-2026")

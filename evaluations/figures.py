@@ -14,7 +14,9 @@ import datetime
 
 from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
+from django.utils import timezone
 
+from core.dates import month_bounds, month_end
 from evaluations.choices import ActionStatus, VisitKind, VisitStatus
 from evaluations.models import CorrectiveAction, Finding, InspectionVisit, Rating, RatingSheet, Violation
 from evaluations.ratings.selectors import APPROVED_STATUSES, SUBMITTED_STATUSES
@@ -22,15 +24,34 @@ from units.models import Unit
 
 TOOK_PLACE = (VisitStatus.IN_PROGRESS, VisitStatus.CLOSED)
 
+# A unit's subtree, or the subtrees of several units (a current unit and the legacy units it was formed from).
+Roots = Unit | QuerySet | Sequence[Unit]
+
+
+def _within(queryset: QuerySet, root: Roots) -> QuerySet:
+    """Rows of ``root``'s subtree; of the units of a queryset of units (``ScopedQuerySet.under``: a current unit with
+    the former units it was formed from); or of the subtrees of each of a list of roots."""
+    if isinstance(root, Unit | QuerySet):
+        return queryset.under(root)
+    return queryset.within_any(root)
+
+
+def _local_month(value: datetime.datetime | datetime.date) -> datetime.date:
+    """The first day of the month of a ``TruncMonth`` value (a moment is read in the portal's time zone)."""
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value).date()
+    return value.replace(day=1)
+
+
 # --- Ratings ------------------------------------------------------------------------------------------------
 
 
-def rating_sheet_counts(*, root: Unit | QuerySet, months: Sequence[datetime.date]) -> dict[int, dict[datetime.date, dict[str, int]]]:
+def rating_sheet_counts(*, root: Roots, months: Sequence[datetime.date]) -> dict[int, dict[datetime.date, dict[str, int]]]:
     """Sheets of ``months`` in ``root``'s subtree, ``{unit_id: {month: {"sheets", "submitted", "approved",
     "sheet_id"}}}``: all sheets, those submitted (or later), those approved (or locked), and the id of the unit's
     latest sheet of the month (an id, not a count). One query."""
     sheets = (
-        RatingSheet.objects.under(root).filter(month__in=months).order_by().values("unit_id", "month")
+        _within(RatingSheet.objects, root).filter(month__in=months).order_by().values("unit_id", "month")
         .annotate(
             sheets=Count("pk"),
             submitted=Count("pk", filter=Q(status__in=SUBMITTED_STATUSES)),
@@ -46,11 +67,11 @@ def rating_sheet_counts(*, root: Unit | QuerySet, months: Sequence[datetime.date
     return counts
 
 
-def grade_counts(*, root: Unit | QuerySet, months: Sequence[datetime.date]) -> dict[int, dict[datetime.date, dict[str, int]]]:
+def grade_counts(*, root: Roots, months: Sequence[datetime.date]) -> dict[int, dict[datetime.date, dict[str, int]]]:
     """Ratings on submitted (or later) sheets of ``months`` in ``root``'s subtree, by grade:
     ``{unit_id: {month: {grade: n}}}`` (the unit of the sheet). One query."""
     ratings = (
-        Rating.objects.under(root).filter(sheet__month__in=months, sheet__status__in=SUBMITTED_STATUSES)
+        _within(Rating.objects, root).filter(sheet__month__in=months, sheet__status__in=SUBMITTED_STATUSES)
         .order_by().values_list("sheet__unit_id", "sheet__month", "grade").annotate(n=Count("pk"))
     )
     counts: dict[int, dict[datetime.date, dict[str, int]]] = {}
@@ -140,12 +161,32 @@ def violation_counts_by_month(
     """Violations that occurred from ``first_day`` to ``last_day`` under ``root`` (a unit's subtree, or a queryset of
     units), ``{unit_id: {month: n}}``. One query."""
     violations = (
-        Violation.objects.under(root).filter(occurred_on__gte=first_day, occurred_on__lte=last_day)
+        _within(Violation.objects, root).filter(occurred_on__gte=first_day, occurred_on__lte=last_day)
         .annotate(month=TruncMonth("occurred_on")).order_by().values_list("unit_id", "month").annotate(n=Count("pk"))
     )
     counts: dict[int, dict[datetime.date, int]] = {}
     for unit_id, month, n in violations:
         counts.setdefault(unit_id, {})[month] = n
+    return counts
+
+
+def violation_month_counts(*, root: Roots, months: Sequence[datetime.date]) -> dict[int, dict[datetime.date, dict[str, int]]]:
+    """Violations that occurred in ``months`` (first days) in ``root``'s subtree (or several subtrees), by unit id,
+    month and severity: ``{unit_id: {month: {severity: n}}}``. One query."""
+    months = set(months)
+    if not months:
+        return {}
+    violations = (
+        _within(Violation.objects, root).filter(occurred_on__gte=min(months), occurred_on__lte=month_end(max(months)))
+        .annotate(month=TruncMonth("occurred_on")).order_by().values_list("unit_id", "month", "severity")
+        .annotate(n=Count("pk"))
+    )
+    counts: dict[int, dict[datetime.date, dict[str, int]]] = {}
+    for unit_id, month, severity, n in violations:
+        month = _local_month(month)
+        if month in months:
+            by_severity = counts.setdefault(unit_id, {}).setdefault(month, {})
+            by_severity[severity] = by_severity.get(severity, 0) + n
     return counts
 
 
@@ -193,6 +234,50 @@ def inspection_counts(
             add(unit_id, "actions_overdue", late)
         else:
             add(unit_id, "actions_done", n)
+    return counts
+
+
+def inspection_month_counts(
+    *, root: Roots, months: Sequence[datetime.date], today: datetime.date
+) -> dict[int, dict[datetime.date, dict[str, int]]]:
+    """What ``inspection_counts`` counts, by the visited unit's id and the month (first day, in the portal's time
+    zone) the visit was scheduled in, for the visits of ``months`` in ``root``'s subtree (or several subtrees) that
+    took place: ``{unit_id: {month: {"visits", "scheduled", "surprise", "findings", "actions_done", "actions_open",
+    "actions_overdue"}}}``; a month has only the keys it has rows for. Three queries."""
+    months = set(months)
+    if not months:
+        return {}
+    start, _end = month_bounds(min(months))
+    _start, end = month_bounds(max(months))
+    visits = _within(InspectionVisit.objects, root).filter(scheduled_at__gte=start, scheduled_at__lt=end).exclude(
+        status=VisitStatus.PLANNED
+    )
+    counts: dict[int, dict[datetime.date, dict[str, int]]] = {}
+
+    def add(unit_id: int, month, key: str, n: int) -> None:
+        month = _local_month(month)
+        if month in months:
+            figures = counts.setdefault(unit_id, {}).setdefault(month, {})
+            figures[key] = figures.get(key, 0) + n
+
+    by_visit = visits.annotate(month=TruncMonth("scheduled_at")).order_by()
+    for unit_id, month, kind, n in by_visit.values_list("unit_id", "month", "kind").annotate(n=Count("pk")):
+        add(unit_id, month, "visits", n)
+        add(unit_id, month, "surprise" if kind == VisitKind.SURPRISE else "scheduled", n)
+    findings = Finding.objects.filter(visit__in=visits.values("pk")).annotate(month=TruncMonth("visit__scheduled_at"))
+    for unit_id, month, n in findings.order_by().values_list("visit__unit_id", "month").annotate(n=Count("pk")):
+        add(unit_id, month, "findings", n)
+    actions = CorrectiveAction.objects.filter(finding__visit__in=visits.values("pk")).annotate(
+        month=TruncMonth("finding__visit__scheduled_at")
+    )
+    for unit_id, month, status, late, n in actions.order_by().values_list(
+        "finding__visit__unit_id", "month", "status"
+    ).annotate(late=Count("pk", filter=Q(due_on__lt=today)), n=Count("pk")):
+        if status == ActionStatus.OPEN:
+            add(unit_id, month, "actions_open", n)
+            add(unit_id, month, "actions_overdue", late)
+        else:
+            add(unit_id, month, "actions_done", n)
     return counts
 
 

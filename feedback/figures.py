@@ -8,8 +8,9 @@ The formulas, used by every page and report that shows them:
   plus those still open (or closed only later) past their due date at the month's end.
 
 ``feedback_counts`` counts them for every unit of a subtree and every month asked for in two grouped queries (cases,
-votes); ``unit_feedback_months`` and ``satisfaction_index`` give the figures of a whole subtree (and
-``on_time_rate`` the on-time rate of one month, from ``on_time_counts``).
+votes), ``feedback_month_counts`` the cases received by month, kind and channel; ``unit_feedback_months`` and
+``satisfaction_index`` give the figures of a whole subtree (and ``on_time_rate`` the on-time rate of one month, from
+``on_time_counts``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 import datetime
 
 from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from core.dates import month_bounds
@@ -149,6 +151,30 @@ def feedback_counts(
         add_counts(counts.setdefault(values["unit_id"], {}), {
             "months": {month: {key: values[f"{key}_{i}"] for key in SATISFACTION_KEYS} for i, month in enumerate(months)}
         })
+    return counts
+
+
+def feedback_month_counts(*, root: Unit | QuerySet, months: Sequence[datetime.date]) -> dict[int, dict[datetime.date, dict]]:
+    """Cases received in each of ``months`` (first days, in the portal's time zone) in ``root``'s subtree (or a
+    queryset of units), rejected ones included as in ``feedback_counts``, by unit id and month:
+    ``{unit_id: {month: {"received": n, "kinds": {kind: n}, "channels": {channel: n}}}}``. One query."""
+    months = set(months)
+    if not months:
+        return {}
+    start, _end = month_bounds(min(months))
+    _start, end = month_bounds(max(months))
+    cases = (
+        FeedbackCase.objects.filter(_subtree(root), received_at__gte=start, received_at__lt=end)
+        .annotate(month=TruncMonth("received_at")).order_by()
+        .values_list("unit_id", "month", "kind", "channel").annotate(n=Count("pk"))
+    )
+    counts: dict[int, dict[datetime.date, dict]] = {}
+    for unit_id, moment, kind, channel, n in cases:
+        month = timezone.localtime(moment).date().replace(day=1)
+        if month not in months:
+            continue
+        add_counts(counts.setdefault(unit_id, {}).setdefault(month, {}),
+                   {"received": n, "kinds": {kind: n}, "channels": {channel: n}})
     return counts
 
 

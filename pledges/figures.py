@@ -27,6 +27,18 @@ def campaigns_covering(*, unit: Unit, year: int) -> QuerySet:
     )
 
 
+def campaigns_covering_each(*, units: Sequence[Unit], year: int) -> list[tuple[PledgeCampaign, list[Unit]]]:
+    """The campaigns of ``year`` whose scope is one of ``units`` or a unit above it, oldest first, each with those of
+    ``units`` it covers (a legacy district's campaign covers each of its wards that a current ward was formed from).
+    ``units`` lie in subtrees that do not overlap, so each pair makes a ``coverage_counts`` plan. One query."""
+    covering = {unit.pk: {*unit.ancestor_ids, unit.pk} for unit in units}
+    campaigns = (
+        PledgeCampaign.objects.filter(year=year, scope_unit_id__in={pk for ids in covering.values() for pk in ids})
+        .select_related("scope_unit").order_by("opens_on", "pk")
+    )
+    return [(campaign, [unit for unit in units if campaign.scope_unit_id in covering[unit.pk]]) for campaign in campaigns]
+
+
 def coverage_plan(*, root: Unit, rows: Sequence[Unit], year: int) -> list[tuple[PledgeCampaign, Unit]]:
     """Which campaign counts where, for a dashboard of ``root`` whose rows are ``rows``: the year's campaign covering
     ``root`` (its own or an ancestor's, the nearest), counted over ``root``; when there is none (a city whose

@@ -1,11 +1,18 @@
-"""Admin for the reports app: commendation rules are edited here; reports, lists and exports are shown only
+"""Admin for the reports app: commendation rules are edited here; reports, summaries, lists and exports are shown only
 (they change through their pages, whose services check scope and keep the audit trail)."""
 
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.admin import NoRevertMixin, ReadOnlyAdminMixin
-from reports.models import CommendationEntry, CommendationList, CommendationRule, ExportJob, QuarterlyReport
+from reports.models import (
+    AnnualReport,
+    CommendationEntry,
+    CommendationList,
+    CommendationRule,
+    ExportJob,
+    QuarterlyReport,
+)
 
 
 @admin.register(CommendationRule)
@@ -18,6 +25,14 @@ class CommendationRuleAdmin(NoRevertMixin, SimpleHistoryAdmin):
 class QuarterlyReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("unit", "year", "quarter", "status", "progress", "requested_by", "created_at", "finished_at")
     list_filter = ("status", "year", "quarter")
+    search_fields = ("unit__name", "unit__public_code")
+    exclude = ("data",)
+
+
+@admin.register(AnnualReport)
+class AnnualReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("unit", "year", "status", "progress", "requested_by", "created_at", "finished_at")
+    list_filter = ("status", "year")
     search_fields = ("unit__name", "unit__public_code")
     exclude = ("data",)
 

@@ -1,4 +1,4 @@
-"""Quarterly reports, commendation lists and Excel export jobs."""
+"""Quarterly reports, annual summaries, commendation lists and Excel export jobs."""
 
 from decimal import Decimal
 
@@ -51,6 +51,34 @@ class QuarterlyReport(BackgroundJob):
     @property
     def period(self) -> Quarter:
         return Quarter(self.year, self.quarter)
+
+
+class AnnualReport(BackgroundJob):
+    """The annual summary (tổng kết năm) of a unit's subtree: pledges, monthly ratings, violations, inspections,
+    feedback with the satisfaction index by month and the year's approved quarterly commendations, as a page and
+    an .xlsx workbook. One row per unit and year: asking again reuses it, or rebuilds it in place."""
+
+    unit = models.ForeignKey("units.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="annual_reports")
+    year = models.PositiveSmallIntegerField(_("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", help_text=_("Empty when Celery beat built it on schedule."),
+    )
+    data = models.JSONField(_("figures"), default=dict, blank=True, editable=False)
+
+    job_task_name = "reports.annual_report_build"
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("annual summary")
+        verbose_name_plural = _("annual summaries")
+        ordering = ["-year", "unit__path"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "year"], name="one_annual_report_per_unit_and_year"),
+        ]
+
+    def __str__(self):
+        return f"{self.unit} — {self.year}"
 
 
 class CommendationRule(JurisdictionRule):

@@ -1,7 +1,8 @@
-"""URLs of the reports app: the dashboard, quarterly reports, commendation lists and Excel exports."""
+"""URLs of the reports app: the dashboard, quarterly reports, annual summaries, commendation lists and Excel exports."""
 
 from django.urls import path
 
+from reports.annual import views as annual
 from reports.commendations import views as commendations
 from reports.dashboard import views as dashboard
 from reports.exports import views as exports
@@ -21,6 +22,13 @@ urlpatterns = [
     path("reports/<int:pk>/progress/", quarterly.ReportProgressView.as_view(), name="report_progress"),
     path("reports/<int:pk>/report.xlsx", quarterly.report_download, name="report_download"),
     path("reports/<int:pk>/retry/", quarterly.ReportRetryView.as_view(), name="report_retry"),
+    # Annual summaries
+    path("reports/annual/", annual.AnnualReportListView.as_view(), name="annual_report_list"),
+    path("reports/annual/request/", annual.AnnualReportRequestView.as_view(), name="annual_report_request"),
+    path("reports/annual/<int:pk>/", annual.AnnualReportDetailView.as_view(), name="annual_report_detail"),
+    path("reports/annual/<int:pk>/progress/", annual.AnnualReportProgressView.as_view(), name="annual_report_progress"),
+    path("reports/annual/<int:pk>/report.xlsx", annual.annual_report_download, name="annual_report_download"),
+    path("reports/annual/<int:pk>/retry/", annual.AnnualReportRetryView.as_view(), name="annual_report_retry"),
     # Commendations
     path("commendations/", commendations.CommendationListView.as_view(), name="commendation_list"),
     path("commendations/<slug:public_code>/<quarter:quarter>/", commendations.CommendationForView.as_view(), name="commendation_for"),

@@ -53,7 +53,14 @@ from feedback.models import FeedbackCase, KioskDevice, KioskVote
 from pledges.choices import Audience, PledgeMethod, VersionStatus
 from pledges.models import Article, Chapter, CodeOfConduct, CodeVersion, Pledge, PledgeCampaign, PledgeReminder
 from reports.choices import EntrySource, ExportKind
-from reports.models import CommendationEntry, CommendationList, CommendationRule, ExportJob, QuarterlyReport
+from reports.models import (
+    AnnualReport,
+    CommendationEntry,
+    CommendationList,
+    CommendationRule,
+    ExportJob,
+    QuarterlyReport,
+)
 from tests.helpers import last_month, today
 from units.choices import Role, StaffCategory, Structure, UnitKind
 from units.models import RoleAssignment, Staff, StaffTransfer, Unit, User
@@ -605,6 +612,16 @@ class QuarterlyReportFactory(DjangoModelFactory):
     unit = factory.SubFactory(UnitFactory)
     year = factory.LazyFunction(lambda: Quarter.last_finished().year)
     quarter = factory.LazyFunction(lambda: Quarter.last_finished().number)
+
+
+class AnnualReportFactory(DjangoModelFactory):
+    """A pending summary of last year, as Celery beat asks for it (no requester)."""
+
+    class Meta:
+        model = AnnualReport
+
+    unit = factory.SubFactory(UnitFactory)
+    year = factory.LazyFunction(lambda: today().year - 1)
 
 
 class CommendationRuleFactory(DjangoModelFactory):

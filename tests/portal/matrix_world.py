@@ -5,8 +5,8 @@ OWN side: Phường Thanh Xuân Bắc in Quận Thanh Xuân, where the suite's r
 district office and an inspector of its own. On each side: staff, a pledge campaign with a paper pledge and its
 scan, a rating sheet with its ratings, a violation, an inspection team with a visit in progress (results, a
 photo, a finding about a staff member, a corrective action with an evidence file), a planned surprise visit, a
-feedback case with a photo, a kiosk device, a ready quarterly report with its workbook, a commendation list and
-a finished export job with its file.
+feedback case with a photo, a kiosk device, a ready quarterly report and annual summary with their workbooks, a
+commendation list and a finished export job with its file.
 
 Objects are made with the services where they are cheap (tests/builders.py) and with the factories elsewhere
 (tests/factories.py).
@@ -26,6 +26,7 @@ from core.choices import JobStatus
 from core.quarters import Quarter
 from evaluations.choices import VisitKind, VisitStatus
 from feedback.public.services import tracking_code_new
+from reports.annual.services import annual_report_build_now
 from reports.choices import ExportKind
 from reports.commendations.figures import commendation_list_generate
 from reports.quarterly.services import quarterly_report_build_now
@@ -71,6 +72,7 @@ class Side:
     case: object
     kiosk: object
     report: object
+    annual_report: object
     commendation: object
     export_job: object
     quarter: Quarter
@@ -110,6 +112,8 @@ def build_side(*, ward, district, office, inspector, admin, label: str) -> Side:
     quarter = Quarter.last_finished()
     report = quarterly_report_build_now(unit=ward, quarter=quarter)
     assert report.is_ready, report.error
+    annual_report = annual_report_build_now(unit=ward, year=quarter.year)
+    assert annual_report.is_ready, annual_report.error
     commendation = commendation_list_generate(unit=ward, quarter=quarter)
     export_job = ExportJobFactory(
         kind=ExportKind.RATINGS, unit=ward, requested_by=office, status=JobStatus.SUCCESS, progress=100,
@@ -124,7 +128,7 @@ def build_side(*, ward, district, office, inspector, admin, label: str) -> Side:
         ward=ward, district=district, staff=staff, unsigned_staff=unsigned, campaign=campaign, pledge=pledge,
         sheet=sheet, rating=rating, violation=violation, team=team, visit=visit, result=results[0], photo=photo,
         finding=finding, action=action, secret_visit=secret_visit, case=case, kiosk=kiosk, report=report,
-        commendation=commendation, export_job=export_job, quarter=quarter,
+        annual_report=annual_report, commendation=commendation, export_job=export_job, quarter=quarter,
     )
 
 

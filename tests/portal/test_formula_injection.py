@@ -27,7 +27,8 @@ from evaluations.inspections.exports import inspections_workbook
 from evaluations.models import Rating
 from evaluations.ratings.sheet_export import sheet_workbook
 from pledges.exports import roster_workbook
-from reports.choices import ExportKind
+from reports.annual.services import annual_report_build_now
+from reports.choices import CommendationStatus, ExportKind
 from reports.commendations.exports import commendation_workbook
 from reports.commendations.figures import commendation_entry_rows
 from reports.exports.kinds import export_write
@@ -174,6 +175,21 @@ def _quarterly(world) -> bytes:
     return (Path(settings.MEDIA_ROOT) / report.file.name).read_bytes()
 
 
+def _annual(world) -> bytes:
+    """The year of the last finished quarter: every ward rated (each has its rows), the first ward's staff on an
+    approved quarterly commendation list (their names and posts in the year's list)."""
+    for ward in world["wards"]:
+        rate_ward(ward, ["A", "A", "A"], quarter=QUARTER, staff=world["staff"] if ward == world["wards"][0] else None)
+    approved = CommendationListFactory(unit=world["district"], year=QUARTER.year, quarter=QUARTER.number,
+                                       status=CommendationStatus.APPROVED, approved_by=world["officer"],
+                                       approved_at=timezone.now())
+    for rank, person in enumerate(world["staff"], start=1):
+        CommendationEntryFactory(commendation_list=approved, staff=person, rank=rank)
+    report = annual_report_build_now(unit=world["district"], year=QUARTER.year)
+    assert report.is_ready, report.error
+    return (Path(settings.MEDIA_ROOT) / report.file.name).read_bytes()
+
+
 def _staff_template(world) -> bytes:
     return staff_import_template(user=world["officer"])
 
@@ -192,6 +208,7 @@ WRITERS: dict[str, dict[str, Callable[[dict], bytes]]] = {
     "evaluations/ratings/sheet_export.py": {"monthly sheet": _monthly_sheet},
     "reports/commendations/exports.py": {"commendation list": _commendations},
     "reports/quarterly/workbook.py": {"quarterly report": _quarterly},
+    "reports/annual/workbook.py": {"annual summary": _annual},
     "units/staff_import.py": {"staff import template": _staff_template},
 }
 # The formulas the portal writes on purpose: the monthly sheet's total and grade, on each row.

@@ -228,6 +228,16 @@ CASES: dict[str, Case] = {
     "reports:report_progress": Case(kwargs=pk("report")),
     "reports:report_download": Case(kwargs=pk("report")),
     "reports:report_retry": Case(kwargs=pk("report"), method="POST", own={**REDIRECT, **roles(403, "ward_officer", "inspector")}),
+    # Annual summaries: as the quarterly reports.
+    "reports:annual_report_list": Case(),
+    "reports:annual_report_request": Case(method="POST",
+                                          data=lambda side: {"unit": side.ward.public_code, "year": str(side.annual_report.year)},
+                                          own={**REDIRECT, **roles(403, "ward_officer", "inspector")}),
+    "reports:annual_report_detail": Case(kwargs=pk("annual_report")),
+    "reports:annual_report_progress": Case(kwargs=pk("annual_report")),
+    "reports:annual_report_download": Case(kwargs=pk("annual_report")),
+    "reports:annual_report_retry": Case(kwargs=pk("annual_report"), method="POST",
+                                        own={**REDIRECT, **roles(403, "ward_officer", "inspector")}),
     # Opening a unit's list for a quarter goes to it; a unit outside the scope is not among the form's choices,
     # so the form is shown again with the user's own lists (as in the inbox).
     "reports:commendation_list": Case(query=lambda side: {"unit": side.ward.public_code, "quarter": side.quarter.slug},

@@ -324,15 +324,16 @@ def test_a_long_step_keeps_the_job_alive(broker, district_officer, thanh_xuan):
 def test_the_web_process_finds_the_tasks_by_name():
     """Celery imports the apps' task modules only in a worker; a web process sends by name all the same."""
     code = ("import django; django.setup(); from core.jobs import _task; "
-            "print(_task('reports.quarterly_report_build').name, _task('reports.export_build').name)")
+            "print(_task('reports.quarterly_report_build').name, _task('reports.export_build').name, "
+            "_task('reports.annual_report_build').name)")
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings"}
     result = subprocess.run([sys.executable, "-c", code], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True,
                             timeout=60)
     assert result.returncode == 0, result.stderr[-2000:]
-    assert result.stdout.split() == ["reports.quarterly_report_build", "reports.export_build"]
+    assert result.stdout.split() == ["reports.quarterly_report_build", "reports.export_build", "reports.annual_report_build"]
 
 
 def test_celery_beat_sweeps_every_minute():
     entry = next(e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"] == "core.background_jobs_sweep")
     assert entry["schedule"] <= 120
-    assert {model.__name__ for model in jobs.job_models()} == {"QuarterlyReport", "ExportJob"}
+    assert {model.__name__ for model in jobs.job_models()} == {"QuarterlyReport", "AnnualReport", "ExportJob"}

@@ -3,24 +3,17 @@ started in a subprocess has its pool process SIGKILLed mid-job, and the job is r
 worker killed as a whole leaves the job to the sweep, which sends it again to a new worker; a report asked for while
 the broker is down waits, and the sweep sends it once the broker is back."""
 
-from contextlib import contextmanager, suppress
-import json
+from contextlib import contextmanager
 import os
 from pathlib import Path
 import signal
 import socket
-import subprocess
-import sys
 import time
-import uuid
 
-from celery.contrib.testing.worker import start_worker
 from django.conf import settings
-from django.db import connection
 from django.test import override_settings
 import pytest
 from python_calamine import CalamineWorkbook
-import redis
 
 from conduct_portal.celery import app
 from core import jobs
@@ -28,25 +21,10 @@ from core.choices import JobStatus
 from reports.models import QuarterlyReport
 from reports.quarterly import services
 from reports.quarterly.workbook import SHEET_RATINGS
+from tests.reports.celery_helpers import children, forget_unacked, kill_group, wait_for
 from tests.reports.quarterly_helpers import QUARTER, rate_ward
 
 pytestmark = pytest.mark.celery
-
-
-@pytest.fixture
-def celery_worker(transactional_db):
-    with start_worker(app, pool="threads", concurrency=1, perform_ping_check=False, loglevel="WARNING", shutdown_timeout=30):
-        yield
-
-
-def wait_for(condition, *, timeout: float, step: float = 0.2):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(step)
-    raise AssertionError(f"timed out after {timeout} s")
 
 
 def test_worker_builds_a_report_end_to_end(celery_worker, thanh_xuan, thanh_xuan_bac, district_officer):
@@ -63,84 +41,6 @@ def test_worker_builds_a_report_end_to_end(celery_worker, thanh_xuan, thanh_xuan
     assert total[2:7] == [1.0, 2.0, 1.0, 1.0, 5.0]
 
 
-def _database_url() -> str:
-    db = connection.settings_dict
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-def _children(pid: int) -> list[int]:
-    try:
-        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-    except FileNotFoundError:
-        return []
-
-
-@pytest.fixture
-def start_prefork_worker(transactional_db, tmp_path):
-    """Start real ``celery worker`` processes (prefork pool, one process each) on this run's test database, broker,
-    queue and media folder, whose build pauses 1.5 s at each step (REPORTS_BUILD_STEP_DELAY). Each runs in a
-    session (and process group) of its own, so a test can kill a worker as a whole. Returns a function that starts
-    one and returns its process; all are stopped afterwards."""
-    if connection.vendor != "postgresql" or not settings.REDIS_URL:
-        pytest.skip("needs PostgreSQL and Redis: a worker process cannot share the in-memory SQLite test database")
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.settings",
-        "DATABASE_URL": _database_url(),
-        "REDIS_URL": settings.REDIS_URL,
-        "CONDUCT_TEST_MEDIA_ROOT": str(settings.MEDIA_ROOT),
-        "CONDUCT_TEST_QUEUE": settings.CELERY_TASK_DEFAULT_QUEUE,
-        "REPORTS_BUILD_STEP_DELAY": "1.5",
-    }
-    started = []
-
-    def start():
-        log = open(tmp_path / f"worker-{len(started)}.log", "wb")
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "celery", "--app", "conduct_portal", "worker", "--pool", "prefork", "--concurrency", "1",
-             "--queues", settings.CELERY_TASK_DEFAULT_QUEUE, "--hostname", f"killtest-{uuid.uuid4().hex[:8]}@%h",
-             "--loglevel", "INFO", "--without-heartbeat", "--without-gossip", "--without-mingle"],
-            cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        )
-        started.append((worker, log))
-        return worker
-
-    yield start
-    for worker, log in started:
-        if worker.poll() is None:
-            worker.send_signal(signal.SIGTERM)
-            try:
-                worker.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                _kill_group(worker)
-        log.close()
-        print((tmp_path / Path(log.name).name).read_text(errors="replace")[-4000:])
-
-
-def _kill_group(worker: subprocess.Popen) -> None:
-    """SIGKILL the worker's main process and its pool children at once (its process group), and wait until
-    none is left."""
-    with suppress(ProcessLookupError):
-        os.killpg(worker.pid, signal.SIGKILL)
-    worker.wait(timeout=30)
-
-    def gone():
-        try:
-            os.killpg(worker.pid, 0)
-        except ProcessLookupError:
-            return True
-        return False
-
-    wait_for(gone, timeout=30)
-
-
-@pytest.fixture
-def prefork_worker(start_prefork_worker):
-    """One real worker process (see ``start_prefork_worker``)."""
-    return start_prefork_worker()
-
-
 def test_job_killed_mid_build_is_redelivered_and_finishes_once(prefork_worker, thanh_xuan, thanh_xuan_bac, district_officer):
     rate_ward(thanh_xuan_bac, ["AB", "BC", "D"])
     report = services.quarterly_report_request(actor=district_officer, unit=thanh_xuan, quarter=QUARTER)
@@ -149,7 +49,7 @@ def test_job_killed_mid_build_is_redelivered_and_finishes_once(prefork_worker, t
     running = wait_for(lambda: QuarterlyReport.objects.filter(pk=report.pk, status=JobStatus.RUNNING, progress__gt=5).first(),
                        timeout=90)
     assert running.attempts == 1
-    pool = _children(prefork_worker.pid)
+    pool = children(prefork_worker.pid)
     assert len(pool) == 1, pool
     os.kill(pool[0], signal.SIGKILL)
 
@@ -171,20 +71,6 @@ def test_job_killed_mid_build_is_redelivered_and_finishes_once(prefork_worker, t
     assert done.attempts == 2 and done.status == JobStatus.SUCCESS
 
 
-def _forget_unacked(queue: str) -> None:
-    """Remove from Redis the unacknowledged messages of ``queue`` left by a worker killed as a whole (Redis would
-    give them back after its visibility timeout, hours later, to a queue nobody reads any more)."""
-    client = redis.Redis.from_url(settings.REDIS_URL)
-    for tag, payload in client.hgetall("unacked").items():
-        try:
-            routing_key = json.loads(payload)[2]
-        except (ValueError, IndexError, TypeError):
-            continue
-        if routing_key == queue:
-            client.hdel("unacked", tag)
-            client.zrem("unacked_index", tag)
-
-
 def test_a_worker_killed_as_a_whole_leaves_a_report_that_the_sweep_sends_again_and_that_finishes_once(
     start_prefork_worker, thanh_xuan, thanh_xuan_bac, district_officer
 ):
@@ -196,7 +82,7 @@ def test_a_worker_killed_as_a_whole_leaves_a_report_that_the_sweep_sends_again_a
 
     # The whole worker dies (main process and pool): nobody gives the message back before Redis' visibility
     # timeout (two hours), and the row stays RUNNING.
-    _kill_group(first)
+    kill_group(first)
     try:
         stranded = QuarterlyReport.objects.get(pk=report.pk)
         assert stranded.status == JobStatus.RUNNING and stranded.attempts == 1
@@ -219,7 +105,7 @@ def test_a_worker_killed_as_a_whole_leaves_a_report_that_the_sweep_sends_again_a
         done.refresh_from_db()
         assert done.attempts == 2 and done.status == JobStatus.SUCCESS
     finally:
-        _forget_unacked(settings.CELERY_TASK_DEFAULT_QUEUE)
+        forget_unacked(settings.CELERY_TASK_DEFAULT_QUEUE)
 
 
 @contextmanager
