@@ -108,10 +108,9 @@ class AnnualListView(_UnitYearMixin, TemplateResponseMixin, View):
 
 
 class AnnualComputeView(_UnitYearMixin, View):
-    """Compute or recompute the unit's list for the year (``RATE`` on the unit), then show it."""
+    """Compute or recompute the unit's list for the year (the service asks ``RATE`` on the unit: 403), then show it."""
 
     http_method_names = ["post"]
-    required_capability = Capability.RATE
 
     def post(self, request, **kwargs):
         try:

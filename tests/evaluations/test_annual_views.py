@@ -157,3 +157,18 @@ def test_the_printable_list_of_the_unit(client, ward_officer, thanh_xuan_bac):
 def test_the_printable_list_of_a_list_not_computed_is_not_found(client, ward_officer, thanh_xuan_bac):
     assert client_for(client, ward_officer).get(list_url(thanh_xuan_bac, name="annual_list_print")).status_code == 404
     assert AnnualClassification.objects.count() == 0
+
+
+def test_every_step_is_in_the_audit_trail(client, ward_officer, unit_head, district_officer, thanh_xuan_bac):
+    person = staff_with_year(thanh_xuan_bac, full_name="Hoàng Văn Nhật Ký")
+    for _ in range(4):
+        staff_with_year(thanh_xuan_bac)
+    annual_list = compute_annual(thanh_xuan_bac, ward_officer, YEAR)
+    services.annual_review(actor=unit_head, row=annual_list.rows.get(staff=person), grade="C", comment="Chậm tiến độ quý III")
+    move_annual(move_annual(annual_list, unit_head, "submit"), district_officer, "approve")
+
+    client = client_for(client, district_officer)
+    rows = client.get(reverse("portal:audit_trail"), {"source": "annual_rows"}).content.decode()
+    assert "Hoàng Văn Nhật Ký" in rows and "Chậm tiến độ quý III" in rows
+    lists = client.get(reverse("portal:audit_trail"), {"source": "annual_lists"}).context["entries"]
+    assert {entry.record.history_user for entry in lists} == {ward_officer, unit_head, district_officer}
