@@ -5,11 +5,14 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from core.admin import NoRevertMixin, ReadOnlyAdminMixin
 from evaluations.models import (
+    AnnualClassification,
+    AnnualList,
     ChecklistItem,
     ChecklistTemplate,
     CorrectiveAction,
     Criterion,
     CriterionGroup,
+    DisciplinaryDecision,
     Finding,
     InspectionTeam,
     InspectionVisit,
@@ -84,6 +87,30 @@ class ViolationAdmin(ReadOnlyAdmin):
     list_display = ("staff", "occurred_on", "article", "severity", "source")
     list_filter = ("severity", "source")
     list_select_related = ("staff", "article")
+    search_fields = ("staff__search_name", "staff__staff_code")
+
+
+@admin.register(DisciplinaryDecision)
+class DisciplinaryDecisionAdmin(ReadOnlyAdmin):
+    list_display = ("violation", "form", "status", "decision_number", "decision_date")
+    list_filter = ("status", "form")
+    list_select_related = ("violation__staff",)
+    search_fields = ("violation__staff__search_name", "decision_number")
+
+
+@admin.register(AnnualList)
+class AnnualListAdmin(ReadOnlyAdmin):
+    list_display = ("unit", "year", "status", "scheme")
+    list_filter = ("status", "year")
+    list_select_related = ("unit", "scheme")
+    search_fields = ("unit__search_name",)
+
+
+@admin.register(AnnualClassification)
+class AnnualClassificationAdmin(ReadOnlyAdmin):
+    list_display = ("staff", "year", "computed_grade", "reviewed_grade", "final_grade")
+    list_filter = ("year", "final_grade")
+    list_select_related = ("staff",)
     search_fields = ("staff__search_name", "staff__staff_code")
 
 

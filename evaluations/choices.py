@@ -76,3 +76,49 @@ class ActionStatus(models.TextChoices):
     OPEN = "open", _("Open")
     DONE = "done", _("Done")
     VERIFIED = "verified", _("Verified")
+
+
+class DisciplineForm(models.TextChoices):
+    """Forms of discipline of civil servants (Law on Cadres and Civil Servants, Decree 112/2020/NĐ-CP and its
+    amendments), from the lightest to the heaviest: ``DISCIPLINE_ORDER`` keeps that order."""
+
+    REPRIMAND = "reprimand", _("Reprimand")
+    WARNING = "warning", _("Warning")
+    SALARY_STEP_REDUCTION = "salary_step_reduction", _("Salary-step reduction")
+    DEMOTION = "demotion", _("Demotion")
+    DISMISSAL = "dismissal", _("Dismissal from post")
+    FORCED_TERMINATION = "forced_termination", _("Forced termination")
+
+
+# Lightest first: a trigger "warning" is met by a warning or anything heavier.
+DISCIPLINE_ORDER = tuple(DisciplineForm)
+
+
+class DisciplineStatus(models.TextChoices):
+    """Where the handling of a violation stands: proposed → decided → (appealed → decided again, or cancelled)
+    → closed; a proposal may also end cancelled (no discipline)."""
+
+    PROPOSED = "proposed", _("Proposed")
+    DECIDED = "decided", _("Decided")
+    APPEALED = "appealed", _("Appealed")
+    CLOSED = "closed", _("Closed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+# A decision that stands (in force, under appeal — an appeal does not suspend it — or served).
+SANCTION_STATUSES = (DisciplineStatus.DECIDED, DisciplineStatus.APPEALED, DisciplineStatus.CLOSED)
+
+
+class AnnualMethod(models.TextChoices):
+    """How the year's grade is computed from its periods."""
+
+    AVERAGE_POINTS = "average_points", _("Average of the periods' points, graded by the thresholds")
+
+
+class AnnualStatus(models.TextChoices):
+    """A unit's annual classification list: open (self-assessment, the head's review) → submitted by the head
+    → approved by the level above, which locks it."""
+
+    OPEN = "open", _("Open")
+    SUBMITTED = "submitted", _("Submitted")
+    APPROVED = "approved", _("Approved and locked")

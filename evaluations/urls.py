@@ -1,7 +1,9 @@
-"""URLs of monthly ratings: sheets, rows, the workflow, self-assessment, Excel and violations."""
+"""URLs of monthly ratings (sheets, rows, the workflow, self-assessment, Excel), violations and their
+disciplinary handling, the annual classification, and inspections."""
 
 from django.urls import path
 
+from evaluations.annual import views as annual
 from evaluations.inspections.views import actions, reports as inspection_reports, visits as inspections
 from evaluations.ratings import views as ratings
 from evaluations.violations import views as violations
@@ -21,6 +23,15 @@ urlpatterns = [
     path("ratings/<slug:public_code>/<month:month>/", ratings.SheetForMonthView.as_view(), name="sheet_for_month"),
     path("violations/", violations.ViolationListView.as_view(), name="violation_list"),
     path("violations/new/", violations.ViolationCreateView.as_view(), name="violation_create"),
+    path("violations/<int:pk>/", violations.ViolationDetailView.as_view(), name="violation_detail"),
+    # The annual classification
+    path("annual/", annual.AnnualIndexView.as_view(), name="annual_index"),
+    path("annual/rows/<int:pk>/", annual.AnnualRowView.as_view(), name="annual_row"),
+    path("annual/rows/<int:pk>/print/", annual.AnnualRowPrintView.as_view(), name="annual_row_print"),
+    path("annual/<slug:public_code>/<int:year>/", annual.AnnualListView.as_view(), name="annual_list"),
+    path("annual/<slug:public_code>/<int:year>/compute/", annual.AnnualComputeView.as_view(), name="annual_compute"),
+    path("annual/<slug:public_code>/<int:year>/transition/", annual.AnnualTransitionView.as_view(), name="annual_transition"),
+    path("annual/<slug:public_code>/<int:year>/print/", annual.AnnualListPrintView.as_view(), name="annual_list_print"),
     # Inspections
     path("inspections/", inspections.VisitListView.as_view(), name="visit_list"),
     path("inspections/calendar/<month:month>/", inspections.VisitCalendarView.as_view(), name="visit_calendar"),

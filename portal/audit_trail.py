@@ -1,5 +1,5 @@
-"""Reading the audit trail: every change to ratings, sheets, pledges, feedback, violations, inspections and
-commendations, kept by django-simple-history (who, when, the old and the new value).
+"""Reading the audit trail: every change to ratings, sheets, pledges, feedback, violations and their disciplinary
+decisions, the annual classification, inspections and commendations, kept by django-simple-history (who, when, the old and the new value).
 
 Each kind of record is one ``AuditSource``: its history table and the path from a history row to the unit it
 belongs to, so the trail is scoped like every page (the units where the user holds ``VIEW_AUDIT``). A page of
@@ -45,6 +45,11 @@ AUDIT_SOURCES: dict[str, AuditSource] = {
             masked=frozenset({"contact_name", "contact_phone", "contact_email"}),
         ),
         AuditSource("violations", _("Violations"), "evaluations.Violation", "unit", ("staff",)),
+        AuditSource("discipline", _("Disciplinary decisions"), "evaluations.DisciplinaryDecision", "violation__unit"),
+        AuditSource("annual_lists", _("Annual classification lists"), "evaluations.AnnualList", "unit"),
+        AuditSource(
+            "annual_rows", _("Annual classification"), "evaluations.AnnualClassification", "annual_list__unit", ("staff",),
+        ),
         AuditSource("visits", _("Inspection visits"), "evaluations.InspectionVisit", "unit"),
         AuditSource("findings", _("Inspection findings"), "evaluations.Finding", "visit__unit"),
         AuditSource("actions", _("Corrective actions"), "evaluations.CorrectiveAction", "owner_unit"),

@@ -10,7 +10,9 @@ import datetime
 
 from django.utils import timezone
 
-from evaluations.choices import Severity, ViolationSource, VisitKind
+from evaluations.annual import services as annual_services
+from evaluations.choices import DisciplineForm, Severity, ViolationSource, VisitKind
+from evaluations.discipline import services as discipline_services
 from evaluations.inspections import services as inspection_services
 from evaluations.ratings import services as rating_services
 from evaluations.violations.services import violation_record
@@ -77,6 +79,33 @@ def record_violation(*, actor, staff, day=None, article=None, severity=Severity.
         actor=actor, staff=staff, occurred_on=day or timezone.localdate(), article=article or code_article(),
         severity=severity, source=source, description=description, **extra,
     )
+
+
+def discipline(*, actor, violation, form=DisciplineForm.REPRIMAND, decided_on=None, number="12/QĐ-UBND"):
+    """A disciplinary decision proposed and decided through the services (decided today unless told otherwise)."""
+    decision = discipline_services.discipline_propose(actor=actor, violation=violation, form=form)
+    return discipline_services.discipline_transition(
+        actor=actor, decision=decision, action="decide", form=form, decision_number=number,
+        decision_date=decided_on or timezone.localdate(), issuer="Chủ tịch UBND phường",
+    )
+
+
+# --- The annual classification ------------------------------------------------------------------------------
+
+
+def compute_annual(unit, actor, year):
+    """The unit's year list computed through the service (the list itself; the service's report is on ``.result``)."""
+    result = annual_services.annual_list_compute(actor=actor, unit=unit, year=year)
+    result.annual_list.result = result
+    return result.annual_list
+
+
+def move_annual(annual_list, actor, *actions, reason=""):
+    """Take a year list through the workflow's ``actions`` one after the other."""
+    for action in actions:
+        annual_list = annual_services.annual_list_transition(actor=actor, annual_list=annual_list, action=action,
+                                                             reason=reason)
+    return annual_list
 
 
 # --- Inspections --------------------------------------------------------------------------------------------

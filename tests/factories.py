@@ -24,7 +24,10 @@ from core.quarters import Quarter
 from core.text import fold_diacritics
 from evaluations.choices import (
     ActionStatus,
+    AnnualStatus,
     CheckResult,
+    DisciplineForm,
+    DisciplineStatus,
     Grade,
     ItemKind,
     Severity,
@@ -33,12 +36,15 @@ from evaluations.choices import (
     VisitStatus,
 )
 from evaluations.models import (
+    AnnualClassification,
+    AnnualList,
     ChecklistItem,
     ChecklistResult,
     ChecklistTemplate,
     CorrectiveAction,
     Criterion,
     CriterionGroup,
+    DisciplinaryDecision,
     Finding,
     InspectionPhoto,
     InspectionTeam,
@@ -48,6 +54,7 @@ from evaluations.models import (
     ScoringScheme,
     Violation,
 )
+from evaluations.ratings.services import scheme_for
 from feedback.choices import CaseStatus, Channel, FeedbackKind
 from feedback.models import FeedbackCase, KioskDevice, KioskVote
 from pledges.choices import Audience, PledgeMethod, VersionStatus
@@ -82,6 +89,7 @@ SHIPPED_DATA = (
     ("pledges.migrations.0003_code_jurisdiction", "add_national_code"),
     ("evaluations.migrations.0005_rules_per_jurisdiction", "ship_rules"),
     ("reports.migrations.0004_rules_per_jurisdiction", "ship_rules"),
+    ("evaluations.migrations.0007_decree_335_sanction_trigger", "ship_sanction_trigger"),
 )
 
 
@@ -405,6 +413,61 @@ class ViolationFactory(DjangoModelFactory):
     source = ViolationSource.SUPERVISOR
     description = "Đi muộn"
     recorded_by = factory.SubFactory(UserFactory)
+
+
+class DisciplinaryDecisionFactory(DjangoModelFactory):
+    """A reprimand decided today for a new violation (number and date set); pass ``status=PROPOSED`` (and no
+    number) for a proposal."""
+
+    class Meta:
+        model = DisciplinaryDecision
+
+    violation = factory.SubFactory(ViolationFactory)
+    form = DisciplineForm.REPRIMAND
+    status = DisciplineStatus.DECIDED
+    decision_number = factory.Sequence(lambda n: f"{n + 1}/QĐ-UBND")
+    decision_date = factory.LazyFunction(today)
+    created_by = factory.SubFactory(UserFactory)
+
+
+# --- evaluations: the annual classification ------------------------------------------------------------------
+
+
+def _scheme_for_year(unit, year: int) -> ScoringScheme:
+    return scheme_for(unit=unit, month=datetime.date(year, 12, 1))
+
+
+class AnnualListFactory(DjangoModelFactory):
+    """An open list of this year for a new unit, with the scheme in force for the unit in December; no rows
+    (``tests.builders.compute_annual`` draws one up through the service)."""
+
+    class Meta:
+        model = AnnualList
+
+    unit = factory.SubFactory(UnitFactory)
+    year = factory.LazyFunction(lambda: today().year)
+    scheme = factory.LazyAttribute(lambda o: _scheme_for_year(o.unit, o.year))
+    status = AnnualStatus.OPEN
+
+
+class AnnualClassificationFactory(DjangoModelFactory):
+    """A staff member of the list's unit rated B in all twelve months (80 points on average)."""
+
+    class Meta:
+        model = AnnualClassification
+
+    annual_list = factory.SubFactory(AnnualListFactory)
+    staff = factory.SubFactory(StaffFactory, unit=factory.SelfAttribute("..annual_list.unit"))
+    year = factory.SelfAttribute("annual_list.year")
+    periods = factory.LazyAttribute(
+        lambda o: [{"start": datetime.date(o.year, m, 1).isoformat(), "points": "80.0", "grade": "B", "units": []}
+                   for m in range(1, 13)]
+    )
+    periods_expected = 12
+    periods_rated = 12
+    average_points = Decimal("80.0")
+    grade_by_points = Grade.B
+    computed_grade = Grade.B
 
 
 # --- evaluations: inspections --------------------------------------------------------------------------------

@@ -1,5 +1,8 @@
-"""Models of the evaluations app: monthly ratings (``ratings``) and inspection visits (``inspections``)."""
+"""Models of the evaluations app: monthly ratings (``ratings``), inspection visits (``inspections``), the
+handling of violations (``discipline``) and the annual classification (``annual``)."""
 
+from evaluations.models.annual import AnnualClassification, AnnualList
+from evaluations.models.discipline import DisciplinaryDecision
 from evaluations.models.inspections import (
     ChecklistItem,
     ChecklistResult,
@@ -21,6 +24,8 @@ from evaluations.models.ratings import (
 )
 
 __all__ = [
+    "AnnualClassification",
+    "AnnualList",
     "CapException",
     "ChecklistItem",
     "ChecklistResult",
@@ -28,6 +33,7 @@ __all__ = [
     "CorrectiveAction",
     "Criterion",
     "CriterionGroup",
+    "DisciplinaryDecision",
     "Finding",
     "InspectionPhoto",
     "InspectionTeam",

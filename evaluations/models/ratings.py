@@ -9,7 +9,16 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from evaluations.choices import CapKind, Grade, RatingPeriod, Severity, SheetStatus, ViolationSource
+from evaluations.choices import (
+    AnnualMethod,
+    CapKind,
+    DisciplineForm,
+    Grade,
+    RatingPeriod,
+    Severity,
+    SheetStatus,
+    ViolationSource,
+)
 from units.models import JurisdictionRule
 from units.scope import ScopedQuerySet
 
@@ -24,6 +33,11 @@ class ScoringScheme(JurisdictionRule):
     10 bonus; A ≥ 90, B ≥ 70, C ≥ 50, else D; at most 30% A of a unit's staff (40% for an exceptional unit).
     The national default, Decree 335/2025/NĐ-CP: 30 general + 70 task results; the same thresholds; A at most
     20% of those rated B. A violation caps the grade by its severity.
+
+    The ``annual_*`` fields are the annual rule (xếp loại chất lượng năm, ``evaluations.annual.rules``): the year's
+    periods averaged and graded by the same thresholds, a minimum share of periods rated, an optional cap after a
+    period rated D, the lightest sanction of the year that forces D (Decree 335: reprimand) and the cap on A for the
+    year (the same kind as the period's). A unit's year uses the scheme in force for it in December.
     """
 
     name = models.CharField(_("name"), max_length=200)
@@ -43,6 +57,27 @@ class ScoringScheme(JurisdictionRule):
     cap_serious = models.CharField(_("best grade after a serious violation"), max_length=1, choices=Grade.choices, default=Grade.C)
     cap_very_serious = models.CharField(
         _("best grade after a very serious violation"), max_length=1, choices=Grade.choices, default=Grade.D
+    )
+    # The annual rule (xếp loại chất lượng năm): how the year's periods make the year's grade (evaluations.annual).
+    annual_method = models.CharField(
+        _("annual method"), max_length=20, choices=AnnualMethod.choices, default=AnnualMethod.AVERAGE_POINTS
+    )
+    annual_min_rated_percent = models.PositiveSmallIntegerField(
+        _("share of the year's periods rated to be classified (%)"), default=50, validators=PERCENT,
+        help_text=_("Staff rated in fewer of the year's periods are not classified for the year."),
+    )
+    annual_d_period_cap = models.CharField(
+        _("best grade of the year after a period rated D"), max_length=1, choices=Grade.choices, blank=True,
+        help_text=_("Empty: a period rated D does not cap the year."),
+    )
+    annual_sanction_trigger = models.CharField(
+        _("lightest sanction of the year that forces D"), max_length=25, choices=DisciplineForm.choices, blank=True,
+        help_text=_("A disciplinary sanction of this form or heavier decided in the year forces \"not completed\" "
+                    "(Decree 335/2025: reprimand). Empty: none."),
+    )
+    annual_a_cap_percent = models.PositiveSmallIntegerField(
+        _("cap on the share of A for the year (%)"), null=True, blank=True, validators=PERCENT,
+        help_text=_("Counted like the period's cap (same kind); empty: the period's cap."),
     )
 
     history = HistoricalRecords()
@@ -69,6 +104,11 @@ class ScoringScheme(JurisdictionRule):
                 condition=Q(exceptional_cap_percent__isnull=True) | Q(exceptional_cap_percent__lte=100),
                 name="scheme_exceptional_cap_percent",
             ),
+            models.CheckConstraint(condition=Q(annual_min_rated_percent__lte=100), name="scheme_annual_min_rated_percent"),
+            models.CheckConstraint(
+                condition=Q(annual_a_cap_percent__isnull=True) | Q(annual_a_cap_percent__lte=100),
+                name="scheme_annual_a_cap_percent",
+            ),
         ]
 
     def __str__(self):
@@ -77,6 +117,11 @@ class ScoringScheme(JurisdictionRule):
     @property
     def is_quarterly(self) -> bool:
         return self.period == RatingPeriod.QUARTERLY
+
+    @property
+    def annual_cap_percent(self) -> int:
+        """The cap on the share of A that applies to a unit's year list."""
+        return self.a_share_cap_percent if self.annual_a_cap_percent is None else self.annual_a_cap_percent
 
     def cap_for(self, severity: str) -> str:
         return {

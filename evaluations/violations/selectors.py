@@ -19,7 +19,7 @@ def violation_list(*, user, unit: Unit | None = None, month=None) -> QuerySet:
         violations = violations.within(unit)
     if month is not None:
         violations = violations.filter(occurred_on__gte=month, occurred_on__lte=month_end(month))
-    return violations.select_related("staff", "unit", "article", "recorded_by").order_by("-occurred_on", "-id")
+    return violations.select_related("staff", "unit", "article", "recorded_by", "discipline").order_by("-occurred_on", "-id")
 
 
 def recordable_staff(user) -> QuerySet:

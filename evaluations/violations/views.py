@@ -1,4 +1,5 @@
-"""Violations of the code: record one (it caps that month's grade), and list those in the user's scope."""
+"""Violations of the code: record one (it caps that month's grade), list those in the user's scope, and a
+violation's page with its disciplinary handling (decision, status, follow-up)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from django.views import View
 from django.views.generic import FormView, ListView
+from django.views.generic.base import TemplateResponseMixin
 
 from core.dates import month_start, parse_month
 from core.forms import add_service_errors
+from evaluations.discipline import services as discipline_services
+from evaluations.discipline.forms import DecideForm, FollowUpForm, ProposeForm, ReasonForm
+from evaluations.discipline.selectors import discipline_history, discipline_of, violation_get_for_user
 from evaluations.models import Rating, Violation
 from evaluations.ratings.services import scheme_for
 from evaluations.violations.forms import ViolationForm
@@ -116,3 +123,80 @@ class ViolationCreateView(ScopeRequiredMixin, FormView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(staff=self.staff, **kwargs)
+
+
+class ViolationDetailView(ScopeRequiredMixin, TemplateResponseMixin, View):
+    """A violation and its disciplinary handling: anyone who sees the violation reads it (404 outside the scope);
+    those who record violations on its unit propose, decide, appeal, close or cancel, and write the follow-up
+    (403 otherwise). Wrong input comes back on the page with nothing saved."""
+
+    template_name = "evaluations/violation_detail.html"
+    scoped_object_name = "violation"
+    FORMS = {"propose": ProposeForm, "decide": DecideForm, "appeal": ReasonForm, "close": ReasonForm,
+             "cancel": ReasonForm, "follow_up": FollowUpForm}
+
+    def get_scoped_object(self):
+        return violation_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
+
+    @cached_property
+    def decision(self):
+        return discipline_of(self.violation)
+
+    @cached_property
+    def can_handle(self) -> bool:
+        return self.scope.can(Capability.RECORD_VIOLATIONS, self.violation.unit)
+
+    def _render(self, *, bound=None, action=None, status=200):
+        decision = self.decision
+        forms = {}
+        if self.can_handle:
+            if decision is None:
+                forms["propose"] = ProposeForm()
+            else:
+                actions = discipline_services.allowed_actions(user=self.request.user, decision=decision)
+                for name in actions:
+                    forms[name] = DecideForm(decision=decision) if name == "decide" else ReasonForm(prefix=name)
+                forms["follow_up"] = FollowUpForm(initial={"follow_up": decision.follow_up})
+        if bound is not None:
+            forms[action] = bound
+        context = {
+            "violation": self.violation,
+            "decision": decision,
+            "can_handle": self.can_handle,
+            "forms": forms,
+            "action_labels": {name: label() for name, label in discipline_services.ACTION_LABELS.items()},
+            "history": discipline_history(decision=decision) if decision is not None else [],
+        }
+        return self.render_to_response(context, status=status)
+
+    def get(self, request, *args, **kwargs):
+        return self._render()
+
+    def post(self, request, *args, **kwargs):
+        action = request.POST.get("action", "")
+        if action not in self.FORMS:
+            return self._render(status=400)
+        if not self.can_handle:
+            raise PermissionDenied
+        form_class = self.FORMS[action]
+        kwargs = {"prefix": action} if form_class is ReasonForm else {}
+        form = form_class(request.POST, **kwargs)
+        if not form.is_valid():
+            return self._render(bound=form, action=action, status=400)
+        data = form.cleaned_data
+        try:
+            if action == "propose":
+                discipline_services.discipline_propose(actor=request.user, violation=self.violation, **data)
+            elif self.decision is None:
+                return self._render(status=400)
+            elif action == "follow_up":
+                discipline_services.discipline_follow_up(actor=request.user, decision=self.decision, **data)
+            else:
+                discipline_services.discipline_transition(
+                    actor=request.user, decision=self.decision, action=action, **data
+                )
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self._render(bound=form, action=action, status=400)
+        messages.success(request, _("The disciplinary handling was saved."))
+        return redirect("evaluations:violation_detail", pk=self.violation.pk)

@@ -25,10 +25,11 @@ from tests.factories import (
     FindingFactory,
     InspectionTeamFactory,
     InspectionVisitFactory,
+    UnitFactory,
     code_article,
     record_results,
 )
-from units.choices import Role
+from units.choices import Role, UnitKind
 
 
 def _previous_month(month: datetime.date) -> datetime.date:
@@ -127,3 +128,33 @@ def finding(visit, results, staff_factory, thanh_xuan_bac):
 @pytest.fixture
 def action(finding):
     return CorrectiveActionFactory(finding=finding)
+
+
+# --- The annual classification under Decree 335 ------------------------------------------------------------
+
+
+@pytest.fixture
+def province(db):
+    """A province outside Hanoi with no scheme of its own: the national Decree 335 scheme applies there."""
+    return UnitFactory(name="Tỉnh Thử Nghiệm", kind=UnitKind.PROVINCE)
+
+
+@pytest.fixture
+def commune(province):
+    return UnitFactory(name="Xã Thử Nghiệm", kind=UnitKind.COMMUNE, parent=province)
+
+
+@pytest.fixture
+def commune_officer(commune):
+    return make_user("commune.officer", Role.WARD_OFFICER, commune)
+
+
+@pytest.fixture
+def commune_head(commune):
+    return make_user("commune.head", Role.UNIT_HEAD, commune)
+
+
+@pytest.fixture
+def province_office(province):
+    """The province's department that oversees communes (the level above the commune)."""
+    return make_user("province.office", Role.DISTRICT_OFFICE, province)

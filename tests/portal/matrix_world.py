@@ -3,7 +3,7 @@
 OWN side: Phường Thanh Xuân Bắc in Quận Thanh Xuân, where the suite's role fixtures (``ward_officer``,
 ``unit_head``, ``district_officer``, ``inspector``) work. FOREIGN side: Phường Phúc Xá in Quận Ba Đình, with a
 district office and an inspector of its own. On each side: staff, a pledge campaign with a paper pledge and its
-scan, a rating sheet with its ratings, a violation, an inspection team with a visit in progress (results, a
+scan, a rating sheet with its ratings, a violation, this year's annual classification list, an inspection team with a visit in progress (results, a
 photo, a finding about a staff member, a corrective action with an evidence file), a planned surprise visit, a
 feedback case with a photo, a kiosk device, a ready quarterly report and annual summary with their workbooks, a
 commendation list and a finished export job with its file.
@@ -30,7 +30,7 @@ from reports.annual.services import annual_report_build_now
 from reports.choices import ExportKind
 from reports.commendations.figures import commendation_list_generate
 from reports.quarterly.services import quarterly_report_build_now
-from tests.builders import make_campaign, make_user, open_sheet, record_violation, sign
+from tests.builders import compute_annual, make_campaign, make_user, open_sheet, record_violation, sign
 from tests.evaluations.inspection_helpers import pdf_bytes, png_bytes
 from tests.factories import (
     CorrectiveActionFactory,
@@ -44,7 +44,7 @@ from tests.factories import (
     StaffFactory,
     record_results,
 )
-from tests.helpers import days, last_month
+from tests.helpers import days, last_month, today
 from tests.pledges.helpers import PDF_BYTES
 from units.choices import Role
 
@@ -76,6 +76,8 @@ class Side:
     commendation: object
     export_job: object
     quarter: Quarter
+    annual_row: object  # the staff member's row on the ward's annual classification list of this year
+    year: int
 
 
 def build_side(*, ward, district, office, inspector, admin, label: str) -> Side:
@@ -93,6 +95,8 @@ def build_side(*, ward, district, office, inspector, admin, label: str) -> Side:
     sheet = open_sheet(ward, admin, month)
     rating = sheet.ratings.get(staff=staff)
     violation = record_violation(actor=admin, staff=staff, day=month)
+    year = today().year
+    annual_row = compute_annual(ward, admin, year).rows.get(staff=staff)
 
     leader = make_user(f"matrix.leader.{label}", Role.INSPECTOR, district, full_name=f"Trưởng đoàn {label}")
     team = InspectionTeamFactory(name=f"Tổ kiểm tra {label}", owner_unit=district, leader=leader, members=[inspector])
@@ -129,6 +133,7 @@ def build_side(*, ward, district, office, inspector, admin, label: str) -> Side:
         sheet=sheet, rating=rating, violation=violation, team=team, visit=visit, result=results[0], photo=photo,
         finding=finding, action=action, secret_visit=secret_visit, case=case, kiosk=kiosk, report=report,
         annual_report=annual_report, commendation=commendation, export_job=export_job, quarter=quarter,
+        annual_row=annual_row, year=year,
     )
 
 

@@ -84,6 +84,10 @@ def unit_filter(side: Side) -> dict:
     return {"unit": side.ward.public_code}
 
 
+def unit_year(side: Side) -> dict:
+    return {"public_code": side.ward.public_code, "year": side.year}
+
+
 def visit_result(side: Side) -> dict:
     return {"pk": side.visit.pk, "result_pk": side.result.pk}
 
@@ -168,6 +172,21 @@ CASES: dict[str, Case] = {
                                         own=REDIRECT),  # opens the sheet, as sheet_open
     "evaluations:violation_list": Case(query=unit_filter),
     "evaluations:violation_create": Case(query=lambda side: {"staff": side.staff.pk}),  # the staff member preselected
+    # The violation's page with its disciplinary handling (every role here may record violations, so may handle).
+    "evaluations:violation_detail": Case(kwargs=pk("violation")),
+    # --- the annual classification ----------------------------------------------------------------------------
+    "evaluations:annual_index": Case(),
+    "evaluations:annual_list": Case(kwargs=unit_year),
+    "evaluations:annual_list_print": Case(kwargs=unit_year),
+    # Computing is the rating unit's (ward officer, head) and the city's; the answer is the list, with a message.
+    "evaluations:annual_compute": Case(kwargs=unit_year, method="POST",
+                                       own={**REDIRECT, **roles(403, "district_officer", "inspector")}),
+    # Submitting is the head's (APPROVE_SHEETS on the unit); approving is the level above's (REOPEN_SHEETS on the
+    # parent: the district office), tested in tests/evaluations/test_annual.py.
+    "evaluations:annual_transition": Case(kwargs=unit_year, method="POST", data=lambda side: {"action": "submit"},
+                                          own={**REDIRECT, **roles(403, "ward_officer", "district_officer", "inspector")}),
+    "evaluations:annual_row": Case(kwargs=pk("annual_row")),
+    "evaluations:annual_row_print": Case(kwargs=pk("annual_row")),
     # --- inspections ------------------------------------------------------------------------------------------
     "evaluations:visit_list": Case(query=unit_filter),
     # A month, not a side's object; the unit filter is.
