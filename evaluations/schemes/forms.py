@@ -124,7 +124,7 @@ class GroupRowForm(forms.Form):
     max_points = PointsField(label=_("Maximum points"), required=False)
     is_bonus = forms.BooleanField(label=_("Bonus"), required=False)
     order = forms.IntegerField(label=_("Order"), min_value=0, max_value=999, required=False)
-    delete = forms.BooleanField(label=_("Remove"), required=False)
+    delete = forms.BooleanField(label=_("Remove this group"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -320,6 +320,7 @@ class SchemePreviewForm(forms.Form):
                 help_text=_("at most %(max)s") % {"max": points_text(group.max_points)},
                 widget=forms.TextInput(attrs={"inputmode": "decimal", "placeholder": points_text(group.default_points)}),
             )
+        self.order_fields([preview_field_name(group.code) for group in self.groups])  # the row first, then the rest
 
     def clean(self):
         cleaned = super().clean()

@@ -111,6 +111,10 @@ class SchemeRow:
     def deletable(self) -> bool:
         return self.can_manage and self.sheet_count == 0
 
+    @property
+    def cap_text(self) -> str:
+        return cap_rule_text(self.scheme)
+
 
 def _jurisdiction_key(scheme: ScoringScheme) -> tuple:
     return (scheme.jurisdiction_id, scheme.shipped_for if scheme.jurisdiction_id is None else "")

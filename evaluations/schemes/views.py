@@ -79,20 +79,17 @@ class SchemeDetailView(_SchemeGate, TemplateView):
         row = selectors.scheme_row(user=self.request.user, scheme=scheme)
         form = SchemePreviewForm(self.request.GET or None, scheme=scheme,
                                  initial={"staff": PREVIEW_STAFF, "good": PREVIEW_GOOD})
-        preview = staff = good = None
-        if not form.is_bound:
-            points, severity = {g.code: g.default_points for g in form.groups}, ""
-            staff, good = PREVIEW_STAFF, PREVIEW_GOOD
-        elif form.is_valid():
-            points, severity = form.cleaned_data["points"], form.cleaned_data["severity"]
-            staff = form.cleaned_data["staff"] if form.cleaned_data["staff"] is not None else PREVIEW_STAFF
-            good = form.cleaned_data["good"] if form.cleaned_data["good"] is not None else min(PREVIEW_GOOD, staff)
-        if staff is not None:
-            preview = selectors.scheme_preview(scheme=scheme, points=points, severity=severity)
+        preview = cap_example = None
+        if not form.is_bound or form.is_valid():  # unbound: a row at full marks, the sample unit
+            data = form.cleaned_data if form.is_bound else {}
+            points = data.get("points") or {group.code: group.default_points for group in form.groups}
+            staff = PREVIEW_STAFF if data.get("staff") is None else data["staff"]
+            good = min(PREVIEW_GOOD, staff) if data.get("good") is None else data["good"]
+            preview = selectors.scheme_preview(scheme=scheme, points=points, severity=data.get("severity", ""))
+            cap_example = selectors.cap_example_text(scheme, staff=staff, good=good)
         return super().get_context_data(
             scheme=scheme, row=row, groups=list(scheme.groups.all()), preview_form=form, preview=preview,
-            cap_rule=selectors.cap_rule_text(scheme),
-            cap_example=selectors.cap_example_text(scheme, staff=staff, good=good) if preview else "",
+            cap_rule=selectors.cap_rule_text(scheme), cap_example=cap_example,
             effective=selectors.effective_text(scheme, row.until),
             refusal=services.scheme_graded_refusal(scheme) if row.can_manage else None,
             **kwargs,

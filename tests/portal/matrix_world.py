@@ -5,8 +5,8 @@ OWN side: Phường Thanh Xuân Bắc in Quận Thanh Xuân, where the suite's r
 district office and an inspector of its own. On each side: staff, a pledge campaign with a paper pledge and its
 scan, a rating sheet with its ratings, a violation, an inspection team with a visit in progress (results, a
 photo, a finding about a staff member, a corrective action with an evidence file), a planned surprise visit, a
-feedback case with a photo, a kiosk device, a ready quarterly report with its workbook, a commendation list and
-a finished export job with its file.
+feedback case with a photo, a kiosk device, a ready quarterly report with its workbook, a commendation list,
+a finished export job with its file, and a scoring scheme of the district (not yet in force, used by no sheet).
 
 Objects are made with the services where they are cheap (tests/builders.py) and with the factories elsewhere
 (tests/factories.py).
@@ -40,6 +40,7 @@ from tests.factories import (
     InspectionTeamFactory,
     InspectionVisitFactory,
     KioskDeviceFactory,
+    ScoringSchemeFactory,
     StaffFactory,
     record_results,
 )
@@ -74,6 +75,7 @@ class Side:
     commendation: object
     export_job: object
     quarter: Quarter
+    scheme: object  # a scoring scheme of the district, editable by those who manage its rules
 
 
 def build_side(*, ward, district, office, inspector, admin, label: str) -> Side:
@@ -120,11 +122,13 @@ def build_side(*, ward, district, office, inspector, admin, label: str) -> Side:
     with report.file.open("rb") as handle:
         export_job.file.save(f"exports/{office.pk}/{export_job.pk}-ratings.xlsx", ContentFile(handle.read()), save=True)
 
+    scheme = ScoringSchemeFactory(jurisdiction=district, name=f"Cách chấm điểm {label}")
+
     return Side(
         ward=ward, district=district, staff=staff, unsigned_staff=unsigned, campaign=campaign, pledge=pledge,
         sheet=sheet, rating=rating, violation=violation, team=team, visit=visit, result=results[0], photo=photo,
         finding=finding, action=action, secret_visit=secret_visit, case=case, kiosk=kiosk, report=report,
-        commendation=commendation, export_job=export_job, quarter=quarter,
+        commendation=commendation, export_job=export_job, quarter=quarter, scheme=scheme,
     )
 
 
