@@ -306,9 +306,12 @@ def _jurisdiction_name(jurisdiction: Unit | None) -> str:
     return jurisdiction.name if jurisdiction is not None else _("The national default")
 
 
-def _check_free_day(jurisdiction: Unit | None, day: datetime.date, *, exclude: int | None = None) -> None:
+def _check_free_day(jurisdiction: Unit | None, day: datetime.date, *, shipped_for: str = "", exclude: int | None = None) -> None:
     same_day = ScoringScheme.objects.filter(effective_from=day)
-    same_day = same_day.filter(jurisdiction=jurisdiction) if jurisdiction else same_day.filter(jurisdiction__isnull=True, shipped_for="")
+    if jurisdiction is not None:
+        same_day = same_day.filter(jurisdiction=jurisdiction)
+    else:  # the national defaults, or the schemes waiting for the same province
+        same_day = same_day.filter(jurisdiction__isnull=True, shipped_for=shipped_for)
     other = same_day.exclude(pk=exclude).first()
     if other is not None:
         raise ValidationError(
@@ -451,11 +454,12 @@ def _reason(given: str, summary: str) -> str:
 # --- The services -----------------------------------------------------------------------------------------------
 
 
-def _create(*, actor: User | None, jurisdiction: Unit | None, values: SchemeValues, reason: str) -> SchemeSaved:
+def _create(*, actor: User | None, jurisdiction: Unit | None, values: SchemeValues, reason: str,
+            shipped_for: str = "") -> SchemeSaved:
     scheme_values_check(values)
-    _check_free_day(jurisdiction, values.effective_from)
+    _check_free_day(jurisdiction, values.effective_from, shipped_for=shipped_for)
     watch = _SheetWatch(jurisdiction, since=values.effective_from)
-    scheme = ScoringScheme(jurisdiction=jurisdiction, **values.fields())
+    scheme = ScoringScheme(jurisdiction=jurisdiction, shipped_for=shipped_for, **values.fields())
     scheme.full_clean()
     save_with_history(scheme, actor=actor, reason=reason)
     _save_groups(scheme, values.groups)
@@ -500,7 +504,7 @@ def scheme_update(*, actor: User | None, scheme: ScoringScheme, values: SchemeVa
     if refusal is not None:
         raise refusal
     scheme_values_check(values)
-    _check_free_day(scheme.jurisdiction, values.effective_from, exclude=scheme.pk)
+    _check_free_day(scheme.jurisdiction, values.effective_from, shipped_for=scheme.shipped_for, exclude=scheme.pk)
     old = SchemeValues.of(ScoringScheme.objects.prefetch_related("groups__criteria").get(pk=scheme.pk))
     watch = _SheetWatch(scheme.jurisdiction, since=min(scheme.effective_from, values.effective_from))
     for name, value in values.fields().items():
@@ -530,7 +534,8 @@ def scheme_new_version(*, actor: User | None, scheme: ScoringScheme, effective_f
     source = ScoringScheme.objects.prefetch_related("groups__criteria").get(pk=scheme.pk)
     values = replace(SchemeValues.of(source), effective_from=effective_from, name=name.strip() or source.name)
     reason = _("New version of “%(name)s” of %(date)s") % {"name": source.name, "date": date_format(source.effective_from, "d/m/Y")}
-    return _create(actor=actor, jurisdiction=source.jurisdiction, values=values, reason=reason)
+    # A scheme shipped for a province not imported yet stays waiting for it, as its copy does.
+    return _create(actor=actor, jurisdiction=source.jurisdiction, values=values, reason=reason, shipped_for=source.shipped_for)
 
 
 @transaction.atomic

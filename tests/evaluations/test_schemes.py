@@ -317,3 +317,17 @@ def test_a_used_scheme_cannot_be_deleted(province, commune, province_admin):
     error = refused(services.scheme_delete, actor=province_admin, scheme=scheme)
     assert "cannot be deleted" in all_messages(error)
     assert table_counts() == before and RatingSheet.objects.get().scheme == scheme
+
+
+def test_superusers_keep_the_national_defaults(province, commune, admin_user):
+    """admin_user: pytest-django's superuser."""
+    national = national_scheme()
+    later = services.scheme_new_version(actor=admin_user, scheme=national, effective_from=datetime.date(2027, 1, 1)).scheme
+    assert later.is_national and later.shipped_for == ""
+    assert scheme_for(unit=commune, month=datetime.date(2027, 1, 1)) == later
+    services.scheme_delete(actor=admin_user, scheme=later)
+    # The last national default stays: every unit needs a scheme to fall back on.
+    ScoringScheme.objects.filter(jurisdiction__isnull=True, shipped_for="").exclude(pk=national.pk).delete()
+    before = table_counts()
+    error = refused(services.scheme_delete, actor=admin_user, scheme=national)
+    assert "only national default" in all_messages(error) and table_counts() == before
