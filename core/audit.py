@@ -22,3 +22,11 @@ def save_with_history(
     else:
         instance.save(update_fields=list(update_fields))
     return instance
+
+
+def delete_with_history(instance: models.Model, *, actor, reason: str | None = None) -> None:
+    """Delete ``instance``, its last history row (the deletion) naming ``actor`` and, when given, ``reason``."""
+    instance._history_user = actor
+    if reason is not None:
+        instance._change_reason = str(reason).strip()[:CHANGE_REASON_LENGTH]
+    instance.delete()

@@ -1,11 +1,13 @@
 """URLs of monthly ratings (sheets, rows, the workflow, self-assessment, Excel), violations and their
-disciplinary handling, the annual classification, and inspections."""
+disciplinary handling, the annual classification, inspections, and the scoring schemes province administrators
+configure."""
 
 from django.urls import path
 
 from evaluations.annual import views as annual
 from evaluations.inspections.views import actions, reports as inspection_reports, visits as inspections
 from evaluations.ratings import views as ratings
+from evaluations.schemes import views as schemes
 from evaluations.violations import views as violations
 
 app_name = "evaluations"
@@ -54,4 +56,11 @@ urlpatterns = [
     path("inspections/findings/<int:pk>/actions/new/", actions.ActionCreateView.as_view(), name="action_create"),
     path("inspections/<int:pk>/report/", inspection_reports.VisitReportView.as_view(), name="visit_report"),
     path("inspections/export.xlsx", inspection_reports.inspections_export, name="inspections_export"),
+    # Scoring schemes (rules of a jurisdiction)
+    path("rules/schemes/", schemes.SchemeListView.as_view(), name="scheme_list"),
+    path("rules/schemes/new/", schemes.SchemeCreateView.as_view(), name="scheme_create"),
+    path("rules/schemes/<int:pk>/", schemes.SchemeDetailView.as_view(), name="scheme_detail"),
+    path("rules/schemes/<int:pk>/edit/", schemes.SchemeUpdateView.as_view(), name="scheme_update"),
+    path("rules/schemes/<int:pk>/new-version/", schemes.SchemeNewVersionView.as_view(), name="scheme_new_version"),
+    path("rules/schemes/<int:pk>/delete/", schemes.SchemeDeleteView.as_view(), name="scheme_delete"),
 ]

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _, gettext_noop
-from simple_history.utils import bulk_create_with_history
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from core.audit import save_with_history
 from core.dates import month_end, month_start
@@ -270,3 +270,42 @@ def rating_regrade(*, staff: Staff, month: datetime.date, actor: User | None) ->
         rating.version += 1
         save_with_history(rating, actor=actor, reason="violation")
     return rating
+
+
+# --- Re-grading after the scheme changed ------------------------------------------------------------------
+
+
+def rating_sheet_rescore(*, sheet: RatingSheet, actor: User | None, reason: str, previous_maxima: dict[str, Decimal]) -> int:
+    """Re-grade every row of an editable sheet by its scheme as it is now (the scheme was edited, or the sheet moved
+    to the scheme now in force); ``previous_maxima`` are the groups' maximum points the rows were typed against.
+    Rows start at full marks and officers type deductions, so a group kept (by code) keeps its deduction against
+    its new maximum (full marks stay full marks); a bonus keeps its points up to its new maximum; a new group starts
+    at its default, a removed one is dropped. A changed row's version grows (a page opened before is stale).
+    Called by ``evaluations.schemes.services``; returns how many rows changed."""
+    if not sheet.is_editable:
+        raise ValidationError(_("This sheet is %(status)s and can no longer be changed.") % {"status": sheet.get_status_display()}, code="read_only")
+    groups = list(sheet.scheme.groups.all())
+    rows = list(sheet.ratings.all())
+    severities = _violation_severities([row.staff_id for row in rows], sheet.month)
+    changed = []
+    for row in rows:
+        points = {}
+        for group in groups:
+            if group.code not in row.points or group.code not in previous_maxima:
+                points[group.code] = group.default_points
+            elif group.is_bonus:
+                points[group.code] = min(Decimal(row.points[group.code]), group.max_points)
+            else:
+                deduction = Decimal(previous_maxima[group.code]) - Decimal(row.points[group.code])
+                points[group.code] = min(max(group.max_points - deduction, Decimal(0)), group.max_points)
+        total, by_points, grade = _graded(sheet.scheme, points, severities.get(row.staff_id, []))
+        stored = {code: str(value) for code, value in points.items()}
+        if (stored, total, by_points, grade) != (row.points, row.total, row.grade_by_points, row.grade):
+            row.points, row.total, row.grade_by_points, row.grade = stored, total, by_points, grade
+            row.version += 1
+            changed.append(row)
+    bulk_update_with_history(
+        changed, Rating, ["points", "total", "grade_by_points", "grade", "version"], batch_size=500,
+        default_user=actor, default_change_reason=reason[:100],
+    )
+    return len(changed)

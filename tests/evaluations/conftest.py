@@ -10,6 +10,10 @@ Inspections, made with the factories (the visit services are tested on their own
 Bắc with every checklist item recorded (two failed), a finding about Nguyễn Văn An (TXB201) on the first failed
 item, and an open corrective action on it. The tests of the visit services (test_inspections.py,
 test_inspection_secrecy.py) plan their own team and visits through the services instead.
+
+Scoring schemes: ``province``, a province of its own beside Hanoi (made with the factory, current structure) with
+one commune (``commune``) and its administrator (``province_admin``); ``hanoi_admin`` is Hanoi's. ``an_giang`` and
+``vinh_thuan`` (Xã Vĩnh Thuận, 31069) are the real units, imported from the package.
 """
 
 import datetime
@@ -29,7 +33,9 @@ from tests.factories import (
     code_article,
     record_results,
 )
-from units.choices import Role, UnitKind
+from units.choices import Role, Structure, UnitKind
+from units.models import Unit
+from units.unit_import import units_import
 
 
 def _previous_month(month: datetime.date) -> datetime.date:
@@ -130,18 +136,19 @@ def action(finding):
     return CorrectiveActionFactory(finding=finding)
 
 
-# --- The annual classification under Decree 335 ------------------------------------------------------------
+# --- Another province: scoring schemes and the annual classification under Decree 335 --------------------------
 
 
 @pytest.fixture
-def province(db):
-    """A province outside Hanoi with no scheme of its own: the national Decree 335 scheme applies there."""
-    return UnitFactory(name="Tỉnh Thử Nghiệm", kind=UnitKind.PROVINCE)
+def province(hanoi):
+    """A province beside Hanoi, at the top of a tree of its own, with no scheme of its own: the national Decree 335
+    scheme applies there."""
+    return UnitFactory(name="Tỉnh Thử Nghiệm", kind=UnitKind.PROVINCE, public_code="tinh-thu-nghiem")
 
 
 @pytest.fixture
 def commune(province):
-    return UnitFactory(name="Xã Thử Nghiệm", kind=UnitKind.COMMUNE, parent=province)
+    return UnitFactory(name="Xã Thử Nghiệm", kind=UnitKind.COMMUNE, parent=province, public_code="xa-thu-nghiem")
 
 
 @pytest.fixture
@@ -158,3 +165,25 @@ def commune_head(commune):
 def province_office(province):
     """The province's department that oversees communes (the level above the commune)."""
     return make_user("province.office", Role.DISTRICT_OFFICE, province)
+
+
+@pytest.fixture
+def province_admin(province):
+    return make_user("province.admin", Role.CITY_ADMIN, province)
+
+
+@pytest.fixture
+def hanoi_admin(hanoi):
+    return make_user("hanoi.admin", Role.CITY_ADMIN, hanoi)
+
+
+@pytest.fixture
+def an_giang(hanoi):
+    """Tỉnh An Giang (91) on the current structure, imported from the package."""
+    units_import(province=91, structure="current")
+    return Unit.objects.get(official_code="91", parent__isnull=True)
+
+
+@pytest.fixture
+def vinh_thuan(an_giang):
+    return Unit.objects.get(structure=Structure.CURRENT, official_code="31069")

@@ -6,7 +6,8 @@ district office and an inspector of its own. On each side: staff, a pledge campa
 scan, a rating sheet with its ratings, a violation, this year's annual classification list, an inspection team with a visit in progress (results, a
 photo, a finding about a staff member, a corrective action with an evidence file), a planned surprise visit, a
 feedback case with a photo, a kiosk device, a ready quarterly report and annual summary with their workbooks, a
-commendation list and a finished export job with its file.
+commendation list, a finished export job with its file, and a scoring scheme of the district (not yet in force,
+used by no sheet).
 
 Objects are made with the services where they are cheap (tests/builders.py) and with the factories elsewhere
 (tests/factories.py).
@@ -41,6 +42,7 @@ from tests.factories import (
     InspectionTeamFactory,
     InspectionVisitFactory,
     KioskDeviceFactory,
+    ScoringSchemeFactory,
     StaffFactory,
     record_results,
 )
@@ -78,6 +80,7 @@ class Side:
     quarter: Quarter
     annual_row: object  # the staff member's row on the ward's annual classification list of this year
     year: int
+    scheme: object  # a scoring scheme of the district, editable by those who manage its rules
 
 
 def build_side(*, ward, district, office, inspector, admin, label: str) -> Side:
@@ -128,12 +131,14 @@ def build_side(*, ward, district, office, inspector, admin, label: str) -> Side:
     with report.file.open("rb") as handle:
         export_job.file.save(f"exports/{office.pk}/{export_job.pk}-ratings.xlsx", ContentFile(handle.read()), save=True)
 
+    scheme = ScoringSchemeFactory(jurisdiction=district, name=f"Cách chấm điểm {label}")
+
     return Side(
         ward=ward, district=district, staff=staff, unsigned_staff=unsigned, campaign=campaign, pledge=pledge,
         sheet=sheet, rating=rating, violation=violation, team=team, visit=visit, result=results[0], photo=photo,
         finding=finding, action=action, secret_visit=secret_visit, case=case, kiosk=kiosk, report=report,
         annual_report=annual_report, commendation=commendation, export_job=export_job, quarter=quarter,
-        annual_row=annual_row, year=year,
+        annual_row=annual_row, year=year, scheme=scheme,
     )
 
 

@@ -34,6 +34,7 @@ from tests.portal.matrix_world import Side, build_world
 ROLES = ("anonymous", "ward_officer", "unit_head", "district_officer", "inspector", "city_admin")
 WARD = ("ward_officer", "unit_head")  # the role fixtures of Phường Thanh Xuân Bắc
 NOT_EXPORTERS = ("ward_officer", "unit_head", "inspector")  # roles without Capability.EXPORT_DATA anywhere
+NOT_RULE_MAKERS = ("ward_officer", "unit_head", "district_officer", "inspector")  # without Capability.MANAGE_RULES
 
 
 def roles(status: int, *names: str) -> dict[str, int]:
@@ -217,6 +218,18 @@ CASES: dict[str, Case] = {
     "evaluations:action_create": Case(kwargs=pk("finding"), own=roles(403, *WARD)),
     "evaluations:visit_report": Case(kwargs=pk("visit"), secret=True),
     "evaluations:inspections_export": Case(),
+    # --- scoring schemes (rules of a jurisdiction) ------------------------------------------------------------
+    # Refused at the door without the right to manage rules anywhere (403, whatever the scheme); the city
+    # administrator manages both districts' schemes (unused, so editable and deletable: the forms answer 200).
+    "evaluations:scheme_list": Case(own=roles(403, *NOT_RULE_MAKERS)),
+    "evaluations:scheme_create": Case(own=roles(403, *NOT_RULE_MAKERS)),
+    "evaluations:scheme_detail": Case(kwargs=pk("scheme"), own=roles(403, *NOT_RULE_MAKERS), foreign=roles(403, *NOT_RULE_MAKERS)),
+    "evaluations:scheme_update": Case(kwargs=pk("scheme"), own=roles(403, *NOT_RULE_MAKERS), foreign=roles(403, *NOT_RULE_MAKERS)),
+    "evaluations:scheme_new_version": Case(kwargs=pk("scheme"), own=roles(403, *NOT_RULE_MAKERS),
+                                           foreign=roles(403, *NOT_RULE_MAKERS)),
+    # Deleting is a POST (the GET is its confirmation page): the unused scheme goes, back to the list.
+    "evaluations:scheme_delete": Case(kwargs=pk("scheme"), method="POST", own={**roles(403, *NOT_RULE_MAKERS), "city_admin": 302},
+                                      foreign=roles(403, *NOT_RULE_MAKERS), get={**roles(403, *NOT_RULE_MAKERS), "city_admin": 200}),
     # --- citizen feedback -------------------------------------------------------------------------------------
     "feedback:unit_finder": Case(public=200),
     "feedback:track": Case(public=200),
