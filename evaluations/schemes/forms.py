@@ -14,7 +14,7 @@ from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from evaluations.choices import CapKind, Grade, RatingPeriod, Severity
+from evaluations.choices import AnnualMethod, CapKind, DisciplineForm, Grade, RatingPeriod, Severity
 from evaluations.ratings import scoring
 from evaluations.schemes.selectors import points_text
 from evaluations.schemes.services import MAX_CRITERIA, MAX_GROUPS, CriterionValues, GroupValues, SchemeValues
@@ -89,6 +89,24 @@ class SchemeForm(forms.Form):
     cap_minor = forms.ChoiceField(label=_("Best grade after a minor violation"), choices=Grade.choices)
     cap_serious = forms.ChoiceField(label=_("Best grade after a serious violation"), choices=Grade.choices)
     cap_very_serious = forms.ChoiceField(label=_("Best grade after a very serious violation"), choices=Grade.choices)
+    annual_method = forms.ChoiceField(label=_("The year's grade"), choices=AnnualMethod.choices)
+    annual_min_rated_percent = forms.IntegerField(
+        label=_("Share of the year's periods rated to be classified (%)"),
+        help_text=_("Staff rated in fewer of the year's periods are not classified for the year."),
+    )
+    annual_d_period_cap = forms.ChoiceField(
+        label=_("Best grade of the year after a period rated D"), required=False,
+        choices=[("", _("No cap"))] + list(Grade.choices),
+    )
+    annual_sanction_trigger = forms.ChoiceField(
+        label=_("Lightest sanction of the year that forces D"), required=False,
+        choices=[("", _("None"))] + list(DisciplineForm.choices),
+        help_text=_("Decree 335/2025: reprimand or heavier."),
+    )
+    annual_a_cap_percent = forms.IntegerField(
+        label=_("Cap on the share of A for the year (%)"), required=False,
+        help_text=_("Counted like the period's cap; empty: the period's cap."),
+    )
     reason = forms.CharField(label=_("What changed and why (kept in the history)"), max_length=100, required=False)
 
     def __init__(self, *args, jurisdictions=None, national_allowed: bool = False, with_reason: bool = False, **kwargs):
@@ -112,6 +130,8 @@ class SchemeForm(forms.Form):
             Fieldset(_("Cap on grade A"), "cap_kind", Row(Column("a_share_cap_percent"), Column("exceptional_cap_percent"))),
             Fieldset(_("A violation in the period caps the grade"),
                      Row(Column("cap_minor"), Column("cap_serious"), Column("cap_very_serious"))),
+            Fieldset(_("The year's classification"), Row(Column("annual_method"), Column("annual_min_rated_percent")),
+                     Row(Column("annual_d_period_cap"), Column("annual_sanction_trigger"), Column("annual_a_cap_percent"))),
             *(["reason"] if with_reason else []),
         ))
 
@@ -255,6 +275,10 @@ class SchemeEditor:
             cap_kind=data["cap_kind"], a_share_cap_percent=data["a_share_cap_percent"],
             exceptional_cap_percent=data.get("exceptional_cap_percent"), cap_minor=data["cap_minor"],
             cap_serious=data["cap_serious"], cap_very_serious=data["cap_very_serious"],
+            annual_method=data["annual_method"], annual_min_rated_percent=data["annual_min_rated_percent"],
+            annual_d_period_cap=data.get("annual_d_period_cap") or "",
+            annual_sanction_trigger=data.get("annual_sanction_trigger") or "",
+            annual_a_cap_percent=data.get("annual_a_cap_percent"),
             groups=tuple(group for _order, _position, group in groups),
         )
 

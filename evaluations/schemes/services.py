@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from core.audit import delete_with_history, save_with_history
 from core.dates import add_months, month_start
-from evaluations.choices import GRADE_ORDER, CapKind, Grade, RatingPeriod, SheetStatus
+from evaluations.choices import GRADE_ORDER, AnnualMethod, CapKind, DisciplineForm, Grade, RatingPeriod, SheetStatus
 from evaluations.models import Criterion, CriterionGroup, RatingSheet, ScoringScheme
 from evaluations.ratings import scoring
 from evaluations.ratings.services import rating_sheet_rescore, scheme_for
@@ -64,7 +64,8 @@ class GroupValues:
 
 SCHEME_FIELDS = (
     "name", "legal_basis", "effective_from", "period", "a_min", "b_min", "c_min", "cap_kind", "a_share_cap_percent",
-    "exceptional_cap_percent", "cap_minor", "cap_serious", "cap_very_serious",
+    "exceptional_cap_percent", "cap_minor", "cap_serious", "cap_very_serious", "annual_method",
+    "annual_min_rated_percent", "annual_d_period_cap", "annual_sanction_trigger", "annual_a_cap_percent",
 )
 
 
@@ -85,6 +86,11 @@ class SchemeValues:
     cap_minor: str = Grade.B
     cap_serious: str = Grade.C
     cap_very_serious: str = Grade.D
+    annual_method: str = AnnualMethod.AVERAGE_POINTS
+    annual_min_rated_percent: int | None = 50
+    annual_d_period_cap: str = ""
+    annual_sanction_trigger: str = ""
+    annual_a_cap_percent: int | None = None
     groups: tuple[GroupValues, ...] = ()
 
     @classmethod
@@ -171,6 +177,22 @@ def _cap_errors(values: SchemeValues, add) -> None:
             add("cap_serious", _("A serious violation cannot allow a better grade than a minor one."))
         if rank["cap_very_serious"] < rank["cap_serious"]:
             add("cap_very_serious", _("A very serious violation cannot allow a better grade than a serious one."))
+
+
+def _annual_errors(values: SchemeValues, add) -> None:
+    """The annual rule: how the year's periods make the year's grade (evaluations.annual)."""
+    if values.annual_method not in AnnualMethod.values:
+        add("annual_method", _("Choose how the year's grade is computed."))
+    share = values.annual_min_rated_percent
+    if share is None or not 0 <= share <= 100:
+        add("annual_min_rated_percent", _("A share is a percentage between 0 and 100."))
+    if values.annual_d_period_cap and values.annual_d_period_cap not in Grade.values:
+        add("annual_d_period_cap", _("Choose a grade."))
+    if values.annual_sanction_trigger and values.annual_sanction_trigger not in DisciplineForm.values:
+        add("annual_sanction_trigger", _("Choose a form of discipline."))
+    cap = values.annual_a_cap_percent
+    if cap is not None and not 0 <= cap <= 100:
+        add("annual_a_cap_percent", _("A cap is a percentage between 0 and 100."))
 
 
 def _points_error(value: Decimal | None, *, maximum: Decimal) -> str | None:
@@ -286,6 +308,7 @@ def scheme_values_check(values: SchemeValues) -> None:
         add("period", _("Choose a monthly or a quarterly rating."))
     _threshold_errors(values, add)
     _cap_errors(values, add)
+    _annual_errors(values, add)
     for message in _group_errors(values.groups):
         add(NON_FIELD_ERRORS, message)
     if errors:

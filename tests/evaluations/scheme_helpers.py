@@ -64,6 +64,10 @@ def form_post(values: SchemeValues, *, jurisdiction=None, reason: str = "", extr
         "cap_kind": values.cap_kind, "a_share_cap_percent": str(values.a_share_cap_percent),
         "exceptional_cap_percent": "" if values.exceptional_cap_percent is None else str(values.exceptional_cap_percent),
         "cap_minor": values.cap_minor, "cap_serious": values.cap_serious, "cap_very_serious": values.cap_very_serious,
+        "annual_method": values.annual_method,
+        "annual_min_rated_percent": "" if values.annual_min_rated_percent is None else str(values.annual_min_rated_percent),
+        "annual_d_period_cap": values.annual_d_period_cap, "annual_sanction_trigger": values.annual_sanction_trigger,
+        "annual_a_cap_percent": "" if values.annual_a_cap_percent is None else str(values.annual_a_cap_percent),
         "groups": str(len(values.groups) + extra_groups),
     }
     if jurisdiction is not None:

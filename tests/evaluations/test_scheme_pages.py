@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.urls import reverse
 import pytest
 
-from evaluations.choices import SheetStatus
+from evaluations.choices import DisciplineForm, Grade, SheetStatus
 from evaluations.models import ScoringScheme
 from evaluations.schemes import services
 from tests.evaluations.scheme_helpers import TASKS, form_post, group, scheme_values, table_counts
@@ -102,6 +102,28 @@ def test_a_scheme_is_created_from_the_page(client, province, province_admin):
         ("chung", 30, 3), ("nhiem-vu", 70, 2), ("thuong", 5, 0),
     ]
     assert scheme.history.get().history_user == province_admin
+
+
+def test_the_annual_rule_is_set_on_the_scheme_page(client, province, province_admin):
+    values = scheme_values(annual_min_rated_percent=75, annual_d_period_cap=Grade.C,
+                           annual_sanction_trigger=DisciplineForm.REPRIMAND, annual_a_cap_percent=15)
+    client.force_login(province_admin)  # Vietnamese, the default
+    client.post(url("scheme_create"), form_post(values, jurisdiction=province))
+    scheme = ScoringScheme.objects.get(jurisdiction=province)
+    assert (scheme.annual_min_rated_percent, scheme.annual_d_period_cap, scheme.annual_sanction_trigger,
+            scheme.annual_cap_percent) == (75, Grade.C, DisciplineForm.REPRIMAND, 15)
+    page = client.get(url("scheme_detail", scheme)).content.decode()
+    assert in_page("A sanction of %(sanction)s or heavier in the year forces D.",
+                   sanction=DisciplineForm.REPRIMAND.label) in page
+
+
+def test_an_annual_share_above_100_is_refused_and_saves_nothing(client, province, province_admin):
+    client.force_login(province_admin)
+    before = table_counts()
+    page = client.post(url("scheme_create"), form_post(scheme_values(annual_min_rated_percent=120), jurisdiction=province))
+    assert page.status_code == 200
+    assert in_page("A share is a percentage between 0 and 100.") in page.content.decode()
+    assert table_counts() == before
 
 
 def test_wrong_input_on_the_page_says_why_in_vietnamese_and_saves_nothing(client, province, province_admin):
