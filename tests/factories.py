@@ -53,7 +53,7 @@ from feedback.models import FeedbackCase, KioskDevice, KioskVote
 from pledges.choices import Audience, PledgeMethod, VersionStatus
 from pledges.models import Article, Chapter, CodeOfConduct, CodeVersion, Pledge, PledgeCampaign, PledgeReminder
 from reports.choices import EntrySource, ExportKind
-from reports.models import CommendationEntry, CommendationList, CommendationRule, ExportJob, QuarterlyReport
+from reports.models import CommendationEntry, CommendationList, CommendationRule, ExportJob, QuarterlyReport, RankingWeights
 from tests.helpers import last_month, today
 from units.choices import Role, StaffCategory, Structure, UnitKind
 from units.models import RoleAssignment, Staff, StaffTransfer, Unit, User
@@ -614,6 +614,17 @@ class CommendationRuleFactory(DjangoModelFactory):
         model = CommendationRule
 
     name = factory.Sequence(lambda n: f"Quy định khen thưởng {n}")
+    effective_from = factory.Sequence(lambda n: FAR_FUTURE + datetime.timedelta(days=n))
+
+
+class RankingWeightsFactory(DjangoModelFactory):
+    """The default weights (coverage 20, grades 30, satisfaction 20, on time 15, discipline 15), national unless
+    given a ``jurisdiction``, from a far-away day."""
+
+    class Meta:
+        model = RankingWeights
+
+    name = factory.Sequence(lambda n: f"Trọng số thử nghiệm {n}")
     effective_from = factory.Sequence(lambda n: FAR_FUTURE + datetime.timedelta(days=n))
 
 

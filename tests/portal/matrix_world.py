@@ -5,8 +5,9 @@ OWN side: Phường Thanh Xuân Bắc in Quận Thanh Xuân, where the suite's r
 district office and an inspector of its own. On each side: staff, a pledge campaign with a paper pledge and its
 scan, a rating sheet with its ratings, a violation, an inspection team with a visit in progress (results, a
 photo, a finding about a staff member, a corrective action with an evidence file), a planned surprise visit, a
-feedback case with a photo, a kiosk device, a ready quarterly report with its workbook, a commendation list and
-a finished export job with its file.
+feedback case with a photo, a kiosk device, a ready quarterly report with its workbook, a commendation list, a
+finished export job with its file, and the district's own commendation rule and ranking weights (from a far-away
+day, so they change nothing else).
 
 Objects are made with the services where they are cheap (tests/builders.py) and with the factories elsewhere
 (tests/factories.py).
@@ -39,7 +40,9 @@ from tests.factories import (
     InspectionPhotoFactory,
     InspectionTeamFactory,
     InspectionVisitFactory,
+    CommendationRuleFactory,
     KioskDeviceFactory,
+    RankingWeightsFactory,
     StaffFactory,
     record_results,
 )
@@ -74,6 +77,8 @@ class Side:
     commendation: object
     export_job: object
     quarter: Quarter
+    commendation_rule: object  # rules of the district (its jurisdiction)
+    ranking_weights: object
 
 
 def build_side(*, ward, district, office, inspector, admin, label: str) -> Side:
@@ -125,6 +130,8 @@ def build_side(*, ward, district, office, inspector, admin, label: str) -> Side:
         sheet=sheet, rating=rating, violation=violation, team=team, visit=visit, result=results[0], photo=photo,
         finding=finding, action=action, secret_visit=secret_visit, case=case, kiosk=kiosk, report=report,
         commendation=commendation, export_job=export_job, quarter=quarter,
+        commendation_rule=CommendationRuleFactory(jurisdiction=district, name=f"Tiêu chí biểu dương {label}"),
+        ranking_weights=RankingWeightsFactory(jurisdiction=district, name=f"Trọng số {label}"),
     )
 
 
