@@ -53,7 +53,14 @@ from feedback.models import FeedbackCase, KioskDevice, KioskVote
 from pledges.choices import Audience, PledgeMethod, VersionStatus
 from pledges.models import Article, Chapter, CodeOfConduct, CodeVersion, Pledge, PledgeCampaign, PledgeReminder
 from reports.choices import EntrySource, ExportKind
-from reports.models import CommendationEntry, CommendationList, CommendationRule, ExportJob, QuarterlyReport, RankingWeights
+from reports.models import (
+    CommendationEntry,
+    CommendationList,
+    CommendationRule,
+    ExportJob,
+    QuarterlyReport,
+    RankingWeights,
+)
 from tests.helpers import last_month, today
 from units.choices import Role, StaffCategory, Structure, UnitKind
 from units.models import RoleAssignment, Staff, StaffTransfer, Unit, User

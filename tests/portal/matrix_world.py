@@ -33,6 +33,7 @@ from reports.quarterly.services import quarterly_report_build_now
 from tests.builders import make_campaign, make_user, open_sheet, record_violation, sign
 from tests.evaluations.inspection_helpers import pdf_bytes, png_bytes
 from tests.factories import (
+    CommendationRuleFactory,
     CorrectiveActionFactory,
     ExportJobFactory,
     FeedbackCaseFactory,
@@ -40,7 +41,6 @@ from tests.factories import (
     InspectionPhotoFactory,
     InspectionTeamFactory,
     InspectionVisitFactory,
-    CommendationRuleFactory,
     KioskDeviceFactory,
     RankingWeightsFactory,
     StaffFactory,
