@@ -153,6 +153,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.navigation",
+                "portal.context_processors.legal_basis",
                 "pledges.banner.pledge_banner",
             ],
             "builtins": ["core.templatetags.core_tags"],

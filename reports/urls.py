@@ -1,4 +1,5 @@
-"""URLs of the reports app: the dashboard, quarterly reports, annual summaries, commendation lists and Excel exports."""
+"""URLs of the reports app: the dashboard, quarterly reports, annual summaries, commendation lists, the rules
+they follow (commendation rules, ranking weights) and Excel exports."""
 
 from django.urls import path
 
@@ -7,6 +8,7 @@ from reports.commendations import views as commendations
 from reports.dashboard import views as dashboard
 from reports.exports import views as exports
 from reports.quarterly import views as quarterly
+from reports.rules import views as rules
 
 app_name = "reports"
 
@@ -35,6 +37,17 @@ urlpatterns = [
     path("commendations/<int:pk>/", commendations.CommendationDetailView.as_view(), name="commendation_detail"),
     path("commendations/<int:pk>/list.xlsx", commendations.CommendationXlsxView.as_view(), name="commendation_xlsx"),
     path("commendations/<int:pk>/decision/", commendations.CommendationDecisionView.as_view(), name="commendation_decision"),
+    # A jurisdiction's rules kept by the reports app (the hub of every rule set is portal:rules, /rules/)
+    path("rules/commendations/", rules.CommendationRuleListView.as_view(), name="commendation_rule_list"),
+    path("rules/commendations/new/", rules.CommendationRuleCreateView.as_view(), name="commendation_rule_create"),
+    path("rules/commendations/<int:pk>/", rules.CommendationRuleDetailView.as_view(), name="commendation_rule_detail"),
+    path("rules/commendations/<int:pk>/edit/", rules.CommendationRuleUpdateView.as_view(), name="commendation_rule_update"),
+    path("rules/commendations/<int:pk>/new-version/", rules.CommendationRuleVersionView.as_view(),
+         name="commendation_rule_version"),
+    path("rules/weights/", rules.RankingWeightsListView.as_view(), name="ranking_weights_list"),
+    path("rules/weights/new/", rules.RankingWeightsCreateView.as_view(), name="ranking_weights_create"),
+    path("rules/weights/<int:pk>/", rules.RankingWeightsDetailView.as_view(), name="ranking_weights_detail"),
+    path("rules/weights/<int:pk>/new-version/", rules.RankingWeightsVersionView.as_view(), name="ranking_weights_version"),
     # Exports
     path("exports/", exports.ExportListView.as_view(), name="export_list"),
     path("exports/new/", exports.ExportCreateView.as_view(), name="export_create"),

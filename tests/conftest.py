@@ -11,13 +11,24 @@ Units used across the suite (legacy structure, as in the demo):
 
 And of the current structure (since 1 July 2025, the demo's working units): ``phuong_thanh_xuan``, Phường Thanh
 Xuân (00367), formed from Thanh Xuân Bắc, Thanh Xuân Trung, Nhân Chính and others.
+A second province: ``an_giang`` (Tỉnh An Giang, 91, current structure, imported on demand), ``vinh_thuan`` (Xã
+Vĩnh Thuận, 31069), ``an_giang_admin`` (its province administrator), ``an_giang_code`` (a published code of its own).
 """
 
 
+import datetime
+
 import pytest
 
+from pledges.choices import Audience, VersionStatus
 from tests.builders import make_user
-from tests.factories import StaffFactory, restore_shipped_rules, shipped_code_version
+from tests.factories import (
+    CodeOfConductFactory,
+    CodeVersionFactory,
+    StaffFactory,
+    restore_shipped_rules,
+    shipped_code_version,
+)
 from units.choices import Role, Structure
 from units.models import Unit
 from units.unit_import import units_import
@@ -96,6 +107,37 @@ def inspector(thanh_xuan):
 @pytest.fixture
 def city_admin(hanoi):
     return make_user("city.admin", Role.CITY_ADMIN, hanoi)
+
+
+@pytest.fixture
+def an_giang(hanoi):
+    """A second province: Tỉnh An Giang (code 91), imported on the current structure, with no rule of its own
+    (the national defaults apply until its administrator sets some)."""
+    units_import(province=91, structure="current")
+    return Unit.objects.get(official_code="91", parent__isnull=True)
+
+
+@pytest.fixture
+def vinh_thuan(an_giang):
+    """Xã Vĩnh Thuận (31069), a commune of An Giang."""
+    return Unit.objects.get(structure=Structure.CURRENT, official_code="31069")
+
+
+@pytest.fixture
+def an_giang_admin(an_giang):
+    """An Giang's province administrator (role "Province or city administrator": manages its rules)."""
+    return make_user("admin.angiang", Role.CITY_ADMIN, an_giang)
+
+
+@pytest.fixture
+def an_giang_code(an_giang):
+    """A staff code of An Giang's own (Decision 99/QĐ-UBND of 05/01/2026), published."""
+    code = CodeOfConductFactory(jurisdiction=an_giang, slug="qd-99-2026-an-giang", decision_number="99/QĐ-UBND",
+                                title="Quy tắc ứng xử của cán bộ, công chức tỉnh An Giang",
+                                issuer="Ủy ban nhân dân tỉnh An Giang", audience=Audience.STAFF,
+                                decision_date=datetime.date(2026, 1, 5))
+    CodeVersionFactory(code=code, status=VersionStatus.PUBLISHED)
+    return code
 
 
 @pytest.fixture

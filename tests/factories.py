@@ -67,6 +67,7 @@ from reports.models import (
     CommendationRule,
     ExportJob,
     QuarterlyReport,
+    RankingWeights,
 )
 from tests.helpers import last_month, today
 from units.choices import Role, StaffCategory, Structure, UnitKind
@@ -694,6 +695,17 @@ class CommendationRuleFactory(DjangoModelFactory):
         model = CommendationRule
 
     name = factory.Sequence(lambda n: f"Quy định khen thưởng {n}")
+    effective_from = factory.Sequence(lambda n: FAR_FUTURE + datetime.timedelta(days=n))
+
+
+class RankingWeightsFactory(DjangoModelFactory):
+    """The default weights (coverage 20, grades 30, satisfaction 20, on time 15, discipline 15), national unless
+    given a ``jurisdiction``, from a far-away day."""
+
+    class Meta:
+        model = RankingWeights
+
+    name = factory.Sequence(lambda n: f"Trọng số thử nghiệm {n}")
     effective_from = factory.Sequence(lambda n: FAR_FUTURE + datetime.timedelta(days=n))
 
 

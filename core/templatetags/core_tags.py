@@ -2,6 +2,8 @@
 
 from django import template
 
+from core.text import place_name as _place_name
+
 register = template.Library()
 
 
@@ -17,3 +19,9 @@ def query_with(context, **changes):
     for key, value in changes.items():
         query[key] = value
     return query.urlencode()
+
+
+@register.filter
+def place_name(name) -> str:
+    """A unit's name as the place before a document's date: "Quận Thanh Xuân" → "Thanh Xuân"."""
+    return _place_name(str(name or ""))

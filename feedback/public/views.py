@@ -19,7 +19,7 @@ from core.text import fold_diacritics
 from feedback.models import FeedbackCase, KioskDevice
 from feedback.public import ratelimit
 from feedback.public.forms import SATISFACTION_CHOICES, SATISFACTION_FACES, FeedbackForm, TrackingForm, UnitSearchForm
-from feedback.public.posters import feedback_form_url, qr_svg
+from feedback.public.posters import feedback_form_url, qr_svg, unit_legal_basis
 from feedback.public.services import (
     feedback_case_for_token,
     feedback_submit,
@@ -85,8 +85,9 @@ class FeedbackFormView(View):
     template_name = "feedback/public_form.html"
 
     def _render(self, request, unit, form, status=200):
-        return render(request, self.template_name,
-                      {"unit": unit, "form": form, "retention_days": settings.FEEDBACK_RETENTION_DAYS}, status=status)
+        return render(request, self.template_name, {
+            "unit": unit, "form": form, "retention_days": settings.FEEDBACK_RETENTION_DAYS, **unit_legal_basis(unit=unit),
+        }, status=status)
 
     def get(self, request, public_code):
         unit = _public_unit(public_code)
@@ -204,6 +205,7 @@ class PosterView(View):
             "qr_svg": mark_safe(qr_svg(url, title=title)),  # segno's own markup, the title escaped by segno
             "track_url": request.build_absolute_uri(reverse("feedback:track")) if not settings.PORTAL_BASE_URL
             else settings.PORTAL_BASE_URL.rstrip("/") + reverse("feedback:track"),
+            **unit_legal_basis(unit=unit),
         })
 
 

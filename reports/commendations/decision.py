@@ -1,5 +1,9 @@
 """What the printable draft decision (Quyết định biểu dương) of a commendation list needs: the People's
-Committee issuing it, the place name for the date line and the staff of Article 1.
+Committee issuing it, the place name for the date line, the legal bases it cites and the staff of Article 1.
+
+The bases are those in force for the list's unit, never a fixed city's: the staff code of conduct in force
+there (its issuing decision, ``CodeOfConduct.legal_basis``) and the legal basis of the commendation rule that
+drew up the list.
 
 The decision is a Vietnamese administrative document (layout of Decree 30/2020/NĐ-CP): its wording stays
 Vietnamese whatever the page's language."""
@@ -8,6 +12,8 @@ from __future__ import annotations
 
 from django.utils import timezone
 
+from core.text import place_name
+from pledges.selectors import code_in_force
 from reports.choices import CommendationStatus
 from reports.commendations.figures import commendation_entries
 from reports.models import CommendationList
@@ -15,15 +21,6 @@ from units.choices import UnitKind
 
 # Bodies inside a unit (departments, schools) do not issue decisions: their People's Committee does.
 NOT_ISSUING = (UnitKind.DEPARTMENT, UnitKind.PUBLIC_SERVICE, UnitKind.OTHER)
-NAME_PREFIXES = ("Thành phố ", "Thị xã ", "Thị trấn ", "Đặc khu ", "Quận ", "Huyện ", "Phường ", "Xã ", "Tỉnh ")
-
-
-def place_name(unit) -> str:
-    """"Quận Thanh Xuân" → "Thanh Xuân": the place written before the date of a document."""
-    for prefix in NAME_PREFIXES:
-        if unit.name.startswith(prefix):
-            return unit.name[len(prefix):]
-    return unit.name
 
 
 def issuing_unit(unit):
@@ -32,8 +29,28 @@ def issuing_unit(unit):
     return unit
 
 
+EMULATION_LAW = "Luật Thi đua, khen thưởng ngày 15 tháng 6 năm 2022"
+
+
+def legal_bases(*, commendation_list: CommendationList, day) -> list[str]:
+    """The "Căn cứ …" lines of the decision: the laws, the staff code of conduct in force for the list's unit on
+    ``day`` (its issuing decision and title), then the commendation rule's own legal basis (when that is the
+    emulation law itself, it replaces the generic line)."""
+    rule_basis = (commendation_list.rule.legal_basis or "").strip().rstrip(";.")
+    bases = ["Luật Tổ chức chính quyền địa phương"]
+    if not rule_basis.startswith("Luật Thi đua, khen thưởng"):
+        bases.append(EMULATION_LAW)
+    code = code_in_force(unit=commendation_list.unit, day=day)
+    if code is not None:
+        bases.append(f"{code.legal_basis} ban hành {code.title}")
+    if rule_basis:
+        bases.append(rule_basis)
+    return bases
+
+
 def decision_context(*, commendation_list: CommendationList) -> dict:
-    """The template's context: the list, the issuing unit, its place name, the date line and the staff."""
+    """The template's context: the list, the issuing unit, its place name, the date line, the legal bases and
+    the staff."""
     issuer = issuing_unit(commendation_list.unit)
     approved = commendation_list.status == CommendationStatus.APPROVED
     day = timezone.localtime(commendation_list.approved_at).date() if commendation_list.approved_at else None
@@ -41,9 +58,11 @@ def decision_context(*, commendation_list: CommendationList) -> dict:
         "commendation_list": commendation_list,
         "issuer": issuer,
         "issuer_name_upper": issuer.name.upper(),
-        "place": place_name(issuer),
+        "place": place_name(issuer.name),
         "day": day,
         "year": day.year if day else timezone.localdate().year,
         "is_draft": not approved,
+        # The bases in force when the decision is signed: on approval, else today's (a draft).
+        "legal_bases": legal_bases(commendation_list=commendation_list, day=day or timezone.localdate()),
         "entries": commendation_entries(commendation_list=commendation_list),
     }

@@ -140,9 +140,15 @@ class Figures:
                 "on_time": self.on_time_rate, "discipline": self.discipline}
 
 
+def ranking_weights_in_force(*, unit: Unit, day: datetime.date) -> RankingWeights | None:
+    """The ``RankingWeights`` row in force for ``unit``'s jurisdiction on ``day`` (nearest up the tree, else
+    national); ``None`` when none is defined. One query."""
+    return rule_in_force(RankingWeights.objects.all(), unit=unit, day=day)
+
+
 def ranking_weights_for(*, unit: Unit, day: datetime.date) -> dict[str, int]:
     """The ranking weights in force for ``unit``'s jurisdiction on ``day`` (nearest up the tree, else national)."""
-    weights = rule_in_force(RankingWeights.objects.all(), unit=unit, day=day)
+    weights = ranking_weights_in_force(unit=unit, day=day)
     if weights is None:
         raise ValidationError(_("No ranking weights are defined."))
     return weights.as_dict()

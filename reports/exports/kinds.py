@@ -32,7 +32,7 @@ from evaluations.inspections.exports import (
     visit_values,
 )
 from evaluations.inspections.selectors import findings_for_export, visits_for_export
-from evaluations.models import CriterionGroup, Rating, Violation
+from evaluations.models import CriterionGroup, Rating, RatingSheet, Violation
 from feedback.choices import CaseStatus, Channel, FeedbackKind
 from feedback.staff.selectors import inbox
 from pledges.exports import COLUMNS as ROSTER_COLUMNS, METHOD_LABELS, NOT_SIGNED, SIGNED
@@ -52,7 +52,7 @@ from reports.exports.writer import (
     write_workbook,
 )
 from units.choices import StaffCategory
-from units.scope import is_within, subtree_q
+from units.scope import is_within
 
 # --- Ratings ------------------------------------------------------------------------------------------------
 
@@ -75,15 +75,12 @@ def _ratings(request: ExportRequest):
 
 
 def _criterion_groups(request: ExportRequest) -> list[CriterionGroup]:
-    """The groups of every scheme used by the sheets of the period, one column per group code (one query)."""
-    groups = (
-        CriterionGroup.objects.filter(
-            subtree_q(request.unit, "scheme__sheets__unit"),  # one filter: the same sheet is in the subtree and period
-            scheme__sheets__month__gte=request.start,
-            scheme__sheets__month__lte=request.end,
-        )
-        .distinct()
-        .order_by("order", "-scheme__effective_from", "pk")
+    """The groups of the schemes that scored the exported sheets, and of no other scheme (a Hanoi export has no
+    column of Decree 335's groups, nor the other way round): one column per group code, in the scheme's order,
+    named as in the latest of those schemes. One query."""
+    sheets = RatingSheet.objects.within(request.unit).filter(month__gte=request.start, month__lte=request.end)
+    groups = CriterionGroup.objects.filter(scheme_id__in=sheets.values("scheme_id")).order_by(
+        "order", "-scheme__effective_from", "pk"
     )
     by_code: dict[str, CriterionGroup] = {}
     for group in groups:

@@ -33,9 +33,7 @@ from tests.factories import (
     code_article,
     record_results,
 )
-from units.choices import Role, Structure, UnitKind
-from units.models import Unit
-from units.unit_import import units_import
+from units.choices import Role, UnitKind
 
 
 def _previous_month(month: datetime.date) -> datetime.date:
@@ -175,15 +173,3 @@ def province_admin(province):
 @pytest.fixture
 def hanoi_admin(hanoi):
     return make_user("hanoi.admin", Role.CITY_ADMIN, hanoi)
-
-
-@pytest.fixture
-def an_giang(hanoi):
-    """Tỉnh An Giang (91) on the current structure, imported from the package."""
-    units_import(province=91, structure="current")
-    return Unit.objects.get(official_code="91", parent__isnull=True)
-
-
-@pytest.fixture
-def vinh_thuan(an_giang):
-    return Unit.objects.get(structure=Structure.CURRENT, official_code="31069")

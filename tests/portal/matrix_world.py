@@ -6,8 +6,9 @@ district office and an inspector of its own. On each side: staff, a pledge campa
 scan, a rating sheet with its ratings, a violation, this year's annual classification list, an inspection team with a visit in progress (results, a
 photo, a finding about a staff member, a corrective action with an evidence file), a planned surprise visit, a
 feedback case with a photo, a kiosk device, a ready quarterly report and annual summary with their workbooks, a
-commendation list, a finished export job with its file, and a scoring scheme of the district (not yet in force,
-used by no sheet).
+commendation list, a finished export job with its file, a scoring scheme of the district (not yet in force,
+used by no sheet), and the district's own commendation rule and ranking weights (from a far-away day, so they
+change nothing else).
 
 Objects are made with the services where they are cheap (tests/builders.py) and with the factories elsewhere
 (tests/factories.py).
@@ -34,6 +35,7 @@ from reports.quarterly.services import quarterly_report_build_now
 from tests.builders import compute_annual, make_campaign, make_user, open_sheet, record_violation, sign
 from tests.evaluations.inspection_helpers import pdf_bytes, png_bytes
 from tests.factories import (
+    CommendationRuleFactory,
     CorrectiveActionFactory,
     ExportJobFactory,
     FeedbackCaseFactory,
@@ -42,6 +44,7 @@ from tests.factories import (
     InspectionTeamFactory,
     InspectionVisitFactory,
     KioskDeviceFactory,
+    RankingWeightsFactory,
     ScoringSchemeFactory,
     StaffFactory,
     record_results,
@@ -81,6 +84,8 @@ class Side:
     annual_row: object  # the staff member's row on the ward's annual classification list of this year
     year: int
     scheme: object  # a scoring scheme of the district, editable by those who manage its rules
+    commendation_rule: object  # rules of the district (its jurisdiction)
+    ranking_weights: object
 
 
 def build_side(*, ward, district, office, inspector, admin, label: str) -> Side:
@@ -139,6 +144,8 @@ def build_side(*, ward, district, office, inspector, admin, label: str) -> Side:
         finding=finding, action=action, secret_visit=secret_visit, case=case, kiosk=kiosk, report=report,
         annual_report=annual_report, commendation=commendation, export_job=export_job, quarter=quarter,
         annual_row=annual_row, year=year, scheme=scheme,
+        commendation_rule=CommendationRuleFactory(jurisdiction=district, name=f"Tiêu chí biểu dương {label}"),
+        ranking_weights=RankingWeightsFactory(jurisdiction=district, name=f"Trọng số {label}"),
     )
 
 

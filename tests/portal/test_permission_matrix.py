@@ -132,6 +132,8 @@ CASES: dict[str, Case] = {
     # outside the scope is not among the filter's choices, so the filter is ignored (as in the inbox).
     "portal:audit_trail": Case(own=roles(403, *WARD, "inspector"), query=unit_filter,
                               foreign={**roles(403, *WARD, "inspector"), "district_officer": 200}),
+    # The rules in force for the user's units: everyone reads them; managing them is on the rule pages.
+    "portal:rules": Case(),
     # --- pledges ----------------------------------------------------------------------------------------------
     "pledges:code_list": Case(public=200),
     "pledges:code_detail": Case(kwargs={"slug": "qd-522-2017"}, public=200),
@@ -279,6 +281,23 @@ CASES: dict[str, Case] = {
     "reports:commendation_detail": Case(kwargs=pk("commendation")),
     "reports:commendation_xlsx": Case(kwargs=pk("commendation")),
     "reports:commendation_decision": Case(kwargs=pk("commendation")),
+    # A jurisdiction's rules: a role that may not manage rules anywhere is refused at the door (403), before the
+    # rule is looked at, so also for the other side's; the city administrator manages both sides' (Hanoi's).
+    # Another province's rule is a 404 (tests/reports/test_rules_pages.py).
+    "reports:commendation_rule_list": Case(own=roles(403, *NOT_RULE_MAKERS)),
+    "reports:commendation_rule_create": Case(own=roles(403, *NOT_RULE_MAKERS)),
+    "reports:commendation_rule_detail": Case(kwargs=pk("commendation_rule"), own=roles(403, *NOT_RULE_MAKERS),
+                                             foreign=roles(403, *NOT_RULE_MAKERS)),
+    "reports:commendation_rule_update": Case(kwargs=pk("commendation_rule"), own=roles(403, *NOT_RULE_MAKERS),
+                                             foreign=roles(403, *NOT_RULE_MAKERS)),
+    "reports:commendation_rule_version": Case(kwargs=pk("commendation_rule"), own=roles(403, *NOT_RULE_MAKERS),
+                                              foreign=roles(403, *NOT_RULE_MAKERS)),
+    "reports:ranking_weights_list": Case(own=roles(403, *NOT_RULE_MAKERS)),
+    "reports:ranking_weights_create": Case(own=roles(403, *NOT_RULE_MAKERS)),
+    "reports:ranking_weights_detail": Case(kwargs=pk("ranking_weights"), own=roles(403, *NOT_RULE_MAKERS),
+                                           foreign=roles(403, *NOT_RULE_MAKERS)),
+    "reports:ranking_weights_version": Case(kwargs=pk("ranking_weights"), own=roles(403, *NOT_RULE_MAKERS),
+                                            foreign=roles(403, *NOT_RULE_MAKERS)),
     # Exports: a role without the right to export anywhere is refused at the door (403), before any unit is
     # looked at, so also for the other side's unit; for an exporter, a unit outside the scope is a 404.
     "reports:export_list": Case(own=roles(403, *NOT_EXPORTERS)),
