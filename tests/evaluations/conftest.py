@@ -5,6 +5,10 @@ Phường Thanh Xuân Bắc's sheet for last month with five staff, opened by th
 marks: 20 + 70 + 0 = 90, grade A). ``make_sheet`` opens one for any unit, month and head count; ``row_post``
 builds what the sheet's autosave posts for a row.
 
+Decree 335/2025: ``province`` is a province of its own (no rules of its own: the national defaults apply, Decree
+335's scheme for the months of 2026), ``commune`` a commune under it, with its ``province_admin`` (province
+administrator), ``commune_officer`` and ``commune_head``.
+
 Inspections, made with the factories (the visit services are tested on their own): Quận Thanh Xuân's team
 (led by an inspector of its own, with the ``inspector`` as a member), a visit in progress to Phường Thanh Xuân
 Bắc with every checklist item recorded (two failed), a finding about Nguyễn Văn An (TXB201) on the first failed
@@ -25,10 +29,11 @@ from tests.factories import (
     FindingFactory,
     InspectionTeamFactory,
     InspectionVisitFactory,
+    UnitFactory,
     code_article,
     record_results,
 )
-from units.choices import Role
+from units.choices import Role, UnitKind
 
 
 def _previous_month(month: datetime.date) -> datetime.date:
@@ -97,6 +102,35 @@ def row_post():
         return data
 
     return build
+
+
+# --- A province under Decree 335/2025 ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def province(hanoi):
+    """A province root of its own, beside Hanoi: it has no rules, so the national defaults apply."""
+    return UnitFactory(name="Tỉnh Thử Nghiệm", kind=UnitKind.PROVINCE, public_code="tinh-thu-nghiem")
+
+
+@pytest.fixture
+def commune(province):
+    return UnitFactory(name="Xã Thử Nghiệm", kind=UnitKind.COMMUNE, parent=province, public_code="xa-thu-nghiem")
+
+
+@pytest.fixture
+def province_admin(province):
+    return make_user("province.admin", Role.CITY_ADMIN, province, full_name="Trần Văn Tỉnh")
+
+
+@pytest.fixture
+def commune_officer(commune):
+    return make_user("commune.officer", Role.WARD_OFFICER, commune)
+
+
+@pytest.fixture
+def commune_head(commune):
+    return make_user("commune.head", Role.UNIT_HEAD, commune)
 
 
 # --- Inspections ---------------------------------------------------------------------------------------------
