@@ -20,6 +20,7 @@ urlpatterns = [
     path("ratings/<int:pk>/transition/", ratings.SheetTransitionView.as_view(), name="sheet_transition"),
     path("ratings/<int:pk>/sheet.xlsx", ratings.sheet_xlsx_download, name="sheet_xlsx"),
     path("ratings/<int:pk>/upload/", ratings.SheetUploadView.as_view(), name="sheet_upload"),
+    path("ratings/<int:pk>/cap-exception/", ratings.SheetCapExceptionView.as_view(), name="sheet_cap_exception"),
     path("ratings/rows/<int:pk>/", ratings.RatingRowSaveView.as_view(), name="rating_row_save"),
     path("ratings/rows/<int:pk>/self/", ratings.RatingSelfAssessView.as_view(), name="rating_self_assess"),
     path("ratings/<slug:public_code>/<month:month>/", ratings.SheetForMonthView.as_view(), name="sheet_for_month"),

@@ -39,6 +39,7 @@ AUDIT_SOURCES: dict[str, AuditSource] = {
     for source in (
         AuditSource("ratings", _("Ratings"), "evaluations.Rating", "sheet__unit", ("staff",)),
         AuditSource("sheets", _("Monthly sheets"), "evaluations.RatingSheet", "unit"),
+        AuditSource("cap_exceptions", _("Exceptional units (cap on grade A)"), "evaluations.CapException", "unit"),
         AuditSource("pledges", _("Pledges"), "pledges.Pledge", "unit", ("staff",)),
         AuditSource(
             "feedback", _("Citizen feedback"), "feedback.FeedbackCase", "unit",

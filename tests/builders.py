@@ -11,10 +11,11 @@ import datetime
 from django.utils import timezone
 
 from evaluations.annual import services as annual_services
-from evaluations.choices import DisciplineForm, Severity, ViolationSource, VisitKind
+from evaluations.choices import DisciplineForm, Grade, Severity, ViolationSource, VisitKind
 from evaluations.discipline import services as discipline_services
 from evaluations.inspections import services as inspection_services
-from evaluations.ratings import services as rating_services
+from evaluations.ratings import scoring, services as rating_services
+from evaluations.ratings.selectors import cap_exception_for
 from evaluations.violations.services import violation_record
 from pledges import services as pledge_services
 from tests.factories import UserFactory, code_article, shipped_code_version
@@ -62,6 +63,57 @@ def sign(campaign, staff, actor, signed_on=None, **extra):
 def open_sheet(unit, actor, month):
     """The unit's sheet of ``month`` opened (or reopened) through the service: a rating per active staff member."""
     return rating_services.rating_sheet_open(actor=actor, unit=unit, month=month)
+
+
+def points_for_grade(scheme, grade: str) -> dict[str, str]:
+    """Points by group of ``scheme`` that grade ``grade``: full marks (bonus 0) for A, else one point under the
+    threshold of the grade above (89 for B under Hanoi's scheme or Decree 335's), taken from the largest group."""
+    groups = list(scheme.groups.all())
+    points = {g.code: g.default_points for g in groups}
+    if grade != Grade.A:
+        ceiling = {Grade.B: scheme.a_min, Grade.C: scheme.b_min, Grade.D: scheme.c_min}[grade]
+        largest = max((g for g in groups if not g.is_bonus), key=lambda g: g.max_points)
+        points[largest.code] -= sum(points.values()) - (ceiling - 1)
+    return {code: str(value) for code, value in points.items()}
+
+
+def set_grades(sheet, actor, grades, remark="Chưa hoàn thành đúng hạn một số nhiệm vụ"):
+    """Give the sheet's rows, in name order, the points of ``grades`` ("AABB…") through ``rating_save``; rows
+    beyond ``grades`` are left as they are. Returns the rows in name order."""
+    rows = list(sheet.ratings.select_related("sheet__scheme", "staff").order_by("staff__full_name", "staff_id"))
+    for rating, grade in zip(rows, grades, strict=False):
+        rating_services.rating_save(
+            actor=actor, rating=rating, points=points_for_grade(rating.sheet.scheme, grade),
+            remark=remark if grade in (Grade.C, Grade.D) else "", expected_version=rating.version,
+        )
+    return list(sheet.ratings.select_related("staff").order_by("staff__full_name", "staff_id"))
+
+
+def set_grade(sheet, actor, staff, grade: str, remark="Chưa hoàn thành đúng hạn một số nhiệm vụ"):
+    """Give ``staff``'s row of the sheet the points of ``grade`` through ``rating_save`` (a remark below B)."""
+    rating = sheet.ratings.select_related("sheet__scheme").get(staff=staff)
+    return rating_services.rating_save(
+        actor=actor, rating=rating, points=points_for_grade(rating.sheet.scheme, grade),
+        remark=remark if grade in (Grade.C, Grade.D) else "", expected_version=rating.version,
+    )
+
+
+def lower_to_cap(sheet, actor, *, keep=()):
+    """Lower the fewest rows from A to B (one point under A, through ``rating_save``, as an officer does before
+    submitting) so that the sheet respects its cap on grade A; rows of the staff in ``keep`` are lowered last, the
+    others from the end of the name order. Returns the rows lowered."""
+    rows = list(sheet.ratings.select_related("sheet__scheme", "staff").order_by("staff__full_name", "staff_id"))
+    scheme = rows[0].sheet.scheme if rows else sheet.scheme
+    check = scoring.sheet_cap_check([r.grade for r in rows], scheme=scheme, exceptional=cap_exception_for(sheet) is not None)
+    kept = {staff.pk for staff in keep}
+    a_rows = [r for r in rows if r.grade == Grade.A]
+    a_rows = [r for r in reversed(a_rows) if r.staff_id not in kept] + [r for r in a_rows if r.staff_id in kept]
+    points = points_for_grade(scheme, Grade.B)
+    return [
+        rating_services.rating_save(actor=actor, rating=rating, points=points, remark=rating.remark,
+                                    expected_version=rating.version)
+        for rating in a_rows[: check.rows_to_lower]
+    ]
 
 
 def move_sheet(sheet, actor, *actions):

@@ -189,6 +189,17 @@ class UserScope:
             for grant in self._grants
         )
 
+    def can_from_above(self, capability: str, unit) -> bool:
+        """May the user take ``capability`` on ``unit`` through an assignment on one of its ancestors, not on the
+        unit itself: what the level above decides about a unit (its own staff may not decide it)."""
+        if self.is_global:
+            return True
+        return any(
+            unit.path.startswith(grant.unit_path) and unit.path != grant.unit_path
+            and capability in ROLE_CAPABILITIES.get(grant.role, ())
+            for grant in self._grants
+        )
+
     @property
     def ancestor_unit_ids(self) -> frozenset[int]:
         """Ids of the units above and at the user's assignments (a city-wide campaign concerns a ward)."""

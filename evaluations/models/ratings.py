@@ -1,5 +1,6 @@
-"""Scoring schemes as data, monthly rating sheets, ratings and violations."""
+"""Scoring schemes as data, monthly (or quarterly) rating sheets, ratings and violations."""
 
+import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -19,6 +20,7 @@ from evaluations.choices import (
     SheetStatus,
     ViolationSource,
 )
+from evaluations.ratings import periods
 from units.models import JurisdictionRule
 from units.scope import ScopedQuerySet
 
@@ -177,10 +179,11 @@ class Criterion(models.Model):
 
 
 class RatingSheet(models.Model):
-    """A unit's monthly sheet: one rating per active staff member, moved through draft → … → locked."""
+    """A unit's sheet for a month (or a quarter, when its scheme rates quarterly): one rating per active staff
+    member, moved through draft → … → locked."""
 
     unit = models.ForeignKey("units.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="rating_sheets")
-    month = models.DateField(_("month"), help_text=_("The first day of the month rated."))
+    month = models.DateField(_("month"), help_text=_("The first day of the month rated."))  # of the quarter, if quarterly
     scheme = models.ForeignKey(ScoringScheme, verbose_name=_("scoring scheme"), on_delete=models.PROTECT, related_name="sheets")
     status = models.CharField(_("status"), max_length=10, choices=SheetStatus.choices, default=SheetStatus.DRAFT)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
@@ -210,6 +213,22 @@ class RatingSheet(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.status in (SheetStatus.DRAFT, SheetStatus.SUBMITTED)
+
+    # A sheet covers its scheme's period: a month, or a quarter whose first month is ``month``. The scheme is
+    # read, so lists select it with the sheet.
+    @property
+    def is_quarterly(self) -> bool:
+        return self.scheme.is_quarterly
+
+    @property
+    def period_end(self) -> datetime.date:
+        """The last day the sheet covers."""
+        return periods.period_end(self.month, quarterly=self.is_quarterly)
+
+    @property
+    def period_label(self) -> str:
+        """"Quý 1/2026" for a quarterly sheet, "Tháng 01/2026" for a monthly one."""
+        return periods.period_label(self.month, quarterly=self.is_quarterly)
 
 
 class Rating(models.Model):

@@ -142,3 +142,15 @@ class SheetUploadForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
+
+
+class CapExceptionForm(forms.Form):
+    """Mark the sheet's unit exceptional for the sheet's period, or withdraw that; both with a reason (the service
+    decides whether the user may and whether the scheme allows it)."""
+
+    DECIDE, REVOKE = "decide", "revoke"
+
+    action = forms.ChoiceField(choices=[(DECIDE, DECIDE), (REVOKE, REVOKE)])
+    reason = forms.CharField(
+        label=_("Reason"), max_length=500, strip=True, error_messages={"required": _("Give a reason.")}
+    )

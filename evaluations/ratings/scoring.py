@@ -1,14 +1,16 @@
-"""The scoring rules: pure functions of a scheme, points and the month's violations (no database)."""
+"""The scoring rules: pure functions of a scheme, points, the period's violations and the cap on grade A (no
+database)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from evaluations.choices import GRADE_ORDER, Grade
+from evaluations.choices import GRADE_ORDER, CapKind, Grade
 
 TOTAL_CAP = Decimal(110)  # no scheme may add up past this (100 points and a 10-point bonus)
 ONE_DECIMAL = Decimal("0.1")
@@ -67,8 +69,117 @@ def needs_remark(grade: str) -> bool:
     return GRADE_ORDER.index(grade) > GRADE_ORDER.index(Grade.B)
 
 
-def a_share_exceeded(grades: Iterable[str], *, cap_percent: int) -> bool:
+# --- The cap on grade A ----------------------------------------------------------------------------------
+#
+# Two kinds (``CapKind``): Hanoi's "A at most x % of the staff rated" (Decision 3814-QĐ/TU) and Decree 335/2025's
+# "A at most x % of those rated B". Integer arithmetic only: 7 staff at 30 % allow 2 A (2.1 is not a person), and
+# a sheet exactly at its cap is within it.
+
+
+@dataclass(frozen=True)
+class CapCheck:
+    """A sheet's grades against its cap: the counts, the cap that applies and how many A rows must be lowered to B
+    for the cap to hold (0 when it holds)."""
+
+    kind: str
+    percent: int
+    rows: int
+    a: int
+    b: int
+    rows_to_lower: int
+    exceptional: bool = False
+
+    @property
+    def exceeded(self) -> bool:
+        return self.rows_to_lower > 0
+
+    @property
+    def a_allowed(self) -> int:
+        """The most A the current grades allow (lowering an A to B also raises this for a share of B)."""
+        return a_allowed(kind=self.kind, cap_percent=self.percent, rows=self.rows, b=self.b)
+
+    @property
+    def a_share_percent(self) -> float:
+        """A as a share of what the cap counts (all rows, or the B rows), one decimal; 0 without any."""
+        base = self.b if self.kind == CapKind.SHARE_OF_GOOD else self.rows
+        return round(100 * self.a / base, 1) if base else 0.0
+
+
+def a_allowed(*, kind: str, cap_percent: int, rows: int, b: int) -> int:
+    """The most A within the cap: ⌊cap · base / 100⌋, the base being all rows or the B rows."""
+    base = b if kind == CapKind.SHARE_OF_GOOD else rows
+    return cap_percent * base // 100
+
+
+def rows_to_lower(*, kind: str, cap_percent: int, a: int, b: int, rows: int) -> int:
+    """The fewest A rows to lower to B so that the cap holds.
+
+    Share of staff: the least k with 100·(a−k) ≤ cap·rows. Share of good: lowering an A to B also adds a B, so the
+    least k with 100·(a−k) ≤ cap·(b+k), that is k = ⌈(100·a − cap·b) / (100 + cap)⌉. Never more than ``a``:
+    with no A left, any cap holds.
+    """
+    if kind == CapKind.SHARE_OF_GOOD:
+        excess = 100 * a - cap_percent * b
+        needed = -(-excess // (100 + cap_percent)) if excess > 0 else 0  # ceiling division, integers only
+    else:
+        needed = max(0, a - cap_percent * rows // 100)
+    return min(needed, a)
+
+
+def cap_check(grades: Iterable[str], *, kind: str, cap_percent: int, exceptional: bool = False) -> CapCheck:
+    """Count the grades and compare grade A with the cap (``kind``, ``cap_percent``)."""
     grades = list(grades)
-    if not grades:
-        return False
-    return 100 * sum(1 for g in grades if g == Grade.A) > cap_percent * len(grades)
+    a = sum(1 for g in grades if g == Grade.A)
+    b = sum(1 for g in grades if g == Grade.B)
+    return CapCheck(
+        kind=kind, percent=cap_percent, rows=len(grades), a=a, b=b, exceptional=exceptional,
+        rows_to_lower=rows_to_lower(kind=kind, cap_percent=cap_percent, a=a, b=b, rows=len(grades)),
+    )
+
+
+def cap_percent_of(scheme, *, exceptional: bool) -> int:
+    """The cap that applies under ``scheme``: its exceptional cap for an exceptional unit (when it has one)."""
+    if exceptional and scheme.exceptional_cap_percent is not None:
+        return scheme.exceptional_cap_percent
+    return scheme.a_share_cap_percent
+
+
+def sheet_cap_check(grades: Iterable[str], *, scheme, exceptional: bool = False) -> CapCheck:
+    """The grades of a sheet against its scheme's cap (the exceptional one when the unit is exceptional)."""
+    exceptional = exceptional and scheme.exceptional_cap_percent is not None
+    return cap_check(
+        grades, kind=scheme.cap_kind, cap_percent=cap_percent_of(scheme, exceptional=exceptional), exceptional=exceptional
+    )
+
+
+def a_share_exceeded(grades: Iterable[str], *, cap_percent: int, kind: str = CapKind.SHARE_OF_STAFF) -> bool:
+    return cap_check(grades, kind=kind, cap_percent=cap_percent).exceeded
+
+
+def scheme_rule_label(scheme) -> str:
+    """What a message calls the scheme's rule: its legal basis ("Nghị định số 335/2025/NĐ-CP …"), else its name."""
+    return scheme.legal_basis or scheme.name
+
+
+def cap_rule_text(check: CapCheck) -> str:
+    """The cap in words: "grade A at most 20% of those rated B"."""
+    if check.kind == CapKind.SHARE_OF_GOOD:
+        return _("grade A at most %(cap)s%% of those rated B") % {"cap": check.percent}
+    return _("grade A at most %(cap)s%% of the staff rated") % {"cap": check.percent}
+
+
+def cap_message(check: CapCheck, *, scheme) -> str:
+    """The cap, where the sheet stands and how many rows must change, e.g. "Nghị định số 335/2025/NĐ-CP …: grade A
+    at most 20% of those rated B — 5 A for 10 B; lower 3 of the A rows to B."."""
+    rule = scheme_rule_label(scheme)
+    if check.exceptional:
+        rule = _("%(rule)s (exceptional unit)") % {"rule": rule}
+    values = {"rule": rule, "cap_text": cap_rule_text(check), "a": check.a, "b": check.b, "staff": check.rows,
+              "allowed": check.a_allowed, "rows": check.rows_to_lower}
+    if check.kind == CapKind.SHARE_OF_GOOD:
+        if check.exceeded:
+            return _("%(rule)s: %(cap_text)s — %(a)s A for %(b)s B; lower %(rows)s of the A rows to B.") % values
+        return _("%(rule)s: %(cap_text)s — %(a)s A for %(b)s B: within the cap.") % values
+    if check.exceeded:
+        return _("%(rule)s: %(cap_text)s — %(a)s A of %(staff)s staff, at most %(allowed)s; lower %(rows)s of the A rows to B.") % values
+    return _("%(rule)s: %(cap_text)s — %(a)s A of %(staff)s staff, at most %(allowed)s: within the cap.") % values

@@ -12,9 +12,9 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from core.dates import month_end, month_start
-from evaluations.choices import Grade, SheetStatus
-from evaluations.models import Rating, RatingSheet, Violation
-from evaluations.ratings import scoring
+from evaluations.choices import Grade, RatingPeriod, SheetStatus
+from evaluations.models import CapException, Rating, RatingSheet, Violation
+from evaluations.ratings import periods, scoring
 from units.choices import Role
 from units.models import Staff, Unit
 from units.scope import Capability, scope_for
@@ -32,61 +32,91 @@ def rating_sheet_get_for_user(*, user, pk: int) -> RatingSheet:
 
 def rating_sheet_list(*, user, unit: Unit | None = None) -> QuerySet:
     """Sheets of the units the user may see (of ``unit``'s subtree if given), newest month first."""
-    sheets = RatingSheet.objects.visible_to(user).select_related("unit")
+    sheets = RatingSheet.objects.visible_to(user).select_related("unit", "scheme")
     if unit is not None:
         sheets = sheets.within(unit)
     return sheets.order_by("-month", "unit__name")
 
 
-def rating_sheet_rows(*, sheet: RatingSheet) -> list[Rating]:
-    """The sheet's rows in name order, each with its staff member and that month's violations
-    (``row.month_violations``). Three queries whatever the number of staff."""
-    month_violations = Prefetch(
+def _period_violations(sheet: RatingSheet) -> Prefetch:
+    """Each staff member's violations over the sheet's period (a month or a quarter), as ``month_violations``."""
+    return Prefetch(
         "staff__violations",
-        queryset=Violation.objects.filter(occurred_on__gte=sheet.month, occurred_on__lte=month_end(sheet.month))
+        queryset=Violation.objects.filter(occurred_on__gte=sheet.month, occurred_on__lte=sheet.period_end)
         .select_related("article")
         .order_by("occurred_on"),
         to_attr="month_violations",
     )
+
+
+def rating_sheet_rows(*, sheet: RatingSheet) -> list[Rating]:
+    """The sheet's rows in name order, each with its staff member and the violations of the sheet's period
+    (``row.month_violations``). Three queries whatever the number of staff."""
     return list(
-        sheet.ratings.select_related("staff", "updated_by").prefetch_related(month_violations).order_by("staff__full_name", "staff_id")
+        sheet.ratings.select_related("staff", "updated_by")
+        .prefetch_related(_period_violations(sheet))
+        .order_by("staff__full_name", "staff_id")
     )
+
+
+def cap_exception_for(sheet: RatingSheet) -> CapException | None:
+    """The exception that lets the sheet's unit exceed the usual cap in the sheet's period, if the level above
+    decided one (one query)."""
+    return CapException.objects.filter(unit_id=sheet.unit_id, month=sheet.month).select_related("decided_by").first()
 
 
 @dataclass
 class GradeSummary:
-    """The grade counts of a sheet's rows and the share of A against the cap."""
+    """The grade counts of a sheet's rows and where grade A stands against the cap that applies."""
 
     counts: dict[str, int]
     total: int
-    a_share_percent: float
-    a_cap_percent: int
+    cap: scoring.CapCheck
+    cap_message: str
+
+    @property
+    def a_share_percent(self) -> float:
+        return self.cap.a_share_percent
+
+    @property
+    def a_cap_percent(self) -> int:
+        return self.cap.percent
 
     @property
     def a_share_exceeded(self) -> bool:
-        return self.total > 0 and self.a_share_percent > self.a_cap_percent
+        return self.cap.exceeded
+
+    @property
+    def share_of_good(self) -> bool:
+        return self.cap.kind == scoring.CapKind.SHARE_OF_GOOD
 
 
-def grade_summary(*, sheet: RatingSheet, rows: list[Rating]) -> GradeSummary:
-    """How many rows have each grade, and the share of A against the scheme's cap."""
+def grade_summary(*, sheet: RatingSheet, rows: list[Rating], exceptional: bool = False) -> GradeSummary:
+    """How many rows have each grade, and grade A against the scheme's cap (its exceptional cap when the unit is
+    exceptional for the period)."""
     counts = dict.fromkeys(Grade.values, 0)
     for row in rows:
         counts[row.grade] += 1
-    total = len(rows)
-    share = round(100 * counts[Grade.A] / total, 1) if total else 0.0
-    return GradeSummary(counts=counts, total=total, a_share_percent=share, a_cap_percent=sheet.scheme.a_share_cap_percent)
+    check = scoring.sheet_cap_check((row.grade for row in rows), scheme=sheet.scheme, exceptional=exceptional)
+    return GradeSummary(
+        counts=counts, total=len(rows), cap=check, cap_message=scoring.cap_message(check, scheme=sheet.scheme)
+    )
 
 
 def staff_monthly_history(*, staff: Staff, months: int = 12, until: datetime.date | None = None) -> list[dict]:
-    """The last ``months`` months of a staff member: grade, total, points and violations, newest first."""
+    """The last ``months`` months of a staff member: grade, total, points and violations, newest first (a
+    quarterly sheet's grade shows on each month of its quarter)."""
     until = month_start(until or timezone.localdate())
     first = until
     for _ in range(months - 1):
         first = month_start(first - datetime.timedelta(days=1))
-    ratings = {
-        r.sheet.month: r
-        for r in Rating.objects.filter(staff=staff, sheet__month__gte=first, sheet__month__lte=until).select_related("sheet")
-    }
+    # A quarterly sheet's rating answers for each month of its quarter; a monthly one for its month.
+    ratings: dict[datetime.date, Rating] = {}
+    for r in Rating.objects.filter(
+        staff=staff, sheet__month__gte=periods.quarter_start(first), sheet__month__lte=until
+    ).select_related("sheet__scheme").order_by("-sheet__scheme__period"):  # "quarterly" first: monthly ones win
+        for month in periods.period_months(r.sheet.month, quarterly=r.sheet.is_quarterly):
+            ratings[month] = r
     violations: dict[datetime.date, list[Violation]] = {}
     for v in Violation.objects.filter(staff=staff, occurred_on__gte=first, occurred_on__lte=month_end(until)).select_related("article"):
         violations.setdefault(month_start(v.occurred_on), []).append(v)
@@ -138,9 +168,26 @@ def rateable_units(*, user) -> list[Unit]:
 
 
 def sheets_by_unit_and_month(*, units, months) -> dict[tuple[int, datetime.date], RatingSheet]:
-    """The sheets of these units for these months, with their grade counts, by (unit id, month) (one query)."""
-    sheets = with_grade_counts(RatingSheet.objects.filter(unit__in=[u.pk for u in units], month__in=months))
-    return {(sheet.unit_id, sheet.month): sheet for sheet in sheets}
+    """The sheets covering these units' months, with their grade counts, by (unit id, month): a quarterly sheet
+    answers for each month of its quarter; a monthly sheet of the very month comes first (one query)."""
+    quarters = {periods.quarter_start(month) for month in months}
+    sheets = with_grade_counts(
+        RatingSheet.objects.filter(unit__in=[u.pk for u in units])
+        .filter(Q(month__in=months) | Q(month__in=quarters, scheme__period=RatingPeriod.QUARTERLY))
+        .select_related("scheme")
+    )
+    found: dict[tuple[int, datetime.date], RatingSheet] = {}
+    for sheet in sorted(sheets, key=lambda sheet: not sheet.is_quarterly):  # monthly sheets last: they win
+        for month in months:
+            if sheet.month == month or (sheet.is_quarterly and periods.quarter_start(month) == sheet.month):
+                found[(sheet.unit_id, month)] = sheet
+    return found
+
+
+def sheets_covering(sheets: QuerySet, month: datetime.date) -> QuerySet:
+    """Of ``sheets``, those covering ``month``: its monthly sheets and the quarterly sheets of its quarter."""
+    month = month_start(month)
+    return sheets.filter(Q(month=month) | Q(month=periods.quarter_start(month), scheme__period=RatingPeriod.QUARTERLY))
 
 
 @dataclass
@@ -216,24 +263,16 @@ def rating_own_get_for_user(*, user, pk: int) -> Rating:
 def _load_row(pk: int) -> Rating:
     """One row as the sheet shows it: staff, last editor and the month's violations (``month_violations``)."""
     rating = Rating.objects.select_related("sheet__unit", "sheet__scheme", "staff", "updated_by").get(pk=pk)
-    month = rating.sheet.month
-    prefetch_related_objects(
-        [rating],
-        Prefetch(
-            "staff__violations",
-            queryset=Violation.objects.filter(occurred_on__gte=month, occurred_on__lte=month_end(month))
-            .select_related("article")
-            .order_by("occurred_on"),
-            to_attr="month_violations",
-        ),
-    )
+    prefetch_related_objects([rating], _period_violations(rating.sheet))
     return rating
 
 
-def sheet_progress(*, sheet: RatingSheet, rows) -> dict:
-    """The counts the sheet's header shows: grades, the A share against the cap, remarks still missing."""
+def sheet_progress(*, sheet: RatingSheet, rows, exception: CapException | None = None) -> dict:
+    """The counts the sheet's header shows: grades, grade A against the cap (the exceptional one when
+    ``exception`` is given), remarks still missing."""
     return {
-        "summary": grade_summary(sheet=sheet, rows=rows),
+        "summary": grade_summary(sheet=sheet, rows=rows, exceptional=exception is not None),
+        "cap_exception": exception,
         "missing_remarks": sum(1 for row in rows if scoring.needs_remark(row.grade) and not row.remark),
         "grade_labels": dict(Grade.choices),
     }

@@ -1,5 +1,11 @@
-"""Writes for monthly sheets and their ratings, and the sheet's workflow. Every rating change is kept (who, when,
-old, new). Violations are recorded by ``evaluations.violations.services``, which regrades through ``rating_regrade``."""
+"""Writes for rating sheets (monthly, or quarterly when the scheme says so) and their ratings, the sheet's workflow
+and the exceptions to the cap on grade A. Every rating change is kept (who, when, old, new). Violations are recorded
+by ``evaluations.violations.services``, which regrades through ``rating_regrade``.
+
+A sheet keeps the scheme it was opened with: a new scheme only reaches sheets opened once it is in force. A sheet
+above its cap on grade A (``scoring.sheet_cap_check``) can be neither submitted nor approved; the level above may
+mark a unit exceptional for a period (``cap_exception_decide``), and the scheme's exceptional cap then applies.
+"""
 
 from __future__ import annotations
 
@@ -8,17 +14,19 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _, gettext_noop
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from core.audit import save_with_history
+from core.audit import CHANGE_REASON_LENGTH, save_with_history
 from core.dates import month_end, month_start
 from core.workflow import Transition, Workflow
-from evaluations.choices import SheetStatus
-from evaluations.models import Rating, RatingSheet, ScoringScheme, Violation
-from evaluations.ratings import scoring
+from evaluations.choices import RatingPeriod, SheetStatus
+from evaluations.models import CapException, Rating, RatingSheet, ScoringScheme, Violation
+from evaluations.ratings import periods, scoring
+from evaluations.ratings.selectors import cap_exception_for
 from units.jurisdiction import rule_in_force
 from units.models import Staff, Unit, User
 from units.scope import Capability, require, scope_for
@@ -33,15 +41,17 @@ def scheme_for(*, unit: Unit, month: datetime.date) -> ScoringScheme:
     return scheme
 
 
-def staff_rated_in(*, unit: Unit, month: datetime.date):
-    """Staff of ``unit`` active on at least one day of the month: each gets a row on its sheet."""
-    return Staff.objects.filter(unit=unit, active_from__lte=month_end(month)).exclude(active_to__lt=month)
+def staff_rated_in(*, unit: Unit, month: datetime.date, last_day: datetime.date | None = None):
+    """Staff of ``unit`` active on at least one day from ``month``'s first day to ``last_day`` (the month's last day
+    unless told: a quarterly sheet gives its quarter's): each gets a row on its sheet."""
+    return Staff.objects.filter(unit=unit, active_from__lte=last_day or month_end(month)).exclude(active_to__lt=month)
 
 
-def _violation_severities(staff_ids, month: datetime.date) -> dict[int, list[str]]:
+def _violation_severities(staff_ids, sheet: RatingSheet) -> dict[int, list[str]]:
+    """The severities of each staff member's violations over the sheet's period (a month or a quarter)."""
     severities: dict[int, list[str]] = {}
     for staff_id, severity in Violation.objects.filter(
-        staff_id__in=staff_ids, occurred_on__gte=month, occurred_on__lte=month_end(month)
+        staff_id__in=staff_ids, occurred_on__gte=sheet.month, occurred_on__lte=sheet.period_end
     ).values_list("staff_id", "severity"):
         severities.setdefault(staff_id, []).append(severity)
     return severities
@@ -53,20 +63,52 @@ def _graded(scheme: ScoringScheme, points: dict[str, Decimal], severities: list[
     return total, by_points, grade
 
 
+def sheet_covering(*, unit: Unit, month: datetime.date) -> RatingSheet | None:
+    """The unit's sheet that covers ``month``: that month's, or the quarterly sheet of its quarter (one query)."""
+    month = month_start(month)
+    quarterly = Q(month=periods.quarter_start(month), scheme__period=RatingPeriod.QUARTERLY)
+    sheets = list(RatingSheet.objects.filter(Q(month=month) | quarterly, unit=unit).select_related("scheme"))
+    # A monthly sheet of that very month wins (opened before the unit's scheme became quarterly).
+    return next((s for s in sheets if s.month == month), sheets[0] if sheets else None)
+
+
+def _period_of(*, unit: Unit, month: datetime.date) -> tuple[datetime.date, ScoringScheme, RatingSheet | None]:
+    """The period holding ``month`` for ``unit``: its first day, its scheme and its sheet (None if not opened). An
+    opened sheet decides (it keeps its scheme); else the scheme in force in ``month``."""
+    sheet = sheet_covering(unit=unit, month=month)
+    if sheet is not None:
+        return sheet.month, sheet.scheme, sheet
+    scheme = scheme_for(unit=unit, month=month)
+    return periods.period_start(month, quarterly=scheme.is_quarterly), scheme, None
+
+
 @transaction.atomic
 def rating_sheet_open(*, actor: User, unit: Unit, month: datetime.date) -> RatingSheet:
-    """The unit's sheet for ``month``, created on first use with a row per staff member at full marks.
+    """The unit's sheet for the period that holds ``month`` — the month, or its quarter when the scheme in force
+    rates quarterly (any month of a quarter leads to the quarter's sheet) — created on first use with a row per
+    staff member at full marks, under the scheme in force then (the sheet keeps it).
 
     Staff who joined since are added when an editable sheet is opened again. Bulk inserts: a constant
     number of queries whatever the head count.
     """
     month = month_start(month)
-    sheet = RatingSheet.objects.filter(unit=unit, month=month).select_related("scheme").first()
+    start, scheme, sheet = _period_of(unit=unit, month=month)
     if sheet is None:
         require(actor, Capability.RATE, unit)
-        if month > month_start(timezone.localdate()):
-            raise ValidationError(_("A month cannot be rated before it starts."), code="future")
-        sheet = save_with_history(RatingSheet(unit=unit, month=month, scheme=scheme_for(unit=unit, month=month)), actor=actor)
+        if start > month_start(timezone.localdate()):
+            message = (_("A quarter cannot be rated before it starts.") if scheme.is_quarterly
+                       else _("A month cannot be rated before it starts."))
+            raise ValidationError(message, code="future")
+        if scheme.is_quarterly and RatingSheet.objects.filter(
+            unit=unit, month__in=periods.period_months(start, quarterly=True)
+        ).exists():
+            # A month of the quarter was rated monthly, under the scheme before: a quarter's sheet would rate it twice.
+            raise ValidationError(
+                _("%(period)s cannot be opened: a month of it was already rated on a monthly sheet. Ask the province administrator to start the quarterly scheme with a quarter.")
+                % {"period": periods.period_label(start, quarterly=True)},
+                code="period_taken",
+            )
+        sheet = save_with_history(RatingSheet(unit=unit, month=start, scheme=scheme), actor=actor)
     if sheet.is_editable and scope_for(actor).can(Capability.RATE, unit):
         _add_missing_rows(sheet, actor)
     return sheet
@@ -74,12 +116,13 @@ def rating_sheet_open(*, actor: User, unit: Unit, month: datetime.date) -> Ratin
 
 def _add_missing_rows(sheet: RatingSheet, actor: User) -> None:
     present = set(sheet.ratings.values_list("staff_id", flat=True))
-    newcomers = [s for s in staff_rated_in(unit=sheet.unit, month=sheet.month).only("id") if s.pk not in present]
+    rated = staff_rated_in(unit=sheet.unit, month=sheet.month, last_day=sheet.period_end).only("id")
+    newcomers = [s for s in rated if s.pk not in present]
     if not newcomers:
         return
     groups = list(sheet.scheme.groups.all())
     points = {g.code: g.default_points for g in groups}
-    severities = _violation_severities([s.pk for s in newcomers], sheet.month)
+    severities = _violation_severities([s.pk for s in newcomers], sheet)
     rows = []
     for staff in newcomers:
         total, by_points, grade = _graded(sheet.scheme, points, severities.get(staff.pk, []))
@@ -139,7 +182,7 @@ def rating_save(
             code="stale",
         )
     parsed = parse_group_points(sheet.scheme, points, groups)
-    total, by_points, grade = _graded(sheet.scheme, parsed, _violation_severities([rating.staff_id], sheet.month).get(rating.staff_id, []))
+    total, by_points, grade = _graded(sheet.scheme, parsed, _violation_severities([rating.staff_id], sheet).get(rating.staff_id, []))
     _check_remark(grade, remark)
     rating.points = {k: str(v) for k, v in parsed.items()}
     rating.total, rating.grade_by_points, rating.grade = total, by_points, grade
@@ -198,20 +241,33 @@ def _bad_transition(sheet: RatingSheet, action: str) -> ValidationError:
 
 @transaction.atomic
 def rating_sheet_transition(*, actor: User, sheet: RatingSheet, action: str, reason: str = "") -> RatingSheet:
-    """Move a sheet along draft → submitted → approved → locked (or back, with a reason)."""
+    """Move a sheet along draft → submitted → approved → locked (or back, with a reason). Submitting needs a
+    remark on every row below B; submitting and approving need the sheet within its cap on grade A (the refusal
+    names the cap and how many rows must change)."""
     if action not in SHEET_WORKFLOW:
         raise ValidationError(_("Unknown action."), code="unknown_action")
-    sheet = RatingSheet.objects.select_for_update().select_related("unit").get(pk=sheet.pk)
+    # Only the sheet is locked: rating saves lock it too, so the rows checked below cannot change meanwhile.
+    sheet = RatingSheet.objects.select_for_update(of=("self",)).select_related("unit", "scheme").get(pk=sheet.pk)
     require(actor, SHEET_WORKFLOW[action].capability, sheet.unit)
     # The move changes this locked copy only; a refusal below leaves the stored sheet as it was.
     transition = SHEET_WORKFLOW.move(sheet, action, refused=lambda: _bad_transition(sheet, action))
     if transition.needs_reason and not reason.strip():
         raise ValidationError({"reason": _("Give a reason.")}, code="reason")
-    if action == "submit":
-        missing = [r.staff.full_name for r in sheet.ratings.select_related("staff") if scoring.needs_remark(r.grade) and not r.remark]
-        if missing:
+    if action in CAPPED_ACTIONS:
+        rows = list(sheet.ratings.select_related("staff").order_by("staff__full_name", "staff_id"))
+        missing = [r.staff.full_name for r in rows if scoring.needs_remark(r.grade) and not r.remark]
+        if action == "submit" and missing:
             raise ValidationError(
                 _("A remark is missing for: %(names)s.") % {"names": ", ".join(missing)}, code="remark"
+            )
+        check = scoring.sheet_cap_check(
+            (r.grade for r in rows), scheme=sheet.scheme, exceptional=cap_exception_for(sheet) is not None
+        )
+        if check.exceeded:
+            raise ValidationError(
+                _("%(action)s: refused. %(cap)s")
+                % {"action": ACTION_LABELS[action](), "cap": scoring.cap_message(check, scheme=sheet.scheme)},
+                code="cap",
             )
     now = timezone.now()
     if action == "submit":
@@ -223,6 +279,10 @@ def rating_sheet_transition(*, actor: User, sheet: RatingSheet, action: str, rea
     elif action == "reopen":
         sheet.approved_by = sheet.approved_at = sheet.locked_at = None
     return save_with_history(sheet, actor=actor, reason=reason.strip() or ACTION_LABELS[action]())
+
+
+# Moves that are refused while the sheet is above its cap on grade A.
+CAPPED_ACTIONS = ("submit", "approve")
 
 
 def _label(text):
@@ -253,16 +313,20 @@ def rating_sheets_lock_approved(*, approved_before: datetime.datetime) -> int:
 
 
 def rating_regrade(*, staff: Staff, month: datetime.date, actor: User | None) -> Rating | None:
-    """Recompute a staff member's grade for a month (after a violation) when the sheet is still editable."""
+    """Recompute a staff member's grade on the sheet covering ``month`` (that month's, or its quarter's) after a
+    violation, when the sheet is still editable."""
+    month = month_start(month)
+    quarterly = Q(sheet__month=periods.quarter_start(month), sheet__scheme__period=RatingPeriod.QUARTERLY)
     rating = (
-        Rating.objects.select_for_update()
+        Rating.objects.select_for_update(of=("self",))
         .select_related("sheet__scheme")
-        .filter(staff=staff, sheet__month=month, sheet__status__in=(SheetStatus.DRAFT, SheetStatus.SUBMITTED))
+        .filter(Q(sheet__month=month) | quarterly, staff=staff, sheet__status__in=(SheetStatus.DRAFT, SheetStatus.SUBMITTED))
+        .order_by("-sheet__month")
         .first()
     )
     if rating is None:
         return None
-    severities = _violation_severities([staff.pk], month).get(staff.pk, [])
+    severities = _violation_severities([staff.pk], rating.sheet).get(staff.pk, [])
     points = {k: Decimal(v) for k, v in rating.points.items()}
     total, by_points, grade = _graded(rating.sheet.scheme, points, severities)
     if (total, by_points, grade) != (rating.total, rating.grade_by_points, rating.grade):
@@ -286,7 +350,7 @@ def rating_sheet_rescore(*, sheet: RatingSheet, actor: User | None, reason: str,
         raise ValidationError(_("This sheet is %(status)s and can no longer be changed.") % {"status": sheet.get_status_display()}, code="read_only")
     groups = list(sheet.scheme.groups.all())
     rows = list(sheet.ratings.all())
-    severities = _violation_severities([row.staff_id for row in rows], sheet.month)
+    severities = _violation_severities([row.staff_id for row in rows], sheet)
     changed = []
     for row in rows:
         points = {}
@@ -309,3 +373,88 @@ def rating_sheet_rescore(*, sheet: RatingSheet, actor: User | None, reason: str,
         default_user=actor, default_change_reason=reason[:100],
     )
     return len(changed)
+
+
+# --- Exceptional units: a higher cap on grade A for one period ----------------------------------------------
+
+
+def can_decide_cap_exception(*, user: User, unit: Unit) -> bool:
+    """Only the level above decides: an assignment granting DECIDE_CAP_EXCEPTIONS on an ancestor of ``unit`` (not
+    on the unit itself), and never a member of the unit's own staff."""
+    if not scope_for(user).can_from_above(Capability.DECIDE_CAP_EXCEPTIONS, unit):
+        return False
+    return not (user.staff_member_id and Staff.objects.filter(pk=user.staff_member_id, unit=unit).exists())
+
+
+def _require_level_above(actor: User, unit: Unit) -> None:
+    if not can_decide_cap_exception(user=actor, unit=unit):
+        raise PermissionDenied
+
+
+def _reason_required(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give a reason.")}, code="reason")
+    return reason
+
+
+def _refuse_if_final(sheet: RatingSheet | None) -> None:
+    # An approved or locked sheet was checked against the cap that applied then; changing the cap under it would
+    # leave it approved above its cap (or the exception pointless). Reopening comes first.
+    if sheet is not None and not sheet.is_editable:
+        raise ValidationError(
+            _("The sheet of %(period)s is already %(status)s. Reopen it before changing its cap.")
+            % {"period": sheet.period_label, "status": sheet.get_status_display().lower()},
+            code="read_only",
+        )
+
+
+@transaction.atomic
+def cap_exception_decide(*, actor: User, unit: Unit, month: datetime.date, reason: str) -> CapException:
+    """Mark ``unit`` exceptional for the period holding ``month`` (its month, or its quarter under a quarterly
+    scheme): its sheet of that period is then capped by the scheme's ``exceptional_cap_percent``. Decided by the
+    level above with a reason, kept in the exception's history. Refused when the scheme allows no exceptions,
+    for a period not started yet, when the unit already is exceptional then, or once the sheet is approved."""
+    _require_level_above(actor, unit)
+    reason = _reason_required(reason)
+    start, scheme, sheet = _period_of(unit=unit, month=month_start(month))
+    label = periods.period_label(start, quarterly=scheme.is_quarterly)
+    if scheme.exceptional_cap_percent is None:
+        raise ValidationError(
+            _("%(scheme)s allows no exceptional units: its cap on grade A (%(cap)s%%) applies to every unit.")
+            % {"scheme": scoring.scheme_rule_label(scheme), "cap": scheme.a_share_cap_percent},
+            code="no_exceptional_cap",
+        )
+    if start > month_start(timezone.localdate()):
+        raise ValidationError(
+            _("%(period)s has not started: an exception is decided for a period under way or past.") % {"period": label},
+            code="future",
+        )
+    if sheet is not None:
+        sheet = RatingSheet.objects.select_for_update(of=("self",)).select_related("scheme").get(pk=sheet.pk)
+    _refuse_if_final(sheet)
+    if CapException.objects.filter(unit=unit, month=start).exists():
+        raise ValidationError(
+            _("%(unit)s is already an exceptional unit for %(period)s.") % {"unit": unit.name, "period": label},
+            code="exists",
+        )
+    exception = CapException(unit=unit, month=start, reason=reason, decided_by=actor)
+    exception.full_clean()
+    return save_with_history(exception, actor=actor, reason=reason)
+
+
+@transaction.atomic
+def cap_exception_revoke(*, actor: User, exception: CapException, reason: str) -> None:
+    """Withdraw an exception (the scheme's usual cap applies again), by the level above, with a reason kept in
+    the exception's history. Refused once the sheet of that period is approved or locked."""
+    exception = CapException.objects.select_for_update().select_related("unit").get(pk=exception.pk)
+    _require_level_above(actor, exception.unit)
+    reason = _reason_required(reason)
+    sheet = sheet_covering(unit=exception.unit, month=exception.month)
+    if sheet is not None:
+        sheet = RatingSheet.objects.select_for_update(of=("self",)).select_related("scheme").get(pk=sheet.pk)
+    _refuse_if_final(sheet)
+    # django-simple-history records the deletion with the user and reason set on the instance.
+    exception._history_user = actor
+    exception._change_reason = reason[: CHANGE_REASON_LENGTH]
+    exception.delete()

@@ -1,8 +1,9 @@
-"""The monthly sheet as an .xlsx to fill in offline (``sheet_workbook``); ``sheet_import`` reads it back.
+"""The rating sheet (of a month or a quarter) as an .xlsx to fill in offline (``sheet_workbook``); ``sheet_import``
+reads it back.
 
 The download holds one row per rating with the staff code, name, post, the points of each criterion group,
 the total and grade (as formulas, so they follow the officer's changes offline; the upload ignores them and
-recomputes), the remark and the month's violations. A hidden sheet ``_meta`` names the sheet and each row's
+recomputes), the remark and the violations of the period. A hidden sheet ``_meta`` names the sheet and each row's
 version at download time, so a row someone changed on the web since then is detected, as on the web page.
 The layout both sides share is in ``sheet_format``.
 """
@@ -20,6 +21,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from core.xlsx import Formula, new_workbook
 from evaluations.models import Rating, RatingSheet
 from evaluations.ratings import scoring
+from evaluations.ratings.periods import quarter_of
 from evaluations.ratings.selectors import rating_sheet_rows
 from evaluations.ratings.sheet_format import (
     FIRST_DATA_ROW,
@@ -39,8 +41,16 @@ HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
 
 
 def sheet_filename(sheet: RatingSheet) -> str:
-    """The download's file name: the unit's public code and the month."""
-    return f"phieu-danh-gia-{sheet.unit.public_code}-{sheet.month:%Y-%m}.xlsx"
+    """The download's file name: the unit's public code and the month (``2026-02``) or quarter (``2026-q1``)."""
+    period = f"{sheet.month.year}-q{quarter_of(sheet.month)}" if sheet.is_quarterly else f"{sheet.month:%Y-%m}"
+    return f"phieu-danh-gia-{sheet.unit.public_code}-{period}.xlsx"
+
+
+def _period_text(sheet: RatingSheet) -> str:
+    """"quý 1/2026" or "tháng 01/2026": the workbook is in Vietnamese whatever the page language."""
+    with translation.override("vi"):
+        label = sheet.period_label
+    return label[:1].lower() + label[1:]
 
 
 def _number(value) -> int | float:
@@ -84,7 +94,7 @@ def sheet_workbook(sheet: RatingSheet) -> bytes:
     workbook = new_workbook()
     main = workbook.active
     main.title = SHEET_TITLE
-    main.append([f"Phiếu đánh giá, xếp loại tháng {sheet.month:%m/%Y} — {sheet.unit.name} — {sheet.scheme.name}"])
+    main.append([f"Phiếu đánh giá, xếp loại {_period_text(sheet)} — {sheet.unit.name} — {sheet.scheme.name}"])
     main.cell(TITLE_ROW, 1).font = Font(bold=True, size=13)
     main.append([column.header for column in columns])
     for cell in main[HEADER_ROW]:
@@ -147,12 +157,13 @@ def _add_guide(workbook, sheet: RatingSheet) -> None:
         ["Cách điền phiếu đánh giá"],
         ["Chỉ sửa điểm của từng nhóm tiêu chí và cột “Nhận xét”; không sửa mã cán bộ."],
         ["Điểm là số từ 0 đến mức tối đa ghi ở tiêu đề cột, tối đa một chữ số thập phân (ví dụ 18,5)."],
-        ["Xếp loại C hoặc D (dưới B) bắt buộc ghi nhận xét. Vi phạm trong tháng giới hạn mức xếp loại cao nhất."],
+        ["Xếp loại C hoặc D (dưới B) bắt buộc ghi nhận xét. "
+         f"Vi phạm trong {'quý' if sheet.is_quarterly else 'tháng'} giới hạn mức xếp loại cao nhất."],
         ["Tổng điểm và xếp loại trong tệp chỉ để tham khảo: khi tải lên, cổng tính lại theo cách tính điểm."],
         ["Nếu có dòng lỗi thì không dòng nào được lưu: trang tải lên liệt kê lỗi của từng dòng để sửa và tải lên lại."],
         ["Nếu có người sửa phiếu trên cổng sau khi bạn tải tệp, hãy tải tệp mới và sửa lại."],
-        [f"Tệp dành riêng cho phiếu tháng {sheet.month:%m/%Y} của {sheet.unit.name}; "
-         "không dùng cho tháng hay đơn vị khác."],
+        [f"Tệp dành riêng cho phiếu {_period_text(sheet)} của {sheet.unit.name}; "
+         "không dùng cho kỳ đánh giá hay đơn vị khác."],
     ):
         guide.append(line)
     guide["A1"].font = Font(bold=True)

@@ -188,10 +188,11 @@ def _check_meta(meta: _Meta, sheet: RatingSheet) -> None:
         month = f"{datetime.date.fromisoformat(meta.month):%m/%Y}"
     except ValueError:
         month = meta.month
+    this_month = sheet.period_label if sheet.is_quarterly else f"{sheet.month:%m/%Y}"
     raise XlsxFileError(
         _("This file belongs to another sheet or month: it was downloaded for %(unit)s, %(month)s. "
           "Download the sheet of %(this_unit)s for %(this_month)s and fill that in.")
-        % {"unit": meta.unit, "month": month, "this_unit": sheet.unit.name, "this_month": f"{sheet.month:%m/%Y}"}
+        % {"unit": meta.unit, "month": month, "this_unit": sheet.unit.name, "this_month": this_month}
     )
 
 
@@ -304,7 +305,8 @@ class _RowChecker:
                                "sheet_unit": self.sheet.unit.name})
         else:
             messages.append(_("%(name)s (%(code)s) has no row on the sheet of %(month)s.")
-                            % {"name": self.others[code].full_name, "code": code, "month": f"{self.sheet.month:%m/%Y}"})
+                            % {"name": self.others[code].full_name, "code": code,
+                               "month": self.sheet.period_label if self.sheet.is_quarterly else f"{self.sheet.month:%m/%Y}"})
         return None
 
 

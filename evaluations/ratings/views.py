@@ -1,5 +1,6 @@
-"""The monthly sheet: the list of sheets, opening a month, the sheet with autosave per row, the workflow,
-self-assessment, and the rating parts of the landing and staff pages.
+"""The rating sheet (of a month, or of a quarter under a quarterly scheme): the list of sheets, opening a period,
+the sheet with autosave per row, the workflow, exceptional units, self-assessment, and the rating parts of the
+landing and staff pages.
 
 Every write goes through ``evaluations.ratings.services`` (audited with simple-history). Sheets and rows come from
 the user's scope: outside it the answer is 404, inside it without the right to act, 403.
@@ -12,7 +13,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
@@ -27,6 +28,7 @@ from evaluations.choices import SheetStatus
 from evaluations.models import Rating
 from evaluations.ratings import scoring, selectors, services
 from evaluations.ratings.forms import (
+    CapExceptionForm,
     RatingRowForm,
     SelfAssessmentForm,
     SheetOpenForm,
@@ -37,12 +39,14 @@ from evaluations.ratings.selectors import (
     APPROVED_STATUSES,
     UnitMonth,
     _load_row,
+    cap_exception_for,
     rateable_units,
     rating_own_get_for_user,
     rating_row_get_for_user,
     rating_sheet_get_for_user,
     sheet_progress,
     sheets_by_unit_and_month,
+    sheets_covering,
     this_and_last_month,
     ward_statuses,
     with_grade_counts,
@@ -68,7 +72,7 @@ class SheetListView(LoginRequiredMixin, ListView):
         self.month = parse_month(self.request.GET.get("month"))
         sheets = selectors.rating_sheet_list(user=self.request.user)
         if self.month is not None:
-            sheets = sheets.filter(month=self.month)
+            sheets = sheets_covering(sheets, self.month)
         return with_grade_counts(sheets)
 
     def get_context_data(self, **kwargs):
@@ -92,7 +96,8 @@ class SheetListView(LoginRequiredMixin, ListView):
 
 
 def _open_sheet(request, *, public_code: str, month: datetime.date):
-    """Open (creating on first use) a unit's sheet for a month and go to it; refusals come back as messages."""
+    """Open (creating on first use) the unit's sheet covering a month — the month's, or its quarter's under a
+    quarterly scheme — and go to it; refusals come back as messages."""
     unit = unit_get_for_user(user=request.user, public_code=public_code)
     try:
         sheet = services.rating_sheet_open(actor=request.user, unit=unit, month=month)
@@ -116,7 +121,8 @@ class SheetOpenView(LoginRequiredMixin, View):
 
 
 class SheetForMonthView(LoginRequiredMixin, View):
-    """``/ratings/<unit>/<YYYY-MM>/``: a link that opens the unit's sheet for that month."""
+    """``/ratings/<unit>/<YYYY-MM>/``: a link that opens the unit's sheet covering that month (a month of a quarter
+    leads to the quarter's sheet)."""
 
     http_method_names = ["get"]
 
@@ -134,7 +140,8 @@ def _decorate_row(row: Rating, *, groups, editable: bool, form: RatingRowForm | 
 
 
 class SheetDetailView(LoginRequiredMixin, TemplateView):
-    """The month's sheet: one row per staff member, inputs per criterion group saved row by row (htmx)."""
+    """The period's sheet: one row per staff member, inputs per criterion group saved row by row (htmx); grade A
+    against its cap, and for the level above, the form that marks the unit exceptional for the period."""
 
     template_name = "evaluations/sheet_detail.html"
 
@@ -147,6 +154,7 @@ class SheetDetailView(LoginRequiredMixin, TemplateView):
         can_rate = scope.can(Capability.RATE, sheet.unit)
         editable = sheet.is_editable and can_rate
         rows = [_decorate_row(row, groups=groups, editable=editable) for row in selectors.rating_sheet_rows(sheet=sheet)]
+        exception = cap_exception_for(sheet)
         context.update(
             sheet=sheet,
             groups=groups,
@@ -156,7 +164,8 @@ class SheetDetailView(LoginRequiredMixin, TemplateView):
             can_record_violations=scope.can(Capability.RECORD_VIOLATIONS, sheet.unit),
             actions=[(action, services.ACTION_LABELS[action]()) for action in services.allowed_actions(user=user, sheet=sheet)],
             reason_actions=[t.action for t in services.SHEET_WORKFLOW.transitions.values() if t.needs_reason],
-            **sheet_progress(sheet=sheet, rows=rows),
+            can_decide_exception=sheet.is_editable and services.can_decide_cap_exception(user=user, unit=sheet.unit),
+            **sheet_progress(sheet=sheet, rows=rows, exception=exception),
         )
         return context
 
@@ -211,7 +220,7 @@ class RatingRowSaveView(LoginRequiredMixin, View):
             "editable": editable,
             "can_record_violations": scope_for(request.user).can(Capability.RECORD_VIOLATIONS, row.sheet.unit),
             "oob": True,
-            **sheet_progress(sheet=row.sheet, rows=ratings),
+            **sheet_progress(sheet=row.sheet, rows=ratings, exception=cap_exception_for(row.sheet)),
         }
         # Rendered without the request: the fragments need none of the page's context processors (navigation,
         # banners), and this answer comes back for every field an officer leaves.
@@ -253,6 +262,44 @@ class SheetTransitionView(LoginRequiredMixin, View):
                 _("%(action)s: done. The sheet is now %(status)s.")
                 % {"action": services.ACTION_LABELS[action](), "status": sheet.get_status_display().lower()},
             )
+        return redirect("evaluations:sheet_detail", pk=sheet.pk)
+
+
+class SheetCapExceptionView(LoginRequiredMixin, View):
+    """The level above marks the sheet's unit exceptional for the sheet's period, or withdraws it, with a reason
+    (``services.cap_exception_decide`` / ``cap_exception_revoke``): 404 outside the user's scope, 403 for anyone
+    but the level above."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        sheet = selectors.rating_sheet_get_for_user(user=request.user, pk=pk)
+        if not services.can_decide_cap_exception(user=request.user, unit=sheet.unit):
+            raise PermissionDenied
+        form = CapExceptionForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+            return redirect("evaluations:sheet_detail", pk=sheet.pk)
+        reason = form.cleaned_data["reason"]
+        try:
+            if form.cleaned_data["action"] == CapExceptionForm.DECIDE:
+                services.cap_exception_decide(actor=request.user, unit=sheet.unit, month=sheet.month, reason=reason)
+                done = _("%(unit)s is an exceptional unit for %(period)s: grade A may reach %(cap)s%%.") % {
+                    "unit": sheet.unit.name, "period": sheet.period_label, "cap": sheet.scheme.exceptional_cap_percent
+                }
+            else:
+                exception = cap_exception_for(sheet)
+                if exception is None:
+                    raise ValidationError(_("%(unit)s is not an exceptional unit for %(period)s.")
+                                          % {"unit": sheet.unit.name, "period": sheet.period_label})
+                services.cap_exception_revoke(actor=request.user, exception=exception, reason=reason)
+                done = _("The exception was withdrawn: the cap of %(cap)s%% applies again.") % {
+                    "cap": sheet.scheme.a_share_cap_percent
+                }
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, done)
         return redirect("evaluations:sheet_detail", pk=sheet.pk)
 
 
@@ -302,7 +349,7 @@ class MyRatingsView(LoginRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         staff_id = self.request.user.staff_member_id
         ratings = (
-            Rating.objects.filter(staff_id=staff_id).select_related("sheet__unit").order_by("-sheet__month")[:24]
+            Rating.objects.filter(staff_id=staff_id).select_related("sheet__unit", "sheet__scheme").order_by("-sheet__month")[:24]
             if staff_id
             else []
         )

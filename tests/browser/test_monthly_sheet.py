@@ -1,5 +1,6 @@
 """The issue's "done when", in a real browser: a ward officer fills last month's sheet with the keyboard only,
-sees totals and grades follow without a reload, finds the values after reloading, and submits the sheet."""
+sees totals and grades follow without a reload, finds the values after reloading, and submits the sheet once it
+respects the cap on grade A."""
 
 import datetime
 from decimal import Decimal
@@ -95,6 +96,21 @@ def test_ward_officer_fills_last_months_sheet_with_the_keyboard_and_submits(
     stored = {r.staff_id: r for r in Rating.objects.filter(sheet=sheet)}
     assert (stored[first.pk].total, stored[second.pk].total, stored[third.pk].total) == (Decimal(88), Decimal("62.5"), Decimal(95))
     assert stored[second.pk].grade == "C" and stored[second.pk].updated_by == ward_officer
+
+    # One A of three staff is above Hanoi's cap (A at most 30 % of the staff: none for three): the warning says what
+    # to change, and submitting is refused until the officer lowers that row.
+    expect(page.get_by_test_id("a-share-warning")).to_contain_text("cần hạ 1 người từ loại A xuống loại B")
+    page.get_by_test_id("action-submit").click()
+    expect(page.locator(".alert-danger")).to_contain_text("cần hạ 1 người từ loại A xuống loại B")
+    sheet.refresh_from_db()
+    assert sheet.status == "draft"
+    cell(three, "p_bonus").fill("0")
+    cell(three, "p_bonus").press("Tab")  # leaving the field saves the row: 90, still A
+    expect(row(three).get_by_test_id("row-total")).to_have_text("90")
+    cell(three, "p_discipline").fill("19")
+    cell(three, "p_discipline").press("Tab")
+    expect(row(three).get_by_test_id("row-grade")).to_have_attribute("data-grade", "B")
+    expect(page.get_by_test_id("a-share-warning")).to_have_count(0)
 
     page.get_by_test_id("action-submit").click()
     expect(page.locator('[data-testid="sheet-status"] [data-status]')).to_have_attribute("data-status", "submitted")

@@ -5,6 +5,10 @@ Phường Thanh Xuân Bắc's sheet for last month with five staff, opened by th
 marks: 20 + 70 + 0 = 90, grade A). ``make_sheet`` opens one for any unit, month and head count; ``row_post``
 builds what the sheet's autosave posts for a row.
 
+Decree 335/2025: ``province`` is a province of its own (no rules of its own: the national defaults apply, Decree
+335's scheme for the months of 2026), ``commune`` a commune under it, with its ``province_admin`` (province
+administrator), ``commune_officer`` and ``commune_head``.
+
 Inspections, made with the factories (the visit services are tested on their own): Quận Thanh Xuân's team
 (led by an inspector of its own, with the ``inspector`` as a member), a visit in progress to Phường Thanh Xuân
 Bắc with every checklist item recorded (two failed), a finding about Nguyễn Văn An (TXB201) on the first failed
@@ -167,7 +171,7 @@ def province_office(province):
 
 @pytest.fixture
 def province_admin(province):
-    return make_user("province.admin", Role.CITY_ADMIN, province)
+    return make_user("province.admin", Role.CITY_ADMIN, province, full_name="Trần Văn Tỉnh")
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from evaluations.choices import Grade, Severity, SheetStatus, ViolationSource
 from evaluations.models import Rating
 from evaluations.ratings import services, sheet_format as excel
 from evaluations.violations.services import violation_record
-from tests.builders import open_sheet
+from tests.builders import lower_to_cap, open_sheet
 from tests.factories import code_article
 from tests.helpers import client_for
 
@@ -383,6 +383,7 @@ def test_a_file_with_a_group_column_removed_is_refused(officer, sheet):
 
 @pytest.mark.parametrize("status", [SheetStatus.APPROVED, SheetStatus.LOCKED])
 def test_an_approved_or_locked_sheet_is_refused(client, ward_officer, unit_head, district_officer, sheet, status):
+    lower_to_cap(sheet, ward_officer)
     content, _rows = edited(download(client_for(client, ward_officer), sheet), {"TXB001": {BONUS: 5}})
     services.rating_sheet_transition(actor=ward_officer, sheet=sheet, action="submit")
     services.rating_sheet_transition(actor=unit_head, sheet=sheet, action="approve")

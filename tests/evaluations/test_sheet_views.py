@@ -12,6 +12,7 @@ from evaluations.choices import Severity, SheetStatus, ViolationSource
 from evaluations.models import Rating, RatingSheet
 from evaluations.ratings import services
 from evaluations.violations.services import violation_record
+from tests.builders import lower_to_cap
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -94,6 +95,7 @@ def test_without_htmx_a_row_save_goes_back_to_the_sheet(client, sheet, rows, war
 
 
 def test_a_row_of_an_approved_sheet_is_not_saved(client, sheet, rows, ward_officer, unit_head, row_post):
+    lower_to_cap(sheet, ward_officer, keep=[rows[0].staff])
     services.rating_sheet_transition(actor=ward_officer, sheet=sheet, action="submit")
     services.rating_sheet_transition(actor=unit_head, sheet=sheet, action="approve")
     client.force_login(ward_officer)
@@ -227,8 +229,9 @@ EXPECTED = {
 @pytest.mark.parametrize("where", ["own", "sibling", "other_district"])
 def test_scope_matrix(request, client, role, where, make_sheet, city_admin, row_post, thanh_xuan_bac, thanh_xuan_trung, phuc_xa):
     unit = {"own": thanh_xuan_bac, "sibling": thanh_xuan_trung, "other_district": phuc_xa}[where]
-    sheet = make_sheet(unit=unit, actor=city_admin, staff_count=2)
+    sheet = make_sheet(unit=unit, actor=city_admin, staff_count=4)
     row = sheet.ratings.first()
+    lower_to_cap(sheet, city_admin, keep=[row.staff])  # 1 A of 4 within Hanoi's 30 %: the row tried stays A
     client.force_login(request.getfixturevalue(role))
     page = client.get(detail_url(sheet)).status_code
     saved = save_row(client, row, row_post(row, points={"discipline": "19"})).status_code
@@ -292,6 +295,7 @@ def test_the_district_office_cannot_open_a_sheet_nobody_opened(client, district_
 
 
 def test_submit_approve_and_return_through_the_page(client, sheet, ward_officer, unit_head):
+    lower_to_cap(sheet, ward_officer)
     url = reverse("evaluations:sheet_transition", args=[sheet.pk])
     client.force_login(ward_officer)
     client.post(url, {"action": "submit"})
@@ -332,6 +336,7 @@ def test_the_district_office_sees_which_wards_submitted(client, make_sheet, than
                                                         district_officer, unit_head):
     submitted = make_sheet(unit=thanh_xuan_bac, actor=city_admin, staff_count=2)
     make_sheet(unit=thanh_xuan_trung, actor=city_admin, staff_count=2)
+    lower_to_cap(submitted, city_admin)
     services.rating_sheet_transition(actor=city_admin, sheet=submitted, action="submit")
     services.rating_sheet_transition(actor=unit_head, sheet=submitted, action="approve")
     client.force_login(district_officer)
@@ -415,6 +420,7 @@ def test_self_assessment_errors_and_closing(client, sheet, rows, member, ward_of
     assert vi("%(label)s: at most %(max)s points.", label=groups[0].name, max="20") in body
     assert Rating.objects.get(pk=rows[0].pk).self_points is None
     assert client.get(reverse("evaluations:rating_self_assess", args=[rows[1].pk])).status_code == 404  # a colleague's row
+    lower_to_cap(sheet, ward_officer, keep=[rows[0].staff])
     services.rating_sheet_transition(actor=ward_officer, sheet=sheet, action="submit")
     body = client.post(url, {"p_discipline": "20", "p_tasks": "70", "p_bonus": "0"}).content.decode()
     assert vi("Self-assessment is closed: the sheet was already submitted.") in body

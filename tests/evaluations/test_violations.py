@@ -12,7 +12,7 @@ from evaluations.choices import Grade, Severity, ViolationSource
 from evaluations.models import Rating, Violation
 from evaluations.ratings import services
 from evaluations.violations.services import violation_record
-from tests.builders import open_sheet
+from tests.builders import lower_to_cap, open_sheet
 from tests.factories import UserFactory
 from tests.helpers import client_for
 
@@ -105,7 +105,12 @@ def test_a_month_without_a_sheet_yet_is_capped_once_it_is_opened(client, ward_of
     assert rating_of(an, this_month).grade == Grade.B
 
 
-def test_an_approved_sheet_keeps_its_grade_and_says_so(client, ward_officer, unit_head, sheet, an, article, last_month):
+def test_an_approved_sheet_keeps_its_grade_and_says_so(client, ward_officer, unit_head, sheet, an, article, last_month,
+                                                       staff_factory, thanh_xuan_bac):
+    # Four staff: Hanoi's 30 % allows one A, An's.
+    staff_factory.create_batch(2, unit=thanh_xuan_bac)
+    open_sheet(thanh_xuan_bac, ward_officer, last_month)
+    lower_to_cap(sheet, ward_officer, keep=[an])
     services.rating_sheet_transition(actor=ward_officer, sheet=sheet, action="submit")
     services.rating_sheet_transition(actor=unit_head, sheet=sheet, action="approve")
 

@@ -164,6 +164,12 @@ CASES: dict[str, Case] = {
     # A role that may not take the step is refused (403); the services are tested in test_workflow.py.
     "evaluations:sheet_transition": Case(kwargs=pk("sheet"), method="POST", data=lambda side: {"action": "submit"},
                                          own={**REDIRECT, **roles(403, "district_officer", "inspector")}),
+    # Marking a unit exceptional for the sheet's period is the level above's (district office, city): it goes back
+    # to the sheet with a message (done, or why not: Hanoi's scheme allows no exceptions); the ward's own roles
+    # and inspectors are refused. The services are tested in tests/evaluations/test_caps.py.
+    "evaluations:sheet_cap_exception": Case(kwargs=pk("sheet"), method="POST",
+                                            data=lambda side: {"action": "decide", "reason": "Đơn vị tiêu biểu"},
+                                            own={**REDIRECT, **roles(403, *WARD, "inspector")}),
     "evaluations:sheet_xlsx": Case(kwargs=pk("sheet")),
     "evaluations:sheet_upload": Case(kwargs=pk("sheet"), own=roles(403, "district_officer", "inspector")),
     # Without htmx a row save goes back to the sheet with a message; rating is the unit's and the city's job.

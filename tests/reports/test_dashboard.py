@@ -6,10 +6,19 @@ import datetime
 
 import pytest
 
-from evaluations.choices import VisitKind, VisitStatus
+from evaluations.choices import Grade, VisitKind, VisitStatus
 from evaluations.models import Rating
 from feedback.choices import CaseStatus, FeedbackKind
-from tests.builders import make_campaign, make_user, move_sheet, open_sheet, record_violation, sign
+from tests.builders import (
+    lower_to_cap,
+    make_campaign,
+    make_user,
+    move_sheet,
+    open_sheet,
+    record_violation,
+    set_grade,
+    sign,
+)
 from tests.factories import FeedbackCaseFactory, InspectionTeamFactory, KioskVoteFactory
 from tests.helpers import local_at, months_back, this_month, today
 from tests.reports.dashboard_helpers import action_on, cell, ranking_row, shown, svg
@@ -26,8 +35,8 @@ def url(unit, **params):
 
 @pytest.fixture
 def district_data(thanh_xuan, thanh_xuan_bac, thanh_xuan_trung, district_officer, city_admin, ward_officer, staff_factory):
-    """Three staff in Thanh Xuân Bắc, two in Thanh Xuân Trung; this month's sheets (Bắc submitted, one B after a
-    violation; Trung a draft); two pledges; feedback and kiosk votes; an overdue corrective action, and one on a
+    """Three staff in Thanh Xuân Bắc, two in Thanh Xuân Trung; this month's sheets (Bắc submitted: one B after a
+    violation, one B and one C, since Hanoi's cap of 30 % of the staff allows no A for three; Trung a draft); two pledges; feedback and kiosk votes; an overdue corrective action, and one on a
     surprise visit not started yet (never counted)."""
     bac = staff_factory.create_batch(3, unit=thanh_xuan_bac)
     trung = staff_factory.create_batch(2, unit=thanh_xuan_trung)
@@ -38,6 +47,8 @@ def district_data(thanh_xuan, thanh_xuan_bac, thanh_xuan_trung, district_officer
     sign(campaign, trung[0], district_officer)
     sheet = open_sheet(thanh_xuan_bac, ward_officer, this_month())
     record_violation(actor=district_officer, staff=bac[1], description="Không đeo thẻ công chức")
+    set_grade(sheet, ward_officer, bac[0], Grade.B)
+    set_grade(sheet, ward_officer, bac[2], Grade.C)
     move_sheet(sheet, ward_officer, "submit")
     open_sheet(thanh_xuan_trung, city_admin, this_month())
     yesterday = today() - datetime.timedelta(days=1)
@@ -70,12 +81,12 @@ def test_tiles_and_ranking_equal_the_database(en_client, district_officer, thanh
 
     bac = ranking_row(html, thanh_xuan_bac.public_code)
     grades = sorted(Rating.objects.filter(sheet=district_data["sheet"]).values_list("grade", flat=True))
-    assert grades == ["A", "A", "B"]
+    assert grades == ["B", "B", "C"]
     assert cell(bac, "violations") == "1"
     assert cell(bac, "satisfaction") == "50%"
     assert cell(bac, "feedback") == "2 / 1"
     assert cell(bac, "actions") == "1 / 1"
-    assert "66.7%" in bac and "33.3%" in bac  # two A, one B
+    assert "66.7%" in bac and "33.3%" in bac  # two B, one C
     trung = ranking_row(html, thanh_xuan_trung.public_code)
     assert cell(trung, "actions") == "0 / 0"
     assert cell(trung, "satisfaction") == "100%"
@@ -91,7 +102,7 @@ def test_charts_draw_one_bar_per_unit_and_one_point_per_month_with_data(en_clien
     # (Bắc and Trung) have a bar, not the seven former wards without any.
     assert grades.count('class="bar-row"') == 2
     assert html.count("<tr data-unit=") == 2
-    assert grades.count('class="bar seg-') == 2  # Bắc: A and B; Trung's draft is not counted
+    assert grades.count('class="bar seg-') == 2  # Bắc: B and C; Trung's draft is not counted
     assert "<title" in grades and "<desc" in grades and 'role="img"' in grades
 
     trend = svg(html, "trend")
@@ -184,7 +195,9 @@ def test_city_admin_sees_todays_wards_and_a_former_district_only_with_figures(
     en_client, city_admin, hanoi, thanh_xuan, thanh_xuan_bac, ward_officer, staff_factory
 ):
     staff_factory.create_batch(2, unit=thanh_xuan_bac)
-    move_sheet(open_sheet(thanh_xuan_bac, ward_officer, this_month()), ward_officer, "submit")
+    sheet = open_sheet(thanh_xuan_bac, ward_officer, this_month())
+    lower_to_cap(sheet, ward_officer)  # two staff: Hanoi's 30 % allows no A
+    move_sheet(sheet, ward_officer, "submit")
     current_wards = Unit.objects.filter(parent=hanoi, structure="current").count()
     page = en_client(city_admin)
     html = page.get(url(hanoi)).content.decode()
@@ -233,15 +246,17 @@ def test_a_past_month_is_shown(en_client, district_officer, thanh_xuan):
 def test_grades_fall_back_to_the_last_month_with_sheets(en_client, district_officer, thanh_xuan, thanh_xuan_bac, ward_officer, staff_factory):
     staff_factory.create_batch(2, unit=thanh_xuan_bac)
     last = months_back(1)
-    move_sheet(open_sheet(thanh_xuan_bac, ward_officer, last), ward_officer, "submit")
+    sheet = open_sheet(thanh_xuan_bac, ward_officer, last)
+    lower_to_cap(sheet, ward_officer)  # two staff: Hanoi's 30 % allows no A
+    move_sheet(sheet, ward_officer, "submit")
     html = en_client(district_officer).get(url(thanh_xuan)).content.decode()
     assert "last month with submitted sheets" in html
-    assert svg(html, "grades").count('class="bar seg-A"') == 1
+    assert svg(html, "grades").count('class="bar seg-B"') == 1
 
 
 def test_the_ranking_puts_the_best_score_first(en_client, district_officer, thanh_xuan, thanh_xuan_bac, thanh_xuan_trung, district_data):
     html = en_client(district_officer).get(url(thanh_xuan)).content.decode()
     order = __import__("re").findall(r'<tr data-unit="([^"]+)">', html)
-    # Trung: 50% coverage, 100% satisfaction, no grade yet (draft); Bắc: 33% coverage, 50% satisfaction, a B.
+    # Trung: 50% coverage, 100% satisfaction, no grade yet (draft); Bắc: 33% coverage, 50% satisfaction, two B and a C.
     assert order[:2] == [thanh_xuan_trung.public_code, thanh_xuan_bac.public_code]
     assert cell(ranking_row(html, thanh_xuan_trung.public_code), "score") != "—"

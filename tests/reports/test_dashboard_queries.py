@@ -10,7 +10,7 @@ import pytest
 
 from evaluations.choices import VisitStatus
 from feedback.choices import CaseStatus, FeedbackKind
-from tests.builders import make_campaign, make_user, move_sheet, open_sheet, record_violation, sign
+from tests.builders import lower_to_cap, make_campaign, make_user, move_sheet, open_sheet, record_violation, sign
 from tests.factories import FeedbackCaseFactory, InspectionTeamFactory, KioskVoteFactory
 from tests.helpers import local_at, months_back, today
 from tests.reports.dashboard_helpers import action_on, svg
@@ -49,6 +49,7 @@ def fill(*, district, wards, months, city_admin, district_officer, staff_factory
         for back in range(months):
             month = months_back(back)
             sheet = open_sheet(ward, city_admin, month)
+            lower_to_cap(sheet, city_admin)  # two staff: Hanoi's 30 % allows no A
             move_sheet(sheet, city_admin, "submit", "approve")
             day = month.replace(day=3) if back else today()
             record_violation(actor=city_admin, staff=staff[1], day=day, description="Không đeo thẻ công chức")
@@ -103,6 +104,8 @@ def _more(wards, months, city_admin, district_officer, staff_factory, district):
         sign(campaign, staff[0], district_officer)
         for back in range(months):
             month = months_back(back)
-            move_sheet(open_sheet(ward, city_admin, month), city_admin, "submit")
+            sheet = open_sheet(ward, city_admin, month)
+            lower_to_cap(sheet, city_admin)
+            move_sheet(sheet, city_admin, "submit")
             FeedbackCaseFactory(unit=ward, satisfaction=5, received_at=local_at(month.replace(day=2)), status=CaseStatus.NEW)
         action_on(team, ward)
