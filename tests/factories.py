@@ -91,6 +91,7 @@ SHIPPED_DATA = (
     ("evaluations.migrations.0005_rules_per_jurisdiction", "ship_rules"),
     ("reports.migrations.0004_rules_per_jurisdiction", "ship_rules"),
     ("evaluations.migrations.0007_decree_335_sanction_trigger", "ship_sanction_trigger"),
+    ("evaluations.migrations.0008_hanoi_exceptional_cap", "ship_exceptional_cap"),
 )
 
 

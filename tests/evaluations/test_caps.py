@@ -12,6 +12,7 @@ import pytest
 from evaluations.choices import CapKind, Grade, SheetStatus
 from evaluations.models import CapException, RatingSheet, ScoringScheme
 from evaluations.ratings import scoring, services
+from evaluations.ratings.services import scheme_for
 from tests.builders import make_user, open_sheet, set_grades
 from tests.helpers import client_for, in_page
 from units.choices import Role
@@ -246,7 +247,16 @@ def test_the_units_own_people_cannot_decide_its_exception(decree_sheet, commune,
 
 
 @pytest.mark.django_db
+def test_hanois_scheme_ships_its_exceptional_cap(thanh_xuan_bac, district_officer):
+    scheme = scheme_for(unit=thanh_xuan_bac, month=MARCH_2026)
+    assert (scheme.a_share_cap_percent, scheme.exceptional_cap_percent) == (30, 40)
+    services.cap_exception_decide(actor=district_officer, unit=thanh_xuan_bac, month=MARCH_2026, reason="Đơn vị tiêu biểu")
+    assert CapException.objects.get().unit == thanh_xuan_bac
+
+
+@pytest.mark.django_db
 def test_an_exception_is_refused_when_the_scheme_has_no_exceptional_cap(thanh_xuan_bac, district_officer):
+    ScoringScheme.objects.filter(legal_basis__startswith="Quyết định 3814").update(exceptional_cap_percent=None)
     with translation.override("en"), pytest.raises(ValidationError) as refused:
         services.cap_exception_decide(actor=district_officer, unit=thanh_xuan_bac, month=MARCH_2026, reason="Đơn vị tiêu biểu")
     assert refused.value.code == "no_exceptional_cap"
