@@ -8,6 +8,8 @@ Units used across the suite (legacy structure, as in the demo):
 - ``thanh_xuan``: Quận Thanh Xuân (district 009), ``thanh_xuan_bac``: Phường Thanh Xuân Bắc (00367),
   ``thanh_xuan_trung``: its sibling ward Phường Thanh Xuân Trung (00355);
 - ``ba_dinh``: another district, Quận Ba Đình (001), ``phuc_xa``: its ward Phường Phúc Xá (00001).
+A second province (current structure), imported on demand: ``an_giang`` (Tỉnh An Giang, 91) with ``vinh_thuan``
+(Xã Vĩnh Thuận, 31069) and its administrator ``province_admin``.
 """
 
 
@@ -63,6 +65,26 @@ def ba_dinh(hanoi):
 @pytest.fixture
 def phuc_xa(hanoi):
     return _legacy("00001")
+
+
+@pytest.fixture
+def an_giang(hanoi):
+    """Tỉnh An Giang (91) on the current structure, the second province (no rules of its own until a test makes
+    them: the national defaults apply)."""
+    units_import(province=91, structure="current")
+    return Unit.objects.get(official_code="91", parent__isnull=True)
+
+
+@pytest.fixture
+def vinh_thuan(an_giang):
+    """Xã Vĩnh Thuận (31069), a commune of An Giang."""
+    return Unit.objects.get(official_code="31069", structure=Structure.CURRENT)
+
+
+@pytest.fixture
+def province_admin(an_giang):
+    """An Giang's province administrator (the CITY_ADMIN role over the province)."""
+    return make_user("province.angiang", Role.CITY_ADMIN, an_giang)
 
 
 @pytest.fixture

@@ -6,7 +6,9 @@ district office and an inspector of its own. On each side: staff, a pledge campa
 scan, a rating sheet with its ratings, a violation, an inspection team with a visit in progress (results, a
 photo, a finding about a staff member, a corrective action with an evidence file), a planned surprise visit, a
 feedback case with a photo, a kiosk device, a ready quarterly report with its workbook, a commendation list and
-a finished export job with its file.
+a finished export job with its file. Rules: on the OWN side Hanoi's (the city of both wards): a code of its own
+still a draft (a chapter, an article) and an unused checklist; on the FOREIGN side the same for a province of its
+own, so that Hanoi's users (its city administrator included) never reach them.
 
 Objects are made with the services where they are cheap (tests/builders.py) and with the factories elsewhere
 (tests/factories.py).
@@ -32,6 +34,12 @@ from reports.quarterly.services import quarterly_report_build_now
 from tests.builders import make_campaign, make_user, open_sheet, record_violation, sign
 from tests.evaluations.inspection_helpers import pdf_bytes, png_bytes
 from tests.factories import (
+    ArticleFactory,
+    ChapterFactory,
+    ChecklistItemFactory,
+    ChecklistTemplateFactory,
+    CodeOfConductFactory,
+    CodeVersionFactory,
     CorrectiveActionFactory,
     ExportJobFactory,
     FeedbackCaseFactory,
@@ -41,11 +49,13 @@ from tests.factories import (
     InspectionVisitFactory,
     KioskDeviceFactory,
     StaffFactory,
+    UnitFactory,
     record_results,
 )
 from tests.helpers import days, last_month
 from tests.pledges.helpers import PDF_BYTES
-from units.choices import Role
+from units.choices import Role, UnitKind
+from units.models import Unit
 
 
 @dataclasses.dataclass
@@ -74,6 +84,12 @@ class Side:
     commendation: object
     export_job: object
     quarter: Quarter
+    # Rules of the side's province or city (see the module docstring)
+    code: object = None  # a code with a draft version only
+    draft: object = None
+    chapter: object = None
+    article: object = None
+    checklist: object = None  # not used by any visit
 
 
 def build_side(*, ward, district, office, inspector, admin, label: str) -> Side:
@@ -128,14 +144,28 @@ def build_side(*, ward, district, office, inspector, admin, label: str) -> Side:
     )
 
 
+def build_rules(side: Side, *, jurisdiction, label: str) -> None:
+    """A draft code (a chapter, an article) and an unused checklist of ``jurisdiction``, on ``side``."""
+    side.code = CodeOfConductFactory(jurisdiction=jurisdiction, title=f"Quy tắc ứng xử {label}")
+    side.draft = CodeVersionFactory(code=side.code)
+    side.chapter = ChapterFactory(version=side.draft)
+    side.article = ArticleFactory(chapter=side.chapter)
+    side.checklist = ChecklistTemplateFactory(jurisdiction=jurisdiction, name=f"Danh mục {label}")
+    ChecklistItemFactory(template=side.checklist)
+
+
 def build_world(*, users: dict, thanh_xuan, thanh_xuan_bac, ba_dinh, phuc_xa) -> dict[str, Side]:
     """Both sides. ``users`` maps the role names to the suite's role users (district_officer, inspector, city_admin)."""
     admin = users["city_admin"]
     foreign_office = make_user("matrix.office.badinh", Role.DISTRICT_OFFICE, ba_dinh)
     foreign_inspector = make_user("matrix.inspector.badinh", Role.INSPECTOR, ba_dinh)
-    return {
+    world = {
         "own": build_side(ward=thanh_xuan_bac, district=thanh_xuan, office=users["district_officer"],
                           inspector=users["inspector"], admin=admin, label="TXB"),
         "foreign": build_side(ward=phuc_xa, district=ba_dinh, office=foreign_office, inspector=foreign_inspector,
                               admin=admin, label="PX"),
     }
+    hanoi = Unit.objects.get(pk=thanh_xuan.ancestor_ids[0])
+    build_rules(world["own"], jurisdiction=hanoi, label="HN")
+    build_rules(world["foreign"], jurisdiction=UnitFactory(name="Tỉnh Thử Nghiệm", kind=UnitKind.PROVINCE), label="TN")
+    return world
