@@ -106,12 +106,14 @@ def code_can_manage(*, user, code: CodeOfConduct) -> bool:
     return code.jurisdiction_id is not None and scope.can(Capability.MANAGE_RULES, code.jurisdiction)
 
 
+def _codes_concerning(user) -> QuerySet:
+    codes = CodeOfConduct.objects.all()
+    return codes if scope_for(user).is_global else codes.filter(_codes_concerning_q(user))
+
+
 def code_get_for_user(*, user, slug: str) -> CodeOfConduct:
     """A code that concerns the user (``_codes_concerning_q``; any for a superuser), or 404."""
-    codes = CodeOfConduct.objects.select_related("jurisdiction")
-    if not scope_for(user).is_global:
-        codes = codes.filter(_codes_concerning_q(user))
-    return get_object_or_404(codes, slug=slug)
+    return get_object_or_404(_codes_concerning(user).select_related("jurisdiction"), slug=slug)
 
 
 def code_versions(*, code: CodeOfConduct) -> QuerySet:
@@ -123,23 +125,22 @@ def code_versions(*, code: CodeOfConduct) -> QuerySet:
 
 def code_version_get_for_user(*, user, pk: int) -> CodeVersion:
     """A version of a code that concerns the user (``code_get_for_user``), or 404."""
-    version = get_object_or_404(CodeVersion.objects.select_related("code"), pk=pk)
-    code_get_for_user(user=user, slug=version.code.slug)
-    return version
+    versions = CodeVersion.objects.select_related("code__jurisdiction").filter(code__in=_codes_concerning(user))
+    return get_object_or_404(versions, pk=pk)
 
 
 def chapter_get_for_user(*, user, pk: int) -> Chapter:
     """A chapter of a version of a code that concerns the user, or 404."""
-    chapter = get_object_or_404(Chapter.objects.select_related("version__code"), pk=pk)
-    code_get_for_user(user=user, slug=chapter.version.code.slug)
-    return chapter
+    chapters = Chapter.objects.select_related("version__code__jurisdiction").filter(version__code__in=_codes_concerning(user))
+    return get_object_or_404(chapters, pk=pk)
 
 
 def article_get_for_user(*, user, pk: int) -> Article:
     """An article of a version of a code that concerns the user, or 404."""
-    article = get_object_or_404(Article.objects.select_related("chapter__version__code"), pk=pk)
-    code_get_for_user(user=user, slug=article.chapter.version.code.slug)
-    return article
+    articles = Article.objects.select_related("chapter__version__code__jurisdiction").filter(
+        chapter__version__code__in=_codes_concerning(user)
+    )
+    return get_object_or_404(articles, pk=pk)
 
 
 def code_jurisdictions_to_manage(*, user) -> QuerySet:

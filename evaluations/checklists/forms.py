@@ -38,7 +38,7 @@ class ChecklistForm(forms.Form):
         help_text=_("One a line, in the order inspectors go through them: for example “Quy tắc ứng xử được niêm yết tại trụ sở”."),
     )
     order = forms.ChoiceField(
-        label=_("Order"), widget=forms.RadioSelect, initial=ARTICLES_FIRST,
+        label=_("Order"), widget=forms.RadioSelect, initial=ARTICLES_FIRST, required=False,
         choices=((ARTICLES_FIRST, _("Articles first, then office checks")), (OFFICE_FIRST, _("Office checks first, then articles"))),
     )
     is_default = forms.BooleanField(

@@ -82,7 +82,8 @@ class ChecklistDetailView(_ChecklistMixin, TemplateView):
         copy_form = None
         if can_copy:
             jurisdictions = selectors.checklist_jurisdictions(user=self.request.user)
-            initial = checklist.jurisdiction_id if self.can_manage else None
+            own = list(jurisdictions[:2])
+            initial = checklist.jurisdiction_id if self.can_manage else (own[0].pk if len(own) == 1 else None)
             copy_form = ChecklistCopyForm(
                 jurisdictions=jurisdictions, national=self.scope.is_global, initial={"jurisdiction": initial}
             )

@@ -266,3 +266,13 @@ def test_a_ward_officer_reads_but_does_not_build(client, vinh_thuan, an_giang, p
     assert client.get(reverse("evaluations:checklist_create")).status_code == 403
     assert client.get(reverse("evaluations:checklist_update", args=[mine.pk])).status_code == 403
     assert client.post(reverse("evaluations:checklist_copy", args=[mine.pk]), {"jurisdiction": an_giang.pk}).status_code == 403
+
+
+def test_the_list_costs_the_same_whatever_the_number_of_checklists(client, province_admin, an_giang, django_assert_max_num_queries):
+    for n in range(5):
+        services.checklist_create(actor=province_admin, jurisdiction=an_giang, name=f"Danh mục {n}", lines=lines(office=OFFICE))
+    client = client_for(client, province_admin)
+    client.get(reverse("evaluations:checklist_list"))  # the session's first request (two-factor, sessions) apart
+    with django_assert_max_num_queries(8):
+        page = client.get(reverse("evaluations:checklist_list"))
+    assert len(page.context["rows"]) == 5 + ChecklistTemplate.objects.filter(jurisdiction__isnull=True, shipped_for="").count()

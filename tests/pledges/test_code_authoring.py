@@ -296,3 +296,15 @@ def test_messages_are_translated(client, province_admin, an_giang):
     client.force_login(province_admin)  # Vietnamese, the default
     response = client.post(reverse("pledges:code_version_publish", args=[code.versions.get().pk]), follow=True)
     assert in_page("A version without any article cannot be published.") in response.content.decode()
+
+
+def test_the_pages_cost_the_same_whatever_the_number_of_codes(client, province_admin, an_giang, django_assert_max_num_queries):
+    for n in range(4):
+        make_code(actor=province_admin, jurisdiction=an_giang, decision_number=f"{20 + n}/QĐ-UBND")
+    version = CodeVersion.objects.filter(code__jurisdiction=an_giang).first()
+    client = client_for(client, province_admin)
+    client.get(reverse("pledges:code_list"))  # the session's first request (two-factor, sessions) apart
+    with django_assert_max_num_queries(8):
+        assert client.get(reverse("pledges:code_list")).status_code == 200
+    with django_assert_max_num_queries(10):
+        assert client.get(reverse("pledges:code_version_detail", args=[version.pk])).status_code == 200
