@@ -198,3 +198,7 @@ class PublishForm(forms.Form):
         label=_("What changed"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Shown under the text, for example: “Bổ sung quy định về trang phục”."),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()

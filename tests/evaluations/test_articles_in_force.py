@@ -103,6 +103,13 @@ def test_violations_are_isolated_both_ways(an_giang_code, vinh_thuan, thanh_xuan
 # --- The violation form ---------------------------------------------------------------------------------------------
 
 
+def test_the_violation_form_never_offers_another_provinces_code(client, an_giang_code, ward_officer, province_admin):
+    hanoi = client_for(client, ward_officer).get(reverse("evaluations:violation_create")).context["form"]
+    assert codes_offered(hanoi.fields["article"]) == {"522/QĐ-UBND"}
+    an_giang = client_for(client, province_admin).get(reverse("evaluations:violation_create")).context["form"]
+    assert codes_offered(an_giang.fields["article"]) == {"12/QĐ-UBND"}
+
+
 def test_violation_form_offers_the_staff_members_code(client, an_giang_code, vinh_thuan, province_admin):
     staff = StaffFactory(unit=vinh_thuan)
     page = client_for(client, province_admin).get(reverse("evaluations:violation_create"), {"staff": staff.pk})
