@@ -5,6 +5,7 @@ configure."""
 from django.urls import path
 
 from evaluations.annual import views as annual
+from evaluations.checklists import views as checklists
 from evaluations.inspections.views import actions, reports as inspection_reports, visits as inspections
 from evaluations.ratings import views as ratings
 from evaluations.schemes import views as schemes
@@ -41,6 +42,17 @@ urlpatterns = [
     path("inspections/new/", inspections.VisitCreateView.as_view(), name="visit_create"),
     path("inspections/teams/", inspections.TeamListView.as_view(), name="team_list"),
     path("inspections/teams/new/", inspections.TeamCreateView.as_view(), name="team_create"),
+    # Checklists (province administrators, for their jurisdiction)
+    path("inspections/checklists/", checklists.ChecklistListView.as_view(), name="checklist_list"),
+    path("inspections/checklists/new/", checklists.ChecklistCreateView.as_view(), name="checklist_create"),
+    path("inspections/checklists/<int:pk>/", checklists.ChecklistDetailView.as_view(), name="checklist_detail"),
+    path("inspections/checklists/<int:pk>/edit/", checklists.ChecklistUpdateView.as_view(), name="checklist_update"),
+    path("inspections/checklists/<int:pk>/copy/", checklists.ChecklistCopyView.as_view(), name="checklist_copy"),
+    path("inspections/checklists/<int:pk>/default/", checklists.ChecklistDefaultView.as_view(), name="checklist_default"),
+    path("inspections/checklists/<int:pk>/retire/", checklists.ChecklistActiveView.as_view(active=False),
+         name="checklist_retire"),
+    path("inspections/checklists/<int:pk>/restore/", checklists.ChecklistActiveView.as_view(active=True),
+         name="checklist_restore"),
     path("inspections/photos/<int:pk>/", inspections.PhotoView.as_view(), name="visit_photo"),
     path("inspections/<int:pk>/", inspections.VisitDetailView.as_view(), name="visit_detail"),
     path("inspections/<int:pk>/results/<int:result_pk>/", inspections.ResultSaveView.as_view(), name="visit_result_save"),

@@ -6,6 +6,7 @@ action) can be edited and then published. Pledges, campaigns and reminders are r
 and its services, so the admin only shows them, with their history.
 """
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
@@ -15,6 +16,7 @@ from django.utils.translation import gettext_lazy as _, ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.admin import ReadOnlyAdminMixin
+from core.forms import add_service_errors
 from pledges import services
 from pledges.choices import VersionStatus
 from pledges.models import Article, Chapter, CodeOfConduct, CodeVersion, Pledge, PledgeCampaign, PledgeReminder
@@ -44,27 +46,75 @@ class CodeVersionInline(admin.TabularInline):
         return False
 
 
-@admin.register(CodeOfConduct)
-class CodeOfConductAdmin(admin.ModelAdmin):
-    """The codes themselves are shipped by a data migration; new wording goes through a draft version."""
+class CodeOfConductAdminForm(forms.ModelForm):
+    """A new code: checked by the service's own validation, so the admin refuses what the portal refuses."""
 
-    list_display = ("title", "decision_number", "decision_date", "audience", "current_version")
+    class Meta:
+        model = CodeOfConduct
+        fields = ("jurisdiction", "title", "decision_number", "decision_date", "issuer", "audience")
+
+    def clean(self):
+        data = super().clean()
+        try:
+            services.code_validate(
+                jurisdiction=data.get("jurisdiction"), title=data.get("title", ""),
+                decision_number=data.get("decision_number", ""), decision_date=data.get("decision_date"),
+                issuer=data.get("issuer", ""), audience=data.get("audience", ""),
+            )
+        except ValidationError as error:
+            add_service_errors(self, error)
+        return data
+
+
+@admin.register(CodeOfConduct)
+class CodeOfConductAdmin(SimpleHistoryAdmin):
+    """A superuser adds a code here (with an empty draft version 1, through ``services.code_create``); province
+    administrators do it in the portal. Once added a code's particulars are read-only: new wording goes through
+    a draft version."""
+
+    list_display = ("title", "decision_number", "decision_date", "audience", "jurisdiction", "current_version")
     list_filter = ("audience",)
+    list_select_related = ("jurisdiction",)
     search_fields = ("title", "decision_number")
-    fields = ("title", "slug", "decision_number", "decision_date", "issuer", "audience")
-    readonly_fields = fields
+    form = CodeOfConductAdminForm
+    readonly_fields = ("jurisdiction", "title", "slug", "decision_number", "decision_date", "issuer", "audience")
+    raw_id_fields = ("jurisdiction",)
     inlines = [CodeVersionInline]
     actions = ["start_draft_version"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("versions")
 
+    def get_fields(self, request, obj=None):
+        return self.readonly_fields if obj is not None else CodeOfConductAdminForm.Meta.fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj is not None else ()
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []
+
     def has_add_permission(self, request):
-        return False
+        return request.user.is_active and request.user.is_superuser
 
     def has_change_permission(self, request, obj=None):
-        # The title is part of the text each pledge's fingerprint covers; there is no service to edit a code.
+        # The title is part of the text each pledge's fingerprint covers: a code is read-only once added.
         return False
+
+    def save_model(self, request, obj, form, change):
+        if change:  # never reached: a code is read-only here
+            raise PermissionDenied
+        data = form.cleaned_data
+        created = services.code_create(
+            actor=request.user, jurisdiction=data["jurisdiction"], title=data["title"],
+            decision_number=data["decision_number"], decision_date=data["decision_date"], issuer=data["issuer"],
+            audience=data["audience"],
+        )
+        obj.pk, obj.slug = created.pk, created.slug
+        obj._state.adding = False
+
+    def save_related(self, request, form, formsets, change):
+        pass  # the service made the draft version; there is nothing else to save
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 class Audience(models.TextChoices):
     """Whom a code of conduct binds."""
 
-    STAFF = "staff", _("Staff of city agencies")
+    STAFF = "staff", _("Staff of state agencies")
     PUBLIC = "public", _("Everyone in public places")
 
 

@@ -6,8 +6,9 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from pledges.choices import CampaignKind, VersionStatus
-from pledges.models import CodeVersion
+from pledges.choices import Audience, CampaignKind
+from pledges.models import Chapter, CodeVersion
+from pledges.selectors import code_versions_for_units
 from units.models import Unit
 
 # What the scan field offers in the browser's file picker; the service checks the content itself.
@@ -35,7 +36,8 @@ class DateInput(forms.DateInput):
 
 class CodeVersionChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, version):
-        return f"{version.code.decision_number} — {version.code.title} (v{version.number})"
+        code = version.code
+        return f"{code.decision_number} — {code.title} (v{version.number}; {code.jurisdiction_label})"
 
 
 class UnitChoiceField(forms.ModelChoiceField):
@@ -67,9 +69,9 @@ class CampaignForm(forms.Form):
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["scope_unit"].queryset = units
-        self.fields["code_version"].queryset = (
-            CodeVersion.objects.filter(status=VersionStatus.PUBLISHED).select_related("code").order_by("code__decision_date")
-        )
+        # The codes that apply to the units offered (their province's or city's, and the national ones); the
+        # service refuses one that does not apply to the unit chosen.
+        self.fields["code_version"].queryset = code_versions_for_units(units=list(units))
         today = timezone.localdate()
         self.fields["year"].initial = today.year
         self.fields["opens_on"].initial = today
@@ -115,6 +117,86 @@ class PledgeWithdrawForm(forms.Form):
         max_length=300,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("For example: recorded for the wrong person, or entered twice."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+
+
+# --- Codes of conduct: particulars, chapters and articles of a draft ----------------------------------------------
+
+
+class CodeForm(forms.Form):
+    """A code's particulars. ``jurisdictions``: the units the user may make rules for (None: no choice, when the
+    code exists already); ``national``: the national default is offered too (superusers)."""
+
+    jurisdiction = UnitChoiceField(
+        label=_("Applies to"), queryset=Unit.objects.none(),
+        help_text=_("The code binds this unit and every unit beneath it, from the decision's date."),
+    )
+    title = forms.CharField(label=_("Title"), max_length=300)
+    decision_number = forms.CharField(label=_("Issuing decision"), max_length=60, help_text=_("For example: 1234/QĐ-UBND."))
+    decision_date = forms.DateField(label=_("Decision date"), widget=DateInput())
+    issuer = forms.CharField(label=_("Issued by"), max_length=200, help_text=_("For example: Ủy ban nhân dân tỉnh An Giang."))
+    audience = forms.ChoiceField(label=_("Audience"), choices=Audience.choices, initial=Audience.STAFF)
+
+    def __init__(self, *args, jurisdictions=None, national: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if jurisdictions is None:
+            del self.fields["jurisdiction"]
+        else:
+            field = self.fields["jurisdiction"]
+            field.queryset = jurisdictions
+            if national:
+                field.required = False
+                field.empty_label = _("Whole country (national default)")
+            else:
+                first_two = list(jurisdictions[:2])
+                if len(first_two) == 1:
+                    field.initial = first_two[0].pk
+        self.fields["title"].widget.attrs["autofocus"] = True
+        self.helper = _helper()
+
+
+class ChapterForm(forms.Form):
+    number = forms.IntegerField(label=_("Chapter number"), min_value=1, max_value=999)
+    title = forms.CharField(label=_("Chapter title"), max_length=300)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+
+
+class ChapterChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, chapter):
+        return f"Chương {chapter.number}. {chapter.title}"
+
+
+class ArticleForm(forms.Form):
+    """An article of a draft; ``version`` given: the article may move to another of its chapters."""
+
+    chapter = ChapterChoiceField(label=_("Chapter"), queryset=Chapter.objects.none())
+    number = forms.IntegerField(
+        label=_("Article number"), min_value=1, max_value=9999,
+        help_text=_("Articles are numbered across the whole code (Điều 1, Điều 2, …), as violations cite them."),
+    )
+    title = forms.CharField(label=_("Article title"), max_length=300)
+    text = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 8}))
+
+    def __init__(self, *args, version=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if version is None:
+            del self.fields["chapter"]
+        else:
+            self.fields["chapter"].queryset = version.chapters.order_by("number")
+        self.helper = _helper()
+
+
+class PublishForm(forms.Form):
+    notes = forms.CharField(
+        label=_("What changed"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Shown under the text, for example: “Bổ sung quy định về trang phục”."),
     )
 
     def __init__(self, *args, **kwargs):

@@ -25,6 +25,8 @@ class CodeOfConduct(JurisdictionRule):
     issuer = models.CharField(_("issued by"), max_length=200)
     audience = models.CharField(_("audience"), max_length=10, choices=Audience.choices)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("code of conduct")
         verbose_name_plural = _("codes of conduct")
@@ -35,6 +37,11 @@ class CodeOfConduct(JurisdictionRule):
 
     def get_absolute_url(self):
         return reverse("pledges:code_detail", kwargs={"slug": self.slug})
+
+    @property
+    def jurisdiction_label(self) -> str:
+        """Where the code applies: its jurisdiction's name, or the whole country for a national default."""
+        return self.jurisdiction.name if self.jurisdiction_id else str(_("Whole country (national default)"))
 
     @property
     def legal_basis(self) -> str:
@@ -51,6 +58,8 @@ class CodeVersion(models.Model):
     notes = models.TextField(_("what changed"), blank=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     text_hash = models.CharField(_("text fingerprint (SHA-256)"), max_length=64, blank=True, editable=False)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("code version")
@@ -78,6 +87,8 @@ class Chapter(models.Model):
     number = models.PositiveSmallIntegerField(_("number"))
     title = models.CharField(_("title"), max_length=300)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("chapter")
         verbose_name_plural = _("chapters")
@@ -95,6 +106,8 @@ class Article(models.Model):
     number = models.PositiveSmallIntegerField(_("number"))
     title = models.CharField(_("title"), max_length=300)
     text = models.TextField(_("text"))
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("article")

@@ -13,7 +13,7 @@ from django.utils import timezone
 from pledges.choices import Audience, VersionStatus
 from pledges.code_texts import canonical_text
 from pledges.models import Article, Chapter, CodeOfConduct, CodeVersion, Pledge, PledgeCampaign
-from units.jurisdiction import rule_in_force
+from units.jurisdiction import ancestry_ids, applicable_q, national_q, rule_in_force
 from units.models import Staff, Unit
 from units.rollup import Rollup
 from units.scope import Capability, is_within, scope_for
@@ -37,6 +37,18 @@ def code_version_with_text(*, version_id: int) -> CodeVersion:
     return CodeVersion.objects.select_related("code").prefetch_related(chapters).get(pk=version_id)
 
 
+def code_version_outline(*, version_id: int) -> CodeVersion:
+    """A version with its code, chapters and articles loaded in order, and whether a campaign uses it."""
+    articles = Prefetch("articles", queryset=Article.objects.order_by("number"))
+    chapters = Prefetch("chapters", queryset=Chapter.objects.order_by("number").prefetch_related(articles))
+    return (
+        CodeVersion.objects.select_related("code", "code__jurisdiction")
+        .prefetch_related(chapters)
+        .annotate(campaign_count=Count("campaigns"))
+        .get(pk=version_id)
+    )
+
+
 def code_version_text(version: CodeVersion) -> str:
     """The exact text of a version, as hashed when it was published and when someone signs it."""
     chapters = [
@@ -44,6 +56,119 @@ def code_version_text(version: CodeVersion) -> str:
         for chapter in version.chapters.all()
     ]
     return canonical_text(version.code.title, chapters)
+
+
+def _codes_concerning_q(user) -> Q:
+    """Codes that concern the user: the national ones, those of the jurisdictions above or at the user's units
+    (they apply there) and those of jurisdictions inside the user's scope."""
+    scope = scope_for(user)
+    return (
+        national_q()
+        | Q(jurisdiction_id__in=scope.ancestor_unit_ids)
+        | Q(jurisdiction__in=Unit.objects.visible_to(user))
+    )
+
+
+def code_list(*, user) -> QuerySet:
+    """The codes a user may read in the list, with their jurisdiction and the published version (two queries).
+
+    Anyone: the codes with a published text (a code of conduct is public). A signed-in user: those concerning
+    their units (``_codes_concerning_q``), and the drafts of codes they may manage. A superuser: every code."""
+    published = Prefetch(
+        "versions", queryset=CodeVersion.objects.filter(status=VersionStatus.PUBLISHED), to_attr="published_versions"
+    )
+    codes = CodeOfConduct.objects.select_related("jurisdiction").prefetch_related(published)
+    has_text = Q(versions__status=VersionStatus.PUBLISHED)
+    if not user.is_authenticated:
+        codes = codes.filter(has_text)
+    elif not scope_for(user).is_global:
+        managed = code_manageable(user=user).values("pk")
+        codes = codes.filter(_codes_concerning_q(user)).filter(has_text | Q(pk__in=managed))
+    return codes.distinct().order_by("jurisdiction__path", "decision_date", "pk")
+
+
+def code_manageable(*, user) -> QuerySet:
+    """The codes ``user`` may edit: those of jurisdictions where they manage rules (any code for a superuser;
+    national codes for a superuser only)."""
+    scope = scope_for(user)
+    if scope.is_global:
+        return CodeOfConduct.objects.all()
+    return scope.filter_capable(
+        CodeOfConduct.objects.filter(jurisdiction__isnull=False), Capability.MANAGE_RULES, "jurisdiction"
+    )
+
+
+def code_can_manage(*, user, code: CodeOfConduct) -> bool:
+    """May ``user`` edit ``code``: MANAGE_RULES on its jurisdiction; a national code only for a superuser."""
+    scope = scope_for(user)
+    if scope.is_global:
+        return True
+    return code.jurisdiction_id is not None and scope.can(Capability.MANAGE_RULES, code.jurisdiction)
+
+
+def _codes_concerning(user) -> QuerySet:
+    codes = CodeOfConduct.objects.all()
+    return codes if scope_for(user).is_global else codes.filter(_codes_concerning_q(user))
+
+
+def code_get_for_user(*, user, slug: str) -> CodeOfConduct:
+    """A code that concerns the user (``_codes_concerning_q``; any for a superuser), or 404."""
+    return get_object_or_404(_codes_concerning(user).select_related("jurisdiction"), slug=slug)
+
+
+def code_versions(*, code: CodeOfConduct) -> QuerySet:
+    """The versions of ``code``, newest first, with how many articles and campaigns each has."""
+    return code.versions.annotate(
+        article_count=Count("chapters__articles", distinct=True), campaign_count=Count("campaigns", distinct=True)
+    ).order_by("-number")
+
+
+def code_version_get_for_user(*, user, pk: int) -> CodeVersion:
+    """A version of a code that concerns the user (``code_get_for_user``), or 404."""
+    versions = CodeVersion.objects.select_related("code__jurisdiction").filter(code__in=_codes_concerning(user))
+    return get_object_or_404(versions, pk=pk)
+
+
+def chapter_get_for_user(*, user, pk: int) -> Chapter:
+    """A chapter of a version of a code that concerns the user, or 404."""
+    chapters = Chapter.objects.select_related("version__code__jurisdiction").filter(version__code__in=_codes_concerning(user))
+    return get_object_or_404(chapters, pk=pk)
+
+
+def article_get_for_user(*, user, pk: int) -> Article:
+    """An article of a version of a code that concerns the user, or 404."""
+    articles = Article.objects.select_related("chapter__version__code__jurisdiction").filter(
+        chapter__version__code__in=_codes_concerning(user)
+    )
+    return get_object_or_404(articles, pk=pk)
+
+
+def code_jurisdictions_to_manage(*, user) -> QuerySet:
+    """Units for which the user may create rules: their assignments that grant MANAGE_RULES (a superuser: the
+    roots of the tree; the national default is offered to superusers apart)."""
+    scope = scope_for(user)
+    condition = Q(pk__in=scope.assigned_unit_ids(capability=Capability.MANAGE_RULES))
+    if scope.is_global:
+        condition |= Q(parent__isnull=True)
+    return Unit.objects.filter(condition).select_related("parent").order_by("path")
+
+
+def code_versions_for_units(*, units) -> QuerySet:
+    """Published versions of the codes that apply to any of ``units`` (their jurisdictions' up the tree, and the
+    national ones): what a pledge campaign over one of them may ask to sign."""
+    ids = {unit_id for unit in units for unit_id in ancestry_ids(unit)}
+    applies = Q(code__jurisdiction_id__in=ids) | Q(code__jurisdiction__isnull=True, code__shipped_for="")
+    return (
+        CodeVersion.objects.filter(status=VersionStatus.PUBLISHED)
+        .filter(applies)
+        .select_related("code", "code__jurisdiction")
+        .order_by("code__jurisdiction__path", "code__decision_date", "code__pk")
+    )
+
+
+def code_applies_to(*, code: CodeOfConduct, unit: Unit) -> bool:
+    """Does ``code`` bind ``unit``: its jurisdiction is ``unit`` or above it, or it is a national default."""
+    return CodeOfConduct.objects.filter(applicable_q(unit), pk=code.pk).exists()
 
 
 # --- Campaigns ----------------------------------------------------------------------------------------------
@@ -293,7 +418,26 @@ def codes_in_force(*, unit: Unit, day: datetime.date) -> list[CodeOfConduct]:
 def articles_in_force(*, unit: Unit, day: datetime.date) -> QuerySet:
     """The articles of the published version of the staff code binding ``unit`` on ``day``, in order (what a
     violation, a finding or a checklist item refers to)."""
-    code = code_in_force(unit=unit, day=day)
+    return articles_of_code(code_in_force(unit=unit, day=day))
+
+
+def code_in_force_for_jurisdiction(
+    *, jurisdiction: Unit | None, day: datetime.date, audience: str = Audience.STAFF
+) -> CodeOfConduct | None:
+    """The code in force on ``day`` for a rule attached to ``jurisdiction``: ``code_in_force`` of that unit, or,
+    for a national rule (``None``), the national default."""
+    if jurisdiction is not None:
+        return code_in_force(unit=jurisdiction, day=day, audience=audience)
+    codes = CodeOfConduct.objects.filter(national_q(), audience=audience, versions__status=VersionStatus.PUBLISHED)
+    codes = list(codes.distinct().order_by("decision_date", "pk"))
+    in_force = [code for code in codes if code.decision_date <= day]
+    if in_force:
+        return in_force[-1]
+    return codes[0] if codes else None  # before any is in force, the earliest (as ``rule_in_force``)
+
+
+def articles_of_code(code: CodeOfConduct | None) -> QuerySet:
+    """The articles of the published version of ``code``, in order (none for ``None``)."""
     if code is None:
         return Article.objects.none()
     return Article.objects.filter(

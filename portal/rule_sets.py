@@ -13,7 +13,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -29,15 +29,14 @@ from units.scope import Capability, scope_for
 
 OWN, INHERITED, NATIONAL = "own", "inherited", "national"
 
-# The pages that manage each kind of rule, by URL name. Some are built by other parts of the portal: a name that
-# does not exist (yet) is left out rather than breaking the page.
-MANAGE_PAGES: dict[str, tuple[str, ...]] = {
-    "staff_code": ("pledges:code_manage_list",),
-    "public_code": ("pledges:code_manage_list",),
-    "scheme": ("evaluations:scheme_list",),
-    "commendation_rule": ("reports:commendation_rule_list",),
-    "checklist": ("evaluations:checklist_list",),
-    "ranking_weights": ("reports:ranking_weights_list",),
+# The page that manages each kind of rule, by URL name.
+MANAGE_PAGES: dict[str, str] = {
+    "staff_code": "pledges:code_list",
+    "public_code": "pledges:code_list",
+    "scheme": "evaluations:scheme_list",
+    "commendation_rule": "reports:commendation_rule_list",
+    "checklist": "evaluations:checklist_list",
+    "ranking_weights": "reports:ranking_weights_list",
 }
 LABELS = {
     "staff_code": _("Code of conduct for staff"),
@@ -50,13 +49,8 @@ LABELS = {
 
 
 def manage_url(kind: str) -> str:
-    """The page managing rules of ``kind``, or "" while no such page exists."""
-    for name in MANAGE_PAGES.get(kind, ()):
-        try:
-            return reverse(name)
-        except NoReverseMatch:
-            continue
-    return ""
+    """The page managing rules of ``kind``."""
+    return reverse(MANAGE_PAGES[kind])
 
 
 @dataclass

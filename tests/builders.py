@@ -18,7 +18,7 @@ from evaluations.ratings import scoring, services as rating_services
 from evaluations.ratings.selectors import cap_exception_for
 from evaluations.violations.services import violation_record
 from pledges import services as pledge_services
-from tests.factories import UserFactory, code_article, shipped_code_version
+from tests.factories import UserFactory, article_in_force, version_in_force
 from tests.helpers import days
 from units.services import role_assign
 
@@ -35,19 +35,52 @@ def make_user(username, role, unit, **extra):
 
 def make_campaign(*, actor, scope_unit, code_version=None, opens_on=None, closes_on=None, year=None,
                   title="Ký cam kết thực hiện Quy tắc ứng xử", **extra):
-    """A campaign of the published 522 code (unless told otherwise) made through the service, open from 60 days
-    ago to 40 days ahead unless told otherwise, for the year it opens in unless told otherwise."""
+    """A campaign of the staff code in force for ``scope_unit`` (Hanoi's 522, elsewhere the national 1847) unless
+    told otherwise, made through the service, open from 60 days ago to 40 days ahead unless told otherwise, for
+    the year it opens in unless told otherwise."""
     opens_on = opens_on or days(-60)
     return pledge_services.campaign_create(
         actor=actor,
         title=title,
         year=year or opens_on.year,
-        code_version=code_version or shipped_code_version(),
+        code_version=code_version or version_in_force(scope_unit),
         scope_unit=scope_unit,
         opens_on=opens_on,
         closes_on=closes_on or days(40),
         **extra,
     )
+
+
+# A province's own code as its administrator writes it (seed 004: Vĩnh Thuận follows the 1847 content areas).
+PROVINCE_CODE = {
+    "title": "Quy tắc ứng xử của cán bộ, công chức, viên chức tỉnh An Giang",
+    "decision_number": "12/QĐ-UBND",
+    "decision_date": datetime.date(2026, 1, 5),
+    "issuer": "Ủy ban nhân dân tỉnh An Giang",
+    "audience": "staff",
+}
+PROVINCE_CHAPTERS = [
+    (1, "Quy định chung", [(1, "Phạm vi điều chỉnh", "Quy tắc này quy định chuẩn mực xử sự của cán bộ, công chức.")]),
+    (2, "Chuẩn mực văn hóa công vụ", [
+        (2, "Giao tiếp, ứng xử", "Thực hiện \"4 xin, 4 luôn\": xin chào, xin lỗi, xin cảm ơn, xin phép."),
+        (3, "Trang phục", "Trang phục gọn gàng, đi giày, dép có quai hậu, đeo thẻ khi thi hành công vụ."),
+    ]),
+]
+
+
+def make_code(*, actor, jurisdiction, chapters=PROVINCE_CHAPTERS, publish: bool = True, **particulars):
+    """A code of ``jurisdiction`` written and (unless told otherwise) published through the services, with
+    ``chapters`` ((number, title, [(number, title, text), …]), …) and PROVINCE_CODE's particulars unless told
+    otherwise."""
+    code = pledge_services.code_create(actor=actor, jurisdiction=jurisdiction, **{**PROVINCE_CODE, **particulars})
+    draft = code.versions.get()
+    for number, title, articles in chapters:
+        chapter = pledge_services.chapter_create(actor=actor, version=draft, number=number, title=title)
+        for article_number, article_title, text in articles:
+            pledge_services.article_create(actor=actor, chapter=chapter, number=article_number, title=article_title, text=text)
+    if publish:
+        pledge_services.code_version_publish(actor=actor, version=draft)
+    return code
 
 
 def sign(campaign, staff, actor, signed_on=None, **extra):
@@ -125,10 +158,11 @@ def move_sheet(sheet, actor, *actions):
 
 def record_violation(*, actor, staff, day=None, article=None, severity=Severity.MINOR,
                      source=ViolationSource.SUPERVISOR, description="Đi muộn", **extra):
-    """A violation recorded through the service (it caps the month's grade), today and of the first article of
-    Decision 522 unless told otherwise."""
+    """A violation recorded through the service (it caps the month's grade), today and of the first article of the
+    staff code in force for the staff member's unit (Decision 522 in Hanoi) unless told otherwise."""
+    day = day or timezone.localdate()
     return violation_record(
-        actor=actor, staff=staff, occurred_on=day or timezone.localdate(), article=article or code_article(),
+        actor=actor, staff=staff, occurred_on=day, article=article or article_in_force(staff.unit, day),
         severity=severity, source=source, description=description, **extra,
     )
 

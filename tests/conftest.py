@@ -12,7 +12,8 @@ Units used across the suite (legacy structure, as in the demo):
 And of the current structure (since 1 July 2025, the demo's working units): ``phuong_thanh_xuan``, Phường Thanh
 Xuân (00367), formed from Thanh Xuân Bắc, Thanh Xuân Trung, Nhân Chính and others.
 A second province: ``an_giang`` (Tỉnh An Giang, 91, current structure, imported on demand), ``vinh_thuan`` (Xã
-Vĩnh Thuận, 31069), ``an_giang_admin`` (its province administrator), ``an_giang_code`` (a published code of its own).
+Vĩnh Thuận, 31069), ``an_giang_admin`` (its province administrator), ``an_giang_code`` (a published code of its own). ``province_admin`` is An Giang's
+administrator (``province.angiang``).
 """
 
 
@@ -82,6 +83,12 @@ def phuc_xa(hanoi):
 @pytest.fixture
 def phuong_thanh_xuan(hanoi):
     return Unit.objects.get(structure=Structure.CURRENT, official_code="00367")
+
+
+@pytest.fixture
+def province_admin(an_giang):
+    """An Giang's province administrator (the CITY_ADMIN role over the province)."""
+    return make_user("province.angiang", Role.CITY_ADMIN, an_giang)
 
 
 @pytest.fixture

@@ -59,6 +59,7 @@ from feedback.choices import CaseStatus, Channel, FeedbackKind
 from feedback.models import FeedbackCase, KioskDevice, KioskVote
 from pledges.choices import Audience, PledgeMethod, VersionStatus
 from pledges.models import Article, Chapter, CodeOfConduct, CodeVersion, Pledge, PledgeCampaign, PledgeReminder
+from pledges.selectors import articles_in_force, code_in_force
 from reports.choices import EntrySource, ExportKind
 from reports.models import (
     AnnualReport,
@@ -115,6 +116,20 @@ def shipped_code_version() -> CodeVersion:
 def code_article() -> Article:
     """The first article of the staff code (Decision 522), the one violations and findings refer to by default."""
     return Article.objects.filter(chapter__version=shipped_code_version()).order_by("chapter__number", "number").first()
+
+
+def article_in_force(unit: Unit, day: datetime.date | None = None) -> Article:
+    """The first article of the staff code in force for ``unit`` on ``day`` (today): Decision 522 in Hanoi, the
+    national 1847 code where a province has none of its own."""
+    shipped_code_version()  # the shipped codes, put back after a transactional test
+    return articles_in_force(unit=unit, day=day or today()).first()
+
+
+def version_in_force(unit: Unit, day: datetime.date | None = None) -> CodeVersion:
+    """The published version of the staff code in force for ``unit`` on ``day`` (today)."""
+    shipped_code_version()
+    code = code_in_force(unit=unit, day=day or today())
+    return CodeVersion.objects.get(code=code, status=VersionStatus.PUBLISHED)
 
 
 def default_checklist() -> ChecklistTemplate:

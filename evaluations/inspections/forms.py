@@ -7,14 +7,19 @@ staff of the visited unit.
 from __future__ import annotations
 
 from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Div, Field, Layout
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from evaluations.checklists.selectors import checklists_for_units
 from evaluations.choices import CheckResult, Severity, VisitKind
-from evaluations.inspections.selectors import teams_managed_by
+from evaluations.inspections.selectors import checklist_default_for, checklists_for, teams_managed_by
 from evaluations.inspections.services import EVIDENCE_MAX_BYTES
+from evaluations.models import ChecklistTemplate
 from evaluations.violations.selectors import code_articles
 from units.choices import DISTRICT_KINDS, Role
 from units.models import RoleAssignment, Staff, Unit, User
@@ -71,8 +76,17 @@ class TeamForm(forms.Form):
         self.helper = _helper()
 
 
+class ChecklistChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, checklist):
+        where = checklist.jurisdiction.name if checklist.jurisdiction_id else _("national")
+        return f"{checklist.name} ({where})"
+
+
 class VisitPlanForm(forms.Form):
-    """A visit on the plan: which team goes where, when, announced or by surprise, and about what."""
+    """A visit on the plan: which team goes where, when, announced or by surprise, about what, with which
+    checklist. The checklists offered are those of the unit's province or city (up the tree) and the national
+    ones, the default preselected; until a unit is chosen, those of the teams' districts. Choosing a unit reloads
+    the choice (htmx, ``?unit=<id>``); the service refuses a checklist that does not apply to the unit."""
 
     team = forms.ModelChoiceField(label=_("Team"), queryset=None)
     unit = forms.ModelChoiceField(label=_("Unit visited"), queryset=Unit.objects.none())
@@ -84,15 +98,45 @@ class VisitPlanForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     subject = forms.CharField(label=_("Subject"), max_length=300)
+    checklist = ChecklistChoiceField(
+        label=_("Checklist"), queryset=ChecklistTemplate.objects.none(), required=False,
+        empty_label=_("The default checklist of the unit visited"),
+        help_text=_("The checklists of the unit's province or city, and the national ones."),
+    )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, unit_id: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         teams = teams_managed_by(user)
         self.fields["team"].queryset = teams
         # The units of the teams' districts; the service refuses one outside the chosen team's own district.
-        owners = {team.owner_unit_id: team.owner_unit for team in teams}.values()
-        self.fields["unit"].queryset = Unit.objects.within_any(owners).select_related("parent").order_by("path")
+        owners = list({team.owner_unit_id: team.owner_unit for team in teams}.values())
+        units = Unit.objects.within_any(owners).select_related("parent").order_by("path")
+        self.fields["unit"].queryset = units
+        field = self.fields["checklist"]
+        unit = units.filter(pk=unit_id).first() if (unit_id or "").isdigit() and not self.is_bound else None
+        if unit is not None:
+            self.fields["unit"].initial = unit.pk
+            field.queryset = checklists_for(unit)
+            field.initial = _default_checklist(unit)
+        else:
+            field.queryset = checklists_for_units(owners)
+            if len(owners) == 1:
+                field.initial = _default_checklist(owners[0])
         self.helper = _helper()
+        self.helper.layout = Layout(
+            "team",
+            Field("unit", hx_get=reverse("evaluations:visit_create"), hx_trigger="change", hx_target="#checklist-field",
+                  hx_select="#checklist-field", hx_swap="outerHTML"),
+            "kind", "scheduled_at", "subject",
+            Div("checklist", css_id="checklist-field"),
+        )
+
+
+def _default_checklist(unit) -> int | None:
+    try:
+        return checklist_default_for(unit).pk
+    except ValidationError:
+        return None
 
 
 class ResultForm(forms.Form):

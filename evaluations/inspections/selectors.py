@@ -56,7 +56,7 @@ def visits_visible_to(user) -> QuerySet:
 
 def visit_get_for_user(*, user, pk: int) -> InspectionVisit:
     """A visit the user may see, or 404 (a surprise visit not yet started is a 404 for the inspected unit)."""
-    return get_object_or_404(visits_visible_to(user), pk=pk)
+    return get_object_or_404(visits_visible_to(user).select_related("checklist"), pk=pk)
 
 
 def user_can_inspect(*, user, visit: InspectionVisit) -> bool:
@@ -247,7 +247,9 @@ def photo_get_for_user(*, user, pk: int):
 
 def checklists_for(unit: Unit) -> QuerySet:
     """The checklists a visit to ``unit`` may use: its jurisdictions' (up the tree) and the national ones."""
-    return ChecklistTemplate.objects.filter(applicable_q(unit), is_active=True).order_by("name", "pk")
+    return ChecklistTemplate.objects.filter(applicable_q(unit), is_active=True).select_related("jurisdiction").order_by(
+        "name", "pk"
+    )
 
 
 def checklist_default_for(unit: Unit) -> ChecklistTemplate:

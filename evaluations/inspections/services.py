@@ -33,7 +33,7 @@ from evaluations.models import (
     InspectionTeam,
     InspectionVisit,
 )
-from evaluations.violations.services import violation_record
+from evaluations.violations.services import require_article_in_force, violation_record
 from units.choices import Role
 from units.models import RoleAssignment, Staff, Unit, User
 from units.scope import Capability, is_within, require, scope_for, subtree_q
@@ -256,9 +256,9 @@ def finding_create(
     severity: str,
     staff=(),
 ) -> Finding:
-    """What a failed item revealed. Each staff member named (of the visited unit) gets a violation of the
-    finding's article and severity on the visit's date, which caps that month's grade; with nobody named the
-    finding concerns the unit only."""
+    """What a failed item revealed, citing an article of the code in force for the visited unit on the visit's
+    date. Each staff member named (of the visited unit) gets a violation of the finding's article and severity on
+    the visit's date, which caps that month's grade; with nobody named the finding concerns the unit only."""
     visit = _locked_visit(visit)
     _ensure_inspector(actor, visit)
     _ensure_open(visit)
@@ -269,6 +269,8 @@ def finding_create(
         raise ValidationError(_("A finding can only be recorded on a failed item."), code="not_failed")
     if severity not in Severity.values:
         raise ValidationError({"severity": _("Choose a severity.")}, code="severity")
+    occurred_on = timezone.localtime(visit.scheduled_at).date()
+    require_article_in_force(article=article, unit=visit.unit, day=occurred_on)
     staff = list(Staff.objects.select_related("unit").filter(pk__in=[s.pk for s in staff]))
     outsiders = [s.full_name for s in staff if not is_within(s.unit, visit.unit)]
     if outsiders:
@@ -281,7 +283,6 @@ def finding_create(
     finding.full_clean()
     save_with_history(finding, actor=actor)
     finding.staff.set(staff)
-    occurred_on = timezone.localtime(visit.scheduled_at).date()
     for member in staff:
         violation = violation_record(
             actor=actor, staff=member, occurred_on=occurred_on, article=article, severity=severity,

@@ -1,7 +1,9 @@
 """Forms for violations of the code: they shape input; ``services.violation_record`` decides and saves.
 
 The staff offered are those of the units where the user may record violations; the articles are those of the
-published version of Hanoi's code for staff (Decision 522/QĐ-UBND).
+published staff codes in force for those units (grouped by code when the user covers units of several provinces),
+or of the staff member's own unit's code when the page is opened for one. The service checks the article against
+the code in force for the staff member's unit on the day.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from evaluations.models import Violation
-from evaluations.violations.selectors import recordable_articles, recordable_staff
+from evaluations.violations.selectors import articles_by_code, code_articles, recordable_articles, recordable_staff
 from units.models import Staff
 
 
@@ -22,13 +24,28 @@ class StaffChoiceField(forms.ModelChoiceField):
         return f"{staff.full_name} ({staff.staff_code}) — {staff.unit.name}"
 
 
+class ArticleChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, article):
+        return f"Điều {article.number}. {article.title}"
+
+
+def group_article_choices(field: forms.ModelChoiceField) -> None:
+    """Show ``field``'s articles under one heading per code (the queryset still validates the choice)."""
+    groups = articles_by_code(field.queryset)
+    if len(groups) > 1:
+        field.choices = [("", field.empty_label)] + [
+            (label, [(article.pk, field.label_from_instance(article)) for article in articles])
+            for label, articles in groups
+        ]
+
+
 class ViolationForm(forms.ModelForm):
     """A breach of the code: who, when, which article, how serious, who found it, what happened and was done."""
 
     class Meta:
         model = Violation
         fields = ["staff", "occurred_on", "article", "severity", "source", "description", "action_taken"]
-        field_classes = {"staff": StaffChoiceField}
+        field_classes = {"staff": StaffChoiceField, "article": ArticleChoiceField}
         widgets = {
             "occurred_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "description": forms.Textarea(attrs={"rows": 4}),
@@ -51,7 +68,13 @@ class ViolationForm(forms.ModelForm):
         if staff is not None:
             offered |= Q(pk=staff.pk)
         self.fields["staff"].queryset = recordable_staff(user).filter(offered).order_by("unit__path", "full_name", "pk")
-        self.fields["article"].queryset = recordable_articles(user, today)
+        # The code in force for the staff member's unit when the page is opened for one, else those of the units
+        # the user records violations for, grouped by code.
+        if staff is not None:
+            self.fields["article"].queryset = code_articles(unit=staff.unit, day=today)
+        else:
+            self.fields["article"].queryset = recordable_articles(user, today)
+        group_article_choices(self.fields["article"])
         self.fields["occurred_on"].widget.attrs["max"] = today.isoformat()
         self.helper = FormHelper()
         self.helper.form_tag = False

@@ -7,6 +7,8 @@ from django.db.models import QuerySet
 
 from core.dates import month_end
 from evaluations.models import Violation
+from pledges.choices import Audience
+from pledges.models import CodeOfConduct
 from pledges.selectors import articles_for_units, articles_in_force
 from units.models import Staff, Unit
 from units.scope import Capability, scope_for
@@ -33,8 +35,26 @@ def code_articles(*, unit: Unit, day) -> QuerySet:
 
 
 def recordable_articles(user, day) -> QuerySet:
-    """The articles a user may cite: those of the codes in force for the units they record violations for."""
-    units = Unit.objects.filter(pk__in=scope_for(user).assigned_unit_ids(capability=Capability.RECORD_VIOLATIONS))
-    if scope_for(user).is_global:
+    """The articles a user may cite: those of the staff codes in force for the units they record violations for
+    (their assigned units, and the jurisdictions beneath them with a code of their own). A user covering units of
+    two provinces gets both provinces' codes; which one applies is decided per staff member's unit."""
+    scope = scope_for(user)
+    units = Unit.objects.filter(pk__in=scope.assigned_unit_ids(capability=Capability.RECORD_VIOLATIONS))
+    if scope.is_global:
         units = Unit.objects.filter(parent__isnull=True)
-    return articles_for_units(units=list(units), day=day)
+    own_codes = scope.filter_capable(
+        CodeOfConduct.objects.filter(jurisdiction__isnull=False, audience=Audience.STAFF),
+        Capability.RECORD_VIOLATIONS, "jurisdiction",
+    )
+    below = Unit.objects.filter(pk__in=own_codes.values("jurisdiction_id"))
+    return articles_for_units(units=list({unit.pk: unit for unit in [*units, *below]}.values()), day=day)
+
+
+def articles_by_code(articles) -> list[tuple[str, list]]:
+    """``articles`` grouped by their code, as (label, [article, …]) in order, for a grouped choice list."""
+    groups: dict[int, tuple[str, list]] = {}
+    for article in articles:
+        code = article.chapter.version.code
+        label = f"{code.decision_number} — {code.title}"
+        groups.setdefault(code.pk, (label, []))[1].append(article)
+    return list(groups.values())

@@ -114,7 +114,9 @@ class ViolationFromCaseForm(forms.Form):
 
     def __init__(self, *args, case, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["article"].queryset = code_articles(unit=case.unit, day=timezone.localdate(case.received_at))
+        # The code in force for the staff member's unit (the one the violation is checked against), else the case's.
+        unit = case.staff.unit if case.staff_id else case.unit
+        self.fields["article"].queryset = code_articles(unit=unit, day=timezone.localdate(case.received_at))
 
 
 class EraseContactForm(forms.Form):

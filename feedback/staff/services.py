@@ -166,7 +166,9 @@ def feedback_link_staff(*, actor, case: FeedbackCase, staff: Staff | None, subst
 
 @transaction.atomic
 def feedback_create_violation(*, actor, case: FeedbackCase, article, severity: str, description: str):
-    """Record a violation of the code from a substantiated complaint about a linked staff member."""
+    """Record a violation of the code from a substantiated complaint about a linked staff member; the article must
+    be one of the code in force for that staff member's unit on the day the case was received (``violation_record``
+    refuses any other)."""
     require(actor, Capability.TRIAGE_FEEDBACK, case.unit)
     if case.kind == FeedbackKind.PRAISE:
         raise ValidationError(_("Praise cannot become a violation."))

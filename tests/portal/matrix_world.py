@@ -8,7 +8,9 @@ photo, a finding about a staff member, a corrective action with an evidence file
 feedback case with a photo, a kiosk device, a ready quarterly report and annual summary with their workbooks, a
 commendation list, a finished export job with its file, a scoring scheme of the district (not yet in force,
 used by no sheet), and the district's own commendation rule and ranking weights (from a far-away day, so they
-change nothing else).
+change nothing else). Rules: on the OWN side Hanoi's (the city of both wards): a
+code of its own still a draft (a chapter, an article) and an unused checklist; on the FOREIGN side the same for a
+province of its own, so that Hanoi's users (its city administrator included) never reach them.
 
 Objects are made with the services where they are cheap (tests/builders.py) and with the factories elsewhere
 (tests/factories.py).
@@ -35,6 +37,12 @@ from reports.quarterly.services import quarterly_report_build_now
 from tests.builders import compute_annual, make_campaign, make_user, open_sheet, record_violation, sign
 from tests.evaluations.inspection_helpers import pdf_bytes, png_bytes
 from tests.factories import (
+    ArticleFactory,
+    ChapterFactory,
+    ChecklistItemFactory,
+    ChecklistTemplateFactory,
+    CodeOfConductFactory,
+    CodeVersionFactory,
     CommendationRuleFactory,
     CorrectiveActionFactory,
     ExportJobFactory,
@@ -47,11 +55,13 @@ from tests.factories import (
     RankingWeightsFactory,
     ScoringSchemeFactory,
     StaffFactory,
+    UnitFactory,
     record_results,
 )
 from tests.helpers import days, last_month, today
 from tests.pledges.helpers import PDF_BYTES
-from units.choices import Role
+from units.choices import Role, UnitKind
+from units.models import Unit
 
 
 @dataclasses.dataclass
@@ -86,6 +96,12 @@ class Side:
     scheme: object  # a scoring scheme of the district, editable by those who manage its rules
     commendation_rule: object  # rules of the district (its jurisdiction)
     ranking_weights: object
+    # Rules of the side's province or city (see the module docstring)
+    code: object = None  # a code with a draft version only
+    draft: object = None
+    chapter: object = None
+    article: object = None
+    checklist: object = None  # not used by any visit
 
 
 def build_side(*, ward, district, office, inspector, admin, label: str) -> Side:
@@ -149,14 +165,28 @@ def build_side(*, ward, district, office, inspector, admin, label: str) -> Side:
     )
 
 
+def build_rules(side: Side, *, jurisdiction, label: str) -> None:
+    """A draft code (a chapter, an article) and an unused checklist of ``jurisdiction``, on ``side``."""
+    side.code = CodeOfConductFactory(jurisdiction=jurisdiction, title=f"Quy tắc ứng xử {label}")
+    side.draft = CodeVersionFactory(code=side.code)
+    side.chapter = ChapterFactory(version=side.draft)
+    side.article = ArticleFactory(chapter=side.chapter)
+    side.checklist = ChecklistTemplateFactory(jurisdiction=jurisdiction, name=f"Danh mục {label}")
+    ChecklistItemFactory(template=side.checklist)
+
+
 def build_world(*, users: dict, thanh_xuan, thanh_xuan_bac, ba_dinh, phuc_xa) -> dict[str, Side]:
     """Both sides. ``users`` maps the role names to the suite's role users (district_officer, inspector, city_admin)."""
     admin = users["city_admin"]
     foreign_office = make_user("matrix.office.badinh", Role.DISTRICT_OFFICE, ba_dinh)
     foreign_inspector = make_user("matrix.inspector.badinh", Role.INSPECTOR, ba_dinh)
-    return {
+    world = {
         "own": build_side(ward=thanh_xuan_bac, district=thanh_xuan, office=users["district_officer"],
                           inspector=users["inspector"], admin=admin, label="TXB"),
         "foreign": build_side(ward=phuc_xa, district=ba_dinh, office=foreign_office, inspector=foreign_inspector,
                               admin=admin, label="PX"),
     }
+    hanoi = Unit.objects.get(pk=thanh_xuan.ancestor_ids[0])
+    build_rules(world["own"], jurisdiction=hanoi, label="HN")
+    build_rules(world["foreign"], jurisdiction=UnitFactory(name="Tỉnh Thử Nghiệm", kind=UnitKind.PROVINCE), label="TN")
+    return world

@@ -101,6 +101,16 @@ ALL = ROLES[1:]
 MANAGE_STAFF = ("ward_officer", "unit_head", "district_officer", "city_admin")
 # A redirect that is the page's answer, for every logged-in role that may see the object.
 REDIRECT = roles(302, *ALL)
+# Rules of a jurisdiction (codes, checklists): only the city administrator manages Hanoi's; another province's
+# rules are outside everyone's scope here, the city administrator's included.
+ALL_BUT_ADMIN = ("ward_officer", "unit_head", "district_officer", "inspector")
+ADMIN_ACTS = {**roles(403, *ALL_BUT_ADMIN), "city_admin": 302}
+DOOR = roles(403, *ALL_BUT_ADMIN)  # a POST endpoint that refuses those without the right before looking at the method
+ADMIN_404 = {"city_admin": 404}
+
+
+def code_slug(side: Side) -> dict:
+    return {"slug": side.code.slug}
 
 CASES: dict[str, Case] = {
     # --- The portal's own pages -------------------------------------------------------------------------------
@@ -137,6 +147,23 @@ CASES: dict[str, Case] = {
     # --- pledges ----------------------------------------------------------------------------------------------
     "pledges:code_list": Case(public=200),
     "pledges:code_detail": Case(kwargs={"slug": "qd-522-2017"}, public=200),
+    # Writing codes: province (city) administrators, for their jurisdiction (MANAGE_RULES). The side's code is its
+    # province's (own: Hanoi's; foreign: another province's, which concerns nobody here, the city administrator
+    # included: 404). A code concerning the user without the right: 403. Actions answer with a redirect (done, or
+    # why not: the code already has a draft); an empty form is shown again with its errors.
+    "pledges:code_create": Case(own=roles(403, *ALL_BUT_ADMIN)),
+    "pledges:code_versions": Case(kwargs=code_slug, own=roles(403, *ALL_BUT_ADMIN), foreign=ADMIN_404),
+    "pledges:code_update": Case(kwargs=code_slug, own=roles(403, *ALL_BUT_ADMIN), foreign=ADMIN_404),
+    "pledges:code_version_create": Case(kwargs=code_slug, method="POST", own=ADMIN_ACTS, foreign=ADMIN_404, get=DOOR),
+    "pledges:code_version_detail": Case(kwargs=pk("draft"), own=roles(403, *ALL_BUT_ADMIN), foreign=ADMIN_404),
+    "pledges:code_version_publish": Case(kwargs=pk("draft"), method="POST", own=ADMIN_ACTS, foreign=ADMIN_404, get=DOOR),
+    "pledges:code_version_discard": Case(kwargs=pk("draft"), method="POST", own=ADMIN_ACTS, foreign=ADMIN_404, get=DOOR),
+    "pledges:chapter_create": Case(kwargs=pk("draft"), own=roles(403, *ALL_BUT_ADMIN), foreign=ADMIN_404),
+    "pledges:chapter_update": Case(kwargs=pk("chapter"), own=roles(403, *ALL_BUT_ADMIN), foreign=ADMIN_404),
+    "pledges:chapter_delete": Case(kwargs=pk("chapter"), method="POST", own=ADMIN_ACTS, foreign=ADMIN_404, get=DOOR),
+    "pledges:article_create": Case(kwargs=pk("chapter"), own=roles(403, *ALL_BUT_ADMIN), foreign=ADMIN_404),
+    "pledges:article_update": Case(kwargs=pk("article"), own=roles(403, *ALL_BUT_ADMIN), foreign=ADMIN_404),
+    "pledges:article_delete": Case(kwargs=pk("article"), method="POST", own=ADMIN_ACTS, foreign=ADMIN_404, get=DOOR),
     "pledges:campaign_list": Case(),
     "pledges:campaign_create": Case(own=roles(403, *WARD, "inspector")),
     "pledges:campaign_detail": Case(kwargs=pk("campaign"), own=REDIRECT),  # to the coverage of the user's unit
@@ -203,6 +230,17 @@ CASES: dict[str, Case] = {
     "evaluations:visit_create": Case(own=roles(403, *WARD, "inspector")),
     "evaluations:team_list": Case(),
     "evaluations:team_create": Case(own=roles(403, *WARD, "inspector")),
+    # Checklists: anyone reads those of their province (or city) and the national ones; building them is for the
+    # province (city) administrators (MANAGE_RULES). Another province's checklist is a 404 for everyone here.
+    "evaluations:checklist_list": Case(),
+    "evaluations:checklist_create": Case(own=roles(403, *ALL_BUT_ADMIN)),
+    "evaluations:checklist_detail": Case(kwargs=pk("checklist"), foreign=ADMIN_404),
+    "evaluations:checklist_update": Case(kwargs=pk("checklist"), own=roles(403, *ALL_BUT_ADMIN), foreign=ADMIN_404),
+    # Copying needs the right somewhere; an empty form names no jurisdiction: back to the checklist with why.
+    "evaluations:checklist_copy": Case(kwargs=pk("checklist"), method="POST", own=ADMIN_ACTS, foreign=ADMIN_404),
+    "evaluations:checklist_default": Case(kwargs=pk("checklist"), method="POST", own=ADMIN_ACTS, foreign=ADMIN_404, get=DOOR),
+    "evaluations:checklist_retire": Case(kwargs=pk("checklist"), method="POST", own=ADMIN_ACTS, foreign=ADMIN_404, get=DOOR),
+    "evaluations:checklist_restore": Case(kwargs=pk("checklist"), method="POST", own=ADMIN_ACTS, foreign=ADMIN_404, get=DOOR),
     "evaluations:visit_photo": Case(kwargs=pk("photo")),
     "evaluations:visit_detail": Case(kwargs=pk("visit"), secret=True),
     # Recording results and findings is for the visit's team only (the inspector is a member; the city

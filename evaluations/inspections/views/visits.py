@@ -189,7 +189,7 @@ class VisitCreateView(LoginRequiredMixin, FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "user": self.request.user}
+        return {**super().get_form_kwargs(), "user": self.request.user, "unit_id": self.request.GET.get("unit")}
 
     def form_valid(self, form):
         try:
