@@ -75,13 +75,14 @@ def campaign_get_for_signer(*, user, staff: Staff | None, pk: int) -> PledgeCamp
 
 
 def campaign_units_to_manage(*, user) -> QuerySet:
-    """Units the user may open a campaign for: those of their assignments that grant it (a superuser: the roots)."""
+    """Units the user may open a campaign for: those of their assignments that grant it (a superuser: the roots),
+    as far as they exist today (a dissolved unit gets no new campaign)."""
     scope = scope_for(user)
     ids = scope.assigned_unit_ids(capability=Capability.MANAGE_CAMPAIGNS)
     condition = Q(pk__in=ids)
     if scope.is_global:
         condition |= Q(parent__isnull=True)
-    return Unit.objects.filter(condition).select_related("parent").order_by("path")
+    return Unit.objects.filter(condition).valid_on(timezone.localdate()).select_related("parent").order_by("path")
 
 
 def campaign_reference_day(campaign: PledgeCampaign) -> datetime.date:
@@ -262,3 +263,12 @@ def coverage_headline(*, user) -> tuple[PledgeCampaign, CoverageRow] | None:
         total.expected += row.expected
         total.signed += row.signed
     return campaign, total
+
+
+# --- A staff member's pledges -----------------------------------------------------------------------------
+
+
+def staff_pledges(*, staff: Staff) -> QuerySet:
+    """Every pledge of ``staff``, newest first, with its campaign and the unit where it was signed (one query).
+    A pledge stays with the unit it was signed in when the person moves; their page lists it wherever it is."""
+    return Pledge.objects.filter(staff=staff).select_related("campaign", "unit").order_by("-signed_on", "-pk")

@@ -8,6 +8,13 @@ Units used across the suite (legacy structure, as in the demo):
 - ``thanh_xuan``: Quận Thanh Xuân (district 009), ``thanh_xuan_bac``: Phường Thanh Xuân Bắc (00367),
   ``thanh_xuan_trung``: its sibling ward Phường Thanh Xuân Trung (00355);
 - ``ba_dinh``: another district, Quận Ba Đình (001), ``phuc_xa``: its ward Phường Phúc Xá (00001).
+- ``thanh_xuan_now``: Phường Thanh Xuân of today (current structure), formed on 1 July 2025 from (parts of) Thanh
+  Xuân Bắc, Thanh Xuân Trung, Nhân Chính and three other wards.
+
+The legacy units end on 30/06/2025, and nothing new can be opened for them after that day (units.validity). The
+modules in ``LEGACY_WORLD`` were written when the legacy units were the suite's working units: they do this
+month's work in Phường Thanh Xuân Bắc. They run in a world where the reform has not dissolved the legacy units
+yet (``valid_to`` cleared for the test); everything else, and any new module, runs on the real dates.
 """
 
 import importlib
@@ -19,6 +26,59 @@ from tests.factories import StaffFactory, shipped_code_version
 from units.choices import Role, Structure
 from units.models import Unit
 from units.unit_import import units_import
+
+# Modules (or single tests) that do present-day work in the legacy units: see the module docstring. Move a module
+# to the current units (``thanh_xuan_now``) and take it off this list.
+LEGACY_WORLD = frozenset({
+    "tests/evaluations/test_admin.py",
+    "tests/evaluations/test_excel.py",
+    "tests/evaluations/test_inspection_secrecy.py",
+    "tests/evaluations/test_inspections.py",
+    "tests/evaluations/test_sheet_views.py",
+    "tests/evaluations/test_violations.py",
+    "tests/evaluations/test_workflow.py",
+    "tests/feedback/test_behind_a_proxy.py",
+    "tests/feedback/test_cache_down.py",
+    "tests/feedback/test_kiosk_and_poster.py",
+    "tests/feedback/test_concurrent_submissions.py",
+    "tests/feedback/test_public_form.py",
+    "tests/feedback/test_public_form_hostile_input.py",
+    "tests/feedback/test_tracking.py",
+    "tests/feedback/test_triage.py",
+    "tests/pledges/test_campaign_views.py",
+    "tests/pledges/test_codes.py",
+    "tests/pledges/test_concurrency.py",
+    "tests/pledges/test_coverage.py",
+    "tests/pledges/test_reminders.py",
+    "tests/pledges/test_roster_export.py",
+    "tests/pledges/test_signing.py",
+    "tests/portal/test_fuzz_feedback_form.py",
+    "tests/portal/test_fuzz_uploads.py",
+    "tests/portal/test_hostile_workbooks.py",
+    "tests/portal/test_permission_matrix.py",
+    "tests/reports/test_dashboard.py",
+    "tests/reports/test_dashboard_queries.py",
+    "tests/reports/test_exports.py",
+    "tests/reports/test_exports_background.py",
+    "tests/reports/test_job_recovery.py",
+    "tests/units/test_audit.py",
+})
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if item.nodeid in LEGACY_WORLD or item.nodeid.split("::", 1)[0] in LEGACY_WORLD:
+            item.add_marker(pytest.mark.legacy_world)
+
+
+@pytest.fixture(autouse=True)
+def _legacy_world(request):
+    """For the tests marked ``legacy_world``: the legacy units are still in force (the reform has not dissolved
+    them), so this month's sheets, campaigns, visits and feedback can be opened for them."""
+    if request.node.get_closest_marker("legacy_world") is None:
+        return
+    request.getfixturevalue("hanoi")
+    Unit.objects.filter(structure=Structure.LEGACY).update(valid_to=None)
 
 
 @pytest.fixture(scope="session")
@@ -77,6 +137,13 @@ def ba_dinh(hanoi):
 @pytest.fixture
 def phuc_xa(hanoi):
     return _legacy("00001")
+
+
+@pytest.fixture
+def thanh_xuan_now(thanh_xuan_bac):
+    """Phường Thanh Xuân of today (00367 in the current structure), formed from part of Phường Thanh Xuân Bắc and
+    of five other wards; the rest of Thanh Xuân Bắc went to Phường Thanh Liệt."""
+    return thanh_xuan_bac.merged_into.get(official_code="00367")
 
 
 @pytest.fixture

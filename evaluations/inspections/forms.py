@@ -9,6 +9,7 @@ from __future__ import annotations
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from evaluations.choices import CheckResult, Severity, VisitKind
@@ -90,7 +91,10 @@ class VisitPlanForm(forms.Form):
         self.fields["team"].queryset = teams
         # The units of the teams' districts; the service refuses one outside the chosen team's own district.
         owners = {team.owner_unit_id: team.owner_unit for team in teams}.values()
-        self.fields["unit"].queryset = Unit.objects.within_any(owners).select_related("parent").order_by("path")
+        # Units in force today only: a dissolved unit gets no new visit.
+        self.fields["unit"].queryset = (
+            Unit.objects.within_any(owners).valid_on(timezone.localdate()).select_related("parent").order_by("path")
+        )
         self.helper = _helper()
 
 

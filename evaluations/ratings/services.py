@@ -21,6 +21,7 @@ from evaluations.models import Rating, RatingSheet, ScoringScheme, Violation
 from evaluations.ratings import scoring
 from units.models import Staff, Unit, User
 from units.scope import Capability, require, scope_for
+from units.validity import unit_require_open
 
 
 def scheme_for_month(month: datetime.date) -> ScoringScheme:
@@ -62,6 +63,7 @@ def rating_sheet_open(*, actor: User, unit: Unit, month: datetime.date) -> Ratin
         require(actor, Capability.RATE, unit)
         if month > month_start(timezone.localdate()):
             raise ValidationError(_("A month cannot be rated before it starts."), code="future")
+        unit_require_open(unit, month, until=month_end(month))
         sheet = save_with_history(RatingSheet(unit=unit, month=month, scheme=scheme_for_month(month)), actor=actor)
     if sheet.is_editable and scope_for(actor).can(Capability.RATE, unit):
         _add_missing_rows(sheet, actor)
