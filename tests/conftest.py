@@ -8,13 +8,9 @@ Units used across the suite (legacy structure, as in the demo):
 - ``thanh_xuan``: Quận Thanh Xuân (district 009), ``thanh_xuan_bac``: Phường Thanh Xuân Bắc (00367),
   ``thanh_xuan_trung``: its sibling ward Phường Thanh Xuân Trung (00355);
 - ``ba_dinh``: another district, Quận Ba Đình (001), ``phuc_xa``: its ward Phường Phúc Xá (00001).
-- ``thanh_xuan_now``: Phường Thanh Xuân of today (current structure), formed on 1 July 2025 from (parts of) Thanh
-  Xuân Bắc, Thanh Xuân Trung, Nhân Chính and three other wards.
 
-The legacy units end on 30/06/2025, and nothing new can be opened for them after that day (units.validity). The
-modules in ``LEGACY_WORLD`` were written when the legacy units were the suite's working units: they do this
-month's work in Phường Thanh Xuân Bắc. They run in a world where the reform has not dissolved the legacy units
-yet (``valid_to`` cleared for the test); everything else, and any new module, runs on the real dates.
+And of the current structure (since 1 July 2025, the demo's working units): ``phuong_thanh_xuan``, Phường Thanh
+Xuân (00367), formed from Thanh Xuân Bắc, Thanh Xuân Trung, Nhân Chính and others.
 """
 
 import importlib
@@ -27,8 +23,11 @@ from units.choices import Role, Structure
 from units.models import Unit
 from units.unit_import import units_import
 
-# Modules (or single tests) that do present-day work in the legacy units: see the module docstring. Move a module
-# to the current units (``thanh_xuan_now``) and take it off this list.
+# The legacy units end on 30/06/2025, and nothing new can be opened for them after that day (units.validity). The
+# modules (or single tests) listed here were written when the legacy units were the suite's working units: they do
+# this month's work in Phường Thanh Xuân Bắc. They run in a world where the reform has not dissolved the legacy units
+# yet (``valid_to`` cleared for the test, ``_legacy_world``); everything else, and any new module, runs on the real
+# dates. Move a module to the current units (``phuong_thanh_xuan``) and take it off this list.
 LEGACY_WORLD = frozenset({
     "tests/evaluations/test_admin.py",
     "tests/evaluations/test_excel.py",
@@ -140,10 +139,8 @@ def phuc_xa(hanoi):
 
 
 @pytest.fixture
-def thanh_xuan_now(thanh_xuan_bac):
-    """Phường Thanh Xuân of today (00367 in the current structure), formed from part of Phường Thanh Xuân Bắc and
-    of five other wards; the rest of Thanh Xuân Bắc went to Phường Thanh Liệt."""
-    return thanh_xuan_bac.merged_into.get(official_code="00367")
+def phuong_thanh_xuan(hanoi):
+    return Unit.objects.get(structure=Structure.CURRENT, official_code="00367")
 
 
 @pytest.fixture

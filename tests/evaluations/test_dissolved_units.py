@@ -63,10 +63,10 @@ def test_an_existing_pre_reform_sheet_still_opens_moves_on_and_reads(client, war
     assert rating.staff.full_name in page
 
 
-def test_the_current_ward_opens_this_months_sheet(thanh_xuan_now, staff_factory, this_month):
-    officer = make_user("ward.thanhxuan", Role.WARD_OFFICER, thanh_xuan_now)
-    staff_factory.create_batch(2, unit=thanh_xuan_now)
-    assert open_sheet(thanh_xuan_now, officer, this_month).ratings.count() == 2
+def test_the_current_ward_opens_this_months_sheet(phuong_thanh_xuan, staff_factory, this_month):
+    officer = make_user("ward.thanhxuan", Role.WARD_OFFICER, phuong_thanh_xuan)
+    staff_factory.create_batch(2, unit=phuong_thanh_xuan)
+    assert open_sheet(phuong_thanh_xuan, officer, this_month).ratings.count() == 2
 
 
 def test_the_sheet_list_offers_no_sheet_to_open_for_a_dissolved_ward(client, ward_officer, thanh_xuan_bac, staff_factory):
@@ -91,7 +91,7 @@ def test_a_visit_recorded_for_a_day_before_the_reform_is_accepted(city_admin, ci
     assert visit.unit == thanh_xuan_bac
 
 
-def test_the_visit_form_offers_the_current_wards_only(client, city_admin, city_team, thanh_xuan_bac, thanh_xuan_now):
+def test_the_visit_form_offers_the_current_wards_only(client, city_admin, city_team, thanh_xuan_bac, phuong_thanh_xuan):
     page = client_for(client, city_admin).get(reverse("evaluations:visit_create")).content.decode()
-    assert f'value="{thanh_xuan_now.pk}"' in page
+    assert f'value="{phuong_thanh_xuan.pk}"' in page
     assert f'value="{thanh_xuan_bac.pk}"' not in page

@@ -75,7 +75,7 @@ def test_feedback_sent_from_there_goes_to_the_successor(citizen, phuc_xa, hong_h
     assert response.status_code == 302 and case.unit == hong_ha
 
 
-def test_a_divided_wards_poster_lets_the_citizen_choose(citizen, thanh_xuan_bac, thanh_xuan_now, address):
+def test_a_divided_wards_poster_lets_the_citizen_choose(citizen, thanh_xuan_bac, phuong_thanh_xuan, address):
     with CaptureQueriesContext(connection) as queries:
         response = citizen.get(form_of(thanh_xuan_bac), REMOTE_ADDR=address)
     content = response.content.decode()
@@ -86,7 +86,7 @@ def test_a_divided_wards_poster_lets_the_citizen_choose(citizen, thanh_xuan_bac,
     successors = [link for link in links if "?from=" in link]
     thanh_lie = Unit.objects.get(name="Phường Thanh Liệt")
     assert successors == [f"{form_of(thanh_lie)}?from={thanh_xuan_bac.public_code}",
-                          f"{form_of(thanh_xuan_now)}?from={thanh_xuan_bac.public_code}"]
+                          f"{form_of(phuong_thanh_xuan)}?from={thanh_xuan_bac.public_code}"]
     chosen = citizen.get(successors[1], REMOTE_ADDR=address).content.decode()
     assert escape("Phường Thanh Xuân Bắc no longer exists since 01/07/2025; your feedback goes to Phường Thanh Xuân, "
                   "which replaced it.") in chosen
@@ -102,9 +102,9 @@ def test_the_poster_page_of_a_dissolved_ward_prints_its_successors(citizen, phuc
     assert poster_of(Unit.objects.get(name="Phường Thanh Liệt")) in choice and "Its poster" in choice
 
 
-def test_the_notice_needs_a_real_predecessor(citizen, hong_ha, thanh_xuan_bac, thanh_xuan_now, address):
+def test_the_notice_needs_a_real_predecessor(citizen, hong_ha, thanh_xuan_bac, phuong_thanh_xuan, address):
     # Phường Thanh Xuân Bắc did not become Phường Hồng Hà; Phường Thanh Xuân of today is not dissolved.
-    for came_from in (thanh_xuan_bac, thanh_xuan_now, hong_ha):
+    for came_from in (thanh_xuan_bac, phuong_thanh_xuan, hong_ha):
         page = citizen.get(f"{form_of(hong_ha)}?from={came_from.public_code}", REMOTE_ADDR=address)
         assert page.status_code == 200 and 'data-testid="successor-notice"' not in page.content.decode()
 
@@ -163,12 +163,12 @@ def test_a_slip_received_before_the_reform_is_still_recorded_there(city_admin, t
     assert case.unit == thanh_xuan_bac
 
 
-def test_the_staff_forms_offer_no_dissolved_unit(client, ward_officer, city_admin, thanh_xuan_bac, thanh_xuan_now):
+def test_the_staff_forms_offer_no_dissolved_unit(client, ward_officer, city_admin, thanh_xuan_bac, phuong_thanh_xuan):
     client_for(client, city_admin)
     record_units = client.get(reverse("feedback:case_record")).context["form"].fields["unit"].queryset
     kiosk_units = client.get(reverse("feedback:kiosk_devices")).context["form"].fields["unit"].queryset
     for units in (record_units, kiosk_units):
-        assert units.filter(pk=thanh_xuan_now.pk).exists() and not units.filter(pk=thanh_xuan_bac.pk).exists()
+        assert units.filter(pk=phuong_thanh_xuan.pk).exists() and not units.filter(pk=thanh_xuan_bac.pk).exists()
     # The officer of the dissolved ward has nowhere to record a new case.
     client_for(client, ward_officer)
     response = client.post(reverse("feedback:case_record"), {

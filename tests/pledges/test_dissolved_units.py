@@ -42,16 +42,16 @@ def test_the_form_shows_the_refusal_and_offers_no_dissolved_unit(client, distric
     assert response.status_code == 200 and not PledgeCampaign.objects.exists()
 
 
-def test_the_current_ward_opens_its_campaign(client, thanh_xuan_now, code_version):
-    office = make_user("city.department", Role.DISTRICT_OFFICE, thanh_xuan_now)
+def test_the_current_ward_opens_its_campaign(client, phuong_thanh_xuan, code_version):
+    office = make_user("city.department", Role.DISTRICT_OFFICE, phuong_thanh_xuan)
     client = client_for(client, office)
-    assert list(client.get(reverse("pledges:campaign_create")).context["form"].fields["scope_unit"].queryset) == [thanh_xuan_now]
+    assert list(client.get(reverse("pledges:campaign_create")).context["form"].fields["scope_unit"].queryset) == [phuong_thanh_xuan]
     response = client.post(reverse("pledges:campaign_create"), {
         "title": "Ký cam kết năm 2027", "year": 2027, "kind": "annual", "code_version": code_version.pk,
-        "scope_unit": thanh_xuan_now.pk, "opens_on": "2027-01-05", "closes_on": "2027-02-28", "target_percent": 100,
+        "scope_unit": phuong_thanh_xuan.pk, "opens_on": "2027-01-05", "closes_on": "2027-02-28", "target_percent": 100,
     })
     assert response.status_code == 302
-    assert PledgeCampaign.objects.get().scope_unit == thanh_xuan_now
+    assert PledgeCampaign.objects.get().scope_unit == phuong_thanh_xuan
 
 
 def test_a_campaign_of_before_the_reform_is_still_recorded_and_read(

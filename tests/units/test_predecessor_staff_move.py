@@ -33,13 +33,13 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def officer(thanh_xuan_now):
-    return make_user("ward.thanhxuan", Role.WARD_OFFICER, thanh_xuan_now, full_name="Đỗ Minh Tuấn")
+def officer(phuong_thanh_xuan):
+    return make_user("ward.thanhxuan", Role.WARD_OFFICER, phuong_thanh_xuan, full_name="Đỗ Minh Tuấn")
 
 
 @pytest.fixture
-def page_url(thanh_xuan_now):
-    return reverse("units:staff_from_predecessors", args=[thanh_xuan_now.public_code])
+def page_url(phuong_thanh_xuan):
+    return reverse("units:staff_from_predecessors", args=[phuong_thanh_xuan.public_code])
 
 
 @pytest.fixture
@@ -78,7 +78,7 @@ def post(client, url, *, move="all", staff=(), effective_date="2025-07-01", reas
                              "reason": reason})
 
 
-def test_the_officer_sees_the_active_staff_of_the_former_wards(client, officer, page_url, former_staff, thanh_xuan_now):
+def test_the_officer_sees_the_active_staff_of_the_former_wards(client, officer, page_url, former_staff, phuong_thanh_xuan):
     response = client_for(client, officer).get(page_url)
     content = response.content.decode()
     assert response.status_code == 200
@@ -86,7 +86,7 @@ def test_the_officer_sees_the_active_staff_of_the_former_wards(client, officer, 
         assert former_staff[name].full_name in content
     assert "Vũ Văn Hưu" not in content and "Đặng Thị Xa" not in content
     assert "Phường Thanh Xuân Bắc" in content and "Phường Thanh Xuân Trung" in content
-    assert response.context["form"].initial["effective_date"] == REFORM_DATE == thanh_xuan_now.valid_from
+    assert response.context["form"].initial["effective_date"] == REFORM_DATE == phuong_thanh_xuan.valid_from
     assert "Move all 5 staff members" in content
 
 
@@ -97,28 +97,28 @@ def test_nothing_else_of_the_former_wards_becomes_visible(client, officer, forme
     assert client.get(reverse("units:staff_move", args=[former_staff["lan"].pk])).status_code == 404
 
 
-def test_moving_all_moves_every_active_person_with_a_transfer_each(client, officer, page_url, former_staff, thanh_xuan_now,
+def test_moving_all_moves_every_active_person_with_a_transfer_each(client, officer, page_url, former_staff, phuong_thanh_xuan,
                                                                    thanh_xuan_bac, thanh_xuan_trung):
     response = post(client_for(client, officer), page_url, effective_date="2025-07-01")
-    assert response.status_code == 302 and response["Location"] == thanh_xuan_now.get_absolute_url()
+    assert response.status_code == 302 and response["Location"] == phuong_thanh_xuan.get_absolute_url()
     moved = {name: Staff.objects.get(pk=former_staff[name].pk) for name in ("lan", "binh", "cuong", "dung", "giang")}
-    assert all(person.unit == thanh_xuan_now for person in moved.values())
+    assert all(person.unit == phuong_thanh_xuan for person in moved.values())
     assert Staff.objects.get(pk=former_staff["retired"].pk).unit == thanh_xuan_bac
     transfers = {t.staff_id: t for t in StaffTransfer.objects.all()}
     assert len(transfers) == 5
     assert transfers[moved["lan"].pk].from_unit == thanh_xuan_bac and transfers[moved["dung"].pk].from_unit == thanh_xuan_trung
     assert {(t.to_unit_id, t.effective_date, t.created_by_id, t.reason) for t in transfers.values()} == {
-        (thanh_xuan_now.pk, REFORM_DATE, officer.pk, "Sắp xếp đơn vị hành chính")
+        (phuong_thanh_xuan.pk, REFORM_DATE, officer.pk, "Sắp xếp đơn vị hành chính")
     }
     page = client.get(response["Location"]).content.decode()
     assert "Moved 5 staff members to Phường Thanh Xuân." in page and "Nguyễn Thị Lan" in page
 
 
-def test_moving_the_ticked_ones_leaves_the_others(client, officer, page_url, former_staff, thanh_xuan_now, thanh_xuan_bac):
+def test_moving_the_ticked_ones_leaves_the_others(client, officer, page_url, former_staff, phuong_thanh_xuan, thanh_xuan_bac):
     ticked = [former_staff["binh"], former_staff["giang"]]
     response = post(client_for(client, officer), page_url, move="ticked", staff=ticked, effective_date="2026-01-02")
     assert response.status_code == 302
-    assert set(Staff.objects.filter(unit=thanh_xuan_now).values_list("full_name", flat=True)) == {
+    assert set(Staff.objects.filter(unit=phuong_thanh_xuan).values_list("full_name", flat=True)) == {
         "Trần Văn Bình", "Hoàng Văn Giang"
     }
     assert Staff.objects.get(pk=former_staff["lan"].pk).unit == thanh_xuan_bac
@@ -146,20 +146,20 @@ def test_someone_not_from_the_former_wards_cannot_be_slipped_in(client, officer,
     assert Staff.objects.get(pk=former_staff["elsewhere"].pk).unit == phuc_xa
 
 
-def test_the_service_refuses_ids_outside_the_former_wards_and_moves_nobody(officer, former_staff, thanh_xuan_now):
+def test_the_service_refuses_ids_outside_the_former_wards_and_moves_nobody(officer, former_staff, phuong_thanh_xuan):
     """What the page ticked may have changed since it was loaded (someone left, or moved the person already)."""
     with translation.override("en"), pytest.raises(ValidationError) as refused:
-        staff_move_from_predecessors(actor=officer, unit=thanh_xuan_now, effective_date=REFORM_DATE,
+        staff_move_from_predecessors(actor=officer, unit=phuong_thanh_xuan, effective_date=REFORM_DATE,
                                      staff_ids=[former_staff["lan"].pk, former_staff["retired"].pk])
     assert "Some of the ticked staff are no longer active in the former units" in refused.value.message_dict["staff"][0]
     assert not StaffTransfer.objects.exists()
 
 
-def test_the_service_checks_the_right_on_the_unit_moved_into(former_staff, thanh_xuan_now, ward_officer, thanh_xuan):
+def test_the_service_checks_the_right_on_the_unit_moved_into(former_staff, phuong_thanh_xuan, ward_officer, thanh_xuan):
     district_office = make_user("district.office", Role.DISTRICT_OFFICE, thanh_xuan)  # manages the former wards only
     for actor in (ward_officer, district_office):
         with pytest.raises(PermissionDenied):
-            staff_move_from_predecessors(actor=actor, unit=thanh_xuan_now, effective_date=REFORM_DATE)
+            staff_move_from_predecessors(actor=actor, unit=phuong_thanh_xuan, effective_date=REFORM_DATE)
     assert not StaffTransfer.objects.exists()
 
 
@@ -203,11 +203,11 @@ def test_the_move_takes_the_same_queries_for_3_or_12_people(client, officer, pag
 
 
 def test_scope_an_officer_of_another_ward_gets_404_and_a_role_without_the_right_403(
-    client, page_url, former_staff, thanh_xuan_now, ward_officer, city_admin
+    client, page_url, former_staff, phuong_thanh_xuan, ward_officer, city_admin
 ):
     thanh_liet = Unit.objects.get(structure="current", name="Phường Thanh Liệt")
     other = make_user("ward.thanhliet", Role.WARD_OFFICER, thanh_liet)
-    inspector = make_user("inspector.thanhxuan", Role.INSPECTOR, thanh_xuan_now)
+    inspector = make_user("inspector.thanhxuan", Role.INSPECTOR, phuong_thanh_xuan)
     for user, status in ((other, 404), (ward_officer, 404), (inspector, 403), (city_admin, 200)):
         client_for(client, user)
         assert client.get(page_url).status_code == status, user
@@ -217,14 +217,14 @@ def test_scope_an_officer_of_another_ward_gets_404_and_a_role_without_the_right_
 
 
 def test_the_unit_page_and_the_staff_list_link_to_the_move_while_someone_is_left(
-    client, officer, page_url, former_staff, thanh_xuan_now
+    client, officer, page_url, former_staff, phuong_thanh_xuan
 ):
     client_for(client, officer)
-    for url in (thanh_xuan_now.get_absolute_url(), reverse("units:staff_list")):
+    for url in (phuong_thanh_xuan.get_absolute_url(), reverse("units:staff_list")):
         content = client.get(url).content.decode()
         assert "5 staff members are still active in the units" in content and page_url in content
     post(client, page_url)
-    for url in (thanh_xuan_now.get_absolute_url(), reverse("units:staff_list")):
+    for url in (phuong_thanh_xuan.get_absolute_url(), reverse("units:staff_list")):
         assert page_url not in client.get(url).content.decode()
     assert "No active staff member is left in the units Phường Thanh Xuân was formed from." in client.get(page_url).content.decode()
 

@@ -44,9 +44,9 @@ def test_the_refusal_is_in_vietnamese_by_default(thanh_xuan_bac):
     assert "Phường Thanh Liệt, Phường Thanh Xuân" in message
 
 
-def test_a_dissolved_district_is_replaced_by_the_wards_formed_from_its_wards(thanh_xuan, thanh_xuan_now):
+def test_a_dissolved_district_is_replaced_by_the_wards_formed_from_its_wards(thanh_xuan, phuong_thanh_xuan):
     successors = unit_successors(unit=thanh_xuan)
-    assert thanh_xuan_now in successors
+    assert phuong_thanh_xuan in successors
     assert all(unit.structure == Structure.CURRENT for unit in successors)
     assert "Phường Thanh Xuân" in refusal(thanh_xuan, DECEMBER)
 
@@ -63,18 +63,18 @@ def test_the_last_day_and_any_period_starting_before_it_are_open(thanh_xuan_bac)
     assert "30/06/2025" in refusal(thanh_xuan_bac, REFORM_DATE)
 
 
-def test_a_current_unit_before_it_was_formed_points_to_the_units_it_was_formed_from(thanh_xuan_now):
-    message = refusal(thanh_xuan_now, datetime.date(2025, 6, 1), until=datetime.date(2025, 6, 30))
+def test_a_current_unit_before_it_was_formed_points_to_the_units_it_was_formed_from(phuong_thanh_xuan):
+    message = refusal(phuong_thanh_xuan, datetime.date(2025, 6, 1), until=datetime.date(2025, 6, 30))
     assert message.startswith("Phường Thanh Xuân exists only since 01/07/2025; before that day, this belongs to")
     assert "Phường Thanh Xuân Bắc" in message and "Phường Nhân Chính" in message
-    unit_require_open(thanh_xuan_now, datetime.date(2025, 6, 1), until=datetime.date(2025, 7, 31))  # overlaps July
+    unit_require_open(phuong_thanh_xuan, datetime.date(2025, 6, 1), until=datetime.date(2025, 7, 31))  # overlaps July
 
 
-def test_a_unit_in_force_costs_no_query(thanh_xuan_now, hanoi, django_assert_num_queries):
+def test_a_unit_in_force_costs_no_query(phuong_thanh_xuan, hanoi, django_assert_num_queries):
     with django_assert_num_queries(0):
-        unit_require_open(thanh_xuan_now, DECEMBER)
+        unit_require_open(phuong_thanh_xuan, DECEMBER)
         unit_require_open(hanoi, DECEMBER)
-        assert unit_replaced(unit=thanh_xuan_now, day=DECEMBER) is None
+        assert unit_replaced(unit=phuong_thanh_xuan, day=DECEMBER) is None
 
 
 def test_unit_replaced_answers_the_successors_once_dissolved(phuc_xa):
