@@ -3,7 +3,7 @@
 A unit dissolved by the 2025 reform (its ``valid_to`` passed) keeps its history, but no new sheet, campaign,
 visit or feedback case is opened for it; the refusal names the units that replaced it, so the person knows where
 to go. Every app asks ``unit_require_open``; pages that list units to choose for new work use
-``UnitQuerySet.open_on``. Neither costs a query for a unit in force: the merge map is read only to explain a refusal.
+``UnitQuerySet.valid_on``. Neither costs a query for a unit in force: the merge map is read only to explain a refusal.
 """
 
 from __future__ import annotations
