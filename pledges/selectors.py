@@ -201,13 +201,14 @@ def campaign_get_for_signer(*, user, staff: Staff | None, pk: int) -> PledgeCamp
 
 
 def campaign_units_to_manage(*, user) -> QuerySet:
-    """Units the user may open a campaign for: those of their assignments that grant it (a superuser: the roots)."""
+    """Units the user may open a campaign for: those of their assignments that grant it (a superuser: the roots),
+    as far as they exist today (a dissolved unit gets no new campaign)."""
     scope = scope_for(user)
     ids = scope.assigned_unit_ids(capability=Capability.MANAGE_CAMPAIGNS)
     condition = Q(pk__in=ids)
     if scope.is_global:
         condition |= Q(parent__isnull=True)
-    return Unit.objects.filter(condition).select_related("parent").order_by("path")
+    return Unit.objects.filter(condition).valid_on(timezone.localdate()).select_related("parent").order_by("path")
 
 
 def campaign_reference_day(campaign: PledgeCampaign) -> datetime.date:
@@ -451,3 +452,12 @@ def articles_for_units(*, units, day: datetime.date) -> QuerySet:
     return Article.objects.filter(
         chapter__version__code_id__in=code_ids, chapter__version__status=VersionStatus.PUBLISHED
     ).select_related("chapter__version__code").order_by("chapter__version__code__decision_date", "chapter__number", "number")
+
+
+# --- A staff member's pledges -----------------------------------------------------------------------------
+
+
+def staff_pledges(*, staff: Staff) -> QuerySet:
+    """Every pledge of ``staff``, newest first, with its campaign and the unit where it was signed (one query).
+    A pledge stays with the unit it was signed in when the person moves; their page lists it wherever it is."""
+    return Pledge.objects.filter(staff=staff).select_related("campaign", "unit").order_by("-signed_on", "-pk")

@@ -25,6 +25,7 @@ from pledges.models import Article, Chapter, CodeOfConduct, CodeVersion, Pledge,
 from pledges.selectors import campaign_expected_staff, code_applies_to, code_version_text, code_version_with_text
 from units.models import Staff, Unit, User
 from units.scope import Capability, require, scope_for
+from units.validity import unit_require_open
 
 
 def _valid_ip(address: str | None) -> str | None:
@@ -356,6 +357,7 @@ def campaign_create(
     )
     if closes_on < opens_on:
         raise ValidationError({"closes_on": _("The campaign cannot close before it opens.")})
+    unit_require_open(scope_unit, opens_on, until=closes_on, field="scope_unit")
     campaign.full_clean()
     return save_with_history(campaign, actor=actor)
 

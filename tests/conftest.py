@@ -34,6 +34,69 @@ from units.choices import Role, Structure
 from units.models import Unit
 from units.unit_import import units_import
 
+# The legacy units end on 30/06/2025, and nothing new can be opened for them after that day (units.validity). The
+# modules (or single tests) listed here were written when the legacy units were the suite's working units: they do
+# this month's work in Phường Thanh Xuân Bắc. They run in a world where the reform has not dissolved the legacy units
+# yet (``valid_to`` cleared for the test, ``_legacy_world``); everything else, and any new module, runs on the real
+# dates. Move a module to the current units (``phuong_thanh_xuan``) and take it off this list.
+LEGACY_WORLD = frozenset({
+    "tests/browser/test_monthly_sheet.py",
+    "tests/evaluations/test_admin.py",
+    "tests/evaluations/test_excel.py",
+    "tests/evaluations/test_inspection_secrecy.py",
+    "tests/evaluations/test_inspections.py",
+    "tests/evaluations/test_sheet_views.py",
+    "tests/evaluations/test_violations.py",
+    "tests/evaluations/test_workflow.py",
+    "tests/feedback/test_behind_a_proxy.py",
+    "tests/feedback/test_cache_down.py",
+    "tests/feedback/test_kiosk_and_poster.py",
+    "tests/feedback/test_concurrent_submissions.py",
+    "tests/feedback/test_public_form.py",
+    "tests/feedback/test_public_form_hostile_input.py",
+    "tests/feedback/test_tracking.py",
+    "tests/feedback/test_triage.py",
+    "tests/pledges/test_campaign_views.py",
+    "tests/pledges/test_codes.py",
+    "tests/pledges/test_concurrency.py",
+    "tests/pledges/test_coverage.py",
+    "tests/pledges/test_reminders.py",
+    "tests/pledges/test_roster_export.py",
+    "tests/pledges/test_signing.py",
+    "tests/portal/test_fuzz_feedback_form.py",
+    "tests/portal/test_fuzz_uploads.py",
+    "tests/portal/test_hostile_workbooks.py",
+    "tests/portal/test_permission_matrix.py",
+    "tests/reports/test_dashboard.py::test_charts_draw_one_bar_per_unit_and_one_point_per_month_with_data",
+    "tests/reports/test_dashboard.py::test_city_admin_sees_districts_and_both_structures",
+    "tests/reports/test_dashboard.py::test_grades_fall_back_to_the_last_month_with_sheets",
+    "tests/reports/test_dashboard.py::test_svg_coordinates_use_a_dot_in_vietnamese",
+    "tests/reports/test_dashboard.py::test_the_ranking_puts_the_best_score_first",
+    "tests/reports/test_dashboard.py::test_tiles_and_ranking_equal_the_database",
+    "tests/reports/test_dashboard_queries.py",
+    "tests/reports/test_exports.py",
+    "tests/reports/test_exports_background.py",
+    "tests/reports/test_job_recovery.py",
+    "tests/units/test_audit.py",
+})
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        test = item.nodeid.split("[", 1)[0]  # a parametrized test is listed once, without its parameters
+        if test in LEGACY_WORLD or test.split("::", 1)[0] in LEGACY_WORLD:
+            item.add_marker(pytest.mark.legacy_world)
+
+
+@pytest.fixture(autouse=True)
+def _legacy_world(request):
+    """For the tests marked ``legacy_world``: the legacy units are still in force (the reform has not dissolved
+    them), so this month's sheets, campaigns, visits and feedback can be opened for them."""
+    if request.node.get_closest_marker("legacy_world") is None:
+        return
+    request.getfixturevalue("hanoi")
+    Unit.objects.filter(structure=Structure.LEGACY).update(valid_to=None)
+
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):

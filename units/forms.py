@@ -42,6 +42,24 @@ class StaffMoveForm(forms.Form):
         self.helper.form_tag = False
 
 
+class PredecessorStaffMoveForm(forms.Form):
+    """Move the staff of the units a unit was formed from into it: all, or those ticked (``staff``)."""
+
+    staff = forms.TypedMultipleChoiceField(label=_("Staff to move"), coerce=int, required=False,
+                                           widget=forms.CheckboxSelectMultiple)
+    effective_date = forms.DateField(
+        label=_("Effective date"),
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
+        help_text=_("The day the unit was formed, or the day the people actually moved."),
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=300, required=False,
+                             widget=forms.TextInput(attrs={"class": "form-control"}))
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["staff"].choices = [(person.pk, person.full_name) for person in candidates]
+
+
 class StaffDeactivateForm(forms.Form):
     last_day = forms.DateField(
         label=_("Last working day"), initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})

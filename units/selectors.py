@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from core.text import fold_diacritics
 from units.models import Staff, Unit
+from units.scope import Capability
 
 
 def _active_staff_filter(prefix: str = "") -> Q:
@@ -67,6 +68,30 @@ def staff_list(*, user, unit: Unit | None = None, query: str = "", include_inact
         for word in fold_diacritics(query).split():
             staff = staff.filter(Q(search_name__contains=word) | Q(staff_code__icontains=word))
     return staff.order_by("unit__path", "full_name", "pk")
+
+
+def predecessor_staff(*, unit: Unit) -> QuerySet:
+    """Active staff of the units ``unit`` was formed from (the merge map), by former unit and name, with their
+    unit joined: who may be moved into ``unit`` in bulk. Not scoped: the page that lists them checks the right
+    to manage ``unit``'s staff, which is what makes them visible for the move (and for nothing else)."""
+    return (
+        Staff.objects.filter(unit__in=unit.merged_from.all())
+        .filter(_active_staff_filter())
+        .select_related("unit")
+        .order_by("unit__name", "unit_id", "full_name", "pk")
+    )
+
+
+def units_with_predecessor_staff(*, user) -> list[Unit]:
+    """Units in force where the user manages staff and whose former units (the merge map) still have active staff,
+    with that head count (``predecessor_staff_count``), by name: one query."""
+    return list(
+        Unit.objects.where_user_can(user, Capability.MANAGE_STAFF)
+        .filter(valid_to__isnull=True)
+        .annotate(predecessor_staff_count=Count("merged_from__staff", filter=_active_staff_filter("merged_from__staff__")))
+        .filter(predecessor_staff_count__gt=0)
+        .order_by("name", "pk")
+    )
 
 
 def staff_get_for_user(*, user, pk: int) -> Staff:

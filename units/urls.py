@@ -9,6 +9,8 @@ urlpatterns = [
     path("units/<slug:public_code>/", views.UnitDetailView.as_view(), name="unit_detail"),
     path("units/<slug:public_code>/add-body/", views.SubUnitCreateView.as_view(), name="subunit_create"),
     path("units/<slug:public_code>/staff/new/", views.StaffCreateView.as_view(), name="staff_create"),
+    path("units/<slug:public_code>/staff/from-former-units/", views.PredecessorStaffMoveView.as_view(),
+         name="staff_from_predecessors"),
     path("staff/", views.StaffListView.as_view(), name="staff_list"),
     path("staff/import/", views.StaffImportView.as_view(), name="staff_import"),
     path("staff/import/template.xlsx", views.staff_import_template_download, name="staff_import_template"),

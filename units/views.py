@@ -7,13 +7,21 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, resolve_url
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _, ngettext
 from django.views.generic import FormView, ListView, TemplateView
 
 from core.forms import add_service_errors
 from units import selectors, services
 from units.choices import Structure
-from units.forms import StaffDeactivateForm, StaffForm, StaffImportForm, StaffMoveForm, SubUnitForm
+from units.forms import (
+    PredecessorStaffMoveForm,
+    StaffDeactivateForm,
+    StaffForm,
+    StaffImportForm,
+    StaffMoveForm,
+    SubUnitForm,
+)
 from units.mixins import ScopeRequiredMixin
 from units.models import Staff, Unit
 from units.scope import Capability, scope_for
@@ -76,6 +84,9 @@ class UnitDetailView(ScopeRequiredMixin, TemplateView):
             can_manage_staff=scope.can(Capability.MANAGE_STAFF, unit),
             can_manage_units=scope.can(Capability.MANAGE_UNITS, unit),
         )
+        if context["can_manage_staff"] and unit.valid_to is None:
+            # Staff still in the units this one was formed from, to move here (the page of the move lists them).
+            context["predecessor_staff_count"] = selectors.predecessor_staff(unit=unit).count()
         return context
 
 
@@ -121,10 +132,13 @@ class StaffListView(LoginRequiredMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        can_manage = scope_for(self.request.user).can_anywhere(Capability.MANAGE_STAFF)
         context.update(
             q=self.request.GET.get("q", ""),
             show_inactive=self.request.GET.get("inactive") == "1",
-            can_import=scope_for(self.request.user).can_anywhere(Capability.MANAGE_STAFF),
+            can_import=can_manage,
+            units_to_complete=(selectors.units_with_predecessor_staff(user=self.request.user)
+                               if can_manage and not self.request.htmx else []),
         )
         return context
 
@@ -232,6 +246,57 @@ class StaffMoveView(StaffManageMixin, FormView):
             return self.form_invalid(form)
         messages.success(self.request, _("%(name)s now belongs to %(unit)s.") % {"name": self.staff.full_name, "unit": self.staff.unit.name})
         return redirect(self.staff)
+
+
+class PredecessorStaffMoveView(ScopeRequiredMixin, FormView):
+    """The active staff of the units this unit was formed from (the merge map), moved into it in one step: all of
+    them, or those ticked. Who may manage the unit's staff sees them here, for this move only, even without any
+    scope over the former units."""
+
+    template_name = "units/staff_from_predecessors.html"
+    form_class = PredecessorStaffMoveForm
+    required_capability = Capability.MANAGE_STAFF
+    scoped_object_name = "unit"
+
+    def get_scoped_object(self):
+        return selectors.unit_get_for_user(user=self.request.user, public_code=self.kwargs["public_code"])
+
+    @cached_property
+    def candidates(self):
+        return list(selectors.predecessor_staff(unit=self.unit))
+
+    def get_initial(self):
+        # The day the unit was formed (1 July 2025 for the wards of the reform); today for a unit without a date.
+        return {"effective_date": self.unit.valid_from or timezone.localdate()}
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "candidates": self.candidates}
+
+    def form_valid(self, form):
+        move_all = self.request.POST.get("move") == "all"
+        try:
+            moved = services.staff_move_from_predecessors(
+                actor=self.request.user, unit=self.unit, effective_date=form.cleaned_data["effective_date"],
+                staff_ids=None if move_all else form.cleaned_data["staff"], reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            ngettext("Moved %(count)s staff member to %(unit)s.", "Moved %(count)s staff members to %(unit)s.", len(moved))
+            % {"count": len(moved), "unit": self.unit.name},
+        )
+        return redirect(self.unit)
+
+    def get_context_data(self, **kwargs):
+        by_unit: dict[int, tuple] = {}
+        for person in self.candidates:
+            by_unit.setdefault(person.unit_id, (person.unit, []))[1].append(person)
+        return super().get_context_data(
+            unit=self.unit, groups=list(by_unit.values()), candidate_count=len(self.candidates),
+            predecessors=self.unit.merged_from.order_by("name"), **kwargs,
+        )
 
 
 class StaffDeactivateView(StaffManageMixin, FormView):

@@ -110,7 +110,8 @@ class VisitPlanForm(forms.Form):
         self.fields["team"].queryset = teams
         # The units of the teams' districts; the service refuses one outside the chosen team's own district.
         owners = list({team.owner_unit_id: team.owner_unit for team in teams}.values())
-        units = Unit.objects.within_any(owners).select_related("parent").order_by("path")
+        # Units in force today only: a dissolved unit gets no new visit.
+        units = Unit.objects.within_any(owners).valid_on(timezone.localdate()).select_related("parent").order_by("path")
         self.fields["unit"].queryset = units
         field = self.fields["checklist"]
         unit = units.filter(pk=unit_id).first() if (unit_id or "").isdigit() and not self.is_bound else None

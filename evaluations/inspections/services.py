@@ -37,6 +37,7 @@ from evaluations.violations.services import require_article_in_force, violation_
 from units.choices import Role
 from units.models import RoleAssignment, Staff, Unit, User
 from units.scope import Capability, is_within, require, scope_for, subtree_q
+from units.validity import unit_require_open
 
 DEFAULT_PHOTO_MAX_BYTES = 5 * 1024 * 1024
 
@@ -150,6 +151,7 @@ def visit_plan(
         raise ValidationError({"unit": _("This unit is outside the team's district.")}, code="outside_district")
     if kind not in VisitKind.values:
         raise ValidationError({"kind": _("Choose scheduled or surprise.")}, code="kind")
+    unit_require_open(unit, timezone.localtime(scheduled_at).date(), field="unit")
     if checklist is None:
         checklist = checklist_default_for(unit)
     elif not checklists_for(unit).filter(pk=checklist.pk).exists():

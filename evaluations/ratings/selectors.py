@@ -18,6 +18,7 @@ from evaluations.ratings import periods, scoring
 from units.choices import Role
 from units.models import Staff, Unit
 from units.scope import Capability, scope_for
+from units.validity import unit_is_open
 
 
 def rating_sheet_get_for_user(*, user, pk: int) -> RatingSheet:
@@ -161,9 +162,11 @@ def with_grade_counts(sheets: QuerySet) -> QuerySet:
 
 
 def rateable_units(*, user) -> list[Unit]:
-    """Units with active staff on which the user may rate (one query; none without the right to rate)."""
+    """Units with active staff on which the user may rate, in force last month or since (a unit dissolved before
+    has no sheet to open); one query, none without the right to rate."""
     staffed = Staff.objects.active().filter(unit=OuterRef("pk"))
-    units = Unit.objects.where_user_can(user, Capability.RATE).filter(Exists(staffed))
+    _this, last = this_and_last_month()
+    units = Unit.objects.where_user_can(user, Capability.RATE).filter(Exists(staffed)).exclude(valid_to__lt=last)
     return list(units.select_related("parent").order_by("path"))
 
 
@@ -201,6 +204,11 @@ class UnitMonth:
     @property
     def is_submitted(self) -> bool:
         return self.sheet is not None and self.sheet.status in SUBMITTED_STATUSES
+
+    @property
+    def can_open(self) -> bool:
+        """The sheet exists, or the unit existed in the month (a dissolved unit's month is not opened)."""
+        return self.sheet is not None or unit_is_open(self.unit, self.month, until=month_end(self.month))
 
     @property
     def is_approved(self) -> bool:

@@ -30,6 +30,7 @@ from evaluations.ratings.selectors import cap_exception_for
 from units.jurisdiction import rule_in_force
 from units.models import Staff, Unit, User
 from units.scope import Capability, require, scope_for
+from units.validity import unit_require_open
 
 
 def scheme_for(*, unit: Unit, month: datetime.date) -> ScoringScheme:
@@ -108,6 +109,7 @@ def rating_sheet_open(*, actor: User, unit: Unit, month: datetime.date) -> Ratin
                 % {"period": periods.period_label(start, quarterly=True)},
                 code="period_taken",
             )
+        unit_require_open(unit, start, until=periods.period_end(start, quarterly=scheme.is_quarterly))
         sheet = save_with_history(RatingSheet(unit=unit, month=start, scheme=scheme), actor=actor)
     if sheet.is_editable and scope_for(actor).can(Capability.RATE, unit):
         _add_missing_rows(sheet, actor)

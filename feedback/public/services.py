@@ -23,6 +23,7 @@ from core.uploads import validate_image
 from feedback.choices import Channel, FeedbackKind
 from feedback.models import FeedbackCase, KioskDevice, KioskVote
 from units.models import Unit
+from units.validity import unit_require_open
 
 logger = logging.getLogger(__name__)
 
@@ -105,6 +106,8 @@ def feedback_submit(
     existing = _existing_for_token(submission_token) if check_token_first else None
     if existing is not None:
         return existing
+    # The public form sends citizens of a dissolved unit to its successor; this is the last guard.
+    unit_require_open(unit, timezone.localdate())
 
     text = (text or "").strip()
     contact_name, contact_phone = (contact_name or "").strip(), (contact_phone or "").strip()

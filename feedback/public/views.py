@@ -3,13 +3,17 @@ poster, and the satisfaction kiosk. No login; every write is rate-limited per cl
 
 from __future__ import annotations
 
+import datetime
 import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views import View
@@ -31,6 +35,7 @@ from feedback.public.services import (
 )
 from units.choices import DISTRICT_KINDS, GRASSROOTS_KINDS, Structure
 from units.models import Unit
+from units.validity import unit_is_dissolved, unit_replaced, unit_successors
 
 # The codes this browser submitted, in a signed cookie rather than the session: a citizen's visit then writes no
 # session row (the public form stays cheap, and cannot fill the session table).
@@ -59,6 +64,39 @@ def _public_unit(public_code: str) -> Unit | None:
     return Unit.objects.select_related("parent").filter(public_code=public_code).first()
 
 
+# --- Dissolved units: posters of the wards of before 1 July 2025 still hang on walls -------------------------
+
+
+def _successor_url(name: str, successor: Unit, former: Unit) -> str:
+    """The successor's page (form or poster), telling it which former unit the citizen came from."""
+    return f"{reverse(name, kwargs={'public_code': successor.public_code})}?{urlencode({'from': former.public_code})}"
+
+
+def _to_successor(request, former: Unit, successors: list[Unit], *, name: str, not_sent: bool = False):
+    """Lead the citizen from a dissolved unit's page to the page of the unit that replaced it; when it was split
+    (or its successors are unknown), a page says why and lets them choose."""
+    if len(successors) == 1 and not not_sent:
+        return redirect(_successor_url(name, successors[0], former))
+    return render(request, "feedback/public_successor_choice.html", {
+        "former": former,
+        "since": former.valid_to + datetime.timedelta(days=1),
+        "choices": [(unit, _successor_url(name, unit, former)) for unit in successors],
+        "poster": name == "feedback:poster",
+        "not_sent": not_sent,
+    })
+
+
+def _came_from(request, unit: Unit) -> Unit | None:
+    """The dissolved unit the citizen came from (``?from=`` of the redirect), when ``unit`` replaced it."""
+    code = request.GET.get("from", "")
+    if not code or len(code) > 100 or code == unit.public_code:
+        return None
+    former = _public_unit(code)
+    if former is None or not unit_is_dissolved(former, timezone.localdate()):
+        return None
+    return former if unit in unit_successors(unit=former) else None
+
+
 class UnitFinderView(View):
     """Find one's ward, commune or district by name, with or without diacritics, current or pre-2025."""
 
@@ -70,7 +108,11 @@ class UnitFinderView(View):
             query = form.cleaned_data["q"].strip()
             words = fold_diacritics(query).split()
             if words:
-                found = Unit.objects.filter(kind__in=[*GRASSROOTS_KINDS, *DISTRICT_KINDS]).select_related("parent")
+                found = (
+                    Unit.objects.filter(kind__in=[*GRASSROOTS_KINDS, *DISTRICT_KINDS])
+                    .select_related("parent")
+                    .prefetch_related(Prefetch("merged_into", queryset=Unit.objects.order_by("name")))
+                )
                 for word in words:
                     found = found.filter(search_name__contains=word)
                 # Current units first ("current" sorts before "legacy"), then by name.
@@ -84,16 +126,24 @@ class FeedbackFormView(View):
 
     template_name = "feedback/public_form.html"
 
-    def _render(self, request, unit, form, status=200):
-        return render(request, self.template_name, {
-            "unit": unit, "form": form, "retention_days": settings.FEEDBACK_RETENTION_DAYS, **unit_legal_basis(unit=unit),
-        }, status=status)
+    def _render(self, request, unit, form, status=200, *, former=None, not_sent=False):
+        context = {"unit": unit, "form": form, "retention_days": settings.FEEDBACK_RETENTION_DAYS, "former": former,
+                   "not_sent": not_sent, **unit_legal_basis(unit=unit)}
+        if former is not None:
+            context["since"] = former.valid_to + datetime.timedelta(days=1)
+            # Sent from the former unit's address: the form goes to the successor's.
+            context["action"] = reverse("feedback:public_form", kwargs={"public_code": unit.public_code})
+        return render(request, self.template_name, context, status=status)
 
     def get(self, request, public_code):
         unit = _public_unit(public_code)
         if unit is None:
             return _unit_not_found(request)
-        return self._render(request, unit, FeedbackForm(initial={"submission_token": uuid.uuid4().hex}))
+        successors = unit_replaced(unit=unit, day=timezone.localdate())
+        if successors is not None:
+            return _to_successor(request, unit, successors, name="feedback:public_form")
+        return self._render(request, unit, FeedbackForm(initial={"submission_token": uuid.uuid4().hex}),
+                            former=_came_from(request, unit))
 
     def post(self, request, public_code):
         unit = _public_unit(public_code)
@@ -101,6 +151,9 @@ class FeedbackFormView(View):
             return _unit_not_found(request)
         # A repeated submission (double click, browser resend) lands on the first one's result, uncounted.
         already = feedback_case_for_token(submission_token=request.POST.get("submission_token", "")[:64])
+        successors = unit_replaced(unit=unit, day=timezone.localdate())
+        if successors is not None:
+            return self._post_to_former(request, unit, successors, already)
         if already is not None and already.unit_id == unit.pk:
             return self._done(request, already.tracking_code)
         form = FeedbackForm(request.POST, request.FILES)
@@ -121,10 +174,23 @@ class FeedbackFormView(View):
                 submission_token=data["submission_token"], check_token_first=False,
             )
         except ValidationError as error:
+            if not hasattr(error, "error_dict"):
+                form.add_error(None, error.messages)
+                return self._render(request, unit, form)
             for field, messages in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, messages)
             return self._render(request, unit, form)
         return self._done(request, case.tracking_code)
+
+    def _post_to_former(self, request, former, successors, already):
+        """A form of a dissolved unit sent (a page opened before it was dissolved, an old bookmark): nothing is saved
+        for it. The citizen's text comes back on the form of the unit that replaced it, to be sent there, with the
+        same one-time token (so one case at most); a split unit's citizen chooses first."""
+        if already is not None and already.unit_id in {unit.pk for unit in successors}:
+            return self._done(request, already.tracking_code)
+        if len(successors) != 1:
+            return _to_successor(request, former, successors, name="feedback:public_form", not_sent=True)
+        return self._render(request, successors[0], FeedbackForm(request.POST), former=former, not_sent=True)
 
     def _done(self, request, code):
         submitted = _submitted_codes(request)
@@ -195,6 +261,9 @@ class PosterView(View):
         unit = _public_unit(public_code)
         if unit is None:
             return _unit_not_found(request)
+        successors = unit_replaced(unit=unit, day=timezone.localdate())
+        if successors is not None:  # a poster of a dissolved unit would send citizens nowhere: print its successor's
+            return _to_successor(request, unit, successors, name="feedback:poster")
         url = feedback_form_url(request=request, unit=unit)
         title = _("QR code of the feedback form of %(unit)s") % {"unit": unit.name}
         return render(request, "feedback/poster.html", {

@@ -13,7 +13,7 @@ from django.utils import timezone
 from feedback.choices import OPEN_STATUSES
 from feedback.figures import satisfaction_index
 from feedback.models import FeedbackCase, KioskDevice
-from units.models import Unit, User
+from units.models import Staff, Unit, User
 from units.scope import Capability, roles_with, scope_for
 
 
@@ -117,3 +117,14 @@ def feedback_headline(*, user) -> dict:
     )
     index = satisfaction_index(units_qs_or_unit=Unit.objects.visible_to(user).values("pk"), month=timezone.localdate())
     return {**counts, "satisfaction": index}
+
+
+def staff_feedback_cases(*, staff: Staff, limit: int = 20) -> list[FeedbackCase]:
+    """The latest cases linked to ``staff`` (praise and complaints), in whichever unit they were received, for their
+    page: dates, unit, channel, kind and status only, never the citizen's text or contact details (one query)."""
+    return list(
+        FeedbackCase.objects.filter(staff=staff)
+        .select_related("unit")
+        .only("received_at", "channel", "kind", "status", "substantiated", "unit__name", "unit__public_code")
+        .order_by("-received_at", "-pk")[:limit]
+    )

@@ -27,6 +27,7 @@ from feedback.models import FeedbackCase, KioskDevice
 from feedback.public.services import due_date_for, tracking_code_new
 from units.models import Staff, Unit
 from units.scope import Capability, is_within, require, scope_for
+from units.validity import unit_require_open
 
 # The one map of the triage pipeline: a closed case can be reopened, nothing else goes back. Rejecting needs
 # one of the rejection reasons; resolving needs a reply to the citizen (checked by ``feedback_update``).
@@ -91,6 +92,8 @@ def feedback_record(
         raise ValidationError({"channel": _("Choose the channel the feedback came through.")})
     if received_at > timezone.now():
         raise ValidationError({"received_at": _("The date cannot be in the future.")})
+    # Feedback that reached a unit before it was dissolved may still be recorded there (its history).
+    unit_require_open(unit, timezone.localdate(received_at), field="unit")
     contact = {"contact_name": contact_name.strip(), "contact_phone": contact_phone.strip(), "contact_email": contact_email.strip()}
     if any(contact.values()) and not consent:
         raise ValidationError({"consent": _("Contact details can be kept only with the citizen's consent.")})
@@ -230,6 +233,7 @@ def feedback_contacts_purge(*, today: datetime.date) -> int:
 def kiosk_device_create(*, actor, unit: Unit, name: str) -> KioskDevice:
     """Bind a new kiosk tablet to the unit; its secret token goes into the kiosk page's address."""
     require(actor, Capability.MANAGE_KIOSKS, unit)
+    unit_require_open(unit, timezone.localdate(), field="unit")
     device = KioskDevice(unit=unit, name=name.strip(), token=secrets.token_urlsafe(32), created_by=actor)
     device.full_clean()
     device.save()

@@ -185,7 +185,9 @@ class CaseRecordView(ScopeRequiredMixin, FormView):
     required_capability = Capability.TRIAGE_FEEDBACK
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "units": selectors.triage_units(user=self.request.user)}
+        # Units in force today: a dissolved unit opens no new case.
+        units = selectors.triage_units(user=self.request.user).valid_on(timezone.localdate())
+        return {**super().get_form_kwargs(), "units": units}
 
     def form_valid(self, form):
         data = form.cleaned_data
@@ -211,7 +213,11 @@ class KioskDeviceListView(ScopeRequiredMixin, FormView):
     required_capability = Capability.MANAGE_KIOSKS
 
     def get_form_kwargs(self):
-        units = Unit.objects.where_user_can(self.request.user, Capability.MANAGE_KIOSKS).order_by("path")
+        units = (
+            Unit.objects.where_user_can(self.request.user, Capability.MANAGE_KIOSKS)
+            .valid_on(timezone.localdate())
+            .order_by("path")
+        )
         return {**super().get_form_kwargs(), "units": units}
 
     def get_context_data(self, **kwargs):

@@ -130,6 +130,9 @@ CASES: dict[str, Case] = {
     "units:unit_detail": Case(kwargs=ward),
     "units:subunit_create": Case(kwargs=ward, own=roles(403, *WARD, "district_officer", "inspector")),
     "units:staff_create": Case(kwargs=ward, own=roles(403, "inspector")),
+    # Moving the staff of the units a unit was formed from: for those who manage the unit's staff (the own ward has
+    # no former units: the page says so). The move itself: tests/units/test_predecessor_staff_move.py.
+    "units:staff_from_predecessors": Case(kwargs=ward, own=roles(403, "inspector")),
     "units:staff_list": Case(),
     "units:staff_import": Case(own=roles(403, "inspector")),
     # The empty template, with the units where the user may add staff (none for an inspector): no data in it.
