@@ -1,16 +1,20 @@
 """Demo data: Hà Nội as it works today (Phường Thanh Xuân and its neighbours, under the city since 1 July 2025) and
-the former Quận Thanh Xuân with its history, one login per role, so a newcomer can try the portal at once.
+the former Quận Thanh Xuân with its history, and Tỉnh An Giang with Xã Vĩnh Thuận under the national rules and a code
+of the province's own; one login per role, so a newcomer can try the portal at once.
 
 ``demo_seed`` seeds every province of ``DEMO_PROVINCES`` (one ``seed.demo_spec.DemoProvince`` each; Hà Nội's is
-``seed.demo_hanoi.HANOI``), in the order things happened:
+``seed.demo_hanoi.HANOI``, An Giang's ``seed.demo_angiang.AN_GIANG``), in the order things happened:
 
-1. the former district and its wards get their rosters (``seed.demo_people``), and the logins are created;
-2. their history, January to June 2025 (``seed.demo_activity``: ratings, violations, feedback);
-3. the reform of 1 July 2025: each former ward's active staff move to today's ward that took them over
+1. the province's own code of conduct, if it has one in the demo (``seed.demo_codes``);
+2. the former district and its wards get their rosters (``seed.demo_people``), and the logins are created;
+3. their history, January to June 2025 (``seed.demo_activity``: ratings, violations, feedback);
+4. the reform of 1 July 2025: each former ward's active staff move to today's ward that took them over
    (``staff_move``, a transfer record dated 01/07/2025), the merged ward keeps one chair (the others become vice
-   chairs), and the district's own offices close (their staff's last day is 30/06/2025);
-4. today's wards: this year's pledge campaign over the province, the inspection team, and their activity from
-   July 2025 to last month; this month is left for the demo users.
+   chairs), and the district's own offices close (their staff's last day is 30/06/2025); a working unit formed from
+   no former unit of the demo gets a roster of its own;
+5. today's wards: this year's pledge campaign over the province (on the staff code in force there), the inspection
+   team, and their activity from July 2025 (or the province's ``activity_from``) to last month; this month is left
+   for the demo users.
 
 Idempotent: a unit that has (or had) staff is left alone, a staff code that is already taken is skipped, staff
 already moved stay where they are, each period's activity is seeded once, and a demo user who already exists keeps
@@ -31,6 +35,8 @@ from django.db import transaction
 from core.dates import local_datetime
 from pledges.models import PledgeCampaign
 from seed.demo_activity import ActivitySummary, Actors, demo_activity_seed, plan_draw
+from seed.demo_angiang import AN_GIANG
+from seed.demo_codes import demo_code_seed
 from seed.demo_hanoi import HANOI
 from seed.demo_inspections import demo_team_seed
 from seed.demo_people import DISTRICT_ROSTER, WARD_DEPUTY, seed_unit_staff, ward_roster
@@ -41,7 +47,7 @@ from units.models import RoleAssignment, Staff, StaffTransfer, Unit, User
 from units.services import role_assign, staff_deactivate, staff_move, staff_update
 from units.unit_import import units_import
 
-DEMO_PROVINCES: tuple[DemoProvince, ...] = (HANOI,)
+DEMO_PROVINCES: tuple[DemoProvince, ...] = (HANOI, AN_GIANG)
 
 # --- Logins -------------------------------------------------------------------------------------------------
 
@@ -128,6 +134,7 @@ class DemoSummary:
     activity: list[ActivitySummary] = field(default_factory=list)  # today's units since July 2025
     campaigns: list[PledgeCampaign] = field(default_factory=list)
     teams: list = field(default_factory=list)
+    codes: list = field(default_factory=list)  # the provinces' own codes of conduct
 
     @property
     def total_staff_created(self) -> int:
@@ -136,7 +143,8 @@ class DemoSummary:
     @property
     def created_anything(self) -> bool:
         created = (self.units_created, self.total_staff_created, self.users_created, self.roles_created,
-                   self.staff_moved, self.staff_ended, self.history, self.activity, self.campaigns, self.teams)
+                   self.staff_moved, self.staff_ended, self.history, self.activity, self.campaigns, self.teams,
+                   self.codes)
         return any(created) or self.head_linked
 
 
@@ -173,8 +181,12 @@ def _had_staff(units: list[Unit]) -> set[int]:
     return now | set(StaffTransfer.objects.filter(from_unit__in=units).values_list("from_unit_id", flat=True).distinct())
 
 
-def _seed_rosters(units: list[Unit], offices: Unit | None, rng_seed: int, summary: DemoSummary) -> None:
-    """A roster for each unit that never had staff: the district's offices for ``offices``, a ward's otherwise."""
+def _seed_rosters(
+    units: list[Unit], offices: Unit | None, rng_seed: int, summary: DemoSummary, *,
+    rosters: dict[int, tuple] | None = None, family_names: dict[str, float] | None = None,
+) -> None:
+    """A roster for each unit that never had staff: the district's offices for ``offices``, the one given in
+    ``rosters`` (by unit id), else a generated ward's."""
     had_staff = _had_staff(units)
     for unit in units:
         if unit.pk in had_staff:
@@ -182,8 +194,11 @@ def _seed_rosters(units: list[Unit], offices: Unit | None, rng_seed: int, summar
             continue
         # One generator per unit: its roster does not depend on which other units were seeded before.
         rng = random.Random(f"{rng_seed}:{unit.structure}:{unit.official_code}")
-        roster = list(DISTRICT_ROSTER) if offices is not None and unit.pk == offices.pk else ward_roster(rng)
-        created = seed_unit_staff(unit, roster, rng)
+        if offices is not None and unit.pk == offices.pk:
+            roster = list(DISTRICT_ROSTER)
+        else:
+            roster = list((rosters or {}).get(unit.pk) or ()) or ward_roster(rng)
+        created = seed_unit_staff(unit, roster, rng, family_names=family_names)
         if created:
             summary.staff_created[unit.name] = created
 
@@ -261,7 +276,8 @@ def _reform(spec: DemoProvince, units: ProvinceUnits, rng_seed: int, summary: De
         _backdate_staff_history(ended, CLOSE_REASON)
         summary.staff_ended += len(ended)
     unmerged = [units.wards[ward.code] for ward in spec.wards if not ward.formed_from]
-    _seed_rosters(unmerged, None, rng_seed, summary)
+    rosters = {units.wards[ward.code].pk: ward.roster for ward in spec.wards if ward.roster}
+    _seed_rosters(unmerged, None, rng_seed, summary, rosters=rosters, family_names=spec.family_names)
 
 
 def _one_chair(ward: Unit, formed_from: tuple[str, ...]) -> None:
@@ -295,13 +311,19 @@ def seed_province(
 ) -> None:
     """Seed one province of the demo (see the module for the steps)."""
     if not Unit.objects.filter(official_code=spec.code, parent__isnull=True).exists():
-        summary.units_created += units_import(province=int(spec.code), structure="both").total_created
+        summary.units_created += units_import(province=int(spec.code), structure=spec.structure).total_created
     units = _province_units(spec)
+    if spec.conduct_code is not None:
+        code = demo_code_seed(data=spec.conduct_code, jurisdiction=units.province)
+        if code is not None:
+            summary.codes.append(code)
     if units.district is not None:
         legacy = [units.district, *sorted(units.legacy_wards.values(), key=lambda w: w.official_code)]
-        _seed_rosters(legacy, units.district, rng_seed, summary)
+        _seed_rosters(legacy, units.district, rng_seed, summary, family_names=spec.family_names)
     _seed_users(password=password, spec=spec, units=units, summary=summary)
-    admin, office = _user(spec, Role.CITY_ADMIN), _user(spec, Role.DISTRICT_OFFICE)
+    # A province without an oversight-office login of its own: its administrator does the office's part.
+    admin = _user(spec, Role.CITY_ADMIN)
+    office = _user(spec, Role.DISTRICT_OFFICE) or admin
     if with_activity and units.district is not None and admin is not None and office is not None:
         plan = plan_draw(
             units=legacy, first=datetime.date(2025, 1, 1), last=LEGACY_LAST_DAY, feedback_until=LEGACY_LAST_DAY,
@@ -321,11 +343,12 @@ def seed_province(
     officer_ward = units.wards[spec.wards[0].code]
     campaign = demo_pledges_seed(
         scope=units.province, office=office, title=spec.campaign_title, officer_ward=officer_ward, rng_seed=rng_seed,
+        officer_ward_signed=spec.officer_ward_signed,
     )
     if campaign is not None:
         summary.campaigns.append(campaign)
     plan = plan_draw(
-        units=[units.wards[ward.code] for ward in spec.wards], first=REFORM_DATE, last=datetime.date.max,
+        units=[units.wards[ward.code] for ward in spec.wards], first=spec.activity_from, last=datetime.date.max,
         feedback_until=datetime.date.max,
         actors=Actors(admin=admin, office=office, officer=_user(spec, Role.WARD_OFFICER), head=_user(spec, Role.UNIT_HEAD),
                       inspector=inspector),

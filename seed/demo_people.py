@@ -34,6 +34,13 @@ MIDDLE_NAMES = {
         "Bích": 3, "Mai": 2, "Diệu": 2, "Hải": 2, "Khánh": 2, "Lan": 2,
     },
 }
+# In the Mekong Delta (An Giang, the former Kiên Giang) Huỳnh and Võ stand where Hoàng and Vũ do in the North (the
+# same names, said differently in the South), Trương and Lâm are common, and Danh is a Khmer family name.
+SOUTHERN_FAMILY_NAMES = {
+    "Nguyễn": 30, "Trần": 11, "Lê": 9, "Phạm": 5, "Huỳnh": 5, "Võ": 5, "Phan": 4, "Trương": 3, "Lâm": 2, "Đặng": 2,
+    "Bùi": 2, "Dương": 2, "Đỗ": 1.5, "Ngô": 1.5, "Hồ": 2, "Lý": 1.5, "Thái": 1, "Đinh": 1, "Châu": 1, "Tô": 1,
+    "Danh": 1,
+}
 # Women named "Nguyễn Thị Thu Hà": Thị followed by a second middle name.
 SECOND_MIDDLE_NAMES = ("Thu", "Ngọc", "Thanh", "Minh", "Hồng", "Kim", "Phương", "Lan", "Hải", "Bích")
 GIVEN_NAMES = {
@@ -55,11 +62,12 @@ def _weighted(rng: random.Random, weights: dict[str, float]) -> str:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
 
-def vietnamese_name(rng: random.Random, *, female: bool) -> str:
-    """A plausible full name: family name, middle name(s) matching the gender, given name."""
+def vietnamese_name(rng: random.Random, *, female: bool, family_names: dict[str, float] | None = None) -> str:
+    """A plausible full name: family name (weighted by ``family_names``, the North's by default), middle name(s)
+    matching the gender, given name."""
     gender = "female" if female else "male"
     while True:
-        parts = [_weighted(rng, FAMILY_NAMES), _weighted(rng, MIDDLE_NAMES[gender])]
+        parts = [_weighted(rng, family_names or FAMILY_NAMES), _weighted(rng, MIDDLE_NAMES[gender])]
         if female and parts[1] == "Thị" and rng.random() < 0.25:
             parts.append(rng.choice(SECOND_MIDDLE_NAMES))
         given = rng.choice(GIVEN_NAMES[gender])
@@ -176,16 +184,18 @@ def _random_day(rng: random.Random, first: datetime.date, last: datetime.date) -
     return first + datetime.timedelta(days=rng.randrange((last - first).days + 1))
 
 
-def seed_unit_staff(unit: Unit, roster: list[Post], rng: random.Random) -> int:
+def seed_unit_staff(
+    unit: Unit, roster: list[Post], rng: random.Random, *, family_names: dict[str, float] | None = None
+) -> int:
     """Create the roster's staff in ``unit`` through ``staff_create``, skipping codes already taken."""
     codes = [demo_staff_code(unit, number) for number in range(1, len(roster) + 1)]
     taken = set(Staff.objects.filter(staff_code__in=codes).values_list("staff_code", flat=True))
     names: set[str] = set()
     created = 0
     for code, post in zip(codes, roster, strict=False):
-        name = vietnamese_name(rng, female=rng.random() < post.female_share)
+        name = vietnamese_name(rng, female=rng.random() < post.female_share, family_names=family_names)
         while name in names:  # two people of the same name in one small office would confuse the demo
-            name = vietnamese_name(rng, female=rng.random() < post.female_share)
+            name = vietnamese_name(rng, female=rng.random() < post.female_share, family_names=family_names)
         names.add(name)
         leader = post.leadership != Leadership.NONE
         active_from = _random_day(rng, *((LEADER_START, LEADER_END) if leader else (STAFF_START, STAFF_END)))

@@ -10,6 +10,9 @@ one for ``formed_from`` and ``legacy_district``), so the demo follows the ``viet
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+import datetime
+
+from units.choices import REFORM_DATE
 
 PROVINCE = "province"  # DemoAccount.unit: the province (or centrally run city) itself
 
@@ -32,10 +35,11 @@ class DemoAccount:
 class DemoWard:
     """A working unit of today (current structure). ``formed_from``: the former wards (legacy official codes) whose
     active staff move here on 1 July 2025, each with a transfer record; a ward formed from none gets a roster of
-    its own."""
+    its own: ``roster`` (``seed.demo_people.Post`` rows, in staff-code order) or, when empty, a generated ward's."""
 
     code: str
     formed_from: tuple[str, ...] = ()
+    roster: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -74,12 +78,20 @@ class DemoProvince:
     code: str  # the official code ("01": Hà Nội)
     accounts: tuple[DemoAccount, ...]
     wards: tuple[DemoWard, ...]  # the working units of today; the first is the demo ward officer's
+    structure: str = "both"  # what ``units_import`` loads when the province is missing: "both", or "current" only
     team_name: str = ""  # the inspection team of the province (led by its inspector login), "" for none
     # The former district whose offices and wards are seeded with their staff and their history up to 30 June 2025.
     legacy_district: str = ""
     history: ActivityScript = field(default_factory=ActivityScript)  # Jan–Jun 2025 in the former units
     activity: ActivityScript = field(default_factory=ActivityScript)  # since 1 July 2025 in the working units
     campaign_title: str = "Ký cam kết thực hiện Quy tắc ứng xử năm {year}"  # this year's campaign over the province
+    # The share of the demo ward officer's ward signed on paper (the rest is left for the officer to record).
+    officer_ward_signed: float = 0.6
+    activity_from: datetime.date = REFORM_DATE  # the first month of the working units' activity
+    # The province's own code of conduct for its staff, in ``pledges.code_texts``' shape (slug, title, decision,
+    # chapters…), published and attached to the province by the seed; None: the codes it has (or the national one).
+    conduct_code: dict | None = None
+    family_names: dict[str, float] | None = None  # how common each family name is there; None: the North's
 
     def account(self, role: str) -> DemoAccount | None:
         return next((account for account in self.accounts if account.role == role), None)

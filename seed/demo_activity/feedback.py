@@ -23,6 +23,7 @@ from feedback.public.services import due_date_for, feedback_submit
 from feedback.staff import services
 from seed.demo_activity.common import Plan, UnitPlan, month_days
 from seed.demo_activity.ratings import backdate_violation
+from units.choices import UnitKind
 
 TEXTS = {
     FeedbackKind.PRAISE: (
@@ -41,16 +42,16 @@ TEXTS = {
     ),
     FeedbackKind.FACILITIES: (
         "Phòng chờ bộ phận một cửa thiếu ghế, máy lấy số thứ tự bị hỏng.",
-        "Nhà vệ sinh khu tiếp dân không sạch sẽ, đề nghị phường quan tâm.",
+        "Nhà vệ sinh khu tiếp dân không sạch sẽ, đề nghị {place} quan tâm.",
     ),
     FeedbackKind.OTHER: (
-        "Đề nghị phường niêm yết rõ hơn lịch tiếp công dân trên bảng tin.",
+        "Đề nghị {place} niêm yết rõ hơn lịch tiếp công dân trên bảng tin.",
         "Đề nghị bổ sung hướng dẫn nộp hồ sơ trực tuyến cho người cao tuổi.",
     ),
     FeedbackKind.HARASSMENT: ("Cán bộ gợi ý nộp thêm tiền để hồ sơ được giải quyết nhanh hơn.",),
 }
 REPLIES = {
-    FeedbackKind.PRAISE: "UBND phường cảm ơn ông/bà đã ghi nhận; đơn vị sẽ biểu dương cán bộ trong buổi giao ban.",
+    FeedbackKind.PRAISE: "UBND {place} cảm ơn ông/bà đã ghi nhận; đơn vị sẽ biểu dương cán bộ trong buổi giao ban.",
     FeedbackKind.ATTITUDE: "Đơn vị đã làm việc với cán bộ liên quan, nhắc nhở và chấn chỉnh. Cảm ơn ông/bà đã phản ánh.",
     FeedbackKind.DELAY: "Hồ sơ của ông/bà đã được giải quyết và trả kết quả. Đơn vị xin lỗi vì sự chậm trễ.",
     FeedbackKind.FACILITIES: "Đơn vị đã bổ sung ghế chờ và sửa máy lấy số thứ tự tại bộ phận một cửa.",
@@ -59,6 +60,18 @@ REPLIES = {
 }
 KINDS = {FeedbackKind.PRAISE: 25, FeedbackKind.DELAY: 25, FeedbackKind.ATTITUDE: 15, FeedbackKind.FACILITIES: 15,
          FeedbackKind.OTHER: 15, FeedbackKind.HARASSMENT: 3}
+# What citizens call the unit in their feedback and the unit's replies: "đề nghị phường …", "UBND xã …".
+PLACE_WORDS = {UnitKind.COMMUNE: "xã", UnitKind.TOWNSHIP: "thị trấn", UnitKind.SPECIAL_ZONE: "đặc khu"}
+
+
+def _place(unit) -> str:
+    return PLACE_WORDS.get(unit.kind, "phường")
+
+
+def _reply(kind: str, unit) -> str:
+    return REPLIES[kind].format(place=_place(unit))
+
+
 CHANNELS = {Channel.WEB: 45, Channel.HOTLINE: 15, Channel.MAILBOX: 15, Channel.COMMENT_BOOK: 10, Channel.SURVEY_SLIP: 15}
 
 
@@ -75,7 +88,7 @@ def _score(rng: random.Random, kind: str) -> int:
 
 
 def _case_new(plan: Plan, ward: UnitPlan, *, kind: str, channel: str, received: datetime.datetime, rng, star=None):
-    text = rng.choice(TEXTS[kind]).format(name=star.full_name if star else "trực bộ phận một cửa")
+    text = rng.choice(TEXTS[kind]).format(name=star.full_name if star else "trực bộ phận một cửa", place=_place(ward.unit))
     satisfaction = None
     if channel == Channel.SURVEY_SLIP or (channel == Channel.WEB and rng.random() < 0.75):
         satisfaction = _score(rng, kind)
@@ -119,7 +132,7 @@ def _handle(plan: Plan, case: FeedbackCase, received: datetime.datetime, rng) ->
         timezone.localdate(received) + datetime.timedelta(days=rng.randint(2, max(2, days_open)))
         if on_time else min(due + datetime.timedelta(days=rng.randint(2, 12)), today - datetime.timedelta(days=1))
     )
-    services.feedback_update(actor=actor, case=case, public_reply=REPLIES[case.kind], status=CaseStatus.RESOLVED)
+    services.feedback_update(actor=actor, case=case, public_reply=_reply(case.kind, case.unit), status=CaseStatus.RESOLVED)
     steps.append(local_datetime(closed_on, 15, 30))
     return steps
 
@@ -193,7 +206,7 @@ def _substantiated_complaint(plan: Plan) -> int:
         actor=actor, case=case, article=article, severity=Severity.MINOR,
         description="Có thái độ thiếu tôn trọng, quát tháo công dân khi tiếp nhận hồ sơ",
     )
-    services.feedback_update(actor=actor, case=case, public_reply=REPLIES[FeedbackKind.ATTITUDE], status=CaseStatus.RESOLVED)
+    services.feedback_update(actor=actor, case=case, public_reply=_reply(FeedbackKind.ATTITUDE, ward.unit), status=CaseStatus.RESOLVED)
     verified = local_datetime(timezone.localdate(received) + datetime.timedelta(days=5), 9)
     # created, in progress, linked, violation recorded, resolved
     steps = [received, received + datetime.timedelta(days=1), verified, verified, verified]

@@ -62,6 +62,14 @@ def demo(hanoi):
 
 
 @pytest.fixture
+def angiang_demo(demo):
+    """The same demo; returns Xã Vĩnh Thuận, the commune of Tỉnh An Giang, the demo's second province."""
+    from units.models import Unit
+
+    return Unit.objects.get(structure="current", official_code="31069")
+
+
+@pytest.fixture
 def login(browser, live_server, request):
     """``login(username)``: a new browser (Vietnamese, wide screen, downloads allowed) logged in as a demo user."""
     from playwright.sync_api import expect

@@ -1,5 +1,6 @@
 """The demo seed (``seed.demo``) and its two commands, ``seed_demo`` and ``demo_logins``: today's wards with the
-staff they took over on 1 July 2025, the former district's rosters, the logins of today's roles."""
+staff they took over on 1 July 2025, the former district's rosters, the logins of today's roles. Tỉnh An Giang, the
+demo's second province, has its own tests (``test_demo_angiang.py``)."""
 
 from collections import Counter
 import datetime
@@ -20,6 +21,7 @@ from django.urls import reverse
 import pytest
 
 from seed.demo import DEMO_USERNAMES, demo_seed
+from seed.demo_angiang import VINH_THUAN
 from seed.demo_people import vietnamese_name, ward_roster
 from tests.factories import StaffFactory, UserFactory
 from units import selectors
@@ -53,7 +55,7 @@ def seeded(hanoi):
 # --- Staff ------------------------------------------------------------------------------------------------
 
 
-def test_every_former_ward_of_thanh_xuan_had_20_to_40_staff_who_moved_to_todays_wards(seeded, thanh_xuan):
+def test_every_former_ward_of_thanh_xuan_had_20_to_40_staff_who_moved_to_todays_wards(seeded, thanh_xuan, hanoi):
     wards = _wards(thanh_xuan)
     # The seed articles speak of 11 wards; the package's legacy list has 9, Thanh Xuân Nam and Kim Giang
     # having been merged before 1 July 2025. The demo follows the package.
@@ -70,7 +72,9 @@ def test_every_former_ward_of_thanh_xuan_had_20_to_40_staff_who_moved_to_todays_
     # The district's own offices closed: their staff's last day was 30 June 2025.
     offices = Staff.objects.filter(unit=thanh_xuan)
     assert 8 <= offices.count() <= 15 and set(offices.values_list("active_to", flat=True)) == {LEGACY_LAST_DAY}
-    assert Staff.objects.count() == seeded.total_staff_created == moved.count() + offices.count()
+    hanoi_staff = Staff.objects.filter(unit__path__startswith=hanoi.path)
+    assert hanoi_staff.count() == moved.count() + offices.count()
+    assert seeded.total_staff_created == hanoi_staff.count() + seeded.staff_created["Xã Vĩnh Thuận"]
     assert seeded.staff_moved == {name: Staff.objects.filter(unit__name=name, unit__structure=Structure.CURRENT).count()
                                   for name in TODAY_WARDS.values()}
 
@@ -145,12 +149,17 @@ def test_demo_users_get_todays_roles(seeded, hanoi, phuong_thanh_xuan):
     assignments = set(
         RoleAssignment.objects.filter(user__username__in=DEMO_USERNAMES).values_list("user__username", "role", "unit")
     )
+    an_giang = Unit.objects.get(official_code="91", parent__isnull=True)
+    vinh_thuan = Unit.objects.get(structure=Structure.CURRENT, official_code=VINH_THUAN)
     assert assignments == {
         ("admin", Role.CITY_ADMIN, hanoi.pk),
         ("dept.hanoi", Role.DISTRICT_OFFICE, hanoi.pk),
         ("ward.thanhxuan", Role.WARD_OFFICER, phuong_thanh_xuan.pk),
         ("head.thanhxuan", Role.UNIT_HEAD, phuong_thanh_xuan.pk),
         ("inspector", Role.INSPECTOR, hanoi.pk),
+        ("province.angiang", Role.CITY_ADMIN, an_giang.pk),
+        ("officer.vinhthuan", Role.WARD_OFFICER, vinh_thuan.pk),
+        ("head.vinhthuan", Role.UNIT_HEAD, vinh_thuan.pk),
     }
     users = {user.username: user for user in User.objects.filter(username__in=DEMO_USERNAMES)}
     assert sorted(seeded.users_created) == sorted(DEMO_USERNAMES)
@@ -206,7 +215,8 @@ def test_ward_that_has_staff_is_left_alone(thanh_xuan_trung, thanh_xuan, phuong_
     summary = demo_seed(password=PASSWORD, with_activity=False)
 
     assert summary.units_left_alone == [thanh_xuan_trung.name]
-    assert len(summary.staff_created) == len(_wards(thanh_xuan))  # the district and the 8 other wards
+    hanoi_units = set(summary.staff_created) - {"Xã Vĩnh Thuận"}  # An Giang's commune, the demo's other province
+    assert len(hanoi_units) == len(_wards(thanh_xuan))  # the district and the 8 other wards
     assert not Staff.objects.filter(staff_code__startswith="CU-00355-").exists()
     # The person who was there moved with the others into the ward that took Thanh Xuân Trung over.
     person = Staff.objects.get(full_name="Nguyễn Văn Có Sẵn")
@@ -217,19 +227,23 @@ def test_units_are_imported_when_missing(hanoi, monkeypatch):
     import seed.demo
 
     calls = []
+    real_import = seed.demo.units_import
 
-    def fake_import(**kwargs):  # stands in for the package import: puts Hanoi's root back
+    def fake_import(**kwargs):  # stands in for the package import of Hanoi: puts Hanoi's root back
         calls.append(kwargs)
+        if kwargs["province"] != 1:
+            return real_import(**kwargs)
         Unit.objects.filter(pk=hanoi.pk).update(official_code="01")
         return ImportSummary(created=Counter({"central_city": 1}))
 
     monkeypatch.setattr(seed.demo, "units_import", fake_import)
     demo_seed(password=PASSWORD, with_activity=False)
-    assert calls == []  # Hanoi is there (imported once per test session)
+    # Hanoi is there (imported once per test session); An Giang is imported, on today's structure only.
+    assert calls == [{"province": 91, "structure": "current"}]
 
     Unit.objects.filter(pk=hanoi.pk).update(official_code="99")
     summary = demo_seed(password=PASSWORD, with_activity=False)
-    assert calls == [{"province": 1, "structure": "both"}]
+    assert calls[1:] == [{"province": 1, "structure": "both"}]
     assert summary.units_created == 1
 
 
@@ -273,7 +287,9 @@ def test_staff_list_page_shows_only_the_ward(seeded, client, phuong_thanh_xuan):
 def test_department_oversees_every_ward_of_the_city(seeded, client, hanoi):
     _log_in(client, "dept.hanoi")
     user = User.objects.get(username="dept.hanoi")
-    assert set(Staff.objects.visible_to(user).values_list("pk", flat=True)) == set(Staff.objects.values_list("pk", flat=True))
+    hanoi_staff = Staff.objects.filter(unit__path__startswith=hanoi.path)
+    assert set(Staff.objects.visible_to(user).values_list("pk", flat=True)) == set(hanoi_staff.values_list("pk", flat=True))
+    assert Staff.objects.exclude(pk__in=hanoi_staff).exists()  # An Giang's, which the city's department never sees
     response = client.get("/dashboard/")
     assert response.status_code == 302 and response["Location"] == f"/dashboard/{hanoi.public_code}/"
 

@@ -1,5 +1,5 @@
 """``manage.py seed_demo``: the demo's wards of today with their staff, history and activity, and one login per role
-(``seed.demo``)."""
+(``seed.demo``): Hà Nội's, and Tỉnh An Giang's commune under the national rules and the province's own code."""
 
 import time
 
@@ -12,8 +12,9 @@ from seed.demo import demo_seed, logins_table, open_url
 class Command(BaseCommand):
     help = (
         "Create the demo data: Hanoi's units if missing, Phường Thanh Xuân and its neighbours with the staff they took "
-        "over from the former Quận Thanh Xuân on 1 July 2025, the former units' history, a year of activity, and one "
-        "user per role with the password DEMO_PASSWORD. Idempotent; existing users keep their password."
+        "over from the former Quận Thanh Xuân on 1 July 2025, the former units' history, a year of activity; Tỉnh An "
+        "Giang's units if missing, Xã Vĩnh Thuận with its staff, the province's own code of conduct and this year's "
+        "activity; and one user per role with the password DEMO_PASSWORD. Idempotent; existing users keep their password."
     )
 
     def add_arguments(self, parser):
@@ -34,6 +35,8 @@ class Command(BaseCommand):
         elapsed = time.perf_counter() - started
         for team in summary.teams:
             self.stdout.write(f"Inspection team “{team.name}”, led by {team.leader.get_full_name()}.")
+        for code in summary.codes:
+            self.stdout.write(f"Code of conduct of {code.jurisdiction.name}: {code.decision_number}, “{code.title}”.")
         for campaign in summary.campaigns:
             self.stdout.write(f"Pledge campaign “{campaign.title}” with {campaign.pledges.count()} paper pledges.")
         if summary.created_anything:
