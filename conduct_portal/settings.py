@@ -349,7 +349,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     "reports-build-past-quarter": {
         "task": "reports.quarterly_reports_build_past_quarter",
-        # Day 5 after a quarter ends (5 January, April, July, October), at night: every district's review.
+        # Day 5 after a quarter ends (5 January, April, July, October), at night: the review of every province and
+        # city and every ward and commune in force.
         "schedule": crontab(minute=0, hour=2, day_of_month=5, month_of_year="1,4,7,10"),
     },
     "reports-build-past-year": {

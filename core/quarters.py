@@ -1,4 +1,5 @@
-"""Quarters of the calendar year, as the quarterly review (sơ kết quý) counts them."""
+"""Quarters of the calendar year, as the quarterly review (sơ kết quý) counts them, and the whole year as a period of
+the same shape (``Year``), for what is done both per quarter and per year (the commendation lists)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ import datetime
 import re
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 QUARTER_SLUG = re.compile(r"^(?P<year>[0-9]{4})-q(?P<quarter>[1-4])$")
+YEAR_SLUG = re.compile(r"^(?P<year>[0-9]{4})$")
 
 
 @dataclass(frozen=True, order=True)
@@ -82,6 +85,75 @@ class Quarter:
         return f"Q{self.number}/{self.year}"
 
 
+@dataclass(frozen=True, order=True)
+class Year:
+    """A whole calendar year as a period, with the interface of ``Quarter`` (slug, first and last day, months,
+    whether it started): ``Year(2026)`` runs from 1 January to 31 December 2026."""
+
+    year: int
+
+    def __post_init__(self):
+        if not 2000 <= self.year <= 2100:
+            raise ValueError(f"year out of range: {self.year}")
+
+    @classmethod
+    def of(cls, day: datetime.date) -> Year:
+        return cls(day.year)
+
+    @classmethod
+    def from_slug(cls, slug: str) -> Year | None:
+        """``"2026"`` → ``Year(2026)``; ``None`` for anything else."""
+        match = YEAR_SLUG.match(slug or "")
+        if match is None:
+            return None
+        try:
+            return cls(int(match["year"]))
+        except ValueError:
+            return None
+
+    @classmethod
+    def current(cls) -> Year:
+        return cls.of(timezone.localdate())
+
+    @property
+    def slug(self) -> str:
+        return str(self.year)
+
+    @property
+    def first_day(self) -> datetime.date:
+        return datetime.date(self.year, 1, 1)
+
+    @property
+    def last_day(self) -> datetime.date:
+        return datetime.date(self.year, 12, 31)
+
+    @property
+    def months(self) -> tuple[datetime.date, ...]:
+        """The first day of each of its twelve months."""
+        return tuple(datetime.date(self.year, month, 1) for month in range(1, 13))
+
+    def previous(self) -> Year:
+        return Year(self.year - 1)
+
+    def is_future(self, today: datetime.date | None = None) -> bool:
+        """Not started yet: nothing to report."""
+        return self.first_day > (today or timezone.localdate())
+
+    def is_finished(self, today: datetime.date | None = None) -> bool:
+        return self.last_day < (today or timezone.localdate())
+
+    def __str__(self):
+        return _("year %(year)s") % {"year": self.year}
+
+
+Period = Quarter | Year
+
+
+def period_from_slug(slug: str) -> Period | None:
+    """``"2026-q3"`` → ``Quarter(2026, 3)``, ``"2026"`` → ``Year(2026)``; ``None`` for anything else."""
+    return Quarter.from_slug(slug) or Year.from_slug(slug)
+
+
 class QuarterConverter:
     """``2026-q3`` in a URL; an impossible quarter does not match (404)."""
 
@@ -95,3 +167,18 @@ class QuarterConverter:
 
     def to_url(self, value) -> str:
         return value.slug if isinstance(value, Quarter) else str(value)
+
+
+class PeriodConverter:
+    """``2026-q3`` (a quarter) or ``2026`` (the year) in a URL; anything else does not match (404)."""
+
+    regex = r"[0-9]{4}(?:-q[1-4])?"
+
+    def to_python(self, value: str) -> Period:
+        period = period_from_slug(value)
+        if period is None:
+            raise ValueError(value)
+        return period
+
+    def to_url(self, value) -> str:
+        return value.slug if isinstance(value, Quarter | Year) else str(value)

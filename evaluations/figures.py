@@ -1,6 +1,6 @@
-"""Counters of evaluations for the figures engine (the dashboard, the quarterly report, the commendation rule):
-plain counts over a unit's subtree and a period, grouped in the database, keyed by unit id (and month where the
-period has months), or by staff id for the commendation rule.
+"""Counters of evaluations for the figures engine (the dashboard, the quarterly report, the annual summary, the
+commendation rule): plain counts over a unit's subtree and a period, grouped in the database, keyed by unit id (and
+month where the period has months), or by staff id for the commendation rule.
 
 Only sheets sent for approval (or later) count as ratings: a draft holds every row at full marks until the ward
 types the deviations. Only inspection visits that took place count: a planned visit, surprise or not, has no
@@ -17,8 +17,18 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from core.dates import month_bounds, month_end
-from evaluations.choices import ActionStatus, VisitKind, VisitStatus
-from evaluations.models import CorrectiveAction, Finding, InspectionVisit, Rating, RatingSheet, Violation
+from evaluations.choices import SANCTION_STATUSES, ActionStatus, AnnualStatus, VisitKind, VisitStatus
+from evaluations.models import (
+    AnnualClassification,
+    AnnualList,
+    CorrectiveAction,
+    DisciplinaryDecision,
+    Finding,
+    InspectionVisit,
+    Rating,
+    RatingSheet,
+    Violation,
+)
 from evaluations.ratings.selectors import APPROVED_STATUSES, SUBMITTED_STATUSES
 from units.models import Unit
 
@@ -196,6 +206,61 @@ def staff_with_violations(*, staff_ids: Iterable[int], first_day: datetime.date,
         staff_id__in=staff_ids, occurred_on__gte=first_day, occurred_on__lte=last_day
     ).order_by().values_list("staff_id", flat=True).distinct()
     return set(violators)
+
+
+def staff_with_sanctions(*, staff_ids: Iterable[int], first_day: datetime.date, last_day: datetime.date) -> set[int]:
+    """Which of ``staff_ids`` have a disciplinary sanction that stands (decided, under appeal or closed) with a
+    decision dated from ``first_day`` to ``last_day``, whatever the violation's date. One query."""
+    sanctioned = DisciplinaryDecision.objects.filter(
+        violation__staff_id__in=staff_ids, status__in=SANCTION_STATUSES,
+        decision_date__gte=first_day, decision_date__lte=last_day,
+    ).order_by().values_list("violation__staff_id", flat=True).distinct()
+    return set(sanctioned)
+
+
+# --- The annual classification -------------------------------------------------------------------------------
+
+
+def staff_annual_grades(*, root: Roots, year: int, staff_ids: Iterable[int] | None = None) -> dict[int, dict]:
+    """Everyone classified (a final grade) on an approved annual classification list of ``year`` of a unit in
+    ``root``'s subtree (or only ``staff_ids``), by staff id: ``{"full_name", "unit_id" (the list's unit), "grade"
+    (final), "average_points", "periods_rated"}``. A list not yet approved by the level above counts for nobody.
+    One query."""
+    rows = _within(AnnualClassification.objects, root).filter(
+        year=year, annual_list__status=AnnualStatus.APPROVED
+    ).exclude(final_grade="")
+    if staff_ids is not None:
+        rows = rows.filter(staff_id__in=staff_ids)
+    values = rows.order_by().values_list(
+        "staff_id", "staff__full_name", "annual_list__unit_id", "final_grade", "average_points", "periods_rated"
+    )
+    return {
+        staff_id: {"full_name": name, "unit_id": unit_id, "grade": grade, "average_points": points,
+                   "periods_rated": periods}
+        for staff_id, name, unit_id, grade, points, periods in values
+    }
+
+
+def annual_grade_counts(*, root: Roots, year: int) -> dict[int, dict[str, int]]:
+    """Final grades on the approved annual classification lists of ``year`` in ``root``'s subtree, by the list's
+    unit id: ``{unit_id: {grade: n, "not_classified": n}}`` (a row without a final grade: too few periods rated).
+    One query."""
+    rows = (
+        _within(AnnualClassification.objects, root).filter(year=year, annual_list__status=AnnualStatus.APPROVED)
+        .order_by().values_list("annual_list__unit_id", "final_grade").annotate(n=Count("pk"))
+    )
+    counts: dict[int, dict[str, int]] = {}
+    for unit_id, grade, n in rows:
+        key = grade or "not_classified"
+        by_grade = counts.setdefault(unit_id, {})
+        by_grade[key] = by_grade.get(key, 0) + n
+    return counts
+
+
+def annual_list_statuses(*, root: Roots, year: int) -> dict[int, str]:
+    """The status of each annual classification list of ``year`` in ``root``'s subtree, by its unit id (open,
+    submitted, approved). One query."""
+    return dict(_within(AnnualList.objects, root).filter(year=year).order_by().values_list("unit_id", "status"))
 
 
 # --- Inspections --------------------------------------------------------------------------------------------

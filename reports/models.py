@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.models import BackgroundJob
-from core.quarters import Quarter
+from core.quarters import Period, Quarter, Year
 from evaluations.choices import Grade
 from reports.choices import CommendationStatus, EntrySource, ExportKind
 from units.models import JurisdictionRule
@@ -82,12 +82,16 @@ class AnnualReport(BackgroundJob):
 
 
 class CommendationRule(JurisdictionRule):
-    """Who deserves commending for a quarter in a jurisdiction, in force from ``effective_from`` until that
-    jurisdiction's next rule (see ``units.jurisdiction``).
+    """Who deserves commending for a quarter, and for a year, in a jurisdiction, in force from ``effective_from``
+    until that jurisdiction's next rule (see ``units.jurisdiction``); a list follows the rule in force on its
+    period's first day.
 
-    The default: grade A in all three months, no violation in the quarter, no substantiated complaint; ranked
-    by total score, then by citizen praise; at most ``quota_percent`` of each unit's rated staff (at least
-    ``quota_min``)."""
+    The quarter's default: grade A in all three months, no violation in the quarter, no substantiated complaint;
+    ranked by total score, then by citizen praise; at most ``quota_percent`` of each unit's rated staff (at least
+    ``quota_min``). The year's (the ``annual_*`` fields): a final grade of the year's classification (xếp loại chất
+    lượng năm, on an approved list) of A, no disciplinary sanction decided in the year, no substantiated complaint
+    in the year; ranked by the year's average points, then by citizen praise; at most ``annual_quota_percent`` of
+    each unit's classified staff (at least ``annual_quota_min``)."""
 
     name = models.CharField(_("name"), max_length=200)
     legal_basis = models.CharField(_("legal basis"), max_length=300, blank=True)
@@ -104,6 +108,20 @@ class CommendationRule(JurisdictionRule):
         _("quota per unit (percentage of staff rated)"), default=10, validators=[MinValueValidator(1), MaxValueValidator(100)]
     )
     quota_min = models.PositiveSmallIntegerField(_("at least this many per unit"), default=1)
+    # The year's list.
+    annual_min_grade = models.CharField(
+        _("lowest annual grade accepted"), max_length=1, choices=Grade.choices, default=Grade.A,
+        help_text=_("The final grade of the year's classification, on a list approved by the level above."),
+    )
+    annual_allow_sanctions = models.BooleanField(_("a disciplinary sanction in the year is allowed"), default=False)
+    annual_allow_substantiated_complaints = models.BooleanField(
+        _("a substantiated complaint in the year is allowed"), default=False
+    )
+    annual_quota_percent = models.PositiveSmallIntegerField(
+        _("yearly quota per unit (percentage of staff classified)"), default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+    )
+    annual_quota_min = models.PositiveSmallIntegerField(_("at least this many per unit in a year"), default=1)
 
     history = HistoricalRecords()
 
@@ -170,12 +188,16 @@ class RankingWeights(JurisdictionRule):
 
 
 class CommendationList(models.Model):
-    """The staff proposed for commendation in a unit's subtree for a quarter; the district office reviews it
-    (removes or adds people, each with a reason) and approves it, after which it no longer changes."""
+    """The staff proposed for commendation in a unit's subtree for a quarter, or for the whole year (``quarter``
+    empty); the level above reviews it (removes or adds people, each with a reason) and approves it, after which
+    it no longer changes. A quarter's list reads the monthly ratings, the year's the approved annual
+    classification."""
 
     unit = models.ForeignKey("units.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="commendation_lists")
     year = models.PositiveSmallIntegerField(_("year"))
-    quarter = models.PositiveSmallIntegerField(_("quarter"), validators=QUARTER_NUMBER)
+    quarter = models.PositiveSmallIntegerField(
+        _("quarter"), null=True, blank=True, validators=QUARTER_NUMBER, help_text=_("Empty: the list of the whole year.")
+    )
     rule = models.ForeignKey(CommendationRule, verbose_name=_("rule"), on_delete=models.PROTECT, related_name="lists")
     status = models.CharField(
         _("status"), max_length=10, choices=CommendationStatus.choices, default=CommendationStatus.DRAFT
@@ -196,16 +218,33 @@ class CommendationList(models.Model):
         verbose_name_plural = _("commendation lists")
         ordering = ["-year", "-quarter", "unit__path"]
         constraints = [
-            models.UniqueConstraint(fields=["unit", "year", "quarter"], name="one_commendation_list_per_unit_and_quarter"),
-            models.CheckConstraint(condition=Q(quarter__gte=1) & Q(quarter__lte=4), name="commendation_quarter_1_to_4"),
+            models.UniqueConstraint(
+                fields=["unit", "year", "quarter"], condition=Q(quarter__isnull=False),
+                name="one_commendation_list_per_unit_and_quarter",
+            ),
+            models.UniqueConstraint(
+                fields=["unit", "year"], condition=Q(quarter__isnull=True), name="one_commendation_list_per_unit_and_year"
+            ),
+            models.CheckConstraint(
+                condition=Q(quarter__isnull=True) | (Q(quarter__gte=1) & Q(quarter__lte=4)), name="commendation_quarter_1_to_4"
+            ),
         ]
 
     def __str__(self):
         return f"{self.unit} — {self.period}"
 
+    @staticmethod
+    def period_lookup(period: Period) -> dict:
+        """The fields that name ``period``'s list: ``{"year": 2026, "quarter": 3}``, ``quarter`` None for a year."""
+        return {"year": period.year, "quarter": period.number if isinstance(period, Quarter) else None}
+
     @property
-    def period(self) -> Quarter:
-        return Quarter(self.year, self.quarter)
+    def period(self) -> Period:
+        return Year(self.year) if self.quarter is None else Quarter(self.year, self.quarter)
+
+    @property
+    def is_annual(self) -> bool:
+        return self.quarter is None
 
     @property
     def is_editable(self) -> bool:
@@ -223,9 +262,17 @@ class CommendationEntry(models.Model):
         help_text=_("Where the staff member was rated: the quota counts per unit."),
     )
     rank = models.PositiveIntegerField(_("rank"), null=True, blank=True)
-    total_score = models.DecimalField(_("total points in the quarter"), max_digits=6, decimal_places=1, default=Decimal(0))
-    months_rated = models.PositiveSmallIntegerField(_("months rated"), default=0)
-    grades = models.CharField(_("grades by month"), max_length=10, blank=True)
+    total_score = models.DecimalField(
+        _("points"), max_digits=6, decimal_places=1, default=Decimal(0),
+        help_text=_("The total of the quarter's months; on a year's list, the year's average points."),
+    )
+    months_rated = models.PositiveSmallIntegerField(
+        _("periods rated"), default=0, help_text=_("Months of the quarter; on a year's list, the year's periods rated.")
+    )
+    grades = models.CharField(
+        _("grades"), max_length=10, blank=True,
+        help_text=_("One per month of the quarter (- not rated); on a year's list, the year's final grade."),
+    )
     praise_count = models.PositiveIntegerField(_("citizen praise"), default=0)
     source = models.CharField(_("source"), max_length=10, choices=EntrySource.choices, default=EntrySource.RULE)
     included = models.BooleanField(_("on the list"), default=True)

@@ -33,7 +33,8 @@ urlpatterns = [
     path("reports/annual/<int:pk>/retry/", annual.AnnualReportRetryView.as_view(), name="annual_report_retry"),
     # Commendations
     path("commendations/", commendations.CommendationListView.as_view(), name="commendation_list"),
-    path("commendations/<slug:public_code>/<quarter:quarter>/", commendations.CommendationForView.as_view(), name="commendation_for"),
+    # A quarter's list (2026-q3) or the year's (2026).
+    path("commendations/<slug:public_code>/<period:period>/", commendations.CommendationForView.as_view(), name="commendation_for"),
     path("commendations/<int:pk>/", commendations.CommendationDetailView.as_view(), name="commendation_detail"),
     path("commendations/<int:pk>/list.xlsx", commendations.CommendationXlsxView.as_view(), name="commendation_xlsx"),
     path("commendations/<int:pk>/decision/", commendations.CommendationDecisionView.as_view(), name="commendation_decision"),

@@ -7,7 +7,7 @@ Thanh Xuân into the three wards that took most of them; the district's own offi
 overseeing the wards passed to the city's department (``dept.hanoi``, the oversight office's role over the city).
 """
 
-from evaluations.choices import Severity
+from evaluations.choices import DisciplineForm, Severity
 from seed.demo_spec import PROVINCE, ActivityScript, DemoAccount, DemoProvince, DemoWard, SupervisorViolation
 from units.choices import Role
 
@@ -67,5 +67,6 @@ HANOI = DemoProvince(
         kiosk_units=(THANH_XUAN, KHUONG_DINH, PHUONG_LIET),
         complaint=(KHUONG_DINH, 7, 14),
         inspection=(THANH_XUAN, 8, 20),
+        sanction=(THANH_XUAN, 8, DisciplineForm.REPRIMAND),  # the lunch-break drinking of August: a reprimand
     ),
 )

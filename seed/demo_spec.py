@@ -69,6 +69,9 @@ class ActivityScript:
     complaint: tuple[str, int, int] | None = None  # (unit, month, day) of this year: the substantiated complaint
     inspection: tuple[str, int, int] | None = None  # (unit, month, day) of this year: the team's closed visit
     praise_quarter: int | None = 3  # the quarter of this year whose stars citizens praise by name
+    # (unit, month, form of discipline): the disciplinary decision on the script's violation of that unit and month of
+    # this year (a reprimand, say), decided a few weeks later; read by the year's commendation rule.
+    sanction: tuple[str, int, str] | None = None
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from django.utils import timezone
 import factory
 from factory.django import DjangoModelFactory
 
-from core.quarters import Quarter
+from core.quarters import Quarter, Year
 from core.text import fold_diacritics
 from evaluations.choices import (
     ActionStatus,
@@ -146,12 +146,13 @@ def scheme_in_force(month: datetime.date) -> ScoringScheme:
     return scheme or ScoringSchemeFactory(effective_from=month, jurisdiction=hanoi)
 
 
-def rule_in_force(quarter: Quarter) -> CommendationRule:
-    """The commendation rule of ``quarter`` (the shipped one), or a new one from that quarter when there is none."""
-    rule = CommendationRule.objects.filter(effective_from__lte=quarter.first_day, jurisdiction__isnull=True).order_by(
+def rule_in_force(period: Quarter | Year) -> CommendationRule:
+    """The commendation rule of ``period`` (the shipped one), or a new one from the period's first day when there is
+    none."""
+    rule = CommendationRule.objects.filter(effective_from__lte=period.first_day, jurisdiction__isnull=True).order_by(
         "-effective_from"
     ).first()
-    return rule or CommendationRuleFactory(effective_from=quarter.first_day)
+    return rule or CommendationRuleFactory(effective_from=period.first_day)
 
 
 def _next_number(queryset) -> int:
@@ -726,7 +727,7 @@ class RankingWeightsFactory(DjangoModelFactory):
 
 
 class CommendationListFactory(DjangoModelFactory):
-    """A draft list of the last finished quarter under the rule in force then."""
+    """A draft list of the last finished quarter under the rule in force then (``quarter=None``: the year's list)."""
 
     class Meta:
         model = CommendationList
@@ -734,7 +735,7 @@ class CommendationListFactory(DjangoModelFactory):
     unit = factory.SubFactory(UnitFactory)
     year = factory.LazyFunction(lambda: Quarter.last_finished().year)
     quarter = factory.LazyFunction(lambda: Quarter.last_finished().number)
-    rule = factory.LazyAttribute(lambda o: rule_in_force(Quarter(o.year, o.quarter)))
+    rule = factory.LazyAttribute(lambda o: rule_in_force(Year(o.year) if o.quarter is None else Quarter(o.year, o.quarter)))
 
 
 class CommendationEntryFactory(DjangoModelFactory):

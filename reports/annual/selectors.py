@@ -20,9 +20,11 @@ from django.utils import timezone
 
 from core.dates import month_end
 from core.numbers import share
-from evaluations.choices import GRADE_ORDER, Severity
+from evaluations.choices import GRADE_ORDER, AnnualStatus, Severity
 from evaluations.figures import (
     INSPECTION_KEYS,
+    annual_grade_counts,
+    annual_list_statuses,
     grade_counts,
     inspection_month_counts,
     rating_sheet_counts,
@@ -34,6 +36,7 @@ from pledges.figures import campaigns_covering_each, coverage_counts, coverage_p
 from reports.choices import CommendationStatus
 from reports.commendations.figures import name_key
 from reports.models import AnnualReport, CommendationEntry, CommendationList
+from reports.quarterly.selectors import commendations_section as list_section
 from units.models import Unit
 from units.rollup import UNIT_FIELDS, Rollup, add_counts
 from units.scope import is_within
@@ -43,6 +46,7 @@ SEVERITIES = [str(s) for s in Severity.values]
 KINDS = [str(k) for k in FeedbackKind.values]
 CHANNELS = [str(c) for c in Channel.values]
 RATE_KEYS = ("received", "rated", "satisfied", "closed", "on_time", "open_late")
+PARTLY_APPROVED = "partly_approved"  # a row of several units whose annual classification lists differ in status
 
 
 def year_months(year: int) -> list[datetime.date]:
@@ -122,6 +126,10 @@ class AnnualRows:
                 counts = {month: value for month, value in counts.items() if month in months}
             add_counts(totals.setdefault(row, {}), counts)
         return totals
+
+    def row_of(self, unit_id: int) -> int | None:
+        """The row a unit's figures go to: a unit beneath the root, the root, or a unit it was formed from."""
+        return self._former_of.get(unit_id) or self.rollup.row_id(unit_id)
 
     def shown(self, has_figures) -> list[Unit]:
         """The units to list, ``has_figures(unit_id)`` telling which rows hold any figure."""
@@ -229,6 +237,54 @@ def ratings_section(*, rows: AnnualRows) -> dict:
         "rows": table,
         "month_totals": [_grade_block(_summed(per_row[r].get(month, {}) for r in per_row)) for month in months],
         "total": _grade_block(_summed(block for r in per_row.values() for block in r.values())),
+    }
+
+
+# --- The annual classification ------------------------------------------------------------------------------
+
+
+def _classification_block(counts: dict) -> dict:
+    classified = sum(counts.get(grade, 0) for grade in GRADES)
+    return {
+        "counts": [counts.get(grade, 0) for grade in GRADES],
+        "shares": [share(counts.get(grade, 0), classified) for grade in GRADES],
+        "classified": classified,
+        "not_classified": counts.get("not_classified", 0),
+    }
+
+
+def annual_classification_section(*, rows: AnnualRows) -> dict:
+    """The year's annual classification (xếp loại chất lượng năm): the final grades of the approved lists of the
+    unit and the units beneath it, per row and in all, with each row's list status (a list not yet approved counts
+    for nobody). Two grouped queries."""
+    counts = annual_grade_counts(root=rows.roots, year=rows.year)
+    per_row = rows.roll_up(counts, by_month=False)
+    statuses = annual_list_statuses(root=rows.roots, year=rows.year)
+    status_of_row: dict[int, list[str]] = {}
+    for unit_id, status in statuses.items():
+        row = rows.row_of(unit_id)
+        if row is not None:
+            status_of_row.setdefault(row, []).append(status)
+
+    def row_status(pk: int) -> str | None:
+        """The status of the row's lists when they all share it; ``PARTLY_APPROVED`` otherwise; None: no list."""
+        found = set(status_of_row.get(pk, []))
+        if not found:
+            return None
+        return found.pop() if len(found) == 1 else PARTLY_APPROVED
+
+    table = [
+        {**rows.label(unit), **_classification_block(per_row.get(unit.pk, {})), "status": row_status(unit.pk),
+         "lists": len(status_of_row.get(unit.pk, [])),
+         "lists_approved": sum(1 for s in status_of_row.get(unit.pk, []) if s == AnnualStatus.APPROVED)}
+        for unit in rows.shown(lambda pk: pk in status_of_row or bool(per_row.get(pk)))
+    ]
+    return {
+        "grades": GRADES,
+        "rows": table,
+        "total": _classification_block(_summed(per_row.values())),
+        "lists": len(statuses),
+        "lists_approved": sum(1 for s in statuses.values() if s == AnnualStatus.APPROVED),
     }
 
 
@@ -376,7 +432,7 @@ def commendations_section(*, rows: AnnualRows) -> dict:
     commended in. Two queries."""
     lists = (
         CommendationList.objects.within_any([rows.root, *rows.former])
-        .filter(year=rows.year, status=CommendationStatus.APPROVED)
+        .filter(year=rows.year, quarter__isnull=False, status=CommendationStatus.APPROVED)
         .select_related("unit", "approved_by")
         .annotate(included_count=Count("entries", filter=Q(entries__included=True)))
         .order_by("quarter", "unit__path")
@@ -413,6 +469,21 @@ def commendations_section(*, rows: AnnualRows) -> dict:
             for c in kept
         ],
         "staff": [{**person, "times": len(person["quarters"])} for person in staff],
+    }
+
+
+def year_commendations_section(*, commendation_list: CommendationList) -> dict:
+    """The year's commendation list of the unit, as the build step prepared it (drawn from the approved annual
+    classification by the rule's annual terms, or left as approved), with its included entries, ranked: the
+    quarterly report's section of a list, with the list's status, approval and rule."""
+    section = list_section(commendation_list=commendation_list)
+    approver = commendation_list.approved_by
+    return {
+        **section,
+        "rule": commendation_list.rule.name,
+        "approved_on": timezone.localtime(commendation_list.approved_at).date().isoformat()
+        if commendation_list.approved_at else None,
+        "approved_by": (approver.full_name or approver.username) if approver else "",
     }
 
 

@@ -6,8 +6,9 @@ the row (running or ready), and rebuilding or retrying re-enqueues that same row
 summary (its worker died, its message was lost or never sent) is sent again by asking again, by Retry, or by the
 sweeper (``core.jobs.background_jobs_sweep``). The build claims the row (``core.jobs.job_claim``), computes the
 sections with progress updates, writes the workbook to a temporary file moved into place, and stores the figures
-for the page; any error marks the row FAILED with its reason. Unlike the quarterly build, it writes nothing else:
-the year's commendations are the quarterly lists already approved.
+for the page; any error marks the row FAILED with its reason. Like the quarterly build, its one other write is
+explicit: the step of the year's commendation list creates or refreshes the unit's draft list of the year from the
+rule (``commendation_list_generate`` with a ``Year``; an approved list stays as approved), then its section reads it.
 """
 
 from __future__ import annotations
@@ -19,31 +20,32 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _, gettext_noop
 
 from core.choices import JobStatus
 from core.jobs import job_claim, job_enqueue, job_progress, job_run, job_succeed, write_atomically
+from core.quarters import Year
 from reports.annual import selectors as sections
 from reports.annual.workbook import annual_report_file_name, annual_workbook
+from reports.commendations.figures import commendation_list_generate
 from reports.models import AnnualReport
-from units.choices import GRASSROOTS_KINDS, Structure, UnitKind
+from reports.quarterly.services import units_in_force
 from units.models import Unit
 from units.scope import Capability, require, require_visible
 
 # The sections in the order of the page and the workbook; progress notes are English msgids translated when the
-# page shows them. The annual classification (xếp loại chất lượng năm, issue 16 item 5) and the year's commendation
-# list are to come as sections of their own: a key here (after "ratings", and after "commendations"), its selector
-# in ``compute`` below, its sheet in ``reports.annual.workbook.SECTION_WRITERS`` and its template
-# ``reports/annual/sections/<key>.html``.
+# page shows them. A new section is a key here, its selector in ``compute`` below, its sheet in
+# ``reports.annual.workbook.SECTION_WRITERS`` and its template ``reports/partials/annual_sections/<key>.html``.
 STEPS = (
     ("coverage", gettext_noop("Pledge coverage")),
     ("ratings", gettext_noop("Monthly ratings")),
+    ("annual_classification", gettext_noop("Annual classification")),
     ("violations", gettext_noop("Violations")),
     ("inspections", gettext_noop("Inspections")),
     ("feedback", gettext_noop("Citizen feedback")),
     ("commendations", gettext_noop("Quarterly commendations")),
+    ("year_commendations", gettext_noop("The year's commendation list")),
 )
 WRITING_NOTE = gettext_noop("Writing the workbook")
 FIRST_YEAR = 2000
@@ -127,19 +129,30 @@ def _pause() -> None:
         time.sleep(settings.REPORTS_BUILD_STEP_DELAY)
 
 
+def _year_commendations(*, unit: Unit, year: int) -> dict:
+    """The build's one write, explicit: the year's commendation list of the unit is created or refreshed from the
+    rule's annual terms (an approved list stays as approved), so the summary shows the list as the rule makes it now;
+    then its section reads it."""
+    commendation_list = commendation_list_generate(unit=unit, period=Year(year), actor=None)
+    return sections.year_commendations_section(commendation_list=commendation_list)
+
+
 def annual_report_figures(*, unit: Unit, year: int, on_step=None, today: datetime.date | None = None) -> dict:
     """Every section of the summary, as stored in ``AnnualReport.data`` (``sections`` lists their keys in order);
-    ``on_step(index, note)`` is told before each section. Reads only, a fixed number of queries whatever the number
-    of units and months."""
+    ``on_step(index, note)`` is told before each section. Every section reads the figures counters, except that
+    the step of the year's commendation list first prepares it (``_year_commendations``). A fixed number of queries
+    whatever the number of units and months."""
     today = today or timezone.localdate()
     rows = sections.AnnualRows(unit, year)
     compute = {
         "coverage": lambda: sections.coverage_section(rows=rows),
         "ratings": lambda: sections.ratings_section(rows=rows),
+        "annual_classification": lambda: sections.annual_classification_section(rows=rows),
         "violations": lambda: sections.violations_section(rows=rows),
         "inspections": lambda: sections.inspections_section(rows=rows, today=today),
         "feedback": lambda: sections.feedback_section(rows=rows),
         "commendations": lambda: sections.commendations_section(rows=rows),
+        "year_commendations": lambda: _year_commendations(unit=unit, year=year),
     }
     data = {**sections.unit_summary(unit, rows), "generated_on": today.isoformat(), "sections": [k for k, _n in STEPS]}
     for index, (key, note) in enumerate(STEPS):
@@ -177,14 +190,9 @@ def annual_report_build(*, report_id: int, task_id: str) -> AnnualReport | None:
 
 def annual_report_units(*, year: int):
     """The units Celery beat summarises for ``year``: every province and centrally run city, and every ward and
-    commune, of the structure in force now (Hanoi, whose code is the same in both, included), in force on at least
-    one day of the year; in tree order."""
-    first_day, last_day = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
-    kinds = (UnitKind.PROVINCE, UnitKind.CENTRAL_CITY, *GRASSROOTS_KINDS)
-    return Unit.objects.filter(kind__in=kinds, structure__in=(Structure.SHARED, Structure.CURRENT)).filter(
-        Q(valid_from__isnull=True) | Q(valid_from__lte=last_day),
-        Q(valid_to__isnull=True) | Q(valid_to__gte=first_day),
-    ).order_by("path")
+    commune, of the structure in force now, in force on at least one day of the year (the quarterly run's units,
+    ``reports.quarterly.services.units_in_force``); in tree order."""
+    return units_in_force(first_day=datetime.date(year, 1, 1), last_day=datetime.date(year, 12, 31))
 
 
 def annual_reports_request_past_year(*, today: datetime.date | None = None) -> list[AnnualReport]:

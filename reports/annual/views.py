@@ -24,9 +24,9 @@ from django.views.generic import TemplateView
 from core.choices import JobStatus
 from core.files import private_file_response
 from core.forms import add_service_errors
-from evaluations.choices import Grade, Severity
+from evaluations.choices import AnnualStatus, Grade, Severity
 from feedback.choices import Channel, FeedbackKind
-from reports.annual.selectors import annual_report_get_for_user, annual_reports_visible_to
+from reports.annual.selectors import PARTLY_APPROVED, annual_report_get_for_user, annual_reports_visible_to
 from reports.annual.services import annual_report_request, annual_report_retry
 from reports.dashboard import charts
 from reports.quarterly.selectors import report_units_for_user
@@ -155,6 +155,34 @@ def _kinds_chart(data: dict) -> charts.BarChart:
     )
 
 
+def _classification_display(section: dict | None) -> dict | None:
+    """The annual classification section with a grade bar per row and in all (None: built before it existed)."""
+    if section is None:
+        return None
+    grades = section["grades"]
+    labels = dict(AnnualStatus.choices)
+
+    def status_label(row: dict) -> str:
+        if row["status"] is None:
+            return _("No list yet")
+        if row["status"] == PARTLY_APPROVED:
+            return _("%(approved)s of %(lists)s lists approved") % {"approved": row["lists_approved"], "lists": row["lists"]}
+        return str(labels.get(row["status"], row["status"]))
+
+    return {
+        **section,
+        "rows": [{**row, "segments": _segments(row["shares"], grades), "status_label": status_label(row)}
+                 for row in _dated(section["rows"])],
+        "total": {**section["total"], "segments": _segments(section["total"]["shares"], grades)},
+    }
+
+
+def _year_list_display(section: dict | None) -> dict | None:
+    if section is None:
+        return None
+    return {**section, "approved_on": _day(section["approved_on"])}
+
+
 def annual_display(data: dict, public_code: str) -> dict:
     """The stored figures shaped for the template: labels in the page's language, months and days as dates, grade
     bars and the charts drawn on the server."""
@@ -190,6 +218,8 @@ def annual_display(data: dict, public_code: str) -> dict:
         "kinds_chart": _kinds_chart(data),
         "commendations": {**data["commendations"], "lists": [{**line, "approved_on": _day(line["approved_on"])}
                                                              for line in data["commendations"]["lists"]]},
+        "annual_classification": _classification_display(data.get("annual_classification")),
+        "year_commendations": _year_list_display(data.get("year_commendations")),
     }
 
 

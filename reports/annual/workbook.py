@@ -38,6 +38,14 @@ SHEET_VIOLATIONS = "Vi phạm"
 SHEET_INSPECTIONS = "Kiểm tra"
 SHEET_FEEDBACK = "Phản ánh"
 SHEET_COMMENDATIONS = "Biểu dương các quý"
+SHEET_CLASSIFICATION = "Xếp loại chất lượng năm"
+SHEET_YEAR_COMMENDATIONS = "Biểu dương năm"
+
+LIST_STATUS_LABELS = {
+    "open": "Đang đánh giá", "submitted": "Đã trình cấp trên", "approved": "Đã phê duyệt",
+    "partly_approved": "Phê duyệt một phần", None: "Chưa lập danh sách",
+}
+COMMENDATION_STATUS_LABELS = {"draft": "Dự thảo", "approved": "Đã phê duyệt"}
 
 INSPECTION_HEADERS = {
     "visits": ("Lượt kiểm tra đã tiến hành", 14), "scheduled": ("Theo kế hoạch", 12), "surprise": ("Đột xuất", 10),
@@ -150,6 +158,18 @@ def _summary(workbook, data: dict) -> None:
         ("Số danh sách biểu dương quý đã phê duyệt", len(commendations["lists"]), NUMBER_FORMAT),
         ("Số cán bộ được biểu dương trong năm", len(commendations["staff"]), NUMBER_FORMAT),
     ]
+    classification = data.get("annual_classification")
+    if classification is not None:  # summaries built before the section existed have none
+        total = classification["total"]
+        lines += [
+            ("Số danh sách xếp loại chất lượng năm đã phê duyệt", classification["lists_approved"], NUMBER_FORMAT),
+            ("Số cán bộ được xếp loại chất lượng năm", total["classified"], NUMBER_FORMAT),
+            *[(f"Tỷ lệ xếp loại năm {grade}", _percent(value), PERCENT_FORMAT)
+              for grade, value in zip(classification["grades"], total["shares"], strict=True)],
+        ]
+    year_list = data.get("year_commendations")
+    if year_list is not None:
+        lines.append(("Số cán bộ trong danh sách biểu dương năm", len(year_list["entries"]), NUMBER_FORMAT))
     for offset, (label, value, fmt) in enumerate(lines):
         _row(sheet, 5 + offset, [label, value], {1: fmt} if fmt else None)
 
@@ -350,14 +370,92 @@ def _commendations(workbook, data: dict) -> None:
              {2: DATE_FORMAT})
 
 
+def _classification(workbook, data: dict) -> None:
+    section = data["annual_classification"]
+    grades = section["grades"]
+    n = len(grades)
+    sheet = _new_sheet(workbook, SHEET_CLASSIFICATION, [
+        ("Đơn vị", 40), *[(f"Loại {g}", 9) for g in grades], ("Tổng số được xếp loại", 12),
+        ("Không xếp loại (chưa đủ thời gian)", 14), *[(f"Tỷ lệ {g}", 9) for g in grades], ("Danh sách", 20)])
+    shares = {1 + n + 2 + i: PERCENT_FORMAT for i in range(n)}
+
+    def line(label, block, status):
+        return [label, *block["counts"], block["classified"], block["not_classified"],
+                *[_percent(v) for v in block["shares"]], status]
+
+    row = 2
+    for unit_row in section["rows"]:
+        status = LIST_STATUS_LABELS.get(unit_row["status"], unit_row["status"])
+        if unit_row["status"] == "partly_approved":
+            status = f"{status} ({unit_row['lists_approved']}/{unit_row['lists']})"
+        _row(sheet, row, line(_unit(unit_row), unit_row, status), shares)
+        row += 1
+    _row(sheet, row, line(TOTAL_LABEL, section["total"],
+                          f"{section['lists_approved']}/{section['lists']} đã phê duyệt"), shares, bold=True)
+    total_row = row
+    note = sheet.cell(row=row + 1, column=1,
+                      value="Chỉ tính các danh sách xếp loại chất lượng năm đã được cấp trên phê duyệt.")
+    note.font = Font(italic=True)
+
+    # The year's grades in all, as a pie, and each unit's distribution, as bars.
+    first = total_row + 3
+    _header(sheet, first, [("Xếp loại chất lượng năm", 40), ("Số người", 12)])
+    for offset, (grade, count) in enumerate(zip(grades, section["total"]["counts"], strict=True), start=1):
+        _row(sheet, first + offset, [f"Loại {grade}", count])
+    pie = PieChart()
+    pie.title = "Xếp loại chất lượng năm"
+    pie.add_data(Reference(sheet, min_col=2, min_row=first, max_row=first + n), titles_from_data=True)
+    pie.set_categories(Reference(sheet, min_col=1, min_row=first + 1, max_row=first + n))
+    pie.height, pie.width = 9, 14
+    sheet.add_chart(pie, f"A{first + n + 2}")
+    if section["rows"]:
+        bars = BarChart()
+        bars.type, bars.grouping, bars.overlap = "bar", "percentStacked", 100
+        bars.title = "Xếp loại chất lượng năm theo đơn vị"
+        bars.add_data(Reference(sheet, min_col=2, max_col=1 + n, min_row=1, max_row=1 + len(section["rows"])),
+                      titles_from_data=True)
+        bars.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=1 + len(section["rows"])))
+        bars.height, bars.width = max(9, 0.6 * len(section["rows"])), 20
+        sheet.add_chart(_show_axes(bars), f"{get_column_letter(n + 6)}{first + n + 2}")
+
+
+def _year_commendations(workbook, data: dict) -> None:
+    section = data["year_commendations"]
+    sheet = _new_sheet(workbook, SHEET_YEAR_COMMENDATIONS, [
+        ("STT", 6), ("Họ và tên", 30), ("Mã cán bộ", 12), ("Chức vụ", 30), ("Đơn vị", 34),
+        ("Xếp loại chất lượng năm", 12), ("Điểm bình quân năm", 12), ("Số lượt khen của người dân", 13)])
+    sheet.freeze_panes = "A2"
+    row = 2
+    for entry in section["entries"]:
+        _row(sheet, row, [entry["rank"], entry["name"], entry["staff_code"], entry["position"], entry["unit"],
+                          entry["grades"], entry["total_score"], entry["praise"]], {6: "0.0"})
+        row += 1
+    if not section["entries"]:
+        sheet.cell(row=row, column=2, value="Không có cán bộ nào trong danh sách biểu dương năm.").font = Font(italic=True)
+        row += 1
+    row += 1
+    status = COMMENDATION_STATUS_LABELS.get(section["status"], section["status"])
+    for label, value, fmt in (
+        ("Trạng thái danh sách", status, None),
+        ("Tiêu chí", section["rule"], None),
+        ("Ngày phê duyệt", _day(section["approved_on"]), DATE_FORMAT),
+        ("Người phê duyệt", section["approved_by"], None),
+    ):
+        sheet.cell(row=row, column=1, value=label).font = Font(bold=True)
+        _row(sheet, row, [value], {0: fmt} if fmt else None, column=2)
+        row += 1
+
+
 # One writer per section key (``AnnualReport.data["sections"]``); a section added to the build adds its sheet here.
 SECTION_WRITERS: dict[str, Callable[[object, dict], None]] = {
     "coverage": _coverage,
     "ratings": _ratings,
+    "annual_classification": _classification,
     "violations": _violations,
     "inspections": _inspections,
     "feedback": _feedback,
     "commendations": _commendations,
+    "year_commendations": _year_commendations,
 }
 
 

@@ -48,9 +48,23 @@ def legal_bases(*, commendation_list: CommendationList, day) -> list[str]:
     return bases
 
 
+def period_text(commendation_list: CommendationList) -> str:
+    """The period as the decision writes it: "quý 3 năm 2026", or "năm 2026" for the year's list."""
+    if commendation_list.is_annual:
+        return f"năm {commendation_list.year}"
+    return f"quý {commendation_list.quarter} năm {commendation_list.year}"
+
+
+def results_basis(commendation_list: CommendationList) -> str:
+    """The results the decision rests on: the quarter's monthly ratings, or the year's annual classification."""
+    if commendation_list.is_annual:
+        return f"kết quả đánh giá, xếp loại chất lượng năm {commendation_list.year}"
+    return f"kết quả đánh giá, xếp loại hằng tháng {period_text(commendation_list)}"
+
+
 def decision_context(*, commendation_list: CommendationList) -> dict:
-    """The template's context: the list, the issuing unit, its place name, the date line, the legal bases and
-    the staff."""
+    """The template's context: the list, the issuing unit, its place name, the date line, the legal bases, the
+    period and the results it rests on, and the staff."""
     issuer = issuing_unit(commendation_list.unit)
     approved = commendation_list.status == CommendationStatus.APPROVED
     day = timezone.localtime(commendation_list.approved_at).date() if commendation_list.approved_at else None
@@ -64,5 +78,7 @@ def decision_context(*, commendation_list: CommendationList) -> dict:
         "is_draft": not approved,
         # The bases in force when the decision is signed: on approval, else today's (a draft).
         "legal_bases": legal_bases(commendation_list=commendation_list, day=day or timezone.localdate()),
+        "period_text": period_text(commendation_list),
+        "results_basis": results_basis(commendation_list),
         "entries": commendation_entries(commendation_list=commendation_list),
     }

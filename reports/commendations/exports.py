@@ -30,6 +30,8 @@ COLUMNS = (
     ("Nguồn", 16),
     ("Lý do", 40),
 )
+# The year's list: the same columns, the figures being the year's classification.
+ANNUAL_HEADERS = {5: "Xếp loại chất lượng năm", 6: "Số kỳ được đánh giá", 7: "Điểm bình quân năm"}
 SOURCE_LABELS = {EntrySource.RULE: "Theo tiêu chí", EntrySource.MANUAL: "Bổ sung"}
 STATUS_LABELS = {CommendationStatus.DRAFT: "Dự thảo", CommendationStatus.APPROVED: "Đã phê duyệt"}
 SCORE_FORMAT = "0.0"
@@ -43,8 +45,14 @@ def commendation_filename(commendation_list: CommendationList) -> str:
     return f"bieu-duong-{commendation_list.unit.public_code}-{commendation_list.period.slug}.xlsx"
 
 
+def _period_title(commendation_list: CommendationList) -> str:
+    if commendation_list.is_annual:
+        return f"năm {commendation_list.year}"
+    return f"quý {commendation_list.quarter}/{commendation_list.year}"
+
+
 def _write_sheet(sheet, commendation_list: CommendationList, title: str, entries: list[CommendationEntry]) -> None:
-    sheet["A1"] = f"{title} quý {commendation_list.quarter}/{commendation_list.year}"
+    sheet["A1"] = f"{title} {_period_title(commendation_list)}"
     sheet["A1"].font = Font(bold=True, size=13)
     sheet["A2"] = commendation_list.unit.name
     sheet["A3"] = f"Trạng thái: {STATUS_LABELS.get(commendation_list.status, commendation_list.status)}"
@@ -54,6 +62,8 @@ def _write_sheet(sheet, commendation_list: CommendationList, title: str, entries
         sheet["F3"] = timezone.localtime(commendation_list.approved_at).date()
         sheet["F3"].number_format = DATE_FORMAT
     for index, (header, width) in enumerate(COLUMNS, start=1):
+        if commendation_list.is_annual:
+            header = ANNUAL_HEADERS.get(index - 1, header)
         sheet.column_dimensions[get_column_letter(index)].width = width
         cell = sheet.cell(row=HEADER_ROW, column=index, value=header)
         cell.font, cell.fill, cell.alignment = HEADER_FONT, HEADER_FILL, HEADER_ALIGNMENT

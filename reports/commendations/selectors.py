@@ -3,7 +3,7 @@ constant number of queries."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 
 from reports.models import CommendationEntry, CommendationList
@@ -12,12 +12,13 @@ from units.scope import Capability, scope_for
 
 
 def commendation_lists_for_user(*, user) -> QuerySet:
-    """The lists of the units the user sees, newest quarter first, with their counts of included and removed."""
+    """The lists of the units the user sees, newest year first (its year's list before its quarters, newest
+    first), with their counts of included and removed."""
     lists = CommendationList.objects.select_related("unit", "approved_by").annotate(
         included_count=Count("entries", filter=Q(entries__included=True)),
         removed_count=Count("entries", filter=Q(entries__included=False)),
     )
-    return lists.visible_to(user).order_by("-year", "-quarter", "unit__path")
+    return lists.visible_to(user).order_by("-year", F("quarter").desc(nulls_first=True), "unit__path")
 
 
 def commendation_list_get_for_user(*, user, pk: int) -> CommendationList:

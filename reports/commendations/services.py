@@ -1,6 +1,7 @@
-"""The district office's review of a commendation list: remove or add a staff member (each with a reason),
-restore a removed one, approve the list. Every change needs ``APPROVE_COMMENDATIONS`` on the list's unit, only a
-draft changes, and each is kept with its author and reason (simple-history)."""
+"""The review of a commendation list, a quarter's or the year's alike, by the level above (the district office
+before the reform, the city's department today): remove or add a staff member (each with a reason), restore a
+removed one, approve the list. Every change needs ``APPROVE_COMMENDATIONS`` on the list's unit, only a draft
+changes, and each is kept with its author and reason (simple-history)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from core.audit import save_with_history
 from reports.choices import CommendationStatus, EntrySource
-from reports.commendations.figures import StaffFigures, quarter_figures, rank_entries
+from reports.commendations.figures import StaffFigures, period_figures, rank_entries
 from reports.models import CommendationEntry, CommendationList
 from units.scope import Capability, is_within, require
 
@@ -63,8 +64,8 @@ def commendation_entry_remove(*, actor, entry: CommendationEntry, reason: str) -
 
 
 def commendation_entry_add(*, actor, commendation_list: CommendationList, staff, reason: str) -> CommendationEntry:
-    """Put a staff member of the list's subtree on the draft list by hand, saying why, with their quarter's
-    figures. Someone removed before is put back instead."""
+    """Put a staff member of the list's subtree on the draft list by hand, saying why, with their figures of the
+    list's period (a quarter's ratings, or the year's classification). Someone removed before is put back instead."""
     reason = _required_reason(reason)
     with transaction.atomic():
         locked = _locked_list(actor=actor, commendation_list=commendation_list)
@@ -73,9 +74,11 @@ def commendation_entry_add(*, actor, commendation_list: CommendationList, staff,
         entry = CommendationEntry.objects.select_for_update().filter(commendation_list=locked, staff=staff).first()
         if entry is not None and entry.included:
             raise ValidationError({"staff": _("This staff member is already on the list.")})
-        fig = quarter_figures(unit=locked.unit, quarter=locked.period, staff_ids=[staff.pk]).get(staff.pk)
+        fig = period_figures(unit=locked.unit, period=locked.period, staff_ids=[staff.pk]).get(staff.pk)
         if fig is None:
-            fig = StaffFigures(staff_id=staff.pk, full_name=staff.full_name, staff_unit_id=staff.unit_id)
+            fig = StaffFigures.blank(
+                period=locked.period, staff_id=staff.pk, full_name=staff.full_name, staff_unit_id=staff.unit_id
+            )
         if entry is None:
             entry = CommendationEntry(commendation_list=locked, staff=staff, source=EntrySource.MANUAL)
         entry.staff_unit_id = fig.staff_unit_id

@@ -1,5 +1,6 @@
-"""Pages of the commendation lists: the lists in the user's scope, opening or preparing a unit's list for a
-quarter, the review page (remove, add, restore, approve), the .xlsx file and the printable draft decision.
+"""Pages of the commendation lists, a quarter's and a year's alike: the lists in the user's scope, opening or
+preparing a unit's list for a period, the review page (remove, add, restore, approve), the .xlsx file and the
+printable draft decision.
 
 Everything is read through ``reports.commendations.selectors``: a list or unit outside the scope is a 404; a
 visible list the user may not review answers 403 to a change."""
@@ -18,6 +19,7 @@ from django.views import View
 from django.views.generic.base import TemplateResponseMixin
 
 from core.forms import add_service_errors
+from core.quarters import Year
 from core.xlsx import XLSX_CONTENT_TYPE
 from reports.commendations import services
 from reports.commendations.decision import decision_context
@@ -40,7 +42,7 @@ from units.mixins import ScopeRequiredMixin
 
 
 class CommendationListView(LoginRequiredMixin, TemplateResponseMixin, View):
-    """The lists in the user's scope, and a form to open the list of a unit and quarter."""
+    """The lists in the user's scope, and a form to open the list of a unit for a quarter or a year."""
 
     template_name = "reports/commendation_list.html"
 
@@ -48,14 +50,14 @@ class CommendationListView(LoginRequiredMixin, TemplateResponseMixin, View):
         units = commendation_units_for_user(user=request.user)
         form = CommendationOpenForm(request.GET if "unit" in request.GET else None, units=units)
         if form.is_bound and form.is_valid():
-            unit, quarter = form.cleaned_data["unit"], form.cleaned_data["quarter"]
-            return redirect("reports:commendation_for", public_code=unit.public_code, quarter=quarter)
+            unit, period = form.cleaned_data["unit"], form.cleaned_data["period"]
+            return redirect("reports:commendation_for", public_code=unit.public_code, period=period)
         return self.render_to_response({"form": form, "lists": commendation_lists_for_user(user=request.user)})
 
 
 class CommendationForView(ScopeRequiredMixin, TemplateResponseMixin, View):
-    """A unit's list for a quarter: GET goes to it when it exists (or offers to prepare it), POST prepares or
-    refreshes the draft and goes to it."""
+    """A unit's list for a quarter or a year: GET goes to it when it exists (or offers to prepare it), POST
+    prepares or refreshes the draft and goes to it."""
 
     template_name = "reports/commendation_for.html"
     scoped_object_name = "unit"
@@ -64,19 +66,17 @@ class CommendationForView(ScopeRequiredMixin, TemplateResponseMixin, View):
         return commendation_unit_get_for_user(user=self.request.user, public_code=self.kwargs["public_code"])
 
     @property
-    def quarter(self):
-        return self.kwargs["quarter"]
+    def period(self):
+        return self.kwargs["period"]
 
     def _existing(self):
-        return CommendationList.objects.filter(
-            unit=self.unit, year=self.quarter.year, quarter=self.quarter.number
-        ).first()
+        return CommendationList.objects.filter(unit=self.unit, **CommendationList.period_lookup(self.period)).first()
 
     def _render(self, *, error=None, status=200):
         context = {
-            "unit": self.unit, "quarter": self.quarter, "error": error,
+            "unit": self.unit, "period": self.period, "is_annual": isinstance(self.period, Year), "error": error,
             "can_generate": user_can_generate(user=self.request.user, unit=self.unit),
-            "is_future": self.quarter.is_future(),
+            "is_future": self.period.is_future(),
         }
         return self.render_to_response(context, status=status)
 
@@ -90,7 +90,7 @@ class CommendationForView(ScopeRequiredMixin, TemplateResponseMixin, View):
         if not user_can_generate(user=request.user, unit=self.unit):
             raise PermissionDenied
         try:
-            commendation_list = commendation_list_generate(unit=self.unit, quarter=self.quarter, actor=request.user)
+            commendation_list = commendation_list_generate(unit=self.unit, period=self.period, actor=request.user)
         except ValidationError as error:
             return self._render(error=" ".join(error.messages), status=400)
         if commendation_list.is_editable:

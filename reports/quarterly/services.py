@@ -30,7 +30,7 @@ from reports.commendations.figures import commendation_list_generate
 from reports.models import QuarterlyReport
 from reports.quarterly import selectors as sections
 from reports.quarterly.workbook import quarterly_workbook, report_file_name
-from units.choices import DISTRICT_KINDS, Structure, UnitKind
+from units.choices import GRASSROOTS_KINDS, Structure, UnitKind
 from units.models import Unit
 from units.scope import Capability, require, require_visible
 
@@ -132,7 +132,7 @@ def _commendations(*, unit: Unit, quarter: Quarter) -> dict:
     """The build's one write, explicit: the quarter's commendation list is created or refreshed from the rule (an
     approved list stays as approved), so the report shows the list as the rule makes it now; then its section
     reads it."""
-    commendation_list = commendation_list_generate(unit=unit, quarter=quarter, actor=None)
+    commendation_list = commendation_list_generate(unit=unit, period=quarter, actor=None)
     return sections.commendations_section(commendation_list=commendation_list)
 
 
@@ -185,16 +185,21 @@ def quarterly_report_build(*, report_id: int, task_id: str) -> QuarterlyReport |
     return report
 
 
+def units_in_force(*, first_day: datetime.date, last_day: datetime.date):
+    """The units Celery beat builds reports for over a period: every province and centrally run city, and every ward
+    and commune, of the structure in force now (Hanoi, whose code is the same in both, included), in force on at
+    least one day from ``first_day`` to ``last_day``; in tree order. Since 1 July 2025 there are no districts: a
+    ward's report goes to the ward, the city's department reads the city's."""
+    kinds = (UnitKind.PROVINCE, UnitKind.CENTRAL_CITY, *GRASSROOTS_KINDS)
+    return Unit.objects.filter(kind__in=kinds, structure__in=(Structure.SHARED, Structure.CURRENT)).filter(
+        Q(valid_from__isnull=True) | Q(valid_from__lte=last_day),
+        Q(valid_to__isnull=True) | Q(valid_to__gte=first_day),
+    ).order_by("path")
+
+
 def reports_request_past_quarter(*, today: datetime.date | None = None) -> list[QuarterlyReport]:
-    """Celery beat's quarterly run: the last finished quarter's report of every district in force during it
-    (Hanoi's legacy districts until June 2025) and, as there are no districts since 1 July 2025, of the city
-    itself. Idempotent: a report already there is reused."""
+    """Celery beat's quarterly run: the last finished quarter's report of every province and city and every ward and
+    commune in force during it (``units_in_force``). Idempotent: a report already there is reused."""
     quarter = Quarter.last_finished(today)
-    # In force on at least one day of the quarter.
-    districts = Unit.objects.filter(kind__in=DISTRICT_KINDS, structure=Structure.LEGACY).filter(
-        Q(valid_from__isnull=True) | Q(valid_from__lte=quarter.last_day),
-        Q(valid_to__isnull=True) | Q(valid_to__gte=quarter.first_day),
-    )
-    cities = Unit.objects.filter(structure=Structure.SHARED, kind=UnitKind.CENTRAL_CITY)
-    units = list(districts.order_by("path")) + list(cities.order_by("path"))
+    units = units_in_force(first_day=quarter.first_day, last_day=quarter.last_day)
     return [quarterly_report_request(actor=None, unit=unit, quarter=quarter) for unit in units]

@@ -17,6 +17,7 @@ def quarterly_report_build(self, report_id: int) -> str | None:
 
 @shared_task(name="reports.quarterly_reports_build_past_quarter")
 def quarterly_reports_build_past_quarter() -> int:
-    """Celery beat, day 5 after a quarter ends: request the past quarter's report of every district in force
-    then, and of the city (idempotent: existing reports are reused). Returns how many reports it concerns."""
+    """Celery beat, day 5 after a quarter ends: request the past quarter's report of every province and city and
+    every ward and commune in force then (idempotent: existing reports are reused). Returns how many reports it
+    concerns."""
     return len(services.reports_request_past_quarter())

@@ -319,11 +319,12 @@ CASES: dict[str, Case] = {
     "reports:annual_report_download": Case(kwargs=pk("annual_report")),
     "reports:annual_report_retry": Case(kwargs=pk("annual_report"), method="POST",
                                         own={**REDIRECT, **roles(403, "ward_officer", "inspector")}),
-    # Opening a unit's list for a quarter goes to it; a unit outside the scope is not among the form's choices,
-    # so the form is shown again with the user's own lists (as in the inbox).
-    "reports:commendation_list": Case(query=lambda side: {"unit": side.ward.public_code, "quarter": side.quarter.slug},
+    # Opening a unit's list for a quarter (or a year) goes to it; a unit outside the scope is not among the form's
+    # choices, so the form is shown again with the user's own lists (as in the inbox).
+    "reports:commendation_list": Case(query=lambda side: {"unit": side.ward.public_code, "period": side.quarter.slug},
                                       own=REDIRECT, foreign=roles(200, *ALL) | {"city_admin": 302}, plain={}),
-    "reports:commendation_for": Case(kwargs=lambda side: {"public_code": side.ward.public_code, "quarter": side.quarter},
+    # The year's list takes the same page (tests/reports/test_commendations_annual_pages.py has its own matrix).
+    "reports:commendation_for": Case(kwargs=lambda side: {"public_code": side.ward.public_code, "period": side.quarter},
                                      own=REDIRECT),  # the list exists: to it
     "reports:commendation_detail": Case(kwargs=pk("commendation")),
     "reports:commendation_xlsx": Case(kwargs=pk("commendation")),

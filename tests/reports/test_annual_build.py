@@ -15,6 +15,7 @@ from python_calamine import CalamineWorkbook
 from core.choices import JobStatus
 from reports.annual import services
 from reports.annual.workbook import (
+    SHEET_CLASSIFICATION,
     SHEET_COMMENDATIONS,
     SHEET_COVERAGE,
     SHEET_FEEDBACK,
@@ -23,6 +24,7 @@ from reports.annual.workbook import (
     SHEET_RATINGS_DETAIL,
     SHEET_SUMMARY,
     SHEET_VIOLATIONS,
+    SHEET_YEAR_COMMENDATIONS,
 )
 from reports.choices import CommendationStatus
 from reports.models import AnnualReport
@@ -135,15 +137,17 @@ def test_the_workbook_shows_what_the_page_shows(report, annual_data):
     assert report.file.name == "reports/annual/phuong-thanh-xuan-00367/2025.xlsx" and path.exists()
     assert not list(path.parent.glob("*.part")), "no temporary file is left behind"
     with zipfile.ZipFile(path) as archive:
-        # Native charts: grades by month and by unit, violations, inspections, satisfaction, kinds, channels.
+        # Native charts: grades by month and by unit, the annual classification (in all and by unit), violations,
+        # inspections, satisfaction, kinds, channels.
         charts = [archive.read(n).decode() for n in archive.namelist() if n.startswith("xl/charts/chart")]
-        assert len(charts) == 7
+        assert len(charts) == 9
         # Their axes are shown (Excel hides an axis whose "delete" flag is left out).
         with_axes = [chart for chart in charts if "<catAx>" in chart]
-        assert len(with_axes) == 6 and all(chart.count('<delete val="0"/>') == 2 for chart in with_axes)
+        assert len(with_axes) == 7 and all(chart.count('<delete val="0"/>') == 2 for chart in with_axes)
     workbook = CalamineWorkbook.from_path(str(path))
-    assert workbook.sheet_names == [SHEET_SUMMARY, SHEET_COVERAGE, SHEET_RATINGS, SHEET_RATINGS_DETAIL, SHEET_VIOLATIONS,
-                                    SHEET_INSPECTIONS, SHEET_FEEDBACK, SHEET_COMMENDATIONS]
+    assert workbook.sheet_names == [SHEET_SUMMARY, SHEET_COVERAGE, SHEET_RATINGS, SHEET_RATINGS_DETAIL, SHEET_CLASSIFICATION,
+                                    SHEET_VIOLATIONS, SHEET_INSPECTIONS, SHEET_FEEDBACK, SHEET_COMMENDATIONS,
+                                    SHEET_YEAR_COMMENDATIONS]
 
     summary = {row[0]: row[1] for row in sheet(report, SHEET_SUMMARY) if row and row[0]}
     assert summary["BÁO CÁO TỔNG KẾT NĂM 2025"] == ""

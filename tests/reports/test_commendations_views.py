@@ -79,7 +79,7 @@ def test_the_list_page_shows_only_lists_in_scope(client, lists, ward_officer):
 def test_opening_a_unit_and_quarter_prepares_the_list(client, district_officer, thanh_xuan, staff_factory, thanh_xuan_bac, rate, quarter):
     rate(staff_factory(unit=thanh_xuan_bac, full_name="Nguyễn Văn An"), "AAA")
     client.force_login(district_officer)
-    response = client.get(reverse("reports:commendation_list"), {"unit": thanh_xuan.public_code, "quarter": quarter.slug})
+    response = client.get(reverse("reports:commendation_list"), {"unit": thanh_xuan.public_code, "period": quarter.slug})
     for_url = reverse("reports:commendation_for", args=[thanh_xuan.public_code, quarter])
     assert response.url == for_url
     assert client.get(for_url).status_code == 200  # nothing yet: a button to compute it

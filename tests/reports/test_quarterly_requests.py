@@ -18,7 +18,7 @@ from core.quarters import Quarter
 from reports.models import QuarterlyReport
 from reports.quarterly import services, tasks
 from tests.reports.quarterly_helpers import QUARTER, rate_ward
-from units.choices import DISTRICT_KINDS, Structure, UnitKind
+from units.choices import DISTRICT_KINDS, GRASSROOTS_KINDS, Structure, UnitKind
 from units.models import Unit
 
 pytestmark = pytest.mark.django_db
@@ -102,33 +102,45 @@ def test_scope_of_requests(ward_officer, unit_head, district_officer, thanh_xuan
 # --- Celery beat -------------------------------------------------------------------------------------------
 
 
-def test_beat_requests_every_district_of_the_past_quarter_once(hanoi, sent, django_capture_on_commit_callbacks):
-    # Day 5 after Q2 2025: Hanoi's legacy districts were in force until 30 June 2025.
+def test_beat_requests_the_city_and_every_current_ward_of_the_past_quarter_once(
+    hanoi, sent, django_capture_on_commit_callbacks
+):
+    # Day 5 after Q3 2026: the wards and communes in force today, directly under the city; no former district.
+    with django_capture_on_commit_callbacks(execute=True):
+        reports = services.reports_request_past_quarter(today=datetime.date(2026, 10, 5))
+    wards = Unit.objects.filter(parent=hanoi, structure=Structure.CURRENT, kind__in=GRASSROOTS_KINDS)
+    assert wards.count() == 126
+    made = QuarterlyReport.objects.filter(year=2026, quarter=3)
+    assert set(made.values_list("unit_id", flat=True)) == {hanoi.pk, *wards.values_list("pk", flat=True)}
+    assert len(reports) == 127 and len(sent) == 127
+    assert not made.exclude(requested_by=None).exists()
+    assert not made.filter(unit__structure=Structure.LEGACY).exists(), "no dissolved district or ward"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reports_request_past_quarter(today=datetime.date(2026, 10, 5))
+    assert made.count() == 127 and len(sent) == 127, "a second run adds nothing and queues nothing"
+
+
+def test_beat_asks_only_for_units_in_force_during_the_quarter(hanoi, sent, django_capture_on_commit_callbacks):
+    # Day 5 after Q2 2025, run under today's structure: today's wards did not exist yet (they were formed on 1 July
+    # 2025), so only the city's report is asked for; a former district's is built by hand if wanted.
     with django_capture_on_commit_callbacks(execute=True):
         reports = services.reports_request_past_quarter(today=datetime.date(2025, 7, 5))
-    districts = Unit.objects.filter(structure=Structure.LEGACY, kind__in=DISTRICT_KINDS)
-    assert districts.count() == 30
-    made = QuarterlyReport.objects.filter(year=2025, quarter=2)
-    assert set(made.values_list("unit_id", flat=True)) == {*districts.values_list("pk", flat=True), hanoi.pk}
-    assert len(reports) == 31 and len(sent) == 31
-    assert not made.exclude(requested_by=None).exists()
-
-    with django_capture_on_commit_callbacks(execute=True):
-        services.reports_request_past_quarter(today=datetime.date(2025, 7, 5))
-    assert made.count() == 31 and len(sent) == 31, "a second run adds nothing and queues nothing"
+    assert [report.unit for report in reports] == [hanoi] and len(sent) == 1
+    assert not QuarterlyReport.objects.filter(unit__kind__in=DISTRICT_KINDS).exists()
 
 
-def test_beat_task_after_the_reform_builds_the_city(hanoi, sent, django_capture_on_commit_callbacks):
+def test_beat_task_builds_the_last_finished_quarter_of_todays_units(hanoi, sent, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         count = tasks.quarterly_reports_build_past_quarter()
     quarter = Quarter.last_finished()
     made = QuarterlyReport.objects.filter(year=quarter.year, quarter=quarter.number)
     assert quarter.first_day > datetime.date(2025, 7, 1)
-    assert list(made.values_list("unit__kind", flat=True)) == [UnitKind.CENTRAL_CITY] == [hanoi.kind]
-    assert count == 1 and len(sent) == 1
+    assert count == 127 and len(sent) == 127 and made.count() == 127
+    assert set(made.values_list("unit__kind", flat=True)) == {UnitKind.CENTRAL_CITY, UnitKind.WARD, UnitKind.COMMUNE}
     with django_capture_on_commit_callbacks(execute=True):
         tasks.quarterly_reports_build_past_quarter()
-    assert made.count() == 1 and len(sent) == 1
+    assert made.count() == 127 and len(sent) == 127
 
 
 # --- Pages -------------------------------------------------------------------------------------------------

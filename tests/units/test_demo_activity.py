@@ -166,8 +166,56 @@ def test_most_wards_have_someone_to_commend_for_q3(seeded, thanh_xuan):
     assert praised & (set(all_a) - excluded)  # the ranking's second key has something to rank by
 
 
+def test_the_demo_holds_what_the_years_close_needs(seeded, phuong_thanh_xuan, thanh_xuan):
+    """A reprimand decided on the August violation of Phường Thanh Xuân; every ward's quarterly commendation lists
+    approved by the department up to the quarter before the last finished one (that one is built with its report);
+    and the ward's 2026 classification computed, submitted and approved, from which the year's commendation list
+    draws its staff, the reprimanded staff member left out."""
+    from core.quarters import Quarter, Year
+    from evaluations.annual.selectors import cap_summary
+    from evaluations.choices import DisciplineStatus
+    from evaluations.models import DisciplinaryDecision
+    from reports.choices import CommendationStatus
+    from reports.commendations.figures import commendation_entries, commendation_list_generate
+    from reports.models import CommendationList
+    from tests.builders import compute_annual, move_annual
+
+    decision = DisciplinaryDecision.objects.select_related("violation").get()
+    assert decision.violation.unit == phuong_thanh_xuan and decision.violation.occurred_on == datetime.date(2026, 8, 12)
+    assert (decision.form, decision.status, decision.decision_date) == ("reprimand", DisciplineStatus.DECIDED,
+                                                                        datetime.date(2026, 9, 2))
+    assert decision.decision_number and decision.follow_up
+
+    lists = CommendationList.objects.all()
+    assert not lists.exclude(status=CommendationStatus.APPROVED).exists()
+    assert {(c.year, c.quarter) for c in lists.filter(unit=phuong_thanh_xuan)} == {(2025, 3), (2025, 4), (2026, 1), (2026, 2)}
+    assert not lists.filter(year=2026, quarter=3).exists(), "the last finished quarter's list comes with its report"
+    former = lists.filter(unit__in=_units(thanh_xuan)[1:])
+    assert {(c.year, c.quarter) for c in former} == {(2025, 1), (2025, 2)} and former.count() == 2 * 9
+    assert all(c.entries.filter(included=True).exists() for c in lists.filter(unit__in=_today_wards()))
+
+    officer, head, department = (User.objects.get(username=name) for name in ("ward.thanhxuan", "head.thanhxuan", "dept.hanoi"))
+    annual_list = compute_annual(phuong_thanh_xuan, officer, 2026)
+    rows = list(annual_list.rows.all())
+    assert len(rows) == phuong_thanh_xuan.staff.count() and all(row.computed_grade for row in rows)
+    assert not cap_summary(annual_list=annual_list, rows=rows).exceeded
+    move_annual(annual_list, head, "submit")
+    move_annual(annual_list, department, "approve")
+    year_list = commendation_list_generate(unit=phuong_thanh_xuan, period=Year(2026), actor=department)
+    picked = [entry.staff for entry in commendation_entries(commendation_list=year_list)]
+    grades = {row.staff_id: row.final_grade for row in annual_list.rows.all()}
+    assert picked and all(grades[staff.pk] == "A" for staff in picked)
+    assert decision.violation.staff not in picked
+    assert Quarter.last_finished() == Quarter(2026, 3)
+
+
 def test_second_run_creates_and_changes_nothing(seeded, settings):
-    counts = lambda: [m.objects.count() for m in (RatingSheet, Rating, Violation, FeedbackCase, KioskVote, InspectionVisit)]  # noqa: E731
+    from evaluations.models import DisciplinaryDecision
+    from reports.models import CommendationEntry, CommendationList
+
+    models = (RatingSheet, Rating, Violation, FeedbackCase, KioskVote, InspectionVisit, DisciplinaryDecision, CommendationList,
+              CommendationEntry)
+    counts = lambda: [m.objects.count() for m in models]  # noqa: E731
     before, history = counts(), Rating.history.count()
 
     again = demo_seed(password=PASSWORD)
@@ -187,6 +235,7 @@ def test_seed_demo_reports_the_activity(hanoi, settings):
     text = out.getvalue()
     assert "History 01/2025–06/2025: 60 rating sheets" in text
     assert "Activity 07/2025–10/2026: 48 rating sheets" in text and "1 inspection visit" in text
+    assert "12 quarterly commendation lists approved, 1 disciplinary decision" in text
     assert "Inspection team “Đoàn kiểm tra công vụ số 1”" in text
     assert re.search(r"Pledge campaign “Ký cam kết thực hiện Quy tắc ứng xử năm 2026” with \d+ paper pledges", text)
 

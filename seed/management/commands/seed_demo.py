@@ -59,7 +59,9 @@ class Command(BaseCommand):
                     self.stdout.write(
                         f"{label} {activity.first_month}–{activity.last_month}: {activity.sheets} rating sheets "
                         f"({activity.ratings} ratings), {activity.violations} violations, {activity.feedback_cases} "
-                        f"feedback cases, {activity.kiosk_votes} kiosk votes, {activity.inspection_visits} inspection visit."
+                        f"feedback cases, {activity.kiosk_votes} kiosk votes, {activity.inspection_visits} inspection visit, "
+                        f"{activity.commendation_lists} quarterly commendation lists approved, {activity.sanctions} "
+                        "disciplinary decision."
                     )
             self.stdout.write(self.style.SUCCESS(f"Demo data created in {elapsed:.1f} s."))
         else:
