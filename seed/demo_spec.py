@@ -2,8 +2,9 @@
 whose staff they took over on 1 July 2025), the former district whose history is kept, and the scripts of each
 period's activity. ``seed.demo`` seeds every province of ``seed.demo.DEMO_PROVINCES`` from these.
 
-Adding a province to the demo is one module with one ``DemoProvince`` (see ``seed.demo_hanoi``), appended to
-``DEMO_PROVINCES``; units are named by their official codes (of the current structure for ``wards``, of the legacy
+Adding a province to the demo is one module with one ``DemoProvince`` (see ``seed.demo_hanoi``, a city with its
+former district's history, and ``seed.demo_angiang``, a province of today's structure only with a code of its own),
+appended to ``DEMO_PROVINCES``; units are named by their official codes (of the current structure for ``wards``, of the legacy
 one for ``formed_from`` and ``legacy_district``), so the demo follows the ``vietnam-provinces`` package.
 """
 
@@ -86,7 +87,7 @@ class DemoProvince:
     # The former district whose offices and wards are seeded with their staff and their history up to 30 June 2025.
     legacy_district: str = ""
     history: ActivityScript = field(default_factory=ActivityScript)  # Jan–Jun 2025 in the former units
-    activity: ActivityScript = field(default_factory=ActivityScript)  # since 1 July 2025 in the working units
+    activity: ActivityScript = field(default_factory=ActivityScript)  # in the working units, from activity_from
     campaign_title: str = "Ký cam kết thực hiện Quy tắc ứng xử năm {year}"  # this year's campaign over the province
     # The share of the demo ward officer's ward signed on paper (the rest is left for the officer to record).
     officer_ward_signed: float = 0.6

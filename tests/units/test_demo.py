@@ -342,6 +342,10 @@ def test_demo_logins_prints_the_table(seeded, monkeypatch):
     assert str(Role.DISTRICT_OFFICE.label) in lines["dept.hanoi"] and "Thành phố Hà Nội" in lines["dept.hanoi"]
     assert str(Role.INSPECTOR.label) in lines["inspector"] and "Thành phố Hà Nội" in lines["inspector"]
     assert "Thành phố Hà Nội" in lines["admin"]
+    # The second province's logins, printed with the others by `make run`.
+    assert str(Role.CITY_ADMIN.label) in lines["province.angiang"] and "Tỉnh An Giang" in lines["province.angiang"]
+    assert str(Role.WARD_OFFICER.label) in lines["officer.vinhthuan"] and "Xã Vĩnh Thuận" in lines["officer.vinhthuan"]
+    assert str(Role.UNIT_HEAD.label) in lines["head.vinhthuan"] and "Xã Vĩnh Thuận" in lines["head.vinhthuan"]
 
 
 def test_demo_logins_without_demo_users(db):
