@@ -45,6 +45,8 @@ LEGACY_WORLD = frozenset({
     "tests/benchmarks/test_bench_smoke.py",
     "tests/browser/test_monthly_sheet.py",
     "tests/evaluations/test_admin.py",
+    "tests/evaluations/test_caps.py",
+    "tests/evaluations/test_quarterly.py::test_a_new_scheme_reaches_only_sheets_opened_after_it_and_only_its_province",
     "tests/evaluations/test_excel.py",
     "tests/evaluations/test_inspection_secrecy.py",
     "tests/evaluations/test_inspections.py",
@@ -70,6 +72,7 @@ LEGACY_WORLD = frozenset({
     "tests/portal/test_fuzz_uploads.py",
     "tests/portal/test_hostile_workbooks.py",
     "tests/portal/test_permission_matrix.py",
+    "tests/portal/test_rules_hub.py",
     "tests/reports/test_dashboard.py::test_charts_draw_one_bar_per_unit_and_one_point_per_month_with_data",
     "tests/reports/test_dashboard.py::test_city_admin_sees_districts_and_both_structures",
     "tests/reports/test_dashboard.py::test_grades_fall_back_to_the_last_month_with_sheets",
@@ -80,6 +83,7 @@ LEGACY_WORLD = frozenset({
     "tests/reports/test_exports.py",
     "tests/reports/test_exports_background.py",
     "tests/reports/test_job_recovery.py",
+    "tests/reports/test_rules_isolation.py",
     "tests/units/test_audit.py",
 })
 

@@ -52,26 +52,26 @@ def record(actor, staff, article):
 
 
 @pytest.fixture
-def an_giang_code(province_admin, an_giang):
-    return make_code(actor=province_admin, jurisdiction=an_giang)
+def an_giang_code(an_giang_admin, an_giang):
+    return make_code(actor=an_giang_admin, jurisdiction=an_giang)
 
 
 # --- What applies where -----------------------------------------------------------------------------------------------
 
 
-def test_each_unit_cites_its_own_province_code(an_giang, vinh_thuan, thanh_xuan_bac, province_admin):
+def test_each_unit_cites_its_own_province_code(an_giang, vinh_thuan, thanh_xuan_bac, an_giang_admin):
     def slugs(unit):
         return {article.chapter.version.code.slug for article in articles_in_force(unit=unit, day=today())}
 
     # Without a code of its own, An Giang's units cite the national standards; Hanoi's wards Decision 522.
     assert slugs(vinh_thuan) == {"qd-1847-2018"}
     assert slugs(thanh_xuan_bac) == {"qd-522-2017"}
-    code = make_code(actor=province_admin, jurisdiction=an_giang)
+    code = make_code(actor=an_giang_admin, jurisdiction=an_giang)
     assert slugs(vinh_thuan) == {code.slug}
     assert slugs(thanh_xuan_bac) == {"qd-522-2017"}  # An Giang's code changed nothing in Hanoi
 
 
-def test_a_province_without_a_code_cites_the_national_one(an_giang, vinh_thuan, province_admin):
+def test_a_province_without_a_code_cites_the_national_one(an_giang, vinh_thuan, an_giang_admin):
     officer = make_user("officer.vinhthuan", Role.WARD_OFFICER, vinh_thuan)
     staff = StaffFactory(unit=vinh_thuan)
     violation = record(officer, staff, first_article("qd-1847-2018"))
@@ -85,34 +85,34 @@ def test_a_province_without_a_code_cites_the_national_one(an_giang, vinh_thuan, 
     assert Violation.objects.count() == 1
 
 
-def test_violations_are_isolated_both_ways(an_giang_code, vinh_thuan, thanh_xuan_bac, city_admin, province_admin):
+def test_violations_are_isolated_both_ways(an_giang_code, vinh_thuan, thanh_xuan_bac, city_admin, an_giang_admin):
     hanoi_staff, an_giang_staff = StaffFactory(unit=thanh_xuan_bac), StaffFactory(unit=vinh_thuan)
     an_giang_article = first_article(an_giang_code.slug)
     with pytest.raises(ValidationError) as error:
         record(city_admin, hanoi_staff, an_giang_article)
     assert "article" in error.value.message_dict
     with pytest.raises(ValidationError):
-        record(province_admin, an_giang_staff, code_article())
+        record(an_giang_admin, an_giang_staff, code_article())
     with pytest.raises(ValidationError):  # the national code no longer applies once the province has its own
-        record(province_admin, an_giang_staff, first_article("qd-1847-2018"))
+        record(an_giang_admin, an_giang_staff, first_article("qd-1847-2018"))
     assert not Violation.objects.exists()
     assert record(city_admin, hanoi_staff, code_article()).article.chapter.version.code.slug == "qd-522-2017"
-    assert record(province_admin, an_giang_staff, an_giang_article).article == an_giang_article
+    assert record(an_giang_admin, an_giang_staff, an_giang_article).article == an_giang_article
 
 
 # --- The violation form ---------------------------------------------------------------------------------------------
 
 
-def test_the_violation_form_never_offers_another_provinces_code(client, an_giang_code, ward_officer, province_admin):
+def test_the_violation_form_never_offers_another_provinces_code(client, an_giang_code, ward_officer, an_giang_admin):
     hanoi = client_for(client, ward_officer).get(reverse("evaluations:violation_create")).context["form"]
     assert codes_offered(hanoi.fields["article"]) == {"522/QĐ-UBND"}
-    an_giang = client_for(client, province_admin).get(reverse("evaluations:violation_create")).context["form"]
+    an_giang = client_for(client, an_giang_admin).get(reverse("evaluations:violation_create")).context["form"]
     assert codes_offered(an_giang.fields["article"]) == {"12/QĐ-UBND"}
 
 
-def test_violation_form_offers_the_staff_members_code(client, an_giang_code, vinh_thuan, province_admin):
+def test_violation_form_offers_the_staff_members_code(client, an_giang_code, vinh_thuan, an_giang_admin):
     staff = StaffFactory(unit=vinh_thuan)
-    page = client_for(client, province_admin).get(reverse("evaluations:violation_create"), {"staff": staff.pk})
+    page = client_for(client, an_giang_admin).get(reverse("evaluations:violation_create"), {"staff": staff.pk})
     assert codes_offered(page.context["form"].fields["article"]) == {"12/QĐ-UBND"}
     assert "Điều 7. Trang phục" not in page.content.decode()  # Decision 522's article on attire
 
@@ -149,7 +149,7 @@ def test_a_user_covering_two_provinces_gets_articles_grouped_by_code(
 # --- Findings and feedback --------------------------------------------------------------------------------------------
 
 
-def test_a_finding_cites_the_visited_units_code(an_giang_code, an_giang, vinh_thuan, province_admin):
+def test_a_finding_cites_the_visited_units_code(an_giang_code, an_giang, vinh_thuan, an_giang_admin):
     inspector = make_user("inspector.angiang", Role.INSPECTOR, an_giang)
     team = InspectionTeamFactory(owner_unit=an_giang, leader=inspector)
     checklist = ChecklistTemplateFactory(jurisdiction=an_giang)
@@ -177,17 +177,17 @@ def test_the_finding_form_offers_the_visited_units_code(client, an_giang_code, a
     assert codes_offered(FindingForm(visit=visit).fields["article"]) == {"12/QĐ-UBND"}
 
 
-def test_a_feedback_case_cites_the_staff_members_code(an_giang_code, vinh_thuan, province_admin):
+def test_a_feedback_case_cites_the_staff_members_code(an_giang_code, vinh_thuan, an_giang_admin):
     staff = StaffFactory(unit=vinh_thuan)
     case = FeedbackCaseFactory(unit=vinh_thuan, staff=staff, substantiated=True)
     assert codes_offered(ViolationFromCaseForm(case=case).fields["article"]) == {"12/QĐ-UBND"}
     with pytest.raises(ValidationError):
         feedback_services.feedback_create_violation(
-            actor=province_admin, case=case, article=code_article(), severity=Severity.MINOR, description="Hách dịch"
+            actor=an_giang_admin, case=case, article=code_article(), severity=Severity.MINOR, description="Hách dịch"
         )
     assert not Violation.objects.exists()
     violation = feedback_services.feedback_create_violation(
-        actor=province_admin, case=case, article=first_article(an_giang_code.slug), severity=Severity.MINOR,
+        actor=an_giang_admin, case=case, article=first_article(an_giang_code.slug), severity=Severity.MINOR,
         description="Hách dịch",
     )
     assert violation.article.chapter.version.code == CodeOfConduct.objects.get(slug=an_giang_code.slug)

@@ -321,6 +321,7 @@ def test_the_level_above_marks_the_unit_exceptional_from_the_sheet_page(client, 
 @pytest.mark.django_db
 def test_the_exception_form_answers_in_vietnamese_when_the_scheme_allows_none(client, make_sheet, thanh_xuan_bac, ward_officer,
                                                                             district_officer):
+    ScoringScheme.objects.filter(legal_basis__startswith="Quyết định 3814").update(exceptional_cap_percent=None)
     sheet = make_sheet(unit=thanh_xuan_bac, actor=ward_officer, staff_count=3)
     client.force_login(district_officer)
     page = client.get(reverse("evaluations:sheet_detail", args=[sheet.pk])).content.decode()

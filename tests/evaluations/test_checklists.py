@@ -47,8 +47,8 @@ def lines(articles=(), office=()):
 
 
 @pytest.fixture
-def an_giang_code(province_admin, an_giang):
-    return make_code(actor=province_admin, jurisdiction=an_giang)
+def an_giang_code(an_giang_admin, an_giang):
+    return make_code(actor=an_giang_admin, jurisdiction=an_giang)
 
 
 @pytest.fixture
@@ -62,8 +62,8 @@ def planner(an_giang):
 # --- Building a checklist in the portal -----------------------------------------------------------------------
 
 
-def test_province_admin_builds_the_default_checklist(client, province_admin, an_giang_code, an_giang, vinh_thuan, hanoi):
-    client = client_for(client, province_admin)
+def test_province_admin_builds_the_default_checklist(client, an_giang_admin, an_giang_code, an_giang, vinh_thuan, hanoi):
+    client = client_for(client, an_giang_admin)
     page = client.get(reverse("evaluations:checklist_create"))
     assert page.status_code == 200
     # The articles offered are those of the code in force for the province, its own.
@@ -90,13 +90,13 @@ def test_province_admin_builds_the_default_checklist(client, province_admin, an_
     assert checklist not in checklists_for(hanoi_ward)
 
 
-def test_without_a_code_of_its_own_the_national_articles_are_offered(client, province_admin, an_giang):
-    page = client_for(client, province_admin).get(reverse("evaluations:checklist_create"))
+def test_without_a_code_of_its_own_the_national_articles_are_offered(client, an_giang_admin, an_giang):
+    page = client_for(client, an_giang_admin).get(reverse("evaluations:checklist_create"))
     assert list(page.context["form"].fields["articles"].queryset) == national_articles()
 
 
-def test_wrong_input_is_refused_and_nothing_saved(client, province_admin, an_giang_code, an_giang):
-    client = client_for(client, province_admin)
+def test_wrong_input_is_refused_and_nothing_saved(client, an_giang_admin, an_giang_code, an_giang):
+    client = client_for(client, an_giang_admin)
     url = reverse("evaluations:checklist_create") + f"?unit={an_giang.public_code}"
     response = client.post(url, {"name": "", "office_items": "  \n", "order": "articles"})
     assert response.status_code == 200
@@ -106,15 +106,15 @@ def test_wrong_input_is_refused_and_nothing_saved(client, province_admin, an_gia
     response = client.post(url, {"name": "Danh mục", "articles": [code_article().pk], "order": "articles"})
     assert response.status_code == 200 and not ChecklistTemplate.objects.filter(jurisdiction=an_giang).exists()
     with translation.override("en"), pytest.raises(ValidationError) as error:
-        services.checklist_create(actor=province_admin, jurisdiction=an_giang, name="Danh mục",
+        services.checklist_create(actor=an_giang_admin, jurisdiction=an_giang, name="Danh mục",
                                   lines=lines([code_article()], OFFICE))
     assert error.value.message_dict["articles"] == ["Điều 1 is not an article of the code in force here."]
     with translation.override("en"), pytest.raises(ValidationError) as error:
-        services.checklist_create(actor=province_admin, jurisdiction=an_giang, name="Danh mục", lines=[])
+        services.checklist_create(actor=an_giang_admin, jurisdiction=an_giang, name="Danh mục", lines=[])
     assert "A checklist needs at least one item" in error.value.messages[0]
-    services.checklist_create(actor=province_admin, jurisdiction=an_giang, name="Danh mục", lines=lines(office=OFFICE))
+    services.checklist_create(actor=an_giang_admin, jurisdiction=an_giang, name="Danh mục", lines=lines(office=OFFICE))
     with translation.override("en"), pytest.raises(ValidationError) as error:
-        services.checklist_create(actor=province_admin, jurisdiction=an_giang, name="danh mục", lines=lines(office=OFFICE))
+        services.checklist_create(actor=an_giang_admin, jurisdiction=an_giang, name="danh mục", lines=lines(office=OFFICE))
     assert error.value.message_dict["name"] == ["A checklist with this name already exists here."]
     assert ChecklistTemplate.objects.filter(jurisdiction=an_giang).count() == 1
 
@@ -122,29 +122,29 @@ def test_wrong_input_is_refused_and_nothing_saved(client, province_admin, an_gia
 # --- Default, retired, used ---------------------------------------------------------------------------------------------
 
 
-def test_one_default_per_jurisdiction_and_retired_ones_are_not_offered(province_admin, an_giang, vinh_thuan):
-    first = services.checklist_create(actor=province_admin, jurisdiction=an_giang, name="Một", lines=lines(office=OFFICE),
+def test_one_default_per_jurisdiction_and_retired_ones_are_not_offered(an_giang_admin, an_giang, vinh_thuan):
+    first = services.checklist_create(actor=an_giang_admin, jurisdiction=an_giang, name="Một", lines=lines(office=OFFICE),
                                       is_default=True)
-    second = services.checklist_create(actor=province_admin, jurisdiction=an_giang, name="Hai", lines=lines(office=OFFICE))
-    services.checklist_set_default(actor=province_admin, checklist=second)
+    second = services.checklist_create(actor=an_giang_admin, jurisdiction=an_giang, name="Hai", lines=lines(office=OFFICE))
+    services.checklist_set_default(actor=an_giang_admin, checklist=second)
     first.refresh_from_db()
     assert (first.is_default, checklist_default_for(vinh_thuan)) == (False, second)
 
-    services.checklist_set_active(actor=province_admin, checklist=second, active=False)
+    services.checklist_set_active(actor=an_giang_admin, checklist=second, active=False)
     assert second not in checklists_for(vinh_thuan)
     # The province has no default left: the national one is preselected again.
     assert checklist_default_for(vinh_thuan) == national_default()
     with pytest.raises(ValidationError):
-        services.checklist_set_default(actor=province_admin, checklist=second)
-    services.checklist_set_active(actor=province_admin, checklist=second, active=True)
+        services.checklist_set_default(actor=an_giang_admin, checklist=second)
+    services.checklist_set_active(actor=an_giang_admin, checklist=second, active=True)
     assert second in checklists_for(vinh_thuan)
 
 
-def test_a_used_checklist_is_copied_never_changed(client, province_admin, an_giang_code, an_giang, vinh_thuan, planner):
-    checklist = services.checklist_create(actor=province_admin, jurisdiction=an_giang, name="Kiểm tra xã",
+def test_a_used_checklist_is_copied_never_changed(client, an_giang_admin, an_giang_code, an_giang, vinh_thuan, planner):
+    checklist = services.checklist_create(actor=an_giang_admin, jurisdiction=an_giang, name="Kiểm tra xã",
                                           lines=lines(articles_of(an_giang_code)[1:], OFFICE))
     InspectionVisitFactory(team=planner.led_teams.get(), unit=vinh_thuan, checklist=checklist)
-    client = client_for(client, province_admin)
+    client = client_for(client, an_giang_admin)
     response = client.get(reverse("evaluations:checklist_update", args=[checklist.pk]))
     assert response.status_code == 302  # back to the checklist, with the way to copy it
     response = client.post(reverse("evaluations:checklist_update", args=[checklist.pk]),
@@ -166,13 +166,13 @@ def test_a_used_checklist_is_copied_never_changed(client, province_admin, an_gia
     assert list(copy.items.order_by("order").values_list("kind", flat=True)) == [ItemKind.OFFICE, ItemKind.ARTICLE]
 
 
-def test_copying_the_national_checklist_keeps_what_applies(province_admin, an_giang, vinh_thuan):
+def test_copying_the_national_checklist_keeps_what_applies(an_giang_admin, an_giang, vinh_thuan):
     national = national_default()
-    copy, left_out = services.checklist_copy(actor=province_admin, checklist=national, jurisdiction=an_giang)
+    copy, left_out = services.checklist_copy(actor=an_giang_admin, checklist=national, jurisdiction=an_giang)
     assert left_out == 0 and copy.items.count() == national.items.count()
     # Once the province has a code of its own, the 1847 articles no longer apply there: they are left out.
-    code = make_code(actor=province_admin, jurisdiction=an_giang)
-    copy, left_out = services.checklist_copy(actor=province_admin, checklist=national, jurisdiction=an_giang)
+    code = make_code(actor=an_giang_admin, jurisdiction=an_giang)
+    copy, left_out = services.checklist_copy(actor=an_giang_admin, checklist=national, jurisdiction=an_giang)
     articles = national.items.filter(kind=ItemKind.ARTICLE).count()
     assert articles and left_out == articles
     assert not copy.items.filter(kind=ItemKind.ARTICLE).exists()
@@ -182,10 +182,10 @@ def test_copying_the_national_checklist_keeps_what_applies(province_admin, an_gi
 # --- Chosen per visit ----------------------------------------------------------------------------------------------------
 
 
-def test_visit_planning_offers_the_units_checklists_with_the_default(client, planner, province_admin, an_giang, vinh_thuan):
-    own = services.checklist_create(actor=province_admin, jurisdiction=an_giang, name="Kiểm tra xã",
+def test_visit_planning_offers_the_units_checklists_with_the_default(client, planner, an_giang_admin, an_giang, vinh_thuan):
+    own = services.checklist_create(actor=an_giang_admin, jurisdiction=an_giang, name="Kiểm tra xã",
                                     lines=lines(office=OFFICE), is_default=True)
-    other = services.checklist_create(actor=province_admin, jurisdiction=an_giang, name="Kiểm tra đột xuất",
+    other = services.checklist_create(actor=an_giang_admin, jurisdiction=an_giang, name="Kiểm tra đột xuất",
                                       lines=lines(office=OFFICE[:1]))
     client = client_for(client, planner)
     page = client.get(reverse("evaluations:visit_create"), {"unit": vinh_thuan.pk})
@@ -219,8 +219,8 @@ def test_a_checklist_of_another_province_is_refused_for_a_visit(client, planner,
 # --- Who reaches which checklist -------------------------------------------------------------------------------------------
 
 
-def test_checklists_are_scoped_to_the_province_both_ways(client, province_admin, an_giang, city_admin, hanoi):
-    mine = services.checklist_create(actor=province_admin, jurisdiction=an_giang, name="Kiểm tra xã", lines=lines(office=OFFICE))
+def test_checklists_are_scoped_to_the_province_both_ways(client, an_giang_admin, an_giang, city_admin, hanoi):
+    mine = services.checklist_create(actor=an_giang_admin, jurisdiction=an_giang, name="Kiểm tra xã", lines=lines(office=OFFICE))
     hanoi_checklist = ChecklistTemplate.objects.get(jurisdiction=hanoi, is_default=True)
 
     listed = [c for c, _manageable in client_for(client, city_admin).get(reverse("evaluations:checklist_list")).context["rows"]]
@@ -229,7 +229,7 @@ def test_checklists_are_scoped_to_the_province_both_ways(client, province_admin,
         assert client.get(reverse(f"evaluations:{name}", args=[mine.pk])).status_code == 404
     assert client.post(reverse("evaluations:checklist_default", args=[mine.pk])).status_code == 404
 
-    client_for(client, province_admin)
+    client_for(client, an_giang_admin)
     listed = [c for c, _manageable in client.get(reverse("evaluations:checklist_list")).context["rows"]]
     assert mine in listed and hanoi_checklist not in listed
     assert client.get(reverse("evaluations:checklist_detail", args=[hanoi_checklist.pk])).status_code == 404
@@ -237,14 +237,14 @@ def test_checklists_are_scoped_to_the_province_both_ways(client, province_admin,
     hanoi_checklist.refresh_from_db()
     assert hanoi_checklist.is_active
     with pytest.raises(PermissionDenied):
-        services.checklist_set_active(actor=province_admin, checklist=hanoi_checklist, active=False)
+        services.checklist_set_active(actor=an_giang_admin, checklist=hanoi_checklist, active=False)
     with pytest.raises(PermissionDenied):
         services.checklist_create(actor=city_admin, jurisdiction=an_giang, name="Của Hà Nội", lines=lines(office=OFFICE))
 
 
-def test_the_national_checklist_is_read_only_but_can_be_copied(client, province_admin, an_giang):
+def test_the_national_checklist_is_read_only_but_can_be_copied(client, an_giang_admin, an_giang):
     national = national_default()
-    client = client_for(client, province_admin)
+    client = client_for(client, an_giang_admin)
     page = client.get(reverse("evaluations:checklist_detail", args=[national.pk]))
     assert page.status_code == 200 and not page.context["can_manage"]
     assert client.get(reverse("evaluations:checklist_update", args=[national.pk])).status_code == 403
@@ -258,9 +258,9 @@ def test_the_national_checklist_is_read_only_but_can_be_copied(client, province_
     services.checklist_set_active(actor=superuser, checklist=national, active=True)
 
 
-def test_a_ward_officer_reads_but_does_not_build(client, vinh_thuan, an_giang, province_admin):
+def test_a_ward_officer_reads_but_does_not_build(client, vinh_thuan, an_giang, an_giang_admin):
     officer = make_user("officer.vinhthuan", Role.WARD_OFFICER, vinh_thuan)
-    mine = services.checklist_create(actor=province_admin, jurisdiction=an_giang, name="Kiểm tra xã", lines=lines(office=OFFICE))
+    mine = services.checklist_create(actor=an_giang_admin, jurisdiction=an_giang, name="Kiểm tra xã", lines=lines(office=OFFICE))
     client = client_for(client, officer)
     assert client.get(reverse("evaluations:checklist_detail", args=[mine.pk])).status_code == 200
     assert client.get(reverse("evaluations:checklist_create")).status_code == 403
@@ -268,10 +268,10 @@ def test_a_ward_officer_reads_but_does_not_build(client, vinh_thuan, an_giang, p
     assert client.post(reverse("evaluations:checklist_copy", args=[mine.pk]), {"jurisdiction": an_giang.pk}).status_code == 403
 
 
-def test_the_list_costs_the_same_whatever_the_number_of_checklists(client, province_admin, an_giang, django_assert_max_num_queries):
+def test_the_list_costs_the_same_whatever_the_number_of_checklists(client, an_giang_admin, an_giang, django_assert_max_num_queries):
     for n in range(5):
-        services.checklist_create(actor=province_admin, jurisdiction=an_giang, name=f"Danh mục {n}", lines=lines(office=OFFICE))
-    client = client_for(client, province_admin)
+        services.checklist_create(actor=an_giang_admin, jurisdiction=an_giang, name=f"Danh mục {n}", lines=lines(office=OFFICE))
+    client = client_for(client, an_giang_admin)
     client.get(reverse("evaluations:checklist_list"))  # the session's first request (two-factor, sessions) apart
     with django_assert_max_num_queries(8):
         page = client.get(reverse("evaluations:checklist_list"))

@@ -6,7 +6,7 @@ import datetime
 
 import pytest
 
-from evaluations.choices import Grade, VisitKind, VisitStatus
+from evaluations.choices import Grade, SheetStatus, VisitKind, VisitStatus
 from evaluations.models import Rating
 from feedback.choices import CaseStatus, FeedbackKind
 from tests.builders import (
@@ -19,7 +19,13 @@ from tests.builders import (
     set_grade,
     sign,
 )
-from tests.factories import FeedbackCaseFactory, InspectionTeamFactory, KioskVoteFactory
+from tests.factories import (
+    FeedbackCaseFactory,
+    InspectionTeamFactory,
+    KioskVoteFactory,
+    RatingFactory,
+    RatingSheetFactory,
+)
 from tests.helpers import local_at, months_back, this_month, today
 from tests.reports.dashboard_helpers import action_on, cell, ranking_row, shown, svg
 from units.choices import Role
@@ -98,10 +104,10 @@ def test_charts_draw_one_bar_per_unit_and_one_point_per_month_with_data(en_clien
     html = en_client(district_officer).get(url(thanh_xuan)).content.decode()
 
     grades = svg(html, "grades")
-    # The district and its wards were dissolved on 1 July 2025: this month only the two wards holding figures
-    # (Bắc and Trung) have a bar, not the seven former wards without any.
-    assert grades.count('class="bar-row"') == 2
-    assert html.count("<tr data-unit=") == 2
+    # In the legacy world (the district's wards still in force) every ward of the district has a row and a bar.
+    wards = thanh_xuan.children.count()
+    assert grades.count('class="bar-row"') == wards
+    assert html.count("<tr data-unit=") == wards
     assert grades.count('class="bar seg-') == 2  # Bắc: B and C; Trung's draft is not counted
     assert "<title" in grades and "<desc" in grades and 'role="img"' in grades
 
@@ -194,10 +200,9 @@ def test_a_user_with_several_units_chooses(en_client, thanh_xuan, ba_dinh):
 def test_city_admin_sees_todays_wards_and_a_former_district_only_with_figures(
     en_client, city_admin, hanoi, thanh_xuan, thanh_xuan_bac, ward_officer, staff_factory
 ):
-    staff_factory.create_batch(2, unit=thanh_xuan_bac)
-    sheet = open_sheet(thanh_xuan_bac, ward_officer, this_month())
-    lower_to_cap(sheet, ward_officer)  # two staff: Hanoi's 30 % allows no A
-    move_sheet(sheet, ward_officer, "submit")
+    # A former ward holding figures of this month (recorded before the rule closing dissolved units existed).
+    sheet = RatingSheetFactory(unit=thanh_xuan_bac, month=this_month(), status=SheetStatus.SUBMITTED)
+    RatingFactory.create_batch(2, sheet=sheet, grade=Grade.B)
     current_wards = Unit.objects.filter(parent=hanoi, structure="current").count()
     page = en_client(city_admin)
     html = page.get(url(hanoi)).content.decode()
@@ -217,7 +222,9 @@ def test_a_past_month_lists_the_former_units_holding_its_figures(en_client, city
                                                                    ward_officer, staff_factory):
     """March 2025, before the reform: the district holding that month's sheet, not today's wards (not formed yet)."""
     staff_factory.create_batch(2, unit=thanh_xuan_bac, active_from=datetime.date(2020, 1, 1))
-    move_sheet(open_sheet(thanh_xuan_bac, ward_officer, datetime.date(2025, 3, 1)), ward_officer, "submit")
+    march = open_sheet(thanh_xuan_bac, ward_officer, datetime.date(2025, 3, 1))
+    lower_to_cap(march, ward_officer)  # two staff: Hanoi's 30 % allows no A
+    move_sheet(march, ward_officer, "submit")
     html = en_client(city_admin).get(url(hanoi, month="2025-03")).content.decode()
     assert __import__("re").findall(r'<tr data-unit="([^"]+)">', html) == [thanh_xuan.public_code]
     assert "03/2025" in shown(html, "dashboard-month")
