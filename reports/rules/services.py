@@ -109,7 +109,7 @@ def _check_approved_lists(rule: CommendationRule) -> None:
     named = ", ".join(f"{item.unit.name} ({item.period})" for item in taken[:LISTS_NAMED])
     if len(taken) > LISTS_NAMED:
         named += " " + _("and %(count)s more") % {"count": len(taken) - LISTS_NAMED}
-    last = max(taken, key=lambda item: (item.year, item.quarter)).period.last_day
+    last = max(item.period.last_day for item in taken)  # a year's list has no quarter: compare the last days
     raise ValidationError({"effective_from": _(
         "Approved commendation lists would fall under this rule: %(lists)s. An approved list never changes: "
         "choose a date after %(day)s."
