@@ -14,19 +14,21 @@ import datetime
 from pathlib import Path
 
 from openpyxl.chart import BarChart, LineChart, PieChart, Reference
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from core.xlsx import DATE_FORMAT, new_workbook
 from reports.quarterly.workbook import (
     CHANNEL_LABELS,
-    HEADER_FILL,
     KIND_LABELS,
     MONTH_FORMAT,
     NUMBER_FORMAT,
     PERCENT_FORMAT,
     SEVERITY_LABELS,
     TOTAL_LABEL,
+    _header,
+    _new_sheet,
+    _row,
 )
 
 YEAR_LABEL = "Cả năm"
@@ -71,35 +73,6 @@ def _unit(row: dict) -> str:
     """A row's unit, with the last day it was in force when that was during the year."""
     until = _day(row.get("until"))
     return f"{row['unit']} (đến {until:%d/%m/%Y})" if until else row["unit"]
-
-
-def _header(sheet, row: int, headers: list[tuple[str, float]], column: int = 1) -> None:
-    for offset, (text, width) in enumerate(headers):
-        cell = sheet.cell(row=row, column=column + offset, value=text)
-        cell.font = Font(bold=True)
-        cell.fill = HEADER_FILL
-        cell.alignment = Alignment(vertical="center", wrap_text=True)
-        letter = get_column_letter(column + offset)
-        sheet.column_dimensions[letter].width = max(sheet.column_dimensions[letter].width or 0, width)
-
-
-def _row(sheet, row: int, values: list, formats: dict[int, str] | None = None, *, bold: bool = False, column: int = 1):
-    for offset, value in enumerate(values):
-        cell = sheet.cell(row=row, column=column + offset, value=value)
-        fmt = (formats or {}).get(offset)
-        if fmt:
-            cell.number_format = fmt
-        elif isinstance(value, int):
-            cell.number_format = NUMBER_FORMAT
-        if bold:
-            cell.font = Font(bold=True)
-
-
-def _new_sheet(workbook, title: str, headers: list[tuple[str, float]]):
-    sheet = workbook.create_sheet(title)
-    _header(sheet, 1, headers)
-    sheet.freeze_panes = "B2"
-    return sheet
 
 
 def _show_axes(chart):
