@@ -19,6 +19,7 @@ class Channel(models.TextChoices):
     MAILBOX = "mailbox", _("Feedback box slip")
     COMMENT_BOOK = "comment_book", _("Comment book")
     SURVEY_SLIP = "survey_slip", _("Satisfaction survey slip")
+    OPEN311 = "open311", _("Partner system (Open311)")
 
 
 class CaseStatus(models.TextChoices):

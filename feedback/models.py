@@ -59,6 +59,17 @@ class FeedbackCase(models.Model):
     public_reply = models.TextField(_("reply to the citizen"), blank=True)
     replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # The citizen's word on the handling, once per case after it is resolved (SIPAS's "how feedback is handled").
+    handling_rating = models.PositiveSmallIntegerField(
+        _("satisfaction with the handling (1–5)"), null=True, blank=True, validators=SCORE
+    )
+    handling_comment = models.TextField(_("comment on the handling"), blank=True)
+    handling_rated_at = models.DateTimeField(_("handling rated at"), null=True, blank=True)
+    # A citizen not satisfied may reopen the case within FEEDBACK_REOPEN_DAYS: it returns to the inbox with a new
+    # due date and counts against the on-time rate.
+    reopened_at = models.DateTimeField(_("reopened at"), null=True, blank=True)
+    reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
+    reopen_reason = models.TextField(_("reason for reopening"), blank=True)
     # The public form's one-time token: a form submitted twice (double click, resend) creates one case.
     submission_token = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
