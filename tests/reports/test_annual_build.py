@@ -112,7 +112,7 @@ def test_the_year_of_a_ward_formed_in_2025_adds_up_the_wards_it_was_formed_from_
     assert feedback["satisfaction"] == 75.0 and feedback["total"] == 3
     # Three closed in the year, two by their due date (November's complaint was closed a month late).
     assert feedback["on_time"] == pytest.approx(200 / 3)
-    assert feedback["kind_totals"] == [1, 1, 0, 1, 0, 0] and feedback["channel_counts"] == [1, 1, 1, 0, 0]
+    assert feedback["kind_totals"] == [1, 1, 0, 1, 0, 0] and feedback["channel_counts"] == [1, 1, 1, 0, 0, 0]
 
     # Pledge coverage: the district's campaign of January over the two former wards, the ward's own of August.
     coverage = {block["campaign"]: block for block in data["coverage"]}
