@@ -4,6 +4,9 @@ Never from MEDIA_URL. The content type comes from the extension the upload check
 the content, not the name), and the browser is told not to guess another one.
 """
 
+from pathlib import Path
+
+from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
 
 CONTENT_TYPES = {
@@ -37,3 +40,11 @@ def private_file_response(field_file, *, download_name: str = "") -> FileRespons
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def stored_file_copy(name: str, target) -> None:
+    """Copy the stored file ``name`` (from ``default_storage``: the media folder or an object store) to the local
+    path ``target``, in chunks."""
+    with default_storage.open(name, "rb") as source, Path(target).open("wb") as copy:
+        for chunk in source.chunks():
+            copy.write(chunk)

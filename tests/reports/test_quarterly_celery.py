@@ -6,6 +6,7 @@ the broker is down waits, and the sweep sends it once the broker is back."""
 from contextlib import contextmanager
 import os
 from pathlib import Path
+import re
 import signal
 import socket
 import time
@@ -60,10 +61,12 @@ def test_job_killed_mid_build_is_redelivered_and_finishes_once(prefork_worker, t
     assert done.status == JobStatus.SUCCESS, done.error
     assert done.attempts == 2 and done.task_id == report.task_id
     folder = Path(settings.MEDIA_ROOT) / "reports" / "quarterly" / thanh_xuan.public_code
-    # One file for the quarter and no temporary leftover (other tests of the run may have built other quarters).
-    assert [p.name for p in folder.iterdir() if p.name.startswith(("2025-q2", ".2025-q2"))] == ["2025-q2.xlsx"]
+    # One file for the quarter, the one the row names, and no temporary leftover (other tests of the run may have
+    # built other quarters).
+    assert [p.name for p in folder.iterdir() if p.name.startswith(("2025-q2", ".2025-q2"))] == [Path(done.file.name).name]
+    assert re.fullmatch(r"2025-q2-[0-9a-f]{10}\.xlsx", Path(done.file.name).name)
     assert QuarterlyReport.objects.filter(unit=thanh_xuan).count() == 1
-    rows = CalamineWorkbook.from_path(str(folder / "2025-q2.xlsx")).get_sheet_by_name(SHEET_RATINGS).to_python()
+    rows = CalamineWorkbook.from_path(str(folder / Path(done.file.name).name)).get_sheet_by_name(SHEET_RATINGS).to_python()
     assert next(row for row in rows if row[0] == "Cộng" and row[1] == "Cả quý")[6] == 5.0
     # It finished once: nothing runs it again afterwards.
     time.sleep(3)
@@ -95,8 +98,8 @@ def test_a_worker_killed_as_a_whole_leaves_a_report_that_the_sweep_sends_again_a
         assert done.status == JobStatus.SUCCESS, done.error
         assert done.attempts == 2 and done.task_id != report.task_id
         folder = Path(settings.MEDIA_ROOT) / "reports" / "quarterly" / thanh_xuan.public_code
-        assert [p.name for p in folder.iterdir() if p.name.startswith(("2025-q2", ".2025-q2"))] == ["2025-q2.xlsx"]
-        rows = CalamineWorkbook.from_path(str(folder / "2025-q2.xlsx")).get_sheet_by_name(SHEET_RATINGS).to_python()
+        assert [p.name for p in folder.iterdir() if p.name.startswith(("2025-q2", ".2025-q2"))] == [Path(done.file.name).name]
+        rows = CalamineWorkbook.from_path(str(folder / Path(done.file.name).name)).get_sheet_by_name(SHEET_RATINGS).to_python()
         assert next(row for row in rows if row[0] == "Cộng" and row[1] == "Cả quý")[6] == 5.0
 
         # The dead worker's message, when Redis gives it back, is refused by the claim: it finished once.
