@@ -225,7 +225,8 @@ def test_files_go_through_the_object_store_from_any_web_server_and_worker(site, 
     shown = staff.get(f"{b}/feedback/inbox/{case.pk}/photo/", timeout=30)
     assert shown.status_code == 200 and shown.content == photo
     assert shown.headers["Content-Type"] == "image/png" and "no-store" in shown.headers["Cache-Control"]
-    assert requests.get(f"{b}/feedback/inbox/{case.pk}/photo/", timeout=30).status_code in (302, 404)  # not logged in
+    anonymous = requests.get(f"{b}/feedback/inbox/{case.pk}/photo/", allow_redirects=False, timeout=30)
+    assert anonymous.status_code == 302 and "/login/" in anonymous.headers["Location"]  # only through the checked view
 
     # A quarterly report asked on web server A (the session of B is valid there: sessions live in the database) is
     # built by one of the workers and downloaded from B.
