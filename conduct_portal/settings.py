@@ -403,6 +403,8 @@ if AWS_STORAGE_BUCKET_NAME:
             "querystring_auth": True,
             "querystring_expire": 60,
             "file_overwrite": False,
+            # A file being downloaded is kept in memory up to this size, beyond it in a temporary file.
+            "max_memory_size": 5 * 1024 * 1024,
         },
     }
 # Sessions live in the database (Django's default engine, named here so nobody swaps in a per-process one), so any
