@@ -1,6 +1,7 @@
 """Serving stored files (scans, photos, evidence, generated workbooks): personal data, so only through views that check scope.
 
-Never from MEDIA_URL. The content type comes from the extension the upload checks gave the file (they read
+Never from MEDIA_URL, nor from a public or pre-signed URL of the object store: the view streams the file from the
+storage (``default_storage``: the media folder, or the bucket when ``AWS_STORAGE_BUCKET_NAME`` is set) after its check. The content type comes from the extension the upload checks gave the file (they read
 the content, not the name), and the browser is told not to guess another one.
 """
 
