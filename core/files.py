@@ -17,6 +17,7 @@ CONTENT_TYPES = {
     "png": "image/png",
     "webp": "image/webp",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",  # exports in CSV (written by the portal, never uploaded)
 }
 
 
