@@ -1,4 +1,4 @@
-"""``GET /healthz``: is the database up, is the broker up.
+"""``GET /healthz``: is the database up, is the broker up, does the file storage answer.
 
 Anyone may ask (load balancers, monitoring), so the answer names only each component's state: why one is down
 (a driver's message carries host names, ports, user names) goes to the log, and is shown only to a logged-in
@@ -8,6 +8,7 @@ superuser who has finished logging in.
 import logging
 import time
 
+from django.core.files.storage import default_storage
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
@@ -45,6 +46,15 @@ def _probe_broker():
             client.ping()
 
 
+# A name nothing is stored under: asking for it is one authenticated round trip to an object store (a HEAD request)
+# or a look at the media folder, and it writes nothing.
+STORAGE_PROBE = "healthz/probe"
+
+
+def _probe_storage():
+    default_storage.exists(STORAGE_PROBE)
+
+
 def _shows_details(request) -> bool:
     """A superuser past every step of logging in sees why a component is down. Reading the user needs the
     session, which lives in the database that may be the very thing down: then the caller is anonymous."""
@@ -65,9 +75,13 @@ def _public(check: dict) -> dict:
 @never_cache
 @require_GET
 def healthz(request):
-    """200 when the database and the broker both answer, 503 otherwise, with each one's state (and, for a
-    superuser, the time it took or why it is down)."""
-    checks = {"database": _check("database", _probe_database), "broker": _check("broker", _probe_broker)}
+    """200 when the database, the broker and the file storage all answer, 503 otherwise, with each one's state (and,
+    for a superuser, the time it took or why it is down)."""
+    checks = {
+        "database": _check("database", _probe_database),
+        "broker": _check("broker", _probe_broker),
+        "storage": _check("storage", _probe_storage),
+    }
     healthy = all(check["ok"] for check in checks.values())
     if not _shows_details(request):
         checks = {name: _public(check) for name, check in checks.items()}

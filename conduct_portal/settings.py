@@ -15,7 +15,12 @@ Environment variables (all optional in development; a ``.env`` file beside ``man
   costs 4× the throughput).
 - ``EMAIL_URL``: e.g. ``smtp+tls://user:pass@mail.example:587``; default prints mail to the console.
 - ``DEFAULT_FROM_EMAIL``: sender of the portal's e-mail.
-- ``MEDIA_ROOT``: where uploaded files are kept (default ``var/media``).
+- ``MEDIA_ROOT``: where uploaded and generated files are kept (default ``var/media``) when there is no object store.
+- ``AWS_STORAGE_BUCKET_NAME``: keep every file in this bucket of an S3-compatible object store (AWS S3, MinIO)
+  instead, for several machines; with ``AWS_S3_ENDPOINT_URL`` (e.g. ``http://minio:9000``; empty for AWS),
+  ``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY``, ``AWS_S3_REGION_NAME``, ``AWS_S3_ADDRESSING_STYLE`` (``path``).
+- ``WEB_CONCURRENCY``: gunicorn's worker processes; above 1, ``check --deploy`` warns about a per-process cache.
+- ``BEAT_LOCK_TIMEOUT`` (60): seconds Celery beat's lock in Redis lasts without renewal (one beat at a time).
 - ``PORTAL_BASE_URL``: the portal's address for links in e-mail, e.g. ``https://quytac.hanoi.gov.vn``
   (default ``http://127.0.0.1:8000``).
 - ``PLEDGE_REMINDER_AFTER_DAYS``: days after a pledge campaign opens before officers are reminded daily (7).
@@ -228,7 +233,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},  # an object store instead: see below
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -375,6 +380,47 @@ CELERY_BEAT_SCHEDULE["core-resend-stuck-jobs"] = {
     "schedule": 60,
     "options": {"expires": 55},  # a sweep that waited behind long jobs is dropped: the next one comes anyway
 }
+
+# --- Several machines: shared files, sessions, cache and one beat ----------------------------------------------
+# Every stored file (uploads, generated workbooks) goes through Django's storage API. With AWS_STORAGE_BUCKET_NAME
+# set, that is an S3-compatible object store (AWS S3, MinIO, …) through django-storages, shared by every web server
+# and worker; otherwise the MEDIA_ROOT folder, which only one machine can use. Objects stay private (no public ACL,
+# no public URL): the portal serves every file itself, through its scope-checked views.
+AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+            "access_key": env.str("AWS_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default="") or None,
+            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+            # MinIO and other self-hosted stores answer on one host name: the bucket goes into the path.
+            "addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default="path"),
+            "signature_version": "s3v4",
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": 60,
+            "file_overwrite": False,
+            # A file being downloaded is kept in memory up to this size, beyond it in a temporary file.
+            "max_memory_size": 5 * 1024 * 1024,
+        },
+    }
+# Sessions live in the database (Django's default engine, named here so nobody swaps in a per-process one), so any
+# web server serves any request; login lock-outs (django-axes) are rows in the database too; rate limits are in the
+# cache, Redis when REDIS_URL is set (above). `manage.py check --deploy` warns when the cache is per process
+# (core.checks): each web process would count a client's requests apart.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+# Gunicorn's worker count (its own variable), read by that check: above 1, a per-process cache is refused too in
+# development.
+WEB_CONCURRENCY = env.int("WEB_CONCURRENCY", default=1)
+# One Celery beat at a time: a second beat (another machine, a restarted container) waits on a lock in Redis
+# (conduct_portal.beat.LockedScheduler, held BEAT_LOCK_TIMEOUT seconds and renewed at every tick) and takes over
+# only when the first stops renewing it.
+CELERY_BEAT_SCHEDULER = "conduct_portal.beat:LockedScheduler"
+BEAT_LOCK_TIMEOUT = env.int("BEAT_LOCK_TIMEOUT", default=60)
 
 # --- The portal's own -------------------------------------------------------------------------------------
 # Provinces kept in sync with the vietnam-provinces package (1 = Hà Nội).

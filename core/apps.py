@@ -13,3 +13,4 @@ class CoreConfig(AppConfig):
         register_converter(MonthConverter, "month")
         register_converter(QuarterConverter, "quarter")
         register_converter(PeriodConverter, "period")  # a quarter or a whole year
+        from core import checks  # noqa: F401  (registers the deployment checks)

@@ -1,9 +1,13 @@
 """Serving stored files (scans, photos, evidence, generated workbooks): personal data, so only through views that check scope.
 
-Never from MEDIA_URL. The content type comes from the extension the upload checks gave the file (they read
+Never from MEDIA_URL, nor from a public or pre-signed URL of the object store: the view streams the file from the
+storage (``default_storage``: the media folder, or the bucket when ``AWS_STORAGE_BUCKET_NAME`` is set) after its check. The content type comes from the extension the upload checks gave the file (they read
 the content, not the name), and the browser is told not to guess another one.
 """
 
+from pathlib import Path
+
+from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
 
 CONTENT_TYPES = {
@@ -13,6 +17,7 @@ CONTENT_TYPES = {
     "png": "image/png",
     "webp": "image/webp",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",  # exports in CSV (written by the portal, never uploaded)
 }
 
 
@@ -37,3 +42,11 @@ def private_file_response(field_file, *, download_name: str = "") -> FileRespons
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def stored_file_copy(name: str, target) -> None:
+    """Copy the stored file ``name`` (from ``default_storage``: the media folder or an object store) to the local
+    path ``target``, in chunks."""
+    with default_storage.open(name, "rb") as source, Path(target).open("wb") as copy:
+        for chunk in source.chunks():
+            copy.write(chunk)

@@ -1,6 +1,6 @@
 """The life of a background job row (``core.models.BackgroundJob``): queued after commit, claimed once by
-a conditional update, its progress saved as it goes, its file written to a temporary name and moved into place,
-and a failure recorded with its reason.
+a conditional update, its progress saved as it goes, its file written locally, saved through the storage API under
+a new name and the row switched to it in one update, and a failure recorded with its reason.
 
 Celery delivers a message again when a worker's pool process died before acknowledging it (``acks_late`` with
 ``reject_on_worker_lost``). The redelivered message carries the same task id, so it may claim a row left
@@ -27,6 +27,7 @@ import datetime
 import logging
 import os
 from pathlib import Path
+import secrets
 import tempfile
 import threading
 import uuid
@@ -34,6 +35,8 @@ import uuid
 from celery import current_app
 from django.apps import apps
 from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import default_storage
 from django.db import connections, models, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
@@ -116,30 +119,67 @@ def job_progress(job: models.Model, percent: int, note: str = "") -> None:
         raise JobSuperseded(f"{type(job).__name__} {job.pk} is no longer owned by task {job.task_id}")
 
 
+def _unique_name(relative_name: str) -> str:
+    """``relative_name`` with a random suffix before its extension (``reports/q/x/2026-q1.xlsx`` →
+    ``reports/q/x/2026-q1-3f9c2a1b7d.xlsx``): a new file never replaces one a reader may be downloading."""
+    folder, _slash, base = relative_name.rpartition("/")
+    stem, dot, extension = base.rpartition(".")
+    if not dot:
+        stem, extension = base, ""
+    name = f"{stem}-{secrets.token_hex(5)}" + (f".{extension}" if extension else "")
+    return f"{folder}/{name}" if folder else name
+
+
 def write_atomically(relative_name: str, write: Callable[[Path], object]) -> tuple[str, object]:
-    """Let ``write(path)`` fill a temporary file beside ``relative_name`` under MEDIA_ROOT, then move it into
-    place in one step: a reader (or a retry) never sees half a file. Returns the name and what ``write``
-    returned."""
-    target = Path(settings.MEDIA_ROOT) / relative_name
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    """Let ``write(path)`` fill a local temporary file (in the system's temporary folder, never the media folder),
+    then save it through the storage API (``default_storage``: the file system or an object store) under a new
+    name made from ``relative_name`` and a random suffix. Returns that name and what ``write`` returned.
+
+    Nothing refers to the new name until the job's row is switched to it in one update (``job_succeed``, which
+    then removes the job's previous file): a reader, on any machine, sees the old file or the new one, never half
+    of one, and a failed or retried run leaves the current file alone."""
+    suffix = Path(relative_name).suffix
+    handle, temporary = tempfile.mkstemp(prefix="conduct-", suffix=suffix)
     os.close(handle)
+    local = Path(temporary)
     try:
-        result = write(Path(temporary))
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return relative_name, result
+        result = write(local)
+        with local.open("rb") as content:
+            name = default_storage.save(_unique_name(relative_name), File(content, name=local.name))
+    finally:
+        local.unlink(missing_ok=True)
+    return name, result
+
+
+def _storage_delete(name: str) -> None:
+    """Remove a stored file that nothing refers to any more; a file already gone, or a storage that cannot be
+    reached (the file is then left over, harmless), is logged, never raised into the job."""
+    try:
+        default_storage.delete(name)
+    except Exception:
+        logger.warning("Stored file %s could not be removed", name, exc_info=True)
 
 
 def job_succeed(job: models.Model, *, file_name: str = "", **fields) -> None:
-    """Mark the job done with its file (and any other fields, e.g. ``data``, ``row_count``)."""
+    """Mark the job done with its file (and any other fields, e.g. ``data``, ``row_count``), in one update of its
+    row. With a new ``file_name`` (from ``write_atomically``), the file the row named before (an earlier run's) is
+    removed once the update is committed. When the row is no longer this run's (the sweeper gave it to another
+    task), the new file is removed instead and ``JobSuperseded`` is raised."""
     now = timezone.now()
     values = {"status": JobStatus.SUCCESS, "progress": 100, "progress_note": "", "finished_at": now, "error": "", **fields}
     if file_name:
         values["file"] = file_name
-    type(job)._default_manager.filter(pk=job.pk, task_id=job.task_id).update(**values)
+    rows = type(job)._default_manager.filter(pk=job.pk, task_id=job.task_id)
+    with transaction.atomic():
+        previous = rows.select_for_update().values_list("file", flat=True).first() if file_name else None
+        updated = rows.update(**values)
+    if not updated:
+        if file_name:
+            _storage_delete(file_name)
+            raise JobSuperseded(f"{type(job).__name__} {job.pk} is no longer owned by task {job.task_id}")
+        return
+    if previous and previous != file_name:
+        transaction.on_commit(lambda: _storage_delete(previous))
     for name, value in values.items():
         setattr(job, name, value)
 

@@ -1,19 +1,24 @@
-"""Backing up and restoring everything the portal keeps: the database and the uploaded files.
+"""Backing up and restoring everything the portal keeps: the database and the stored files.
 
 A backup is a folder ``<destination>/<YYYYmmdd-HHMMSS>/`` holding the database (``pg_dump`` custom format for
-PostgreSQL; SQLite's online backup API, a consistent copy even while the portal writes), the media folder as a
-``.tar.gz``, and ``manifest.json`` with the row count of every table and the number of files, which a restore
-checks afterwards. A restore replaces the database and the media folder by the backup's, refusing a backup of
-another database engine.
+PostgreSQL; SQLite's online backup API, a consistent copy even while the portal writes), every stored file as a
+``.tar.gz``, and ``manifest.json`` with the row count of every table and each file's name, size and SHA-256.
+
+The files are read and written through Django's storage API (``default_storage``), so the same backup works for
+the media folder of one machine and for the bucket of an S3-compatible object store shared by several: a backup
+of one may be restored into the other. A restore first checks every file of the archive against the manifest
+(nothing is changed when one differs), replaces the database and the stored files by the backup's (files stored
+since are removed), then checks every table's row count and every stored file's size and SHA-256 again. It refuses
+a backup of another database engine.
 """
 
 from __future__ import annotations
 
 import datetime
+import hashlib
 import json
 import os
 from pathlib import Path
-import shutil
 import sqlite3
 import subprocess
 import tarfile
@@ -21,6 +26,8 @@ import tempfile
 
 from django.apps import apps
 from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import default_storage
 from django.db import connection, connections
 
 DATABASE_DUMP = {"postgresql": "database.dump", "sqlite": "database.sqlite3"}
@@ -74,8 +81,60 @@ def table_row_counts() -> dict[str, int]:
     return counts
 
 
-def _media_files(root: Path) -> int:
-    return sum(1 for path in root.rglob("*") if path.is_file()) if root.exists() else 0
+def stored_files(storage=None) -> list[str]:
+    """Every file's name in the storage (the media folder or the bucket), walked through the storage API, sorted."""
+    storage = storage or default_storage
+    names, folders = [], [""]
+    while folders:
+        folder = folders.pop()
+        try:
+            subfolders, files = storage.listdir(folder)
+        except FileNotFoundError:  # an empty media folder that was never created
+            continue
+        prefix = f"{folder}/" if folder else ""
+        names += [prefix + name for name in files]
+        folders += [prefix + name for name in subfolders]
+    return sorted(names)
+
+
+def _digest(handle) -> tuple[int, str]:
+    """Size and SHA-256 of an open file, read in chunks."""
+    sha, size = hashlib.sha256(), 0
+    for chunk in iter(lambda: handle.read(1024 * 1024), b""):
+        sha.update(chunk)
+        size += len(chunk)
+    return size, sha.hexdigest()
+
+
+def stored_files_manifest(storage=None) -> dict[str, dict]:
+    """Name → size and SHA-256 of every stored file (reading each one through the storage)."""
+    storage = storage or default_storage
+    manifest = {}
+    for name in stored_files(storage):
+        with storage.open(name, "rb") as handle:
+            size, sha256 = _digest(handle)
+        manifest[name] = {"size": size, "sha256": sha256}
+    return manifest
+
+
+def _archive_files(archive_path: Path) -> dict[str, dict]:
+    """Copy every stored file into the archive under its name, and return the manifest of what was copied."""
+    manifest = {}
+    with tarfile.open(archive_path, "w:gz") as archive:
+        for name in stored_files():
+            with default_storage.open(name, "rb") as handle, tempfile.TemporaryFile() as local:
+                # A local copy first: the tar header needs the size, and an object store's file is a stream.
+                sha = hashlib.sha256()
+                for chunk in iter(lambda: handle.read(1024 * 1024), b""):
+                    sha.update(chunk)
+                    local.write(chunk)
+                info = tarfile.TarInfo(name)
+                info.size = local.tell()
+                info.mtime = int(datetime.datetime.now().timestamp())
+                local.seek(0)
+                archive.addfile(info, local)
+            manifest[name] = {"size": info.size, "sha256": sha.hexdigest()}
+    return manifest
 
 
 def backup_create(*, destination: Path) -> Path:
@@ -91,40 +150,56 @@ def backup_create(*, destination: Path) -> Path:
         connection.ensure_connection()
         with sqlite3.connect(dump) as copy:
             connection.connection.backup(copy)
-    media_root = Path(settings.MEDIA_ROOT)
-    with tarfile.open(folder / MEDIA_ARCHIVE, "w:gz") as archive:
-        if media_root.exists():
-            archive.add(media_root, arcname=".")
+    files = _archive_files(folder / MEDIA_ARCHIVE)
     manifest = {
         "engine": engine,
         "created_at": datetime.datetime.now(datetime.UTC).isoformat(),
         "tables": table_row_counts(),
-        "media_files": _media_files(media_root),
+        "media_files": len(files),
+        "files": files,
     }
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True))
     return folder
 
 
-def _restore_media(archive_path: Path) -> None:
-    """Unpack beside MEDIA_ROOT, then swap folders, so a failed unpack leaves the current files in place."""
-    media_root = Path(settings.MEDIA_ROOT)
-    media_root.parent.mkdir(parents=True, exist_ok=True)
-    unpacked = Path(tempfile.mkdtemp(prefix=".media-restore-", dir=media_root.parent))
+def _unpack_checked(archive_path: Path, expected: dict[str, dict] | None, into: Path) -> dict[str, dict]:
+    """Unpack the archive into ``into`` (a local temporary folder) and check each file against the manifest's
+    ``expected`` names, sizes and SHA-256 (a backup made before the manifest listed files is taken as it is).
+    Returns the manifest of what was unpacked; raises BackupError, before anything is replaced, when they differ."""
+    if not archive_path.exists():
+        raise BackupError(f"{archive_path} is missing.")
     with tarfile.open(archive_path, "r:gz") as archive:
-        archive.extractall(unpacked, filter="data")  # "data" refuses absolute paths, links out and devices
-    if media_root.exists():
-        previous = media_root.with_name(f".{media_root.name}-before-restore")
-        shutil.rmtree(previous, ignore_errors=True)
-        media_root.rename(previous)
-        unpacked.rename(media_root)
-        shutil.rmtree(previous, ignore_errors=True)
-    else:
-        unpacked.rename(media_root)
+        archive.extractall(into, filter="data")  # "data" refuses absolute paths, links out and devices
+    found = {}
+    for path in sorted(into.rglob("*")):
+        if path.is_file():
+            with path.open("rb") as handle:
+                size, sha256 = _digest(handle)
+            found[path.relative_to(into).as_posix()] = {"size": size, "sha256": sha256}
+    if expected is not None and found != expected:
+        different = sorted(set(found) ^ set(expected) | {n for n in set(found) & set(expected) if found[n] != expected[n]})
+        raise BackupError(f"The backup's files do not match its manifest ({len(different)} differ, e.g. {different[:3]}).")
+    return found
+
+
+def _restore_files(unpacked: Path, files: dict[str, dict]) -> None:
+    """Make the storage hold exactly the backup's files: each one written under its own name (an existing file of
+    that name is replaced), and every file stored since the backup removed."""
+    for name in files:
+        if default_storage.exists(name):
+            default_storage.delete(name)
+        with (unpacked / name).open("rb") as content:
+            saved = default_storage.save(name, File(content, name=name))
+        if saved != name:
+            raise BackupError(f"The storage saved {name} as {saved}.")
+    for name in set(stored_files()) - set(files):
+        default_storage.delete(name)
 
 
 def backup_restore(*, source: Path) -> dict:
-    """Replace the database and the uploaded files by those of the backup folder ``source``, then check that
-    every table has the row count the backup recorded. Returns the manifest."""
+    """Replace the database and the stored files by those of the backup folder ``source``, then check that every
+    table has the row count, and every stored file the size and SHA-256, that the backup recorded. Returns the
+    manifest."""
     source = Path(source)
     try:
         manifest = json.loads((source / MANIFEST).read_text())
@@ -136,6 +211,21 @@ def backup_restore(*, source: Path) -> dict:
     dump = source / DATABASE_DUMP[engine]
     if not dump.exists():
         raise BackupError(f"{dump} is missing.")
+    with tempfile.TemporaryDirectory(prefix="conduct-restore-") as unpacked:
+        files = _unpack_checked(source / MEDIA_ARCHIVE, manifest.get("files"), Path(unpacked))
+        _restore_database(engine, dump)
+        _restore_files(Path(unpacked), files)
+    restored = table_row_counts()
+    different = {table: (count, restored.get(table)) for table, count in manifest["tables"].items() if restored.get(table) != count}
+    if different:
+        raise BackupError(f"Restored row counts differ from the backup: {different}")
+    if stored_files_manifest() != files:
+        raise BackupError("The stored files differ from the backup's after the restore.")
+    manifest["media_files"] = len(files)
+    return manifest
+
+
+def _restore_database(engine: str, dump: Path) -> None:
     connections.close_all()
     if engine == "postgresql":
         arguments, environment = _pg_arguments()
@@ -145,9 +235,3 @@ def backup_restore(*, source: Path) -> dict:
         connection.ensure_connection()
         with sqlite3.connect(dump) as copy:
             copy.backup(connection.connection)
-    _restore_media(source / MEDIA_ARCHIVE)
-    restored = table_row_counts()
-    different = {table: (count, restored.get(table)) for table, count in manifest["tables"].items() if restored.get(table) != count}
-    if different:
-        raise BackupError(f"Restored row counts differ from the backup: {different}")
-    return manifest

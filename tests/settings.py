@@ -19,5 +19,11 @@ MEDIA_ROOT = Path(os.environ.get("CONDUCT_TEST_MEDIA_ROOT") or tempfile.mkdtemp(
 # the tasks of a test run, and two test runs never see each other's tasks.
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CONDUCT_TEST_QUEUE") or f"conduct-test-{uuid.uuid4().hex[:8]}"
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
-# Each test run keeps its cache keys (rate limits) apart from other runs sharing the same Redis.
-CACHES["default"]["KEY_PREFIX"] = f"conduct-test-{uuid.uuid4().hex[:8]}"  # noqa: F405
+# Each test run keeps its cache keys (rate limits) apart from other runs sharing the same Redis; the processes one
+# test starts (tests/portal/test_several_machines.py) share one, as the machines of one site do.
+CACHES["default"]["KEY_PREFIX"] = os.environ.get("CONDUCT_TEST_CACHE_PREFIX") or f"conduct-test-{uuid.uuid4().hex[:8]}"  # noqa: F405
+# Celery beat processes started by a test send only a probe, every second, to a queue of the test's that nobody
+# reads: the test counts the messages and which process sent each.
+if os.environ.get("CONDUCT_TEST_BEAT_PROBE_QUEUE"):
+    CELERY_BEAT_SCHEDULE = {"probe": {"task": "tests.beat_probe", "schedule": 1.0,
+                                      "options": {"queue": os.environ["CONDUCT_TEST_BEAT_PROBE_QUEUE"]}}}

@@ -1,8 +1,9 @@
-"""GET /healthz tells anyone whether the database and the broker answer, and only that: why one is down (host,
+"""GET /healthz tells anyone whether the database, the broker and the file storage answer, and only that: why one is down (host,
 port, driver message) goes to the log, and to a superuser who has finished logging in."""
 
 import logging
 
+from botocore.config import Config
 from django.db import OperationalError
 from django.urls import reverse
 import pytest
@@ -44,7 +45,7 @@ def superuser():
 def test_healthy_when_database_and_broker_answer(client):
     response = client.get(reverse("healthz"))
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "checks": {"database": {"ok": True}, "broker": {"ok": True}}}
+    assert response.json() == {"status": "ok", "checks": {"database": {"ok": True}, "broker": {"ok": True}, "storage": {"ok": True}}}
 
 
 def test_503_with_statuses_only_when_the_database_is_down(client, database_down, caplog):
@@ -52,7 +53,7 @@ def test_503_with_statuses_only_when_the_database_is_down(client, database_down,
         response = client.get(reverse("healthz"))
 
     assert response.status_code == 503
-    assert response.json() == {"status": "error", "checks": {"database": {"ok": False}, "broker": {"ok": True}}}
+    assert response.json() == {"status": "error", "checks": {"database": {"ok": False}, "broker": {"ok": True}, "storage": {"ok": True}}}
     body = response.content.decode()
     for detail in ("db.internal", "10.20.30.40", "5432", "OperationalError", "refused"):
         assert detail not in body, detail
@@ -64,9 +65,22 @@ def test_503_with_statuses_only_when_the_broker_is_down(client, broker_down, cap
         response = client.get(reverse("healthz"))
 
     assert response.status_code == 503
-    assert response.json() == {"status": "error", "checks": {"database": {"ok": True}, "broker": {"ok": False}}}
+    assert response.json() == {"status": "error", "checks": {"database": {"ok": True}, "broker": {"ok": False}, "storage": {"ok": True}}}
     assert "127.0.0.1" not in response.content.decode() and "Error" not in response.content.decode()
     assert "broker is down" in caplog.text and "127.0.0.1" in caplog.text
+
+
+def test_503_when_the_object_store_does_not_answer(client, settings, caplog):
+    # An S3 endpoint nothing listens on: the probe's real request fails (no retries, short timeouts).
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+        "bucket_name": "conduct", "endpoint_url": "http://127.0.0.1:1", "access_key": "k", "secret_key": "s",
+        "region_name": "us-east-1", "client_config": Config(connect_timeout=1, retries={"max_attempts": 0})}}}
+    with caplog.at_level(logging.ERROR, logger="conduct_portal.health"):
+        response = client.get(reverse("healthz"))
+
+    assert response.status_code == 503
+    assert response.json()["checks"]["storage"] == {"ok": False} and "127.0.0.1" not in response.content.decode()
+    assert "storage is down" in caplog.text
 
 
 def test_a_logged_in_user_who_is_no_superuser_sees_statuses_only(client, database_down, district_officer):

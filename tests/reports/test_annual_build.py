@@ -4,6 +4,7 @@ it, a constant number of queries whatever the number of units, a failure recorde
 
 import datetime
 from pathlib import Path
+import re
 import zipfile
 
 from django.conf import settings
@@ -134,8 +135,8 @@ def test_the_year_of_a_ward_formed_in_2025_adds_up_the_wards_it_was_formed_from_
 
 def test_the_workbook_shows_what_the_page_shows(report, annual_data):
     path = Path(settings.MEDIA_ROOT) / report.file.name
-    assert report.file.name == "reports/annual/phuong-thanh-xuan-00367/2025.xlsx" and path.exists()
-    assert not list(path.parent.glob("*.part")), "no temporary file is left behind"
+    assert re.fullmatch(r"reports/annual/phuong-thanh-xuan-00367/2025-[0-9a-f]{10}\.xlsx", report.file.name) and path.exists()
+    assert all(p.suffix == ".xlsx" and not p.name.startswith(".") for p in path.parent.iterdir()), "no temporary file left"
     with zipfile.ZipFile(path) as archive:
         # Native charts: grades by month and by unit, the annual classification (in all and by unit), violations,
         # inspections, satisfaction, kinds, channels.

@@ -4,11 +4,12 @@ January run and its schedule; the management command."""
 
 import datetime
 from io import StringIO
-from pathlib import Path
+import re
 
 from celery.schedules import crontab
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from django.http import Http404
 from django.urls import reverse
@@ -283,17 +284,23 @@ def test_ready_page_shows_every_section_in_english_and_vietnamese(client, annual
 # --- The management command --------------------------------------------------------------------------------
 
 
-def test_command_builds_the_summary_and_prints_its_path(annual_data, phuong_thanh_xuan):
+def test_command_builds_the_summary_and_prints_its_name(annual_data, phuong_thanh_xuan, tmp_path):
     out = StringIO()
     call_command("build_annual_report", "--year", str(YEAR), "--unit", phuong_thanh_xuan.public_code, stdout=out)
 
-    path = Path(out.getvalue().strip())
-    assert path.exists() and path == Path(settings.MEDIA_ROOT) / "reports/annual/phuong-thanh-xuan-00367/2025.xlsx"
+    name = out.getvalue().strip()  # the workbook's name in the storage
+    assert re.fullmatch(r"reports/annual/phuong-thanh-xuan-00367/2025-[0-9a-f]{10}\.xlsx", name) and default_storage.exists(name)
     report = AnnualReport.objects.get(unit=phuong_thanh_xuan, year=YEAR)
+    assert report.file.name == name
     assert report.status == JobStatus.SUCCESS and report.data["ratings"]["total"]["rated"] == 13 and report.requested_by is None
 
-    call_command("build_annual_report", "--year", str(YEAR), "--unit", phuong_thanh_xuan.public_code, stdout=out)
+    copy = tmp_path / "tong-ket.xlsx"
+    call_command("build_annual_report", "--year", str(YEAR), "--unit", phuong_thanh_xuan.public_code, "--output", str(copy),
+                 stdout=StringIO())
     assert AnnualReport.objects.filter(unit=phuong_thanh_xuan).count() == 1
+    report.refresh_from_db()
+    with default_storage.open(report.file.name) as stored:
+        assert copy.read_bytes() == stored.read() and copy.read_bytes().startswith(b"PK")
 
 
 def test_command_errors(hanoi):

@@ -8,6 +8,7 @@ import datetime
 import functools
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -363,15 +364,13 @@ def test_only_the_requester_downloads_and_only_until_expiry(client, district_off
 def test_purge_removes_expired_files_and_keeps_fresh_ones(district_officer, thanh_xuan):
     old = _finished_job(district_officer, thanh_xuan, expires_in=-datetime.timedelta(hours=1))
     fresh = _finished_job(district_officer, thanh_xuan)
-    old_path, fresh_path = old.file.path, fresh.file.path
+    old_name, fresh_name = old.file.name, fresh.file.name
 
     assert export_files_purge() == 1
 
     old.refresh_from_db()
     fresh.refresh_from_db()
     assert not old.file and old.status == JobStatus.SUCCESS and old.expires_at < timezone.now()
-    assert fresh.file and fresh.file.path == fresh_path
-    import os
-
-    assert not os.path.exists(old_path) and os.path.exists(fresh_path)
+    assert fresh.file and fresh.file.name == fresh_name
+    assert not default_storage.exists(old_name) and default_storage.exists(fresh_name)
     assert export_files_purge() == 0

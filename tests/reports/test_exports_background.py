@@ -4,6 +4,7 @@ progress every chunk and fails visibly when its requester lost the right; the wr
 from __future__ import annotations
 
 import datetime
+import re
 import time
 import tracemalloc
 
@@ -62,7 +63,7 @@ def test_a_large_export_is_built_by_the_worker_and_downloaded_by_its_requester(
     assert job.parameters["start"] == "2026-04-01" and job.parameters["end"] == "2026-06-01"
     job = _wait_until_finished(job)
     assert job.status == JobStatus.SUCCESS, job.error
-    assert job.file.name == f"exports/{district_officer.pk}/{job.pk}-ratings.xlsx"
+    assert re.fullmatch(rf"exports/{district_officer.pk}/{job.pk}-ratings-[0-9a-f]{{10}}\.xlsx", job.file.name)
     assert job.row_count == 12 and job.attempts == 1
     retention = datetime.timedelta(days=7)
     assert timezone.now() + retention - datetime.timedelta(minutes=5) < job.expires_at <= timezone.now() + retention

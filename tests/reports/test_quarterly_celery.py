@@ -6,6 +6,7 @@ the broker is down waits, and the sweep sends it once the broker is back."""
 from contextlib import contextmanager
 import os
 from pathlib import Path
+import re
 import signal
 import socket
 import time
@@ -41,8 +42,14 @@ def test_worker_builds_a_report_end_to_end(celery_worker, thanh_xuan, thanh_xuan
     assert total[2:7] == [1.0, 2.0, 1.0, 1.0, 5.0]
 
 
+def _files_in(folder: Path) -> set[str]:
+    return {p.name for p in folder.iterdir()} if folder.exists() else set()
+
+
 def test_job_killed_mid_build_is_redelivered_and_finishes_once(prefork_worker, thanh_xuan, thanh_xuan_bac, district_officer):
     rate_ward(thanh_xuan_bac, ["AB", "BC", "D"])
+    folder = Path(settings.MEDIA_ROOT) / "reports" / "quarterly" / thanh_xuan.public_code
+    before = _files_in(folder)  # other tests of the run may have built reports here
     report = services.quarterly_report_request(actor=district_officer, unit=thanh_xuan, quarter=QUARTER)
 
     # Wait until the pool process is inside the build (past its first step), then kill it without warning.
@@ -59,11 +66,11 @@ def test_job_killed_mid_build_is_redelivered_and_finishes_once(prefork_worker, t
                     .exclude(status=JobStatus.PENDING).first(), timeout=120)
     assert done.status == JobStatus.SUCCESS, done.error
     assert done.attempts == 2 and done.task_id == report.task_id
-    folder = Path(settings.MEDIA_ROOT) / "reports" / "quarterly" / thanh_xuan.public_code
-    # One file for the quarter and no temporary leftover (other tests of the run may have built other quarters).
-    assert [p.name for p in folder.iterdir() if p.name.startswith(("2025-q2", ".2025-q2"))] == ["2025-q2.xlsx"]
+    # One new file, the one the row names, and no temporary leftover.
+    assert _files_in(folder) - before == {Path(done.file.name).name}
+    assert re.fullmatch(r"2025-q2-[0-9a-f]{10}\.xlsx", Path(done.file.name).name)
     assert QuarterlyReport.objects.filter(unit=thanh_xuan).count() == 1
-    rows = CalamineWorkbook.from_path(str(folder / "2025-q2.xlsx")).get_sheet_by_name(SHEET_RATINGS).to_python()
+    rows = CalamineWorkbook.from_path(str(folder / Path(done.file.name).name)).get_sheet_by_name(SHEET_RATINGS).to_python()
     assert next(row for row in rows if row[0] == "Cộng" and row[1] == "Cả quý")[6] == 5.0
     # It finished once: nothing runs it again afterwards.
     time.sleep(3)
@@ -75,6 +82,8 @@ def test_a_worker_killed_as_a_whole_leaves_a_report_that_the_sweep_sends_again_a
     start_prefork_worker, thanh_xuan, thanh_xuan_bac, district_officer
 ):
     rate_ward(thanh_xuan_bac, ["AB", "BC", "D"])
+    folder = Path(settings.MEDIA_ROOT) / "reports" / "quarterly" / thanh_xuan.public_code
+    before = _files_in(folder)
     first = start_prefork_worker()
     report = services.quarterly_report_request(actor=district_officer, unit=thanh_xuan, quarter=QUARTER)
     wait_for(lambda: QuarterlyReport.objects.filter(pk=report.pk, status=JobStatus.RUNNING, progress__gt=5).exists(),
@@ -94,9 +103,8 @@ def test_a_worker_killed_as_a_whole_leaves_a_report_that_the_sweep_sends_again_a
                         .first(), timeout=120)
         assert done.status == JobStatus.SUCCESS, done.error
         assert done.attempts == 2 and done.task_id != report.task_id
-        folder = Path(settings.MEDIA_ROOT) / "reports" / "quarterly" / thanh_xuan.public_code
-        assert [p.name for p in folder.iterdir() if p.name.startswith(("2025-q2", ".2025-q2"))] == ["2025-q2.xlsx"]
-        rows = CalamineWorkbook.from_path(str(folder / "2025-q2.xlsx")).get_sheet_by_name(SHEET_RATINGS).to_python()
+        assert _files_in(folder) - before == {Path(done.file.name).name}
+        rows = CalamineWorkbook.from_path(str(folder / Path(done.file.name).name)).get_sheet_by_name(SHEET_RATINGS).to_python()
         assert next(row for row in rows if row[0] == "Cộng" and row[1] == "Cả quý")[6] == 5.0
 
         # The dead worker's message, when Redis gives it back, is refused by the claim: it finished once.

@@ -4,9 +4,10 @@ management command."""
 
 import datetime
 from io import StringIO
-from pathlib import Path
+import re
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from django.http import Http404
 from django.urls import reverse
@@ -261,8 +262,9 @@ def test_command_builds_the_report_and_prints_its_path(thanh_xuan, thanh_xuan_ba
     out = StringIO()
     call_command("build_quarterly_report", "--year", "2025", "--quarter", "2", "--unit", "009", stdout=out)
 
-    path = Path(out.getvalue().strip())
-    assert path.exists() and path.name == "2025-q2.xlsx" and thanh_xuan.public_code in str(path)
+    name = out.getvalue().strip()  # the workbook's name in the storage
+    assert re.fullmatch(rf"reports/quarterly/{thanh_xuan.public_code}/2025-q2-[0-9a-f]{{10}}\.xlsx", name)
+    assert default_storage.exists(name)
     report = QuarterlyReport.objects.get(unit=thanh_xuan, year=2025, quarter=2)
     assert report.status == JobStatus.SUCCESS and report.data["ratings"]["total"]["rated"] == 3
 

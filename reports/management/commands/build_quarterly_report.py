@@ -1,13 +1,14 @@
 """``manage.py build_quarterly_report --year 2026 --quarter 3 --unit <code>``: build a unit's quarterly report
-in this process (the same job Celery runs) and print the workbook's path."""
+in this process (the same job Celery runs) and print the workbook's name in the storage
+(or, with ``--output``, copy it to a local file and print that path)."""
 
 from pathlib import Path
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from core.choices import JobStatus
+from core.files import stored_file_copy
 from core.quarters import Quarter
 from reports.quarterly.services import quarterly_report_build_now
 from units.models import Unit
@@ -29,14 +30,15 @@ def find_unit(code: str) -> Unit:
 
 
 class Command(BaseCommand):
-    help = "Build the quarterly report (.xlsx) of a unit for a quarter, in this process, and print the file's path."
+    help = "Build the quarterly report (.xlsx) of a unit for a quarter, in this process, and print the file's name in the storage."
 
     def add_arguments(self, parser):
         parser.add_argument("--year", type=int, required=True)
         parser.add_argument("--quarter", type=int, required=True, choices=[1, 2, 3, 4])
         parser.add_argument("--unit", required=True, help="the unit's public code or official code")
+        parser.add_argument("--output", type=Path, help="also copy the workbook to this local file")
 
-    def handle(self, *args, year, quarter, unit, **options):
+    def handle(self, *args, year, quarter, unit, output=None, **options):
         try:
             period = Quarter(year, quarter)
         except ValueError as error:
@@ -50,4 +52,9 @@ class Command(BaseCommand):
             raise CommandError(" ".join(error.messages)) from None
         if report.status != JobStatus.SUCCESS:
             raise CommandError(f"The report of {target} for {period} failed: {report.error}")
-        self.stdout.write(str(Path(settings.MEDIA_ROOT) / report.file.name))
+        # The workbook's name in the storage (a folder or an object store): any machine reads it from there.
+        if output is not None:
+            stored_file_copy(report.file.name, output)
+            self.stdout.write(str(output))
+        else:
+            self.stdout.write(report.file.name)
