@@ -93,6 +93,7 @@ SHIPPED_DATA = (
     ("reports.migrations.0004_rules_per_jurisdiction", "ship_rules"),
     ("evaluations.migrations.0007_decree_335_sanction_trigger", "ship_sanction_trigger"),
     ("evaluations.migrations.0008_hanoi_exceptional_cap", "ship_exceptional_cap"),
+    ("feedback.migrations.0005_default_reply_templates", "add_default_reply_templates"),
 )
 
 
