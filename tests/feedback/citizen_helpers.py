@@ -44,7 +44,7 @@ def smtp_server(mailbox: Mailbox) -> Controller:
 class Gateway(http.server.BaseHTTPRequestHandler):
     """An HTTP SMS gateway: records each request; answers ``status`` (set on the server)."""
 
-    def do_POST(self):  # noqa: N802 - http.server's name
+    def do_POST(self):
         length = int(self.headers.get("Content-Length", 0))
         self.server.requests.append({
             "path": self.path, "headers": dict(self.headers), "body": self.rfile.read(length).decode(),

@@ -89,3 +89,12 @@ def mailbox(settings):
     settings.EMAIL_TIMEOUT = 5
     yield box
     controller.stop()
+
+
+@pytest.fixture
+def officer_ptx(phuong_thanh_xuan):
+    """The ward officer of today's Phường Thanh Xuân."""
+    from tests.builders import make_user
+    from units.choices import Role
+
+    return make_user("officer.ptx", Role.WARD_OFFICER, phuong_thanh_xuan)
