@@ -88,7 +88,9 @@ class StatusForm(forms.Form):
         super().__init__(*args, **kwargs)
         if case is not None:
             self.fields["status"].choices = status_choices(case)
-            if CaseStatus.REJECTED not in {value for value, _label in self.fields["status"].choices}:
+            # A reason only where rejecting is one of the moves offered.
+            offered = {value for value, _label in self.fields["status"].choices}
+            if case.status == CaseStatus.REJECTED or CaseStatus.REJECTED not in offered:
                 del self.fields["rejection_reason"]
 
 

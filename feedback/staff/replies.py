@@ -30,7 +30,9 @@ PLACEHOLDERS = ("tracking_code", "unit", "received_on", "due_on", "kind", "today
 def reply_templates_for_case(*, case: FeedbackCase) -> list[ReplyTemplate]:
     """The active templates offered for ``case``: of its kind or of every kind, from its unit's jurisdictions up the
     tree and the national ones, the nearest first. One query."""
-    templates = ReplyTemplate.objects.filter(applicable_q(case.unit), Q(kind="") | Q(kind=case.kind), is_active=True)
+    templates = ReplyTemplate.objects.filter(
+        applicable_q(case.unit), Q(kind="") | Q(kind=case.kind), is_active=True
+    ).select_related("jurisdiction")
     return nearest_first(templates, case.unit, date_field=None)
 
 

@@ -177,7 +177,7 @@ class CaseDetailView(ScopeRequiredMixin, TemplateView):
             services.feedback_assign(actor=actor, case=case, assignee=data["assignee"])
             return _("Assignment saved.")
         if action == "status":
-            services.feedback_update(actor=actor, case=case, status=data["status"], rejection_reason=data["rejection_reason"])
+            services.feedback_update(actor=actor, case=case, status=data["status"], rejection_reason=data.get("rejection_reason", ""))
             return _("Status changed.")
         if action == "note":
             services.feedback_update(actor=actor, case=case, internal_note=data["internal_note"])
