@@ -16,7 +16,7 @@ from feedback.staff import services
 from feedback.tasks import citizen_message_send
 from tests.builders import make_user
 from tests.factories import CitizenMessageFactory, FeedbackCaseFactory
-from tests.feedback.citizen_helpers import sms_gateway
+from tests.mail import sms_gateway
 from units.choices import Role
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""Helpers of the tests of the citizen's side: a real SMTP server (aiosmtpd), an HTTP SMS gateway, a free port."""
+"""Mail and SMS stand-ins the tests talk to for real: an SMTP server (aiosmtpd), an HTTP SMS gateway, a free port."""
 
 from __future__ import annotations
 
