@@ -1,5 +1,5 @@
-"""The tracking page's actions on a resolved case (POST only, rate-limited like the look-ups): rate the handling,
-reopen. A refusal (unknown or unresolved case, already rated, too late, bad input) shows the tracking page again with
+"""The tracking page's actions on a resolved case (POST only; a code that finds nothing counts against the look-up
+rate limit, as a look-up does): rate the handling, reopen. A refusal (unknown or unresolved case, already rated, too late, bad input) shows the tracking page again with
 the reason, status 400, nothing saved; success goes back to the page with a confirmation."""
 
 from __future__ import annotations
@@ -68,10 +68,11 @@ class _CaseActionView(View):
     done = ""
 
     def post(self, request, code):
-        if ratelimit.rate_limit_hit(scope=ratelimit.TRACK, address=ratelimit.client_address(request)):
-            return _rate_limited(request)
         case = tracked_case(code)
         if case is None:
+            # Only a miss counts against the look-up limit: what guesses codes. A known case takes each action once.
+            if ratelimit.rate_limit_hit(scope=ratelimit.TRACK, address=ratelimit.client_address(request)):
+                return _rate_limited(request)
             return render(request, "feedback/public_track.html", {"form": TrackingForm(), "not_found": True}, status=404)
         form = self.form_class(request.POST)
         error = None
