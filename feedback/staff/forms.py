@@ -98,11 +98,6 @@ class NoteForm(forms.Form):
     internal_note = forms.CharField(label=_("Internal note"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class ReplyForm(forms.Form):
-    public_reply = forms.CharField(label=_("Reply to the citizen"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
-                                   help_text=_("Shown on the public tracking page."))
-
-
 class DueDateForm(forms.Form):
     due_on = forms.DateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 

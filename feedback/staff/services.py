@@ -146,10 +146,12 @@ def feedback_update(
     internal_note: str | None = None,
     public_reply: str | None = None,
     due_on: datetime.date | None = None,
+    notify: bool = True,
 ) -> FeedbackCase:
     """Change a case's status, note, reply or due date. Resolving needs a reply, rejecting a reason. A closed case
     set back in progress is reopened (``case_reopened``). The citizen who left contact details with consent is told
-    of the official reply, of the case resolved, rejected or reopened (``citizen_notify``, after commit)."""
+    of the official reply, of the case resolved, rejected or reopened (``citizen_notify``, after commit), unless
+    ``notify`` is off (history recorded afterwards, e.g. demo data: nobody is told of the past)."""
     require(actor, Capability.TRIAGE_FEEDBACK, case.unit)
     now = timezone.now()
     old_status, reply_changed = case.status, False
@@ -179,7 +181,7 @@ def feedback_update(
         if old_status in CLOSED_STATUSES and status not in CLOSED_STATUSES:
             case_reopened(case, when=now, keep_due_on=due_on is not None)
     _save(case, actor)
-    event = _citizen_event(old_status, case.status, reply_changed)
+    event = _citizen_event(old_status, case.status, reply_changed) if notify else None
     if event is not None:
         citizen_notify(case=case, event=event)
     return case
