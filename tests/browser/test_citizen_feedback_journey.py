@@ -97,6 +97,7 @@ def test_a_citizen_is_told_rates_badly_and_reopens_on_a_phone(
 
         # Back in the officer's inbox, the case is flagged reopened.
         office.goto(f"{live_server.url}/feedback/inbox/")
+        no_horizontal_scroll(office)
         row = office.locator(f"tr[data-case='{case.pk}']")
         expect(row.get_by_test_id("reopened")).to_be_visible()
         row.get_by_role("link", name=case.tracking_code).click()
