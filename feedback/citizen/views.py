@@ -14,6 +14,7 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_protect
 
+from feedback.choices import CaseStatus
 from feedback.citizen.forms import HandlingRatingForm, ReopenForm
 from feedback.citizen.services import case_rate, case_reopen, reopen_deadline
 from feedback.models import FeedbackCase
@@ -38,7 +39,7 @@ def tracked_case(code: str) -> FeedbackCase | None:
 def tracking_context(case: FeedbackCase, *, rating_form=None, reopen_form=None, error=None, done="") -> dict:
     """What the tracking page shows of ``case``: status, dates, the reply and, once resolved, the forms to rate the
     handling (if not rated yet) and to reopen (until the deadline). Never the citizen's text or contact details."""
-    resolved = case.status == "resolved"
+    resolved = case.status == CaseStatus.RESOLVED
     deadline = reopen_deadline(case)
     can_reopen = resolved and deadline is not None and timezone.localdate() <= deadline
     return {
