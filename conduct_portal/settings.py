@@ -27,6 +27,15 @@ Environment variables (all optional in development; a ``.env`` file beside ``man
 - ``RATING_SHEET_AUTOLOCK_DAYS``: approved monthly sheets lock by themselves after this many days (10).
 - ``FEEDBACK_DUE_WORKING_DAYS`` (10), ``FEEDBACK_RETENTION_DAYS`` (365): deadline of a feedback case, and how
   long the contact details of a closed case are kept.
+- ``FEEDBACK_REOPEN_DAYS`` (14): days after a case is resolved during which its citizen may reopen it from the
+  tracking page (with a reason; the case returns to the inbox with a new due date).
+- ``SMS_BACKEND``: dotted path of the class that sends SMS to citizens (``feedback.citizen.sms.ConsoleSmsBackend``,
+  the default, prints them; ``feedback.citizen.sms.HttpSmsBackend`` posts them to an HTTP SMS gateway configured by
+  ``SMS_GATEWAY_URL``, ``SMS_GATEWAY_USER``, ``SMS_GATEWAY_PASSWORD`` (HTTP basic authentication) and
+  ``SMS_GATEWAY_SENDER`` (the brand name shown as sender)). ``SMS_MESSAGE_TEMPLATE``: the SMS text, with
+  ``{unit}``, ``{code}``, ``{event}`` and ``{url}`` filled in.
+- ``CITIZEN_MESSAGE_RETRIES`` (5): how many times a failed e-mail or SMS to a citizen is tried again (after 1, 2,
+  4, … minutes) before it is recorded as failed.
 - ``FEEDBACK_RATE_LIMIT`` (5) per ``FEEDBACK_RATE_WINDOW`` seconds (600): submissions per address on the public
   form; ``KIOSK_LOCKOUT_SECONDS`` (10): pause between two votes on a satisfaction kiosk.
 - ``EXPORT_RETENTION_DAYS`` (7): days a finished background export stays downloadable before its file is removed;
@@ -352,6 +361,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "feedback.feedback_contacts_purge",
         "schedule": 24 * 60 * 60,
     },
+    "feedback-resend-citizen-messages": {
+        "task": "feedback.citizen_messages_resend",
+        "schedule": 10 * 60,
+        "options": {"expires": 9 * 60},
+    },
     "reports-build-past-quarter": {
         "task": "reports.quarterly_reports_build_past_quarter",
         # Day 5 after a quarter ends (5 January, April, July, October), at night: the review of every province and
@@ -443,6 +457,19 @@ FEEDBACK_RATE_WINDOW = env.int("FEEDBACK_RATE_WINDOW", default=10 * 60)
 # Tracking-code look-ups per address and window: enough for a citizen, too few to guess codes.
 FEEDBACK_TRACK_RATE_LIMIT = env.int("FEEDBACK_TRACK_RATE_LIMIT", default=30)
 KIOSK_LOCKOUT_SECONDS = env.int("KIOSK_LOCKOUT_SECONDS", default=10)
+# A citizen may reopen a resolved case from the tracking page this many days after it was resolved.
+FEEDBACK_REOPEN_DAYS = env.int("FEEDBACK_REOPEN_DAYS", default=14)
+# Messages to citizens (feedback.citizen): SMS through a backend chosen here (the console one prints them), and how
+# many times a failed e-mail or SMS is tried again.
+SMS_BACKEND = env.str("SMS_BACKEND", default="feedback.citizen.sms.ConsoleSmsBackend")
+SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
+SMS_GATEWAY_USER = env.str("SMS_GATEWAY_USER", default="")
+SMS_GATEWAY_PASSWORD = env.str("SMS_GATEWAY_PASSWORD", default="")
+SMS_GATEWAY_SENDER = env.str("SMS_GATEWAY_SENDER", default="")
+SMS_MESSAGE_TEMPLATE = env.str(
+    "SMS_MESSAGE_TEMPLATE", default="{unit}: phản ánh {code} {event}. Xem: {url}"
+)
+CITIZEN_MESSAGE_RETRIES = env.int("CITIZEN_MESSAGE_RETRIES", default=5)
 # Approved monthly sheets lock by themselves this many days after approval.
 RATING_SHEET_AUTOLOCK_DAYS = env.int("RATING_SHEET_AUTOLOCK_DAYS", default=10)
 # Finished background exports stay downloadable this many days; larger exports than this run in the background.

@@ -1,11 +1,12 @@
-"""Read-only admin pages of citizen feedback: cases (with their history), kiosk devices and votes.
+"""Read-only admin pages of citizen feedback: cases (with their history), messages to citizens, reply templates,
+kiosk devices and votes.
 Every change goes through the staff pages and ``feedback.staff.services``."""
 
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.admin import ReadOnlyAdminMixin
-from feedback.models import FeedbackCase, KioskDevice, KioskVote
+from feedback.models import CitizenMessage, FeedbackCase, KioskDevice, KioskVote, ReplyTemplate
 
 
 @admin.register(FeedbackCase)
@@ -31,3 +32,19 @@ class KioskVoteAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ["score"]
     list_select_related = ["unit"]
     date_hierarchy = "created_at"
+
+
+@admin.register(CitizenMessage)
+class CitizenMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["case", "channel", "event", "status", "attempts", "created_at", "sent_at"]
+    list_filter = ["status", "channel", "event"]
+    list_select_related = ["case"]
+    raw_id_fields = ["case"]
+
+
+@admin.register(ReplyTemplate)
+class ReplyTemplateAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    list_display = ["name", "kind", "jurisdiction", "is_active"]
+    list_filter = ["kind", "is_active"]
+    list_select_related = ["jurisdiction"]
+    raw_id_fields = ["jurisdiction"]

@@ -38,3 +38,24 @@ class RejectionReason(models.TextChoices):
     SPAM = "spam", _("Spam")
     DUPLICATE = "duplicate", _("Duplicate")
     NOT_OURS = "not_ours", _("Not for this unit")
+
+
+class CitizenEvent(models.TextChoices):
+    """What the citizen is told about: the official reply, the case closed either way, the case reopened."""
+
+    REPLIED = "replied", _("Replied")
+    RESOLVED = "resolved", _("Resolved")
+    REJECTED = "rejected", _("Rejected")
+    REOPENED = "reopened", _("Reopened")
+
+
+class MessageChannel(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+    SMS = "sms", _("SMS")
+
+
+class MessageStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting to be sent")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+    SKIPPED = "skipped", _("Not sent (contact details erased)")

@@ -5,7 +5,11 @@ The formulas, used by every page and report that shows them:
 - satisfaction index: responses rated 4–5 among all rated responses of the month, from the satisfaction given on
   cases received that month and the kiosk votes cast that month;
 - on-time rate: cases closed in the month by their due date (local date), divided by those closed in the month
-  plus those still open (or closed only later) past their due date at the month's end.
+  plus those still open (or closed only later) past their due date at the month's end. A case its citizen (or an
+  officer) reopened was not answered properly the first time: once reopened it never counts as on time again (closed
+  again, it counts as closed late; still open past its new due date, as open late);
+- handling satisfaction (SIPAS's "how feedback is handled"): the citizens' ratings of the handling of their resolved
+  cases (tracking page) rated 4–5 among all such ratings given in the month, like the satisfaction index.
 
 ``feedback_counts`` counts them for every unit of a subtree and every month asked for in two grouped queries (cases,
 votes), ``feedback_month_counts`` the cases received by month, kind and channel; ``unit_feedback_months`` and
@@ -65,12 +69,24 @@ def on_time_counts(month: datetime.date, key: str = "") -> dict:
     return {
         f"closed{key}": Count("pk", filter=closed_in_month),
         # ``__date`` converts to the current (Hanoi) time zone: a case closed at 06:00 the day after is late.
-        f"on_time{key}": Count("pk", filter=closed_in_month & Q(closed_at__date__lte=F("due_on"))),
+        f"on_time{key}": Count("pk", filter=closed_in_month & Q(closed_at__date__lte=F("due_on"), reopen_count=0)),
         f"open_late{key}": Count("pk", filter=open_at_end & Q(due_on__lt=late_before)),
     }
 
 
+def handling_counts(month: datetime.date, key: str = "") -> dict:
+    """The aggregates (for ``FeedbackCase``) counting the ratings of the handling given in the month
+    (``handling_rated<key>``) and those rated 4–5 (``handling_satisfied<key>``)."""
+    start, end = month_bounds(month)
+    rated = Q(handling_rated_at__gte=start, handling_rated_at__lt=end, handling_rating__isnull=False)
+    return {
+        f"handling_rated{key}": Count("pk", filter=rated),
+        f"handling_satisfied{key}": Count("pk", filter=rated & Q(handling_rating__gte=4)),
+    }
+
+
 SATISFACTION_KEYS = ("rated", "satisfied")
+HANDLING_KEYS = ("handling_rated", "handling_satisfied")
 ON_TIME_KEYS = ("closed", "on_time", "open_late")
 
 
@@ -86,7 +102,8 @@ def feedback_counts(
 ) -> dict[int, dict]:
     """The feedback of ``root``'s subtree (or of a queryset of units), by unit id::
 
-        {"months": {month: {"rated", "satisfied"[, "closed", "on_time", "open_late"]}},
+        {"months": {month: {"rated", "satisfied", "handling_rated", "handling_satisfied"[, "closed", "on_time",
+                            "open_late"]}},
          "kinds": {kind: n}[, "channels": {channel: n}][, "open": n, "overdue": n]}
 
     - ``months`` (first days): the satisfaction counts of each, cases and kiosk votes together; the on-time counts
@@ -108,6 +125,7 @@ def feedback_counts(
     for i, month in enumerate(months):
         on_cases, on_votes = satisfaction_counts(month, f"_{i}")
         case_counts.update(on_cases)
+        case_counts.update(handling_counts(month, f"_{i}"))
         vote_counts.update(on_votes)
         if month in on_time_months:
             case_counts.update(on_time_counts(month, f"_{i}"))
@@ -122,7 +140,8 @@ def feedback_counts(
     if not every_case:
         # Years of cases closed long ago stay out of the scan (a covering index serves the rest).
         first_on_time = month_bounds(min(on_time_months))[0] if on_time_months else end
-        cases = cases.filter(Q(received_at__gte=start) | Q(closed_at__isnull=True) | Q(closed_at__gte=first_on_time))
+        cases = cases.filter(Q(received_at__gte=start) | Q(closed_at__isnull=True) | Q(closed_at__gte=first_on_time)
+                             | Q(handling_rated_at__gte=start))
     if overdue_before is not None:
         case_counts["open"] = Count("pk", filter=Q(status__in=OPEN_STATUSES))
         case_counts["overdue"] = Count("pk", filter=Q(status__in=OPEN_STATUSES, due_on__lt=overdue_before))
@@ -133,7 +152,8 @@ def feedback_counts(
     for values in cases:
         counts[values["unit_id"]] = {
             "months": {
-                month: {key: values[f"{key}_{i}"] for key in SATISFACTION_KEYS + (ON_TIME_KEYS if month in on_time_months else ())}
+                month: {key: values[f"{key}_{i}"]
+                        for key in SATISFACTION_KEYS + HANDLING_KEYS + (ON_TIME_KEYS if month in on_time_months else ())}
                 for i, month in enumerate(months)
             },
             "kinds": {kind: values[f"kind_{kind}"] if not by_channel else 0 for kind in FeedbackKind.values},
@@ -197,18 +217,31 @@ def satisfaction_index(*, units_qs_or_unit, month: datetime.date) -> float | Non
     return share(cases["satisfied"] + votes["satisfied"], cases["rated"] + votes["rated"])
 
 
+def handling_satisfaction(*, units_qs_or_unit, month: datetime.date) -> float | None:
+    """The handling satisfaction (0–100) of ``month`` for a unit's subtree (or a queryset of units): ratings of the
+    handling given that month rated 4–5, among all of them; ``None`` when nobody rated. One aggregate query."""
+    start, end = month_bounds(month)
+    counts = FeedbackCase.objects.filter(
+        _subtree(units_qs_or_unit), handling_rated_at__gte=start, handling_rated_at__lt=end
+    ).aggregate(**handling_counts(month))
+    return share(counts["handling_satisfied"], counts["handling_rated"])
+
+
 @dataclass(frozen=True)
 class UnitFeedbackMonth:
-    """The satisfaction index and the on-time rate of one month (``None``: nothing to divide by)."""
+    """The satisfaction index, the on-time rate and the handling satisfaction of one month (``None``: nothing to
+    divide by)."""
 
     month: datetime.date
     satisfaction: float | None
     on_time: float | None
+    handling: float | None = None
 
 
 def unit_feedback_months(*, unit: Unit, months: int = 3, today: datetime.date | None = None) -> list[UnitFeedbackMonth]:
-    """The satisfaction index and on-time rate of the unit's subtree for the last ``months`` months, newest
-    first, with the same formulas as ``satisfaction_index`` and ``on_time_rate``. Two queries in all."""
+    """The satisfaction index, on-time rate and handling satisfaction of the unit's subtree for the last ``months``
+    months, newest first, with the same formulas as ``satisfaction_index``, ``on_time_rate`` and
+    ``handling_satisfaction``. Two queries in all."""
     month = (today or timezone.localdate()).replace(day=1)
     firsts = []
     for _i in range(months):
@@ -225,6 +258,7 @@ def unit_feedback_months(*, unit: Unit, months: int = 3, today: datetime.date | 
             first,
             share(get("satisfied", 0), get("rated", 0)),
             share(get("on_time", 0), get("closed", 0) + get("open_late", 0)),
+            share(get("handling_satisfied", 0), get("handling_rated", 0)),
         ))
     return result
 

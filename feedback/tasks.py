@@ -1,8 +1,10 @@
 """Background jobs of the feedback app."""
 
 from celery import shared_task
+from django.conf import settings
 from django.utils import timezone
 
+from feedback.citizen import messages
 from feedback.staff.services import feedback_contacts_purge as purge
 
 
@@ -10,3 +12,23 @@ from feedback.staff.services import feedback_contacts_purge as purge
 def feedback_contacts_purge() -> int:
     """Erase the contact details of cases closed longer ago than the retention period (daily, by beat)."""
     return purge(today=timezone.localdate())
+
+
+@shared_task(name=messages.SEND_TASK, bind=True, acks_late=True, reject_on_worker_lost=True)
+def citizen_message_send(self, message_id: int) -> str:
+    """Send one e-mail or SMS to a case's citizen (recorded on its ``CitizenMessage`` row); on failure try again after
+    1, 2, 4, … minutes, ``CITIZEN_MESSAGE_RETRIES`` times, then record it as failed."""
+    final = self.request.retries >= settings.CITIZEN_MESSAGE_RETRIES
+    try:
+        message = messages.citizen_message_send(message_id=message_id, final=final)
+    except messages.MessageNotSent as error:
+        if final:
+            return "failed"
+        raise self.retry(exc=error, countdown=60 * 2 ** self.request.retries, max_retries=settings.CITIZEN_MESSAGE_RETRIES)
+    return message.status if message is not None else "missing"
+
+
+@shared_task(name="feedback.citizen_messages_resend")
+def citizen_messages_resend() -> int:
+    """Queue again the citizen messages whose task was never sent (the broker was down at the time)."""
+    return messages.citizen_messages_resend()

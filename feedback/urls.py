@@ -2,8 +2,9 @@
 
 from django.urls import path
 
+from feedback.citizen import views as citizen
 from feedback.public import views as public
-from feedback.staff import views as staff
+from feedback.staff import reply_views as replies, views as staff
 
 app_name = "feedback"
 
@@ -12,6 +13,8 @@ urlpatterns = [
     path("feedback/", public.UnitFinderView.as_view(), name="unit_finder"),
     path("feedback/track/", public.TrackingFormView.as_view(), name="track"),
     path("feedback/track/<str:code>/", public.TrackingDetailView.as_view(), name="track_detail"),
+    path("feedback/track/<str:code>/rate/", citizen.HandlingRateView.as_view(), name="track_rate"),
+    path("feedback/track/<str:code>/reopen/", citizen.CaseReopenView.as_view(), name="track_reopen"),
     path("feedback/done/<str:code>/", public.FeedbackDoneView.as_view(), name="done"),
     path("kiosk/<str:token>/", public.KioskView.as_view(), name="kiosk"),
     # Staff pages
@@ -21,6 +24,9 @@ urlpatterns = [
     path("feedback/inbox/<int:pk>/", staff.CaseDetailView.as_view(), name="case_detail"),
     path("feedback/inbox/<int:pk>/photo/", staff.CasePhotoDownloadView.as_view(), name="case_photo"),
     path("feedback/kiosks/", staff.KioskDeviceListView.as_view(), name="kiosk_devices"),
+    path("feedback/replies/", replies.ReplyTemplateListView.as_view(), name="reply_template_list"),
+    path("feedback/replies/new/", replies.ReplyTemplateCreateView.as_view(), name="reply_template_create"),
+    path("feedback/replies/<int:pk>/", replies.ReplyTemplateEditView.as_view(), name="reply_template_edit"),
     path("feedback/inbox/tile/", staff.HomeTileView.as_view(), name="home_tile"),
     path("feedback/kiosks/<int:pk>/revoke/", staff.KioskDeviceRevokeView.as_view(), name="kiosk_device_revoke"),
     # Per-unit public pages: public codes always end in the unit's official code ("…-00367"), so they never

@@ -250,3 +250,31 @@ def pytest_configure(config):
         if not mo_path.exists() or mo_path.stat().st_mtime < po_path.stat().st_mtime:
             with open(po_path, "rb") as po, open(mo_path, "wb") as mo:
                 write_mo(mo, read_po(po))
+
+
+@pytest.fixture
+def eager_celery():
+    """Tasks run in the calling thread (retries too), as a worker would run them."""
+    from conduct_portal.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield app
+    app.conf.task_always_eager = before
+
+
+@pytest.fixture
+def mailbox(settings):
+    """A real SMTP server (aiosmtpd) the portal's e-mail goes to, for the test's duration."""
+    from tests.mail import Mailbox, smtp_server
+
+    box = Mailbox()
+    controller = smtp_server(box)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = 5
+    yield box
+    controller.stop()
+

@@ -56,7 +56,7 @@ from evaluations.models import (
 )
 from evaluations.ratings.services import scheme_for
 from feedback.choices import CaseStatus, Channel, FeedbackKind
-from feedback.models import FeedbackCase, KioskDevice, KioskVote
+from feedback.models import CitizenMessage, FeedbackCase, KioskDevice, KioskVote, ReplyTemplate
 from pledges.choices import Audience, PledgeMethod, VersionStatus
 from pledges.models import Article, Chapter, CodeOfConduct, CodeVersion, Pledge, PledgeCampaign, PledgeReminder
 from pledges.selectors import articles_in_force, code_in_force
@@ -93,6 +93,7 @@ SHIPPED_DATA = (
     ("reports.migrations.0004_rules_per_jurisdiction", "ship_rules"),
     ("evaluations.migrations.0007_decree_335_sanction_trigger", "ship_sanction_trigger"),
     ("evaluations.migrations.0008_hanoi_exceptional_cap", "ship_exceptional_cap"),
+    ("feedback.migrations.0005_default_reply_templates", "add_default_reply_templates"),
 )
 
 
@@ -657,6 +658,29 @@ class FeedbackCaseFactory(DjangoModelFactory):
     closed_at = factory.LazyAttribute(
         lambda o: None if o.closed_after_days is None else o.received_at + datetime.timedelta(days=o.closed_after_days)
     )
+
+
+class CitizenMessageFactory(DjangoModelFactory):
+    """A message to a case's citizen, waiting to be sent by e-mail about the official reply."""
+
+    class Meta:
+        model = CitizenMessage
+
+    case = factory.SubFactory(FeedbackCaseFactory)
+    channel = "email"
+    event = "replied"
+
+
+class ReplyTemplateFactory(DjangoModelFactory):
+    """A reply template of a jurisdiction (national with ``jurisdiction=None``), for every kind of feedback."""
+
+    class Meta:
+        model = ReplyTemplate
+
+    jurisdiction = factory.SubFactory(UnitFactory)
+    name = factory.Sequence(lambda n: f"Mẫu trả lời {n}")
+    kind = ""
+    text = "{unit} đã nhận phản ánh {tracking_code} ngày {received_on}."
 
 
 class KioskDeviceFactory(DjangoModelFactory):

@@ -20,6 +20,7 @@ from django.views import View
 from django.views.decorators.csrf import csrf_protect
 
 from core.text import fold_diacritics
+from feedback.citizen.views import tracked_case, tracking_context
 from feedback.models import FeedbackCase, KioskDevice
 from feedback.public import ratelimit
 from feedback.public.forms import SATISFACTION_CHOICES, SATISFACTION_FACES, FeedbackForm, TrackingForm, UnitSearchForm
@@ -232,26 +233,19 @@ class TrackingFormView(View):
 
 
 class TrackingDetailView(View):
-    """A case's progress: status, dates and the official reply — never personal data, notes or names.
-    An unknown code and a malformed one get the very same answer."""
+    """A case's progress: status, dates and the official reply — never personal data, notes or names — and, once
+    resolved, the forms to rate the handling and to reopen. An unknown code and a malformed one get the very same
+    answer. Reading it writes nothing."""
 
     def get(self, request, code):
         if ratelimit.rate_limit_hit(scope=ratelimit.TRACK, address=ratelimit.client_address(request)):
             return _rate_limited(request)
-        code = tracking_code_normalise(code)
-        case = None
-        if tracking_code_is_wellformed(code):
-            case = (
-                FeedbackCase.objects.select_related("unit")
-                .only("tracking_code", "status", "received_at", "due_on", "public_reply", "replied_at", "closed_at",
-                      "unit__name", "unit__public_code")
-                .filter(tracking_code=code)
-                .first()
-            )
+        case = tracked_case(code)
         if case is None:
             return render(request, "feedback/public_track.html", {"form": TrackingForm(), "not_found": True}, status=404)
+        # Once resolved, the page asks for a rating of the handling and offers to reopen (feedback.citizen.views).
         return render(request, "feedback/public_track_detail.html",
-                      {"case": case, "code_display": tracking_code_display(case.tracking_code)})
+                      tracking_context(case, done=request.GET.get("done", "")))
 
 
 class PosterView(View):

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from evaluations.choices import Severity
 from evaluations.violations.selectors import code_articles
 from feedback.choices import CaseStatus, Channel, FeedbackKind, RejectionReason
-from feedback.staff.services import STAFF_CHANNELS
+from feedback.staff.services import STAFF_CHANNELS, status_choices
 from units.models import Staff
 
 
@@ -77,19 +77,25 @@ class AssignForm(forms.Form):
 
 
 class StatusForm(forms.Form):
+    """The status list offers the case's own status and those one allowed move away (``status_choices``)."""
+
     status = forms.ChoiceField(label=_("Status"), choices=CaseStatus.choices)
     rejection_reason = forms.ChoiceField(
         label=_("Reason for rejection"), required=False, choices=[("", "—"), *RejectionReason.choices]
     )
 
+    def __init__(self, *args, case=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if case is not None:
+            self.fields["status"].choices = status_choices(case)
+            # A reason only where rejecting is one of the moves offered.
+            offered = {value for value, _label in self.fields["status"].choices}
+            if case.status == CaseStatus.REJECTED or CaseStatus.REJECTED not in offered:
+                del self.fields["rejection_reason"]
+
 
 class NoteForm(forms.Form):
     internal_note = forms.CharField(label=_("Internal note"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-
-
-class ReplyForm(forms.Form):
-    public_reply = forms.CharField(label=_("Reply to the citizen"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
-                                   help_text=_("Shown on the public tracking page."))
 
 
 class DueDateForm(forms.Form):
@@ -131,3 +137,34 @@ class KioskDeviceForm(forms.Form):
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units
+
+
+class ReplyTemplateForm(forms.Form):
+    """A reply template's fields; ``jurisdiction`` only when it is made (empty: national, for superusers)."""
+
+    jurisdiction = forms.ModelChoiceField(label=_("Jurisdiction"), queryset=None, required=False,
+                                          empty_label=_("National (every unit)"))
+    name = forms.CharField(label=_("Name"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind of feedback"), required=False, choices=[("", _("Every kind")), *FeedbackKind.choices])
+    text = forms.CharField(
+        label=_("Text"), widget=forms.Textarea(attrs={"rows": 10}),
+        help_text=_("Placeholders filled from the case: {tracking_code}, {unit}, {received_on}, {due_on}, {kind}, {today}."),
+    )
+    is_active = forms.BooleanField(label=_("Offered to officers"), required=False, initial=True)
+
+    def __init__(self, *args, jurisdictions=None, national: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if jurisdictions is None:
+            del self.fields["jurisdiction"]
+        else:
+            self.fields["jurisdiction"].queryset = jurisdictions
+            self.fields["jurisdiction"].required = not national
+
+
+class ReplyResolveForm(forms.Form):
+    """The reply to the citizen, sent on its own or with the case resolved in the same step."""
+
+    public_reply = forms.CharField(label=_("Reply to the citizen"), required=False,
+                                   widget=forms.Textarea(attrs={"rows": 8}),
+                                   help_text=_("Shown on the public tracking page and sent to the citizen who left an "
+                                               "e-mail address or phone number with consent."))

@@ -22,7 +22,8 @@ from core.audit import save_with_history
 from core.workflow import Transition, Workflow
 from evaluations.choices import ViolationSource
 from evaluations.violations.services import violation_record
-from feedback.choices import CLOSED_STATUSES, CaseStatus, Channel, FeedbackKind, RejectionReason
+from feedback.choices import CLOSED_STATUSES, CaseStatus, Channel, CitizenEvent, FeedbackKind, RejectionReason
+from feedback.citizen.messages import citizen_notify
 from feedback.models import FeedbackCase, KioskDevice
 from feedback.public.services import due_date_for, tracking_code_new
 from units.models import Staff, Unit
@@ -60,6 +61,26 @@ def _tracking_code_new() -> str:
 def _save(case: FeedbackCase, actor, reason: str | None = None) -> FeedbackCase:
     case.full_clean(exclude=["violation", "staff", "assigned_to", "recorded_by", "unit"])
     return save_with_history(case, actor=actor, reason=reason)
+
+
+def status_choices(case: FeedbackCase) -> list[tuple[str, str]]:
+    """The statuses a case may be set to now: its own, then those one allowed move away (what the status list
+    offers; the service refuses any other)."""
+    targets = CASE_WORKFLOW.targets_from(case.status)
+    return [(value, label) for value, label in CaseStatus.choices if value == case.status or value in targets]
+
+
+def _citizen_event(old_status: str, new_status: str, reply_changed: bool) -> str | None:
+    """What the citizen is told of a change: a case closed or reopened says so (with the reply); otherwise a new
+    or changed official reply."""
+    if new_status != old_status:
+        if new_status == CaseStatus.RESOLVED:
+            return CitizenEvent.RESOLVED
+        if new_status == CaseStatus.REJECTED:
+            return CitizenEvent.REJECTED
+        if old_status in CLOSED_STATUSES:
+            return CitizenEvent.REOPENED
+    return CitizenEvent.REPLIED if reply_changed else None
 
 
 def _transition_refused(case: FeedbackCase, status: str):
@@ -125,15 +146,21 @@ def feedback_update(
     internal_note: str | None = None,
     public_reply: str | None = None,
     due_on: datetime.date | None = None,
+    notify: bool = True,
 ) -> FeedbackCase:
-    """Change a case's status, note, reply or due date. Resolving needs a reply, rejecting a reason."""
+    """Change a case's status, note, reply or due date. Resolving needs a reply, rejecting a reason. A closed case
+    set back in progress is reopened (``case_reopened``). The citizen who left contact details with consent is told
+    of the official reply, of the case resolved, rejected or reopened (``citizen_notify``, after commit), unless
+    ``notify`` is off (history recorded afterwards, e.g. demo data: nobody is told of the past)."""
     require(actor, Capability.TRIAGE_FEEDBACK, case.unit)
     now = timezone.now()
+    old_status, reply_changed = case.status, False
     if internal_note is not None:
         case.internal_note = internal_note.strip()
     if public_reply is not None and public_reply.strip() != case.public_reply:
         case.public_reply = public_reply.strip()
         case.replied_at = now if case.public_reply else None
+        reply_changed = bool(case.public_reply)
     if due_on is not None:
         case.due_on = due_on
     if status is not None and status != case.status:
@@ -151,7 +178,39 @@ def feedback_update(
             case.rejection_reason = ""
         case.closed_at = now if status in CLOSED_STATUSES else None
         CASE_WORKFLOW.move_to(case, status, refused=refused)
-    return _save(case, actor)
+        if old_status in CLOSED_STATUSES and status not in CLOSED_STATUSES:
+            case_reopened(case, when=now, keep_due_on=due_on is not None)
+    _save(case, actor)
+    event = _citizen_event(old_status, case.status, reply_changed) if notify else None
+    if event is not None:
+        citizen_notify(case=case, event=event)
+    return case
+
+
+def case_reopened(case: FeedbackCase, *, when: datetime.datetime, reason: str | None = None, keep_due_on: bool = False) -> None:
+    """Mark ``case`` (just moved back in progress) as reopened: counted, dated, with a new due date
+    (``FEEDBACK_DUE_WORKING_DAYS`` working days from today) unless one was given. Saving is the caller's."""
+    case.closed_at = None
+    case.reopened_at = when
+    case.reopen_count += 1
+    if reason is not None:
+        case.reopen_reason = reason
+    if not keep_due_on:
+        case.due_on = due_date_for(timezone.localdate(when))
+
+
+@transaction.atomic
+def feedback_reply_and_resolve(*, actor, case: FeedbackCase, public_reply: str) -> FeedbackCase:
+    """Reply to the citizen and resolve the case in one step (a new case is taken in progress on the way): one
+    history row, one message to the citizen."""
+    require(actor, Capability.TRIAGE_FEEDBACK, case.unit)
+    if not public_reply.strip():
+        raise ValidationError({"public_reply": _("Write the reply to the citizen before resolving the case.")})
+    if case.status not in (CaseStatus.NEW, CaseStatus.IN_PROGRESS):
+        raise ValidationError(_("Only an open case can be answered and resolved."))
+    if case.status == CaseStatus.NEW:
+        CASE_WORKFLOW.move(case, "start", refused=_transition_refused(case, CaseStatus.IN_PROGRESS))
+    return feedback_update(actor=actor, case=case, public_reply=public_reply, status=CaseStatus.RESOLVED)
 
 
 @transaction.atomic

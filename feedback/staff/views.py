@@ -10,6 +10,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
@@ -17,7 +18,7 @@ from django.views.generic import FormView, ListView, TemplateView
 from core.files import private_file_response
 from core.forms import add_service_errors
 from feedback.choices import FeedbackKind
-from feedback.staff import selectors, services
+from feedback.staff import replies, selectors, services
 from feedback.staff.forms import (
     AssignForm,
     CaseRecordForm,
@@ -27,7 +28,7 @@ from feedback.staff.forms import (
     KioskDeviceForm,
     LinkStaffForm,
     NoteForm,
-    ReplyForm,
+    ReplyResolveForm,
     StatusForm,
     ViolationFromCaseForm,
 )
@@ -75,7 +76,7 @@ class InboxView(LoginRequiredMixin, ListView):
         return context
 
 
-ACTIONS = ("assign", "status", "note", "reply", "due", "link", "violation", "erase")
+ACTIONS = ("assign", "status", "note", "reply", "resolve", "due", "link", "violation", "erase")
 
 
 class CaseDetailView(ScopeRequiredMixin, TemplateView):
@@ -102,11 +103,14 @@ class CaseDetailView(ScopeRequiredMixin, TemplateView):
         def bound(name):
             return data if action == name else None
 
+        # The reply form serves two buttons: save the reply, or reply and resolve in one step.
+        reply_data = data if action in ("reply", "resolve") else None
         return {
             "assign": AssignForm(bound("assign"), users=selectors.triagers_for(unit=case.unit), initial={"assignee": case.assigned_to_id}),
-            "status": StatusForm(bound("status"), initial={"status": case.status, "rejection_reason": case.rejection_reason}),
+            "status": StatusForm(bound("status"), case=case,
+                                 initial={"status": case.status, "rejection_reason": case.rejection_reason}),
             "note": NoteForm(bound("note"), initial={"internal_note": case.internal_note}),
-            "reply": ReplyForm(bound("reply"), initial={"public_reply": case.public_reply}),
+            "reply": ReplyResolveForm(reply_data, initial={"public_reply": self._reply_initial()}),
             "due": DueDateForm(bound("due"), initial={"due_on": case.due_on}),
             "link": LinkStaffForm(bound("link"), unit=case.unit, initial={"staff": case.staff_id, "substantiated": case.substantiated}),
             "violation": ViolationFromCaseForm(bound("violation"), case=case),
@@ -128,14 +132,33 @@ class CaseDetailView(ScopeRequiredMixin, TemplateView):
         )
         if self.can_triage:
             context["forms"] = forms or self._forms()
+            context["reply_templates"] = self.reply_templates
+            context["chosen_template"] = self.chosen_template
+            context["can_resolve"] = case.is_open
+        context["citizen_messages"] = list(case.citizen_messages.all())
         return context
+
+    @cached_property
+    def reply_templates(self) -> list:
+        return replies.reply_templates_for_case(case=self.case)
+
+    @cached_property
+    def chosen_template(self):
+        """The template picked on the page (``?template=``, a GET that writes nothing), among those offered."""
+        pk = self.request.GET.get("template")
+        return next((t for t in self.reply_templates if str(t.pk) == pk), None) if pk else None
+
+    def _reply_initial(self) -> str:
+        if self.chosen_template is not None:
+            return replies.reply_template_fill(template=self.chosen_template, case=self.case)
+        return self.case.public_reply
 
     def post(self, request, *args, **kwargs):
         action = request.POST.get("action", "")
         if action not in ACTIONS:
             raise Http404
         forms = self._forms(request.POST, action)
-        form = forms[action]
+        form = forms["reply" if action == "resolve" else action]
         if form.is_valid():
             try:
                 message = self._apply(action, form.cleaned_data)
@@ -154,7 +177,7 @@ class CaseDetailView(ScopeRequiredMixin, TemplateView):
             services.feedback_assign(actor=actor, case=case, assignee=data["assignee"])
             return _("Assignment saved.")
         if action == "status":
-            services.feedback_update(actor=actor, case=case, status=data["status"], rejection_reason=data["rejection_reason"])
+            services.feedback_update(actor=actor, case=case, status=data["status"], rejection_reason=data.get("rejection_reason", ""))
             return _("Status changed.")
         if action == "note":
             services.feedback_update(actor=actor, case=case, internal_note=data["internal_note"])
@@ -162,6 +185,9 @@ class CaseDetailView(ScopeRequiredMixin, TemplateView):
         if action == "reply":
             services.feedback_update(actor=actor, case=case, public_reply=data["public_reply"])
             return _("Reply saved.")
+        if action == "resolve":
+            services.feedback_reply_and_resolve(actor=actor, case=case, public_reply=data["public_reply"])
+            return _("Reply sent and case resolved.")
         if action == "due":
             services.feedback_update(actor=actor, case=case, due_on=data["due_on"])
             return _("Due date changed.")

@@ -71,6 +71,8 @@ class Figures:
     overdue_feedback: int = 0
     rated: int = 0
     satisfied: int = 0
+    handling_rated: int = 0
+    handling_satisfied: int = 0
     closed: int = 0
     on_time: int = 0
     open_late: int = 0
@@ -83,7 +85,8 @@ class Figures:
     rank: int | None = None
 
     _SUMMED = ("staff", "units_to_rate", "expected", "signed", "submitted", "approved", "violations", "open_feedback",
-               "overdue_feedback", "rated", "satisfied", "closed", "on_time", "open_late", "open_actions", "overdue_actions")
+               "overdue_feedback", "rated", "satisfied", "handling_rated", "handling_satisfied", "closed", "on_time",
+               "open_late", "open_actions", "overdue_actions")
 
     def add(self, other: Figures) -> None:
         for name in self._SUMMED:
@@ -124,6 +127,11 @@ class Figures:
     @property
     def satisfaction(self) -> float | None:
         return share(self.satisfied, self.rated)
+
+    @property
+    def handling_satisfaction(self) -> float | None:
+        """Citizens' ratings of the handling of their resolved cases rated 4–5 (``feedback.figures``)."""
+        return share(self.handling_satisfied, self.handling_rated)
 
     @property
     def on_time_rate(self) -> float | None:
@@ -222,6 +230,8 @@ def _row_figures(unit: Unit, counts: dict, month: datetime.date, trend: list[dat
         figures.trend_satisfied[i] = by_month.get(first, {}).get("satisfied", 0)
     this_month = by_month.get(month, {})
     figures.rated, figures.satisfied = this_month.get("rated", 0), this_month.get("satisfied", 0)
+    figures.handling_rated = this_month.get("handling_rated", 0)
+    figures.handling_satisfied = this_month.get("handling_satisfied", 0)
     figures.closed, figures.on_time = this_month.get("closed", 0), this_month.get("on_time", 0)
     figures.open_late = this_month.get("open_late", 0)
     figures.open_feedback, figures.overdue_feedback = feedback.get("open", 0), feedback.get("overdue", 0)

@@ -193,14 +193,18 @@ def inspections_section(*, rows: ReportRows, quarter: Quarter, today: datetime.d
 
 
 def _rate_block(by_month: dict, months: list[datetime.date]) -> dict:
-    """The satisfaction index and on-time rate of each month and of the quarter, from summed counts."""
+    """The satisfaction index, handling satisfaction and on-time rate of each month and of the quarter, from summed
+    counts."""
     monthly = []
     for month in months:
-        counts = {"rated": 0, "satisfied": 0, "closed": 0, "on_time": 0, "open_late": 0, **by_month.get(month, {})}
+        counts = {"rated": 0, "satisfied": 0, "closed": 0, "on_time": 0, "open_late": 0, "handling_rated": 0,
+                  "handling_satisfied": 0, **by_month.get(month, {})}
         monthly.append(
             {"month": month.isoformat(),
              "rated": counts["rated"], "satisfied": counts["satisfied"],
              "satisfaction": share(counts["satisfied"], counts["rated"]),
+             "handling_rated": counts["handling_rated"], "handling_satisfied": counts["handling_satisfied"],
+             "handling": share(counts["handling_satisfied"], counts["handling_rated"]),
              "closed": counts["closed"], "on_time_closed": counts["on_time"], "open_late": counts["open_late"],
              "on_time": share(counts["on_time"], counts["closed"] + counts["open_late"])}
         )
@@ -208,8 +212,10 @@ def _rate_block(by_month: dict, months: list[datetime.date]) -> dict:
     closed, on_time = sum(m["closed"] for m in monthly), sum(m["on_time_closed"] for m in monthly)
     # Cases late at the end of the quarter are counted once, not once for every month they stayed open.
     late = monthly[-1]["open_late"]
+    handling_rated = sum(m["handling_rated"] for m in monthly)
+    handling = share(sum(m["handling_satisfied"] for m in monthly), handling_rated)
     return {"months": monthly, "satisfaction": share(satisfied, rated), "on_time": share(on_time, closed + late),
-            "rated": rated, "closed": closed}
+            "rated": rated, "closed": closed, "handling": handling, "handling_rated": handling_rated}
 
 
 def feedback_section(*, rows: ReportRows, quarter: Quarter) -> dict:

@@ -62,3 +62,12 @@ def fresh_form(client, form_url, address):
 @pytest.fixture
 def kiosk_device(unit):
     return KioskDeviceFactory(unit=unit, name="Máy tính bảng bộ phận một cửa")
+
+
+@pytest.fixture
+def officer_ptx(phuong_thanh_xuan):
+    """The ward officer of today's Phường Thanh Xuân."""
+    from tests.builders import make_user
+    from units.choices import Role
+
+    return make_user("officer.ptx", Role.WARD_OFFICER, phuong_thanh_xuan)

@@ -53,6 +53,7 @@ from tests.factories import (
     InspectionVisitFactory,
     KioskDeviceFactory,
     RankingWeightsFactory,
+    ReplyTemplateFactory,
     ScoringSchemeFactory,
     StaffFactory,
     UnitFactory,
@@ -102,6 +103,7 @@ class Side:
     chapter: object = None
     article: object = None
     checklist: object = None  # not used by any visit
+    reply_template: object = None  # a reply template of the side's ward
 
 
 def build_side(*, ward, district, office, inspector, admin, label: str) -> Side:
@@ -136,6 +138,7 @@ def build_side(*, ward, district, office, inspector, admin, label: str) -> Side:
     case = FeedbackCaseFactory(unit=ward, tracking_code=tracking_code_new())
     case.photo.save("photo.png", ContentFile(png_bytes()), save=True)
     kiosk = KioskDeviceFactory(unit=ward, name=f"Máy tính bảng {label}", created_by=admin)
+    reply_template = ReplyTemplateFactory(jurisdiction=ward, name=f"Mẫu trả lời {label}")
 
     quarter = Quarter.last_finished()
     report = quarterly_report_build_now(unit=ward, quarter=quarter)
@@ -159,7 +162,7 @@ def build_side(*, ward, district, office, inspector, admin, label: str) -> Side:
         sheet=sheet, rating=rating, violation=violation, team=team, visit=visit, result=results[0], photo=photo,
         finding=finding, action=action, secret_visit=secret_visit, case=case, kiosk=kiosk, report=report,
         annual_report=annual_report, commendation=commendation, export_job=export_job, quarter=quarter,
-        annual_row=annual_row, year=year, scheme=scheme,
+        annual_row=annual_row, year=year, scheme=scheme, reply_template=reply_template,
         commendation_rule=CommendationRuleFactory(jurisdiction=district, name=f"Tiêu chí biểu dương {label}"),
         ranking_weights=RankingWeightsFactory(jurisdiction=district, name=f"Trọng số {label}"),
     )

@@ -297,6 +297,13 @@ CASES: dict[str, Case] = {
     "feedback:kiosk_devices": Case(own=roles(403, "inspector")),
     "feedback:home_tile": Case(),
     "feedback:kiosk_device_revoke": Case(kwargs=pk("kiosk"), method="POST", own={**REDIRECT, "inspector": 403}),
+    # The citizen's rating and reopening of their resolved case: the side's case is new, so refused (400) for anyone.
+    "feedback:track_rate": Case(kwargs=lambda side: {"code": side.case.tracking_code}, method="POST", public=400),
+    "feedback:track_reopen": Case(kwargs=lambda side: {"code": side.case.tracking_code}, method="POST", public=400),
+    # Reply templates: everyone reads those concerning their units; making one needs the right to triage feedback.
+    "feedback:reply_template_list": Case(),
+    "feedback:reply_template_create": Case(own=roles(403, "inspector")),
+    "feedback:reply_template_edit": Case(kwargs=pk("reply_template")),
     # --- reports ----------------------------------------------------------------------------------------------
     "reports:dashboard": Case(own=REDIRECT),  # to the dashboard of the user's unit
     "reports:unit_dashboard": Case(kwargs=ward),
