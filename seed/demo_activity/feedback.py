@@ -113,17 +113,17 @@ def _handle(plan: Plan, case: FeedbackCase, received: datetime.datetime, rng) ->
     steps = [received]
     if due >= today:  # still within its time: new or being handled
         if rng.random() < 0.5:
-            services.feedback_update(actor=actor, case=case, status=CaseStatus.IN_PROGRESS)
+            services.feedback_update(actor=actor, case=case, status=CaseStatus.IN_PROGRESS, notify=False)
             steps.append(min(received + datetime.timedelta(days=1), timezone.now()))
         return steps
     recent = (today - due).days < 45
-    services.feedback_update(actor=actor, case=case, status=CaseStatus.IN_PROGRESS)
+    services.feedback_update(actor=actor, case=case, status=CaseStatus.IN_PROGRESS, notify=False)
     steps.append(received + datetime.timedelta(days=1))
     roll = rng.random()
     if recent and roll < 0.2:  # left open past its due date: the overdue cases the inbox highlights
         return steps
     if roll > 0.94 and case.kind != FeedbackKind.PRAISE:
-        services.feedback_update(actor=actor, case=case, status=CaseStatus.REJECTED, rejection_reason=RejectionReason.DUPLICATE)
+        services.feedback_update(actor=actor, case=case, status=CaseStatus.REJECTED, rejection_reason=RejectionReason.DUPLICATE, notify=False)
         steps.append(received + datetime.timedelta(days=2))
         return steps
     on_time = rng.random() < 0.82
@@ -132,7 +132,7 @@ def _handle(plan: Plan, case: FeedbackCase, received: datetime.datetime, rng) ->
         timezone.localdate(received) + datetime.timedelta(days=rng.randint(2, max(2, days_open)))
         if on_time else min(due + datetime.timedelta(days=rng.randint(2, 12)), today - datetime.timedelta(days=1))
     )
-    services.feedback_update(actor=actor, case=case, public_reply=_reply(case.kind, case.unit), status=CaseStatus.RESOLVED)
+    services.feedback_update(actor=actor, case=case, public_reply=_reply(case.kind, case.unit), status=CaseStatus.RESOLVED, notify=False)
     steps.append(local_datetime(closed_on, 15, 30))
     return steps
 
@@ -199,14 +199,14 @@ def _substantiated_complaint(plan: Plan) -> int:
         text=f"Cán bộ {person.full_name} quát tháo, không hướng dẫn khi tôi nộp hồ sơ xin cấp bản sao trích lục.",
         staff_mentioned=person.full_name,
     )
-    services.feedback_update(actor=actor, case=case, status=CaseStatus.IN_PROGRESS)
+    services.feedback_update(actor=actor, case=case, status=CaseStatus.IN_PROGRESS, notify=False)
     services.feedback_link_staff(actor=actor, case=case, staff=person, substantiated=True)
     article = next(a for a in code_articles(unit=ward.unit, day=plan.today) if a.number == 5)
     violation = services.feedback_create_violation(
         actor=actor, case=case, article=article, severity=Severity.MINOR,
         description="Có thái độ thiếu tôn trọng, quát tháo công dân khi tiếp nhận hồ sơ",
     )
-    services.feedback_update(actor=actor, case=case, public_reply=_reply(FeedbackKind.ATTITUDE, ward.unit), status=CaseStatus.RESOLVED)
+    services.feedback_update(actor=actor, case=case, public_reply=_reply(FeedbackKind.ATTITUDE, ward.unit), status=CaseStatus.RESOLVED, notify=False)
     verified = local_datetime(timezone.localdate(received) + datetime.timedelta(days=5), 9)
     # created, in progress, linked, violation recorded, resolved
     steps = [received, received + datetime.timedelta(days=1), verified, verified, verified]
