@@ -11,8 +11,8 @@ scheme applies to the months and quarters the suite looks at.
 """
 
 import datetime
-import hashlib
 from decimal import Decimal
+import hashlib
 import importlib
 import secrets
 
