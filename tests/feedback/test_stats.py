@@ -154,3 +154,14 @@ def test_csv_downloads_read_back_and_neutralise_formulas(client, hanoi):
     rows = _read_csv(response)[1:]
     assert len(rows) == 12 and {r[0] for r in rows} >= {f"{month:%Y-%m}"}
     assert [r for r in rows if r[0] == f"{month:%Y-%m}"][0][4] == "4"
+
+
+def test_the_median_without_percentile_cont_is_the_same(phuong_thanh_xuan, monkeypatch):
+    """SQLite has no percentile_cont: the fallback reads the answered cases' dates and gives the same medians."""
+    month = _last_month()
+    _fill(phuong_thanh_xuan, month)
+    with_sql = units_month_stats(units=[phuong_thanh_xuan], month=month)[0].latest
+    monkeypatch.setattr("feedback.stats.selectors.median_supported", lambda: False)
+    fallback = units_month_stats(units=[phuong_thanh_xuan], month=month)[0].latest
+    assert fallback == with_sql and fallback.median_days == pytest.approx(4.0)
+    assert unit_stats(unit=phuong_thanh_xuan, month=month).latest.median_days == pytest.approx(4.0)
