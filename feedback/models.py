@@ -97,6 +97,11 @@ class FeedbackCase(models.Model):
                 fields=["unit", "received_at"], include=["id", "status", "closed_at", "due_on", "satisfaction", "kind"],
                 name="feedback_counts_cover_idx",
             ),
+            # The public statistics' handling satisfaction: the rated cases of a unit and period from the index alone.
+            models.Index(
+                fields=["unit", "handling_rated_at"], include=["handling_rating"],
+                condition=Q(handling_rated_at__isnull=False), name="feedback_handling_rated_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -19,7 +19,7 @@ TARGET_MS = 300
 def raw_sql(*, unit_ids: list[int] | None = None, path: str | None = None, months) -> list:
     """Each month's received, on-time, satisfaction, handling and median counts of the units (grouped by unit) or
     of a subtree (one row), from cases and kiosk votes: what the page computes."""
-    case_columns, case_params, vote_columns, vote_params = [], [], [], []
+    case_columns, case_params, vote_columns, vote_params, rating_columns, rating_params = [], [], [], [], [], []
     for month in months:
         start, end = month_bounds(month)
         case_columns += [
@@ -30,15 +30,21 @@ def raw_sql(*, unit_ids: list[int] | None = None, path: str | None = None, month
             "count(*) FILTER (WHERE f.status IN ('resolved', 'rejected') AND f.closed_at >= %s AND f.closed_at < %s "
             "AND (f.closed_at AT TIME ZONE 'Asia/Ho_Chi_Minh')::date <= f.due_on)",
             "count(*) FILTER (WHERE f.received_at < %s AND (f.closed_at IS NULL OR f.closed_at >= %s) AND f.due_on < %s)",
-            "count(*) FILTER (WHERE f.handling_rated_at >= %s AND f.handling_rated_at < %s AND f.handling_rating >= 4)",
             "percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM (f.closed_at - f.received_at))) "
             "FILTER (WHERE f.status = 'resolved' AND f.closed_at >= %s AND f.closed_at < %s)",
         ]
-        case_params += [start, end] * 5 + [end, end, end.date()] + [start, end] * 2
+        case_params += [start, end] * 5 + [end, end, end.date()] + [start, end]
+        rating_columns += [
+            "count(f.handling_rating) FILTER (WHERE f.handling_rated_at >= %s AND f.handling_rated_at < %s)",
+            "count(f.handling_rating) FILTER (WHERE f.handling_rated_at >= %s AND f.handling_rated_at < %s "
+            "AND f.handling_rating >= 4)",
+        ]
+        rating_params += [start, end] * 2
         vote_columns += ["count(*) FILTER (WHERE f.created_at >= %s AND f.created_at < %s)",
                          "count(*) FILTER (WHERE f.created_at >= %s AND f.created_at < %s AND f.score >= 4)"]
         vote_params += [start, end] * 2
     first, _end = month_bounds(months[0])
+    _start, last = month_bounds(months[-1])
     if unit_ids is not None:
         where, where_params, group, join = "f.unit_id = ANY(%s)", [unit_ids], "GROUP BY f.unit_id", ""
     else:
@@ -47,9 +53,13 @@ def raw_sql(*, unit_ids: list[int] | None = None, path: str | None = None, month
     with connection.cursor() as cursor:
         cursor.execute(
             f"""SELECT {", ".join(case_columns)} FROM feedback_feedbackcase f {join}
-                WHERE {where} AND (f.received_at >= %s OR f.closed_at IS NULL OR f.closed_at >= %s
-                                   OR f.handling_rated_at >= %s) {group}""",
-            [*case_params, *where_params, first, first, first])
+                WHERE {where} AND (f.received_at >= %s OR f.closed_at IS NULL OR f.closed_at >= %s) {group}""",
+            [*case_params, *where_params, first, first])
+        results.append(cursor.fetchall())
+        cursor.execute(
+            f"""SELECT {", ".join(rating_columns)} FROM feedback_feedbackcase f {join}
+                WHERE {where} AND f.handling_rated_at >= %s AND f.handling_rated_at < %s {group}""",
+            [*rating_params, *where_params, first, last])
         results.append(cursor.fetchall())
         cursor.execute(
             f"""SELECT {", ".join(vote_columns)} FROM feedback_kioskvote f {join} WHERE {where} {group}""",
@@ -61,8 +71,9 @@ def raw_sql(*, unit_ids: list[int] | None = None, path: str | None = None, month
 def run(context) -> list[Row]:
     client = Client()  # no login: the pages are public
     month = context.last_month
-    list_url = f"{reverse('feedback:stats_list')}?former=1&month={month:%Y-%m}"
-    page_ids = list(stats_units(former=True).values_list("pk", flat=True)[:PAGE_SIZE])
+    # The district's wards: where the synthetic cases are (the former structure).
+    list_url = f"{reverse('feedback:stats_list')}?former=1&within={context.district.public_code}&month={month:%Y-%m}"
+    page_ids = list(stats_units(former=True, within=context.district).values_list("pk", flat=True)[:PAGE_SIZE])
     unit_url = f"{reverse('feedback:unit_stats', args=[context.district.public_code])}?month={month:%Y-%m}"
 
     def render(url):
@@ -73,7 +84,7 @@ def run(context) -> list[Row]:
 
     rows = []
     for label, size, url, limit_action in (
-        ("Public feedback statistics: list (whole view)", f"a page of {len(page_ids)} former wards, 1 month",
+        ("Public feedback statistics: list (whole view)", f"a page of {len(page_ids)} wards of {context.district.name}, 1 month",
          list_url, lambda: raw_sql(unit_ids=page_ids, months=[month])),
         ("Public feedback statistics: a unit (whole view)", f"{context.district.name}, 12 months",
          unit_url, lambda: raw_sql(path=context.district.path, months=stats_months(month))),

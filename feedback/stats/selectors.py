@@ -11,7 +11,7 @@ so they are the dashboard's numbers; the other three are counted here:
   SQLite, which has no such aggregate, one more query reads those cases' two timestamps.
 
 Whatever the number of units or cases: a page of units costs the page's query, its count, the engine's two
-queries and one (two on SQLite) here; a unit's twelve months the same without the page. No personal data and no
+queries and two (three on SQLite) here; a unit's twelve months the same without the page. No personal data and no
 case text is ever read.
 """
 
@@ -91,9 +91,10 @@ def handling_counts(month: datetime.date, key: str = "") -> dict:
     (``handling_rated<key>``) and those of 4 or 5 (``handling_satisfied<key>``)."""
     start, end = month_bounds(month)
     rated = Q(handling_rated_at__gte=start, handling_rated_at__lt=end, handling_rating__isnull=False)
+    # Counting the rating itself (never null here), not the id: the partial index of rated cases answers alone.
     return {
-        f"handling_rated{key}": Count("pk", filter=rated),
-        f"handling_satisfied{key}": Count("pk", filter=rated & Q(handling_rating__gte=4)),
+        f"handling_rated{key}": Count("handling_rating", filter=rated),
+        f"handling_satisfied{key}": Count("handling_rating", filter=rated & Q(handling_rating__gte=4)),
     }
 
 
@@ -109,35 +110,43 @@ def _answered(month: datetime.date) -> Q:
 
 def _own_counts(*, where: Q, months: list[datetime.date], by_unit: bool) -> dict:
     """Received, handling ratings and median seconds to answer, by unit id (``by_unit``) or for all of ``where``
-    together (key ``None``), and month. One query, two on SQLite."""
-    aggregates = {}
-    for i, month in enumerate(months):
-        start, end = month_bounds(month)
-        aggregates[f"received_{i}"] = Count("pk", filter=Q(received_at__gte=start, received_at__lt=end))
-        aggregates.update(handling_counts(month, f"_{i}"))
-        if median_supported():
-            aggregates[f"median_{i}"] = MedianSeconds("closed_at", "received_at", filter=_answered(month))
+    together (key ``None``), and month. Two queries (three on SQLite), each served by an index alone on PostgreSQL:
+    the received and answered cases from the covering index of the counts (``feedback_counts_cover_idx``), the
+    ratings of the handling from the partial index of rated cases (``feedback_handling_rated_idx``)."""
     first, _end = month_bounds(months[0])
     _start, last = month_bounds(months[-1])
-    # Only the cases that can count: received, rated or answered within the months.
-    period = (
-        Q(received_at__gte=first, received_at__lt=last) | Q(handling_rated_at__gte=first, handling_rated_at__lt=last)
-        | Q(closed_at__gte=first, closed_at__lt=last)
-    )
-    cases = FeedbackCase.objects.filter(where).filter(period).order_by()
-    rows = cases.values("unit_id").annotate(**aggregates) if by_unit else [cases.aggregate(**aggregates)]
+    case_aggregates, rating_aggregates = {}, {}
+    for i, month in enumerate(months):
+        start, end = month_bounds(month)
+        case_aggregates[f"received_{i}"] = Count("pk", filter=Q(received_at__gte=start, received_at__lt=end))
+        if median_supported():
+            case_aggregates[f"median_{i}"] = MedianSeconds("closed_at", "received_at", filter=_answered(month))
+        rating_aggregates.update(handling_counts(month, f"_{i}"))
+    cases = FeedbackCase.objects.filter(where).filter(
+        Q(received_at__gte=first, received_at__lt=last) | Q(closed_at__gte=first, closed_at__lt=last)
+    ).order_by()
+    ratings = FeedbackCase.objects.filter(where).filter(
+        handling_rated_at__gte=first, handling_rated_at__lt=last
+    ).order_by()
     counts: dict = {}
-    for row in rows:
-        unit_id = row["unit_id"] if by_unit else None
-        counts[unit_id] = {
-            month: {
-                "received": row[f"received_{i}"],
-                "handling_rated": row[f"handling_rated_{i}"],
-                "handling_satisfied": row[f"handling_satisfied_{i}"],
-                "median_seconds": row.get(f"median_{i}"),
-            }
-            for i, month in enumerate(months)
-        }
+
+    def add(rows, keys):
+        for row in rows:
+            unit_id = row["unit_id"] if by_unit else None
+            unit_counts = counts.setdefault(unit_id, {month: {"received": 0, "handling_rated": 0,
+                                                              "handling_satisfied": 0, "median_seconds": None}
+                                                      for month in months})
+            for i, month in enumerate(months):
+                for key in keys:
+                    if f"{key}_{i}" in row:
+                        unit_counts[month]["median_seconds" if key == "median" else key] = row[f"{key}_{i}"]
+
+    if by_unit:
+        add(cases.values("unit_id").annotate(**case_aggregates), ("received", "median"))
+        add(ratings.values("unit_id").annotate(**rating_aggregates), ("handling_rated", "handling_satisfied"))
+    else:
+        add([cases.aggregate(**case_aggregates)], ("received", "median"))
+        add([ratings.aggregate(**rating_aggregates)], ("handling_rated", "handling_satisfied"))
     if not median_supported():
         _median_fallback(counts, where=where, months=months, by_unit=by_unit)
     return counts
@@ -181,15 +190,17 @@ def stats_month(text: str | None, *, today: datetime.date | None = None) -> date
     return month if month is not None and datetime.date(2000, 1, 1) <= month <= this_month else this_month
 
 
-def stats_units(*, query: str = "", former: bool = False) -> QuerySet:
+def stats_units(*, query: str = "", former: bool = False, within: Unit | None = None) -> QuerySet:
     """The units the public statistics list: wards, communes (and districts) of the structure in force today, or
     with ``former`` those of the structure before 1 July 2025; matching ``query`` without regard to diacritics
-    ("thanh xuan" finds "Thanh Xuân"), by name."""
+    ("thanh xuan" finds "Thanh Xuân"), under ``within`` when given (a district's wards), by name."""
     if former:
         units = Unit.objects.filter(structure=Structure.LEGACY).valid_on(LEGACY_LAST_DAY)
     else:
         units = Unit.objects.valid_on(timezone.localdate())
     units = units.filter(kind__in=LISTED_KINDS).select_related("parent")
+    if within is not None:
+        units = units.within(within).exclude(pk=within.pk)
     for word in fold_diacritics(query).split():
         units = units.filter(search_name__contains=word)
     return units.order_by("search_name", "pk")
@@ -197,7 +208,7 @@ def stats_units(*, query: str = "", former: bool = False) -> QuerySet:
 
 def units_month_stats(*, units: list[Unit], month: datetime.date) -> list[UnitStats]:
     """The figures of ``month`` of each of ``units`` (a page of the list), each unit's own cases and kiosk votes.
-    Three queries (four on SQLite), whatever the number of units and cases."""
+    Four queries (five on SQLite), whatever the number of units and cases."""
     if not units:
         return []
     ids = [unit.pk for unit in units]
@@ -213,7 +224,7 @@ def stats_months(month: datetime.date, count: int = STATS_MONTHS) -> list[dateti
 
 def unit_stats(*, unit: Unit, month: datetime.date, count: int = STATS_MONTHS) -> UnitStats:
     """The figures of ``unit``'s whole subtree for the ``count`` months ending with ``month``, oldest first, with
-    the formulas of the dashboard. Three queries (four on SQLite)."""
+    the formulas of the dashboard. Four queries (five on SQLite)."""
     months = stats_months(month, count)
     total: dict = {}
     for counts in feedback_counts(root=unit, months=months).values():

@@ -51,7 +51,12 @@ class StatsListView(View):
         query = "".join(ch for ch in request.GET.get("q", "")[:QUERY_MAX_LENGTH] if ch >= " ").strip()
         former = request.GET.get("former") == "1"
         month = selectors.stats_month(request.GET.get("month"))
-        units = selectors.stats_units(query=query, former=former)
+        # ``?within=<public code>``: the wards of one district (or province); an unknown code lists nothing.
+        within_code = request.GET.get("within", "")[:QUERY_MAX_LENGTH]
+        within = selectors.unit_stats_get(public_code=within_code) if within_code and "\x00" not in within_code else None
+        units = selectors.stats_units(query=query, former=former, within=within)
+        if within_code and within is None:
+            units = units.none()
         if request.GET.get("format") == "csv":
             rows = selectors.units_month_stats(units=list(units), month=month)
             return csv_response(
@@ -64,7 +69,7 @@ class StatsListView(View):
         return render(request, "feedback/stats/stats_list.html", {
             "rows": rows, "page_obj": page, "paginator": paginator, "is_paginated": page.has_other_pages(),
             "csv_url": _csv_url(request),
-            "query": query, "former": former, "month": month, "this_month": timezone.localdate().replace(day=1),
+            "query": query, "former": former, "within": within, "month": month, "this_month": timezone.localdate().replace(day=1),
         })
 
 

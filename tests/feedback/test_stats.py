@@ -100,7 +100,7 @@ def test_a_bad_month_or_page_falls_back_instead_of_failing(client, hanoi):
 def test_the_list_costs_a_constant_number_of_queries(client, hanoi, django_assert_max_num_queries):
     month = _last_month()
     url = reverse("feedback:stats_list")
-    with django_assert_max_num_queries(7) as few:
+    with django_assert_max_num_queries(8) as few:
         client.get(url, {"month": f"{month:%Y-%m}"})
     units = [UnitFactory(name=f"Phường Đo Đếm {i}") for i in range(30)]
     for unit in units[:10]:
@@ -114,7 +114,7 @@ def test_the_unit_page_draws_the_charts_with_a_constant_number_of_queries(client
                                                                            django_assert_max_num_queries):
     month = _last_month()
     url = reverse("feedback:unit_stats", args=[phuong_thanh_xuan.public_code])
-    with django_assert_max_num_queries(6) as few:
+    with django_assert_max_num_queries(7) as few:
         client.get(url)
     for back in range(6):
         _fill(phuong_thanh_xuan, add_months(month, -back))
@@ -165,3 +165,15 @@ def test_the_median_without_percentile_cont_is_the_same(phuong_thanh_xuan, monke
     fallback = units_month_stats(units=[phuong_thanh_xuan], month=month)[0].latest
     assert fallback == with_sql and fallback.median_days == pytest.approx(4.0)
     assert unit_stats(unit=phuong_thanh_xuan, month=month).latest.median_days == pytest.approx(4.0)
+
+
+def test_the_unit_finder_leads_to_the_statistics(client, hanoi):
+    html = client.get(reverse("feedback:unit_finder")).content.decode()
+    assert reverse("feedback:stats_list") in html
+
+
+def test_the_list_can_show_the_wards_of_one_district(client, thanh_xuan, thanh_xuan_bac, phuc_xa):
+    html = client.get(reverse("feedback:stats_list"), {"former": "1", "within": thanh_xuan.public_code}).content.decode()
+    assert f'data-unit="{thanh_xuan_bac.public_code}"' in html and f'data-unit="{phuc_xa.public_code}"' not in html
+    html = client.get(reverse("feedback:stats_list"), {"within": "khong-co-00000"}).content.decode()
+    assert 'data-unit="' not in html
