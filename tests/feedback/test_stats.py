@@ -15,10 +15,12 @@ import pytest
 from core.dates import add_months, local_datetime
 from feedback.choices import CaseStatus
 from feedback.figures import on_time_rate, satisfaction_index
-from feedback.stats.selectors import unit_stats, units_month_stats
+from feedback.stats.selectors import median_supported, unit_stats, units_month_stats
 from tests.factories import FeedbackCaseFactory, KioskVoteFactory, UnitFactory
 
 pytestmark = pytest.mark.django_db
+# SQLite computes no median: one more query reads the answered cases' dates.
+SQLITE_MEDIANS = 0 if median_supported() else 1
 
 
 def _last_month() -> datetime.date:
@@ -100,7 +102,7 @@ def test_a_bad_month_or_page_falls_back_instead_of_failing(client, hanoi):
 def test_the_list_costs_a_constant_number_of_queries(client, hanoi, django_assert_max_num_queries):
     month = _last_month()
     url = reverse("feedback:stats_list")
-    with django_assert_max_num_queries(8) as few:
+    with django_assert_max_num_queries(8 + SQLITE_MEDIANS) as few:
         client.get(url, {"month": f"{month:%Y-%m}"})
     units = [UnitFactory(name=f"Phường Đo Đếm {i}") for i in range(30)]
     for unit in units[:10]:
@@ -114,7 +116,7 @@ def test_the_unit_page_draws_the_charts_with_a_constant_number_of_queries(client
                                                                            django_assert_max_num_queries):
     month = _last_month()
     url = reverse("feedback:unit_stats", args=[phuong_thanh_xuan.public_code])
-    with django_assert_max_num_queries(7) as few:
+    with django_assert_max_num_queries(7 + SQLITE_MEDIANS) as few:
         client.get(url)
     for back in range(6):
         _fill(phuong_thanh_xuan, add_months(month, -back))
