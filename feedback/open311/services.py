@@ -20,6 +20,7 @@ from core.audit import save_with_history
 from feedback.models import Open311Partner
 from units.models import Unit
 from units.scope import Capability, require
+from units.validity import unit_require_open
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +53,7 @@ def open311_partner_create(*, actor, name: str, jurisdiction: Unit, rate_limit: 
     """A new partner allowed to send cases to ``jurisdiction``'s subtree, and its API key (shown once: only its
     hash is kept). Needs the right to manage the jurisdiction's rules."""
     require(actor, Capability.MANAGE_RULES, jurisdiction)
+    unit_require_open(jurisdiction, timezone.localdate(), field="jurisdiction")
     key = f"{KEY_SCHEME}_{secrets.token_hex(4)}_{secrets.token_urlsafe(32)}"
     partner = Open311Partner(name=(name or "").strip(), jurisdiction=jurisdiction, rate_limit=rate_limit, created_by=actor)
     return _partner_save(actor=actor, partner=partner, key=key, reason="created"), key

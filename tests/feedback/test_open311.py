@@ -290,3 +290,14 @@ def test_the_demo_partner_uses_the_published_key_and_the_banner_prints_it(client
                                                      "jurisdiction_id": phuong_thanh_xuan.public_code,
                                                      "description": "Cảm ơn."})
     assert response.status_code == 201
+
+
+def test_reading_requests_costs_a_constant_number_of_queries(client, phuong_thanh_xuan, django_assert_max_num_queries):
+    params = {"jurisdiction_id": phuong_thanh_xuan.public_code}
+    FeedbackCaseFactory(unit=phuong_thanh_xuan)
+    with django_assert_max_num_queries(3) as few:
+        client.get(url("requests", "xml"), params)
+    FeedbackCaseFactory.create_batch(20, unit=phuong_thanh_xuan, status=CaseStatus.RESOLVED, closed_after_days=1)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(url("requests", "xml"), params)
+    assert len(ET.fromstring(response.content).findall("request")) == 21
