@@ -58,6 +58,8 @@ Environment variables (all optional in development; a ``.env`` file beside ``man
   use two-factor login: without an authenticator app they are sent to its set-up page after logging in. Empty by
   default: two-factor login is then optional, offered to district offices and city administrators.
 - ``DEMO_PASSWORD``: password of the demo users made by ``seed_demo`` (default ``hanoi-2026``).
+- ``DEMO_OPEN311_KEY``: the API key of the demo's Open311 partner made by ``seed_demo`` (a fixed, public demo value by
+  default: demo only, never on a real portal).
 """
 
 import datetime
@@ -479,6 +481,8 @@ EXPORT_BACKGROUND_ROWS = env.int("EXPORT_BACKGROUND_ROWS", default=10_000)
 # to watch the progress bar, or to kill a worker in the middle of a job.
 REPORTS_BUILD_STEP_DELAY = env.float("REPORTS_BUILD_STEP_DELAY", default=0)
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="hanoi-2026")
+# Demo only: published in the README, so anyone can try the Open311 API on a demo portal.
+DEMO_OPEN311_KEY = env.str("DEMO_OPEN311_KEY", default="cp311_demo0000_demo-only-key-do-not-use-in-production")
 
 LOGGING = {
     "version": 1,

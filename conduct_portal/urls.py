@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("pledges.urls")),
     path("", include("evaluations.urls")),
     path("", include("feedback.urls")),
+    path("open311/", include("feedback.open311.urls")),
     path("", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

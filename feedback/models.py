@@ -83,6 +83,11 @@ class FeedbackCase(models.Model):
     # The public form's one-time token: a form submitted twice (double click, resend) creates one case.
     submission_token = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # The partner system a case came from (channel Open311); its key may be revoked later, the record stays.
+    partner = models.ForeignKey(
+        "feedback.Open311Partner", verbose_name=_("partner system"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="cases",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -104,6 +109,11 @@ class FeedbackCase(models.Model):
                 include=["id", "status", "closed_at", "due_on", "satisfaction", "kind", "handling_rating",
                          "handling_rated_at", "reopen_count"],
                 name="feedback_counts_cover_idx",
+            ),
+            # The public statistics' handling satisfaction: the rated cases of a unit and period from the index alone.
+            models.Index(
+                fields=["unit", "handling_rated_at"], include=["handling_rating"],
+                condition=Q(handling_rated_at__isnull=False), name="feedback_handling_rated_idx",
             ),
         ]
         constraints = [
@@ -227,3 +237,39 @@ class KioskVote(models.Model):
 
     def __str__(self):
         return f"{self.score} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+
+class Open311Partner(models.Model):
+    """A partner system (a city app, FixMyStreet…) allowed to hand cases in through the Open311 API for the units
+    of its jurisdiction. Its API key is shown once when created: only its prefix (to look it up) and a SHA-256 hash
+    are kept. A revoked partner's key stops working; its cases stay."""
+
+    name = models.CharField(_("name"), max_length=100)
+    jurisdiction = models.ForeignKey(
+        "units.Unit", verbose_name=_("jurisdiction"), on_delete=models.PROTECT, related_name="open311_partners",
+        help_text=_("The partner may send cases to this unit and every unit beneath it."),
+    )
+    key_prefix = models.CharField(max_length=16, unique=True, editable=False)
+    key_hash = models.CharField(max_length=64, editable=False)
+    rate_limit = models.PositiveIntegerField(
+        _("requests per hour"), default=120, validators=[MinValueValidator(1), MaxValueValidator(100_000)],
+        help_text=_("Cases the partner may send in one hour; further ones are refused until the hour is over."),
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    history = HistoricalRecords()
+    objects = ScopedQuerySet.through("jurisdiction").as_manager()
+
+    class Meta:
+        verbose_name = _("Open311 partner")
+        verbose_name_plural = _("Open311 partners")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -5,6 +5,7 @@ from django.urls import path
 from feedback.citizen import views as citizen
 from feedback.public import views as public
 from feedback.staff import reply_views as replies, views as staff
+from feedback.stats import views as stats
 
 app_name = "feedback"
 
@@ -17,6 +18,7 @@ urlpatterns = [
     path("feedback/track/<str:code>/reopen/", citizen.CaseReopenView.as_view(), name="track_reopen"),
     path("feedback/done/<str:code>/", public.FeedbackDoneView.as_view(), name="done"),
     path("kiosk/<str:token>/", public.KioskView.as_view(), name="kiosk"),
+    path("feedback/stats/", stats.StatsListView.as_view(), name="stats_list"),
     # Staff pages
     # (added by the staff side; keep them above the <public_code> patterns below, which match any slug)
     path("feedback/inbox/", staff.InboxView.as_view(), name="inbox"),
@@ -33,4 +35,5 @@ urlpatterns = [
     # collide with the fixed words above.
     path("feedback/<slug:public_code>/", public.FeedbackFormView.as_view(), name="public_form"),
     path("feedback/<slug:public_code>/poster/", public.PosterView.as_view(), name="poster"),
+    path("feedback/<slug:public_code>/stats/", stats.UnitStatsView.as_view(), name="unit_stats"),
 ]

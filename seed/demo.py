@@ -39,6 +39,7 @@ from seed.demo_angiang import AN_GIANG
 from seed.demo_codes import demo_code_seed
 from seed.demo_hanoi import HANOI
 from seed.demo_inspections import demo_team_seed
+from seed.demo_open311 import demo_open311_seed
 from seed.demo_people import DISTRICT_ROSTER, WARD_DEPUTY, seed_unit_staff, ward_roster
 from seed.demo_pledges import demo_pledges_seed
 from seed.demo_spec import PROVINCE, DemoAccount, DemoProvince
@@ -368,5 +369,6 @@ def demo_seed(*, password: str, rng_seed: int = 2026, with_activity: bool = True
     summary = DemoSummary()
     for spec in DEMO_PROVINCES:
         seed_province(spec, password=password, rng_seed=rng_seed, with_activity=with_activity, summary=summary)
+    demo_open311_seed()
     summary.logins = demo_logins()
     return summary

@@ -12,6 +12,7 @@ scheme applies to the months and quarters the suite looks at.
 
 import datetime
 from decimal import Decimal
+import hashlib
 import importlib
 import secrets
 
@@ -56,7 +57,7 @@ from evaluations.models import (
 )
 from evaluations.ratings.services import scheme_for
 from feedback.choices import CaseStatus, Channel, FeedbackKind
-from feedback.models import CitizenMessage, FeedbackCase, KioskDevice, KioskVote, ReplyTemplate
+from feedback.models import CitizenMessage, FeedbackCase, KioskDevice, KioskVote, Open311Partner, ReplyTemplate
 from pledges.choices import Audience, PledgeMethod, VersionStatus
 from pledges.models import Article, Chapter, CodeOfConduct, CodeVersion, Pledge, PledgeCampaign, PledgeReminder
 from pledges.selectors import articles_in_force, code_in_force
@@ -703,6 +704,24 @@ class KioskVoteFactory(DjangoModelFactory):
     device = factory.SubFactory(KioskDeviceFactory, unit=factory.SelfAttribute("..unit"))
     score = 5
     created_at = factory.LazyFunction(timezone.now)
+
+
+class Open311PartnerFactory(DjangoModelFactory):
+    """An active Open311 partner of a unit's subtree, with the key ``cp311_<prefix>_secret-<n>`` (``partner.key``)."""
+
+    class Meta:
+        model = Open311Partner
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Ứng dụng đối tác {n}")
+    jurisdiction = factory.SubFactory(UnitFactory)
+    key_prefix = factory.Sequence(lambda n: f"test{n:04d}")
+    key_hash = factory.LazyAttribute(lambda o: hashlib.sha256(f"cp311_{o.key_prefix}_secret".encode()).hexdigest())
+    rate_limit = 120
+
+    @factory.post_generation
+    def key(self, create, extracted, **kwargs):
+        self.key = f"cp311_{self.key_prefix}_secret"
 
 
 # --- reports -------------------------------------------------------------------------------------------------

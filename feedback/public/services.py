@@ -93,12 +93,15 @@ def feedback_submit(
     photo=None,
     submission_token: str | None = None,
     check_token_first: bool = True,
+    channel: str = Channel.WEB,
+    partner=None,
 ) -> FeedbackCase:
     """Record a citizen's feedback from the public form and return its case (status new, due in N working days).
 
     ``submission_token`` is the form's one-time token: submitting the same form again returns the case the
     first submission created, also when both arrive at the same moment (the unique constraint decides);
     ``check_token_first=False`` skips the first look-up when the caller has just made it.
+    ``channel`` and ``partner`` record a case handed in by a partner system (Open311) through this same path.
     Contact details need explicit consent; a photo must be a real JPEG, PNG or WebP image under the limit.
     The case's history (simple-history) records the creation.
     """
@@ -140,7 +143,8 @@ def feedback_submit(
     received_at = timezone.now()
     case = FeedbackCase(
         unit=unit,
-        channel=Channel.WEB,
+        channel=channel,
+        partner=partner,
         kind=kind,
         text=text,
         staff_mentioned=(staff_mentioned or "").strip(),

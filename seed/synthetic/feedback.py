@@ -43,7 +43,11 @@ CASE_FIELDS = ["unit", "tracking_code", "channel", "kind", "text", "staff_mentio
                "contact_name", "contact_phone", "contact_email", "contact_consent", "contact_erased_at",
                "received_at", "due_on", "status", "rejection_reason", "assigned_to", "staff", "substantiated",
                "violation", "internal_note", "public_reply", "replied_at", "closed_at", "submission_token",
-               "recorded_by", "created_at", "updated_at"]
+               "recorded_by", "created_at", "updated_at", "handling_rating", "handling_comment", "handling_rated_at",
+               "reopen_count", "reopen_reason"]
+# Resolved cases whose citizen rated the handling, and the ratings given.
+HANDLING_RATED_SHARE = 0.4
+HANDLING_RATINGS = (1, 2, 3, 4, 4, 4, 5, 5)
 
 
 class _Codes:
@@ -142,12 +146,16 @@ def feedback_seed(plan: Plan, people: dict[int, list[Person]], complaints) -> in
             person = candidates[rng.randrange(len(candidates))]
             if person.active_in(month, month_end(month)):
                 staff_id = person.id
+        handling_rating = handling_rated_at = None
+        if status == CaseStatus.RESOLVED and closed is not None and rng.random() < HANDLING_RATED_SHARE:
+            handling_rating = rng.choice(HANDLING_RATINGS)
+            handling_rated_at = min(closed + datetime.timedelta(days=1), now)
         return line((
             ward.pk, codes.new(), channel, kind, TEXTS[kind], "", satisfaction, "",
             "Nguyễn Văn Dân" if consent else "", "0912345678" if consent else "", "", consent, None,
             received, due_on, status, reason, None, staff_id, substantiated, violation, "",
             reply, closed if reply else None, closed, None, None if channel == Channel.WEB else author,
-            received, closed or received,
+            received, closed or received, handling_rating, "", handling_rated_at, 0, "",
         ))
 
     def lines():

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from seed.demo import demo_logins, logins_table, open_url
+from seed.demo_open311 import demo_open311_key
 
 POLL_INTERVAL = 0.5
 
@@ -97,5 +98,8 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {line}")
         else:
             self.stdout.write("No demo users yet: run `manage.py seed_demo` (or `make demo`).")
+        key = demo_open311_key()
+        if key:
+            self.stdout.write(f"Open311 API ({url}open311/v2/): demo partner key {key} (DEMO_OPEN311_KEY, demo only).")
         self.stdout.write(rule)
         self.stdout.flush()  # stdout is a pipe under honcho: without this the banner waits in a buffer
