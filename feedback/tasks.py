@@ -10,3 +10,11 @@ from feedback.staff.services import feedback_contacts_purge as purge
 def feedback_contacts_purge() -> int:
     """Erase the contact details of cases closed longer ago than the retention period (daily, by beat)."""
     return purge(today=timezone.localdate())
+
+
+@shared_task(name="feedback.feedback_due_notify")
+def feedback_due_notify() -> dict:
+    """Tell of open cases due within two working days, or overdue (daily, by beat, before the digest)."""
+    from feedback.notifications import feedback_due_notify as scan
+
+    return scan(today=timezone.localdate())

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import models
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _
 
 
 class Delivery(models.TextChoices):
@@ -53,6 +53,7 @@ class KindSpec:
 
     title: str
     default: str
+    translated: tuple[str, ...] = ()  # parameters stored as an English message id, translated when shown
 
 
 KINDS: dict[str, KindSpec] = {
@@ -92,8 +93,10 @@ KINDS: dict[str, KindSpec] = {
         _("Corrective action of %(unit)s is overdue since %(due)s: %(description)s"), Delivery.DIGEST),
     NotificationKind.ACTION_DONE: KindSpec(
         _("%(unit)s marked a corrective action done; please verify it: %(description)s"), Delivery.IMMEDIATE),
-    NotificationKind.REPORT_READY: KindSpec(_("Ready: %(what)s of %(unit)s."), Delivery.IMMEDIATE),
-    NotificationKind.REPORT_FAILED: KindSpec(_("Failed: %(what)s of %(unit)s. Open it to try again."), Delivery.IMMEDIATE),
+    NotificationKind.REPORT_READY: KindSpec(
+        _("Ready: %(what)s %(period)s of %(unit)s."), Delivery.IMMEDIATE, translated=("what",)),
+    NotificationKind.REPORT_FAILED: KindSpec(
+        _("Failed: %(what)s %(period)s of %(unit)s. Open it to try again."), Delivery.IMMEDIATE, translated=("what",)),
     NotificationKind.COMMENDATION_AWAITING: KindSpec(
         _("The commendation list of %(unit)s for %(period)s awaits your approval."), Delivery.IMMEDIATE),
 }
@@ -116,7 +119,11 @@ def render_title(kind: str, params: dict) -> str:
     spec = KINDS.get(kind)
     if spec is None:
         return str(kind)
+    values = _Blank(params or {})
+    for name in spec.translated:
+        if values.get(name):
+            values[name] = gettext(values[name])
     try:
-        return str(spec.title) % _Blank(params or {})
+        return str(spec.title) % values
     except (TypeError, ValueError):
         return str(NotificationKind(kind).label) if kind in NotificationKind.values else str(kind)

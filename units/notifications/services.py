@@ -173,7 +173,7 @@ def unsubscribe_read(token: str) -> tuple[User, str] | None:
 def notification_unsubscribe(*, user, kind: str) -> None:
     """Stop e-mail (immediate and digest) of ``kind``, or of every kind; the bell keeps showing them."""
     kinds = NotificationKind.values if kind == ALL_KINDS else [kind]
-    notification_preferences_set(user=user, choices={k: Delivery.NONE for k in kinds})
+    notification_preferences_set(user=user, choices=dict.fromkeys(kinds, Delivery.NONE))
 
 
 # Roles a unit's own work goes to first (the inbox, the sheet): its officers and head.
