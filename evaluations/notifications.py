@@ -44,7 +44,7 @@ def sheet_moved(sheet: RatingSheet, *, action: str, actor, reason: str = "") -> 
     or reopened by the level above (the unit's raters and approvers)."""
     url = reverse("evaluations:sheet_detail", kwargs={"pk": sheet.pk})
     common = {"unit": sheet.unit, "obj": sheet, "url": url, "params": _sheet_params(sheet, reason), "actor": actor}
-    stamp = timezone.now().isoformat(timespec="seconds")
+    stamp = timezone.now().isoformat()  # a new event each move (a repeated move is refused by the workflow)
     submitter = [sheet.submitted_by_id] if sheet.submitted_by_id else None
     if action == "submit":
         return notify(kind=NotificationKind.SHEET_SUBMITTED, event_key=f"sheet-submit:{sheet.pk}:{stamp}",
@@ -168,7 +168,7 @@ def action_done(action: CorrectiveAction, *, actor) -> int:
     visit = InspectionVisit.objects.select_related("team", "unit").get(pk=action.finding.visit_id)
     return notify(
         kind=NotificationKind.ACTION_DONE, unit=visit.unit, obj=action, url=_action_url(action),
-        params=_action_params(action, visit), event_key=f"action-done:{action.pk}:{action.done_at:%Y%m%dT%H%M%S}",
+        params=_action_params(action, visit), event_key=f"action-done:{action.pk}:{action.done_at.isoformat()}",
         recipients=_team(visit), actor=actor,
     )
 
