@@ -7,11 +7,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 import pytest
 
+from tests.factories import UserFactory
 from units.notifications.emails import notification_digests_send
 from units.notifications.kinds import Delivery, NotificationKind as K
 from units.notifications.models import Notification
 from units.notifications.services import notification_preferences_set
-from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
