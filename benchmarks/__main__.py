@@ -18,7 +18,7 @@ from benchmarks import database
 from benchmarks.harness import table
 from benchmarks.scales import SCALES
 
-CASES = ("dashboard", "sheet", "quarterly", "export", "web", "units_import")
+CASES = ("dashboard", "sheet", "quarterly", "export", "web", "units_import", "digest")
 
 
 def main(argv: list[str] | None = None) -> int:
