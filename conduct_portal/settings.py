@@ -375,6 +375,11 @@ CELERY_BEAT_SCHEDULE["units-notification-digests"] = {
     "task": "units.notification_digests_send",
     "schedule": crontab(minute=0, hour=NOTIFICATION_DIGEST_HOUR),
 }
+CELERY_BEAT_SCHEDULE["units-notification-emails-sweep"] = {
+    "task": "units.notification_emails_sweep",
+    "schedule": 5 * 60,
+    "options": {"expires": 4 * 60},
+}
 CELERY_BEAT_SCHEDULE["feedback-notify-due-cases"] = {
     "task": "feedback.feedback_due_notify",
     "schedule": crontab(minute=30, hour=(NOTIFICATION_DIGEST_HOUR - 1) % 24),

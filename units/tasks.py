@@ -38,3 +38,11 @@ def notification_digests_send() -> dict:
     from units.notifications.emails import notification_digests_send as send
 
     return send()
+
+
+@shared_task(name="units.notification_emails_sweep", acks_late=True, reject_on_worker_lost=True)
+def notification_emails_sweep() -> int:
+    """Every few minutes (beat): immediate e-mails whose message was lost or kept failing are sent."""
+    from units.notifications.emails import notification_emails_sweep as sweep
+
+    return sweep()

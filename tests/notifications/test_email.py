@@ -97,3 +97,19 @@ def test_a_planned_surprise_visit_sends_no_email_to_the_inspected_ward(world, sm
     recipients = {r for m in smtp.messages for r in m.rcpt_tos}
     assert recipients == {"inspector@hanoi.example", "inspector2@hanoi.example"}
     assert not any("Kiểm tra bí mật" in _parsed(m)[2] for m in smtp.messages if "officer@" in " ".join(m.rcpt_tos))
+
+
+def test_emails_whose_message_was_lost_are_swept_up(world, smtp):
+    import datetime
+
+    from django.utils import timezone
+
+    from units.notifications.emails import notification_emails_sweep
+
+    notify(kind=K.VISIT_PLANNED, unit=world.ward, event_key="visit-planned:lost", recipients=[world.officer],
+           params={"unit": world.ward.name, "when": "08/12/2026 08:00", "subject": "Kiểm tra định kỳ"})
+    assert notification_emails_sweep() == 0  # too fresh: its own task may still be on the way
+    later = timezone.now() + datetime.timedelta(minutes=11)
+    assert notification_emails_sweep(now=later) == 1
+    assert notification_emails_sweep(now=later) == 0
+    assert [m.rcpt_tos for m in smtp.messages] == [["officer@hanoi.example"]]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+import datetime
 import functools
 import logging
 
@@ -114,6 +115,25 @@ def notification_emails_send(*, event_key: str) -> int:
         connection.close()
     if failure is not None:
         raise failure
+    return sent
+
+
+def notification_emails_sweep(*, now=None, grace=datetime.timedelta(minutes=10), horizon=datetime.timedelta(days=2)) -> int:
+    """Send the immediate e-mails still unsent ``grace`` after their event (the broker was down when they were
+    queued, or every retry failed), up to ``horizon`` old: older news goes no more by e-mail (the bell has it).
+    Returns the number sent."""
+    now = now or timezone.now()
+    keys = (
+        Notification.objects.filter(
+            delivery=Delivery.IMMEDIATE, emailed_at__isnull=True, created_at__lt=now - grace, created_at__gt=now - horizon
+        ).exclude(recipient__email="").values_list("event_key", flat=True).distinct()[:500]
+    )
+    sent = 0
+    for key in list(keys):
+        try:
+            sent += notification_emails_send(event_key=key)
+        except Exception:
+            logger.warning("Notification e-mails of %s still failing", key, exc_info=True)
     return sent
 
 

@@ -114,11 +114,20 @@ def _queue_emails(event_key: str) -> None:
     from units.tasks import notification_emails_send  # the task module imports this one
 
     try:
-        notification_emails_send.delay(event_key)
+        notification_emails_send.apply_async(args=[event_key], retry=False)
     except Exception:
-        # The broker is down: the rows stay unsent (``emailed_at`` empty); the digest picks nothing up, but the
-        # bell shows them. Never fail the request that did the work.
-        logger.exception("Could not queue the e-mails of notification event %s", event_key)
+        # The broker is down: the rows stay unsent (``emailed_at`` empty) and the sweep (``emails.
+        # notification_emails_sweep``, every few minutes) sends them later. Never fail the request that did the work.
+        logger.warning("Could not queue the e-mails of notification event %s; the sweep will", event_key, exc_info=True)
+
+
+def notifications_settle(*, since, until) -> int:
+    """Mark the notifications created from ``since`` to ``until`` read and delivered (e-mail and digest): what a
+    data load told of past events (the demo's year of history, an import) is old news, neither a red bell nor a
+    burst of e-mail. Returns how many rows changed."""
+    return Notification.objects.filter(created_at__gte=since, created_at__lte=until, read_at__isnull=True).update(
+        read_at=until, emailed_at=until, digest_sent_at=until
+    )
 
 
 # --- Reading ----------------------------------------------------------------------------------------------
