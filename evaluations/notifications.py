@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.dates import add_months, month_start
-from evaluations.choices import ActionStatus, SheetStatus, VisitKind
+from evaluations.choices import ActionStatus, SheetStatus, VisitKind, VisitStatus
 from evaluations.models import CapException, CorrectiveAction, InspectionVisit, RatingSheet
 from units.choices import Role
 from units.models import RoleAssignment, Staff, Unit
@@ -124,6 +124,19 @@ def visit_planned(visit: InspectionVisit, *, actor) -> int:
               "params": _visit_params(visit), "event_key": f"visit-planned:{visit.pk}", "actor": actor}
     told = notify(recipients=_team(visit), **common)
     if visit.kind == VisitKind.SCHEDULED:
+        told += notify(capability=Capability.CORRECT, roles=UNIT_OFFICERS, nearest=True, **common)
+    return told
+
+
+def visit_changed(visit: InspectionVisit, *, actor, change: str) -> int:
+    """A planned visit was moved or changed (``change`` names it, e.g. its new date): the same people as when it was
+    planned — the inspected unit only for a scheduled visit, or a surprise visit already under way. No service
+    changes a visit yet; the one that does calls this."""
+    url = reverse("evaluations:visit_detail", kwargs={"pk": visit.pk})
+    common = {"kind": NotificationKind.VISIT_PLANNED, "unit": visit.unit, "obj": visit, "url": url,
+              "params": _visit_params(visit), "event_key": f"visit-changed:{visit.pk}:{change}"[:200], "actor": actor}
+    told = notify(recipients=_team(visit), **common)
+    if visit.kind == VisitKind.SCHEDULED or visit.status != VisitStatus.PLANNED:
         told += notify(capability=Capability.CORRECT, roles=UNIT_OFFICERS, nearest=True, **common)
     return told
 

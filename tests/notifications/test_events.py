@@ -191,6 +191,16 @@ def test_a_surprise_visit_is_told_to_the_team_only_until_it_starts(world, team, 
     assert told(K.VISIT_STARTED) == {"officer", "head"}
 
 
+def test_a_changed_surprise_visit_stays_secret_until_it_starts(world, team):
+    from evaluations.notifications import visit_changed
+
+    visit = plan_visit(actor=world.office, team=team, unit=world.ward, kind=VisitKind.SURPRISE, subject="Đột xuất",
+                       when=timezone.now() + datetime.timedelta(days=1))
+    visit_changed(visit, actor=world.office, change="2026-12-09T08:00")
+    assert not Notification.objects.filter(recipient__in=[world.officer, world.head]).exists()
+    assert Notification.objects.filter(event_key__startswith="visit-changed:", recipient=world.inspector2).exists()
+
+
 def test_corrective_actions_tell_the_ward_and_done_ones_the_team(world, team):
     visit = plan_visit(actor=world.office, team=team, unit=world.ward, kind=VisitKind.SCHEDULED)
     visit = inspection_services.visit_start(actor=world.inspector, visit=visit)
