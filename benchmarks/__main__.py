@@ -18,7 +18,7 @@ from benchmarks import database
 from benchmarks.harness import table
 from benchmarks.scales import SCALES
 
-CASES = ("dashboard", "sheet", "quarterly", "export", "web", "units_import", "stats")
+CASES = ("dashboard", "sheet", "quarterly", "export", "web", "units_import", "stats", "digest")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -57,6 +57,9 @@ Environment variables (all optional in development; a ``.env`` file beside ``man
 - ``TWO_FACTOR_REQUIRED_ROLES``: comma-separated roles (e.g. ``district_office,city_admin``) whose users must
   use two-factor login: without an authenticator app they are sent to its set-up page after logging in. Empty by
   default: two-factor login is then optional, offered to district offices and city administrators.
+- ``NOTIFICATION_DIGEST_HOUR`` (7): hour (local time) of the daily digest e-mail of notifications;
+  ``RATING_REMINDER_DAY`` (25), ``RATING_DUE_DAY`` (5): from which day of the month officers are reminded to rate
+  the month, and by which day of the next month.
 - ``DEMO_PASSWORD``: password of the demo users made by ``seed_demo`` (default ``hanoi-2026``).
 - ``DEMO_OPEN311_KEY``: the API key of the demo's Open311 partner made by ``seed_demo`` (a fixed, public demo value by
   default: demo only, never on a real portal).
@@ -170,6 +173,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.navigation",
                 "portal.context_processors.legal_basis",
+                "units.notifications.context_processors.notifications",
                 "pledges.banner.pledge_banner",
             ],
             "builtins": ["core.templatetags.core_tags"],
@@ -385,6 +389,31 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 6 * 60 * 60,
     },
 }
+# Notifications: the daily digest of the e-mails users chose to receive once a day, at this hour (local time);
+# the scans for what falls due (feedback cases, corrective actions, monthly sheets, pledges) just before it.
+NOTIFICATION_DIGEST_HOUR = env.int("NOTIFICATION_DIGEST_HOUR", default=7)
+CELERY_BEAT_SCHEDULE["units-notification-digests"] = {
+    "task": "units.notification_digests_send",
+    "schedule": crontab(minute=0, hour=NOTIFICATION_DIGEST_HOUR),
+}
+CELERY_BEAT_SCHEDULE["units-notification-emails-sweep"] = {
+    "task": "units.notification_emails_sweep",
+    "schedule": 5 * 60,
+    "options": {"expires": 4 * 60},
+}
+CELERY_BEAT_SCHEDULE["feedback-notify-due-cases"] = {
+    "task": "feedback.feedback_due_notify",
+    "schedule": crontab(minute=30, hour=(NOTIFICATION_DIGEST_HOUR - 1) % 24),
+}
+CELERY_BEAT_SCHEDULE["evaluations-notify-due"] = {
+    "task": "evaluations.notifications_due_scan",
+    "schedule": crontab(minute=40, hour=(NOTIFICATION_DIGEST_HOUR - 1) % 24),
+}
+# Monthly rating: from this day of the month, the officers of units whose sheet of the month is not submitted yet are
+# reminded (once a month) to rate by day RATING_DUE_DAY of the next month.
+RATING_REMINDER_DAY = env.int("RATING_REMINDER_DAY", default=25)
+RATING_DUE_DAY = env.int("RATING_DUE_DAY", default=5)
+
 # Background jobs (quarterly reports, annual summaries, exports) whose worker died or whose message was lost or never
 # sent (broker down) are sent again by a sweep every minute: a job waiting or running without a sign of life (progress,
 # or its worker's heartbeat every fifth of this) for JOB_STALE_AFTER seconds, or still unsent 30 s after it was asked.

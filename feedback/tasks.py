@@ -32,3 +32,11 @@ def citizen_message_send(self, message_id: int) -> str:
 def citizen_messages_resend() -> int:
     """Queue again the citizen messages whose task was never sent (the broker was down at the time)."""
     return messages.citizen_messages_resend()
+
+
+@shared_task(name="feedback.feedback_due_notify")
+def feedback_due_notify() -> dict:
+    """Tell of open cases due within two working days, or overdue (daily, by beat, before the digest)."""
+    from feedback.notifications import feedback_due_notify as scan
+
+    return scan(today=timezone.localdate())

@@ -23,6 +23,8 @@ from pledges.models import Pledge, PledgeCampaign, PledgeReminder
 from pledges.selectors import campaign_expected_staff
 from units.choices import Role
 from units.models import RoleAssignment, Unit
+from units.notifications.kinds import NotificationKind
+from units.notifications.services import notify
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +60,7 @@ def _campaign_remind(*, campaign: PledgeCampaign, today: datetime.date) -> int:
         return 0
     units = {unit.pk: unit for unit in Unit.objects.filter(pk__in=pending).only("id", "name", "path", "public_code")}
     recipients = _recipients_by_unit(units.values())
+    signers = _unsigned_accounts_by_unit(campaign, pending)
     sent = 0
     for unit_id in sorted(pending, key=lambda pk: units[pk].path):
         unit, (count, names) = units[unit_id], pending[unit_id]
@@ -71,6 +74,7 @@ def _campaign_remind(*, campaign: PledgeCampaign, today: datetime.date) -> int:
         except IntegrityError:
             continue
         sent += 1
+        _remind_signers(campaign=campaign, unit=unit, user_ids=signers.get(unit_id, []), today=today)
         if to:
             _send(campaign=campaign, unit=unit, count=count, names=names, to=to)
     return sent
@@ -94,6 +98,34 @@ def _unsigned_by_unit(campaign: PledgeCampaign) -> dict[int, tuple[int, list[str
     for unit_id, name, total in rows:
         result.setdefault(unit_id, (total, []))[1].append(name)
     return result
+
+
+def _unsigned_accounts_by_unit(campaign: PledgeCampaign, unit_ids) -> dict[int, list[int]]:
+    """The portal accounts of the unsigned staff of ``unit_ids`` (those linked to a staff record). One query."""
+    signed = Pledge.objects.filter(campaign=campaign, withdrawn_at__isnull=True).values("staff_id")
+    rows = (
+        campaign_expected_staff(campaign=campaign)
+        .exclude(pk__in=signed)
+        .filter(unit_id__in=list(unit_ids), user__isnull=False, user__is_active=True)
+        .values_list("unit_id", "user__id")
+    )
+    result: dict[int, list[int]] = {}
+    for unit_id, user_id in rows:
+        result.setdefault(unit_id, []).append(user_id)
+    return result
+
+
+def _remind_signers(*, campaign: PledgeCampaign, unit: Unit, user_ids: list[int], today: datetime.date) -> None:
+    """Each unsigned staff member with an account is reminded themselves, once a week (in the portal, and by
+    e-mail as they chose)."""
+    if not user_ids:
+        return
+    year, week, _day = today.isocalendar()
+    notify(
+        kind=NotificationKind.PLEDGE_UNSIGNED, unit=unit, obj=campaign, url=reverse("pledges:pledge_sign", args=[campaign.pk]),
+        params={"campaign": campaign.title, "due": campaign.closes_on.strftime("%d/%m/%Y")},
+        event_key=f"pledge-unsigned:{campaign.pk}:{year}-W{week:02d}", recipients=user_ids,
+    )
 
 
 def _recipients_by_unit(units) -> dict[int, list[str]]:

@@ -31,6 +31,7 @@ import random
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils import timezone
 
 from core.dates import local_datetime
 from pledges.models import PledgeCampaign
@@ -45,6 +46,7 @@ from seed.demo_pledges import demo_pledges_seed
 from seed.demo_spec import PROVINCE, DemoAccount, DemoProvince
 from units.choices import GRASSROOTS_KINDS, LEGACY_LAST_DAY, REFORM_DATE, Leadership, Role, Structure
 from units.models import RoleAssignment, Staff, StaffTransfer, Unit, User
+from units.notifications.services import notifications_settle
 from units.services import role_assign, staff_deactivate, staff_move, staff_update
 from units.unit_import import units_import
 
@@ -223,6 +225,8 @@ def _seed_users(*, password: str, spec: DemoProvince, units: ProvinceUnits, summ
             user = User.objects.create(
                 username=account.username,
                 password=hashed,
+                # Notifications reach demo users by e-mail too (the console in ``make run``); never a real address.
+                email=f"{account.username}@demo.invalid",
                 full_name=account.full_name or (linked.full_name if linked else ""),
                 is_staff=account.superuser,
                 is_superuser=account.superuser,
@@ -367,8 +371,11 @@ def demo_seed(*, password: str, rng_seed: int = 2026, with_activity: bool = True
     Idempotent: demo users who already exist keep their password (``password`` only applies to users this run
     creates). ``with_activity=False`` leaves out the activity, campaigns and teams (tests of staff and users)."""
     summary = DemoSummary()
+    started = timezone.now()
     for spec in DEMO_PROVINCES:
         seed_province(spec, password=password, rng_seed=rng_seed, with_activity=with_activity, summary=summary)
     demo_open311_seed()
+    # The services told the demo users of the history they seeded: old news, not a red bell and a burst of e-mail.
+    notifications_settle(since=started, until=timezone.now())
     summary.logins = demo_logins()
     return summary

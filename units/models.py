@@ -219,6 +219,10 @@ class User(AbstractUser):
     staff_member = models.OneToOneField(
         Staff, verbose_name=_("staff record"), on_delete=models.SET_NULL, null=True, blank=True, related_name="user"
     )
+    # The language of the portal's e-mail to this person (notifications, digests); the pages follow the switch.
+    language = models.CharField(
+        _("e-mail language"), max_length=8, choices=[("vi", "Tiếng Việt"), ("en", "English")], default="vi"
+    )
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")
@@ -249,3 +253,7 @@ class RoleAssignment(models.Model):
 
     def __str__(self):
         return f"{self.user} — {self.get_role_display()} — {self.unit}"
+
+
+# Notifications are a bounded context of their own (units.notifications); their tables belong to this app.
+from units.notifications.models import Notification, NotificationPreference  # noqa: E402, F401

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from units import views
+from units.notifications import views as notifications
 
 app_name = "units"
 
@@ -18,4 +19,9 @@ urlpatterns = [
     path("staff/<int:pk>/edit/", views.StaffUpdateView.as_view(), name="staff_update"),
     path("staff/<int:pk>/move/", views.StaffMoveView.as_view(), name="staff_move"),
     path("staff/<int:pk>/deactivate/", views.StaffDeactivateView.as_view(), name="staff_deactivate"),
+    path("notifications/", notifications.NotificationListView.as_view(), name="notification_list"),
+    path("notifications/read-all/", notifications.NotificationReadAllView.as_view(), name="notification_read_all"),
+    path("notifications/<int:pk>/read/", notifications.NotificationReadView.as_view(), name="notification_read"),
+    path("notifications/preferences/", notifications.NotificationPreferencesView.as_view(), name="notification_preferences"),
+    path("notifications/unsubscribe/<str:token>/", notifications.UnsubscribeView.as_view(), name="notification_unsubscribe"),
 ]

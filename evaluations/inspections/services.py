@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _, gettext_noop
 from core.audit import save_with_history
 from core.uploads import validate_image, validate_scan
 from core.workflow import Transition, Workflow
+from evaluations import notifications as evaluation_notifications
 from evaluations.choices import ActionStatus, CheckResult, Severity, ViolationSource, VisitKind, VisitStatus
 from evaluations.inspections.selectors import checklist_default_for, checklists_for, user_can_inspect
 from evaluations.models import (
@@ -161,7 +162,9 @@ def visit_plan(
         created_by=actor,
     )
     visit.full_clean()
-    return save_with_history(visit, actor=actor)
+    visit = save_with_history(visit, actor=actor)
+    evaluation_notifications.visit_planned(visit, actor=actor)
+    return visit
 
 
 @transaction.atomic
@@ -182,6 +185,7 @@ def visit_start(*, actor: User, visit: InspectionVisit) -> InspectionVisit:
             if item.pk not in present
         ]
     )
+    evaluation_notifications.visit_started(visit, actor=actor)
     return visit
 
 
@@ -361,7 +365,9 @@ def action_create(
         raise ValidationError(errors)
     action = CorrectiveAction(finding=finding, description=description.strip(), owner_unit=owner_unit, due_on=due_on)
     action.full_clean()
-    return save_with_history(action, actor=actor)
+    action = save_with_history(action, actor=actor)
+    evaluation_notifications.action_assigned(action, actor=actor)
+    return action
 
 
 @transaction.atomic
@@ -384,7 +390,9 @@ def action_mark_done(*, actor: User, action: CorrectiveAction, evidence: str, ev
     action.done_by = actor
     action.done_at = timezone.now()
     action.full_clean()
-    return save_with_history(action, actor=actor)
+    action = save_with_history(action, actor=actor)
+    evaluation_notifications.action_done(action, actor=actor)
+    return action
 
 
 @transaction.atomic

@@ -23,6 +23,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from core.audit import CHANGE_REASON_LENGTH, save_with_history
 from core.dates import month_end, month_start
 from core.workflow import Transition, Workflow
+from evaluations import notifications as evaluation_notifications
 from evaluations.choices import RatingPeriod, SheetStatus
 from evaluations.models import CapException, Rating, RatingSheet, ScoringScheme, Violation
 from evaluations.ratings import periods, scoring
@@ -280,7 +281,9 @@ def rating_sheet_transition(*, actor: User, sheet: RatingSheet, action: str, rea
         sheet.locked_at = now
     elif action == "reopen":
         sheet.approved_by = sheet.approved_at = sheet.locked_at = None
-    return save_with_history(sheet, actor=actor, reason=reason.strip() or ACTION_LABELS[action]())
+    sheet = save_with_history(sheet, actor=actor, reason=reason.strip() or ACTION_LABELS[action]())
+    evaluation_notifications.sheet_moved(sheet, action=action, actor=actor, reason=reason.strip())
+    return sheet
 
 
 # Moves that are refused while the sheet is above its cap on grade A.
@@ -442,7 +445,9 @@ def cap_exception_decide(*, actor: User, unit: Unit, month: datetime.date, reaso
         )
     exception = CapException(unit=unit, month=start, reason=reason, decided_by=actor)
     exception.full_clean()
-    return save_with_history(exception, actor=actor, reason=reason)
+    exception = save_with_history(exception, actor=actor, reason=reason)
+    evaluation_notifications.cap_exception_decided(exception, actor=actor)
+    return exception
 
 
 @transaction.atomic

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import save_with_history
+from feedback import notifications as feedback_notifications
 from feedback.choices import CaseStatus, CitizenEvent
 from feedback.citizen.messages import citizen_notify
 from feedback.models import FeedbackCase
@@ -71,7 +72,7 @@ def case_reopen(*, tracking_code: str, reason: str, today: datetime.date | None 
     """Reopen the citizen's resolved case, with their reason, within ``FEEDBACK_REOPEN_DAYS`` of its resolution: it
     goes back to the inbox in progress, flagged reopened, due ``FEEDBACK_DUE_WORKING_DAYS`` working days from today,
     and no longer counts as answered on time. The citizen is told (``citizen_notify``). The one place a citizen's
-    reopening happens: a hook for telling the unit's officers belongs here."""
+    reopening happens; its assignee and the unit's triagers are told too."""
     case = _resolved_case(tracking_code)
     today = today or timezone.localdate()
     deadline = reopen_deadline(case)
@@ -90,4 +91,5 @@ def case_reopen(*, tracking_code: str, reason: str, today: datetime.date | None 
     case.full_clean(exclude=["violation", "staff", "assigned_to", "recorded_by", "unit"])
     save_with_history(case, actor=None, reason="reopened by the citizen")
     citizen_notify(case=case, event=CitizenEvent.REOPENED)
+    feedback_notifications.case_reopened(case)
     return case

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.uploads import validate_image
+from feedback import notifications as feedback_notifications
 from feedback.choices import Channel, FeedbackKind
 from feedback.models import FeedbackCase, KioskDevice, KioskVote
 from units.models import Unit
@@ -176,6 +177,7 @@ def feedback_submit(
             if existing is not None:
                 return existing
             continue  # a tracking code collision: draw another
+        feedback_notifications.case_new(case)
         return case
     raise RuntimeError("could not draw a free tracking code")
 

@@ -22,6 +22,7 @@ from core.audit import save_with_history
 from core.workflow import Transition, Workflow
 from evaluations.choices import ViolationSource
 from evaluations.violations.services import violation_record
+from feedback import notifications as feedback_notifications
 from feedback.choices import CLOSED_STATUSES, CaseStatus, Channel, CitizenEvent, FeedbackKind, RejectionReason
 from feedback.citizen.messages import citizen_notify
 from feedback.models import FeedbackCase, KioskDevice
@@ -123,7 +124,9 @@ def feedback_record(
         staff_mentioned=staff_mentioned.strip(), satisfaction=satisfaction, contact_consent=bool(consent) and any(contact.values()),
         received_at=received_at, due_on=due_date_for(timezone.localdate(received_at)), recorded_by=actor, **contact,
     )
-    return _save(case, actor)
+    case = _save(case, actor)
+    feedback_notifications.case_new(case, actor=actor)
+    return case
 
 
 @transaction.atomic
@@ -133,7 +136,9 @@ def feedback_assign(*, actor, case: FeedbackCase, assignee) -> FeedbackCase:
     if assignee is not None and not scope_for(assignee).can(Capability.TRIAGE_FEEDBACK, case.unit):
         raise ValidationError({"assignee": _("This person cannot handle feedback of this unit.")})
     case.assigned_to = assignee
-    return _save(case, actor)
+    case = _save(case, actor)
+    feedback_notifications.case_assigned(case, actor=actor)
+    return case
 
 
 @transaction.atomic

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _, gettext_noop
 from core.choices import JobStatus
 from core.jobs import job_claim, job_enqueue, job_progress, job_run, job_succeed, write_atomically
 from core.quarters import Year
+from reports import notifications as report_notifications
 from reports.annual import selectors as sections
 from reports.annual.workbook import annual_report_file_name, annual_workbook
 from reports.commendations.figures import commendation_list_generate
@@ -185,6 +186,7 @@ def annual_report_build(*, report_id: int, task_id: str) -> AnnualReport | None:
         job_succeed(report, file_name=name, data=data)
 
     job_run(report, body)
+    report_notifications.job_finished(report)
     return report
 
 

@@ -29,6 +29,7 @@ from core.text import fold_diacritics
 from evaluations.choices import GRADE_ORDER
 from evaluations.figures import staff_annual_grades, staff_quarter_ratings, staff_with_sanctions, staff_with_violations
 from feedback.figures import staff_case_counts
+from reports import notifications as report_notifications
 from reports.choices import CommendationStatus, EntrySource
 from reports.models import CommendationEntry, CommendationList, CommendationRule
 from units.jurisdiction import rule_in_force
@@ -333,6 +334,8 @@ def commendation_list_generate(
         commendation_list.rule = rule
         commendation_list.generated_at = timezone.now()
         save_with_history(commendation_list, actor=actor, reason=_("Generated") if created else _("Refreshed"))
+        if created:
+            report_notifications.commendation_awaiting(commendation_list, actor=actor)
     return commendation_list
 
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from core.choices import JobStatus
 from core.jobs import job_claim, job_enqueue, job_progress, job_run, job_succeed, write_atomically
+from reports import notifications as report_notifications
 from reports.exports.kinds import export_count, export_write
 from reports.exports.writer import ExportRequest
 from reports.models import ExportJob
@@ -92,6 +93,7 @@ def export_job_build(*, job_id: int, task_id: str) -> ExportJob | None:
         )
 
     job_run(job, body)
+    report_notifications.job_finished(job)
     return job
 
 

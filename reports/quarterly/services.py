@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _, gettext_noop
 from core.choices import JobStatus
 from core.jobs import job_claim, job_enqueue, job_progress, job_run, job_succeed, write_atomically
 from core.quarters import Quarter
+from reports import notifications as report_notifications
 from reports.commendations.figures import commendation_list_generate
 from reports.models import QuarterlyReport
 from reports.quarterly import selectors as sections
@@ -182,6 +183,7 @@ def quarterly_report_build(*, report_id: int, task_id: str) -> QuarterlyReport |
         job_succeed(report, file_name=name, data=data)
 
     job_run(report, body)
+    report_notifications.job_finished(report)
     return report
 
 

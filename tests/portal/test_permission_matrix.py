@@ -141,6 +141,13 @@ CASES: dict[str, Case] = {
     "units:staff_update": Case(kwargs=pk("staff"), own=roles(403, "inspector")),
     "units:staff_move": Case(kwargs=pk("staff"), own=roles(403, "inspector")),
     "units:staff_deactivate": Case(kwargs=pk("staff"), own=roles(403, "inspector")),
+    # A user's own notifications: someone else's id, or one that does not exist, changes nothing and goes back to
+    # the list; the unsubscribe link needs no login (its signed token is the key), and a forged one is refused.
+    "units:notification_list": Case(),
+    "units:notification_preferences": Case(),
+    "units:notification_read": Case(kwargs={"pk": 987654321}, method="POST", own=REDIRECT),
+    "units:notification_read_all": Case(method="POST", own=REDIRECT),
+    "units:notification_unsubscribe": Case(kwargs={"token": "forged:token"}, public=400),
     # Refused at the door without the right to audit anywhere (403, whatever the unit); for an auditor a unit
     # outside the scope is not among the filter's choices, so the filter is ignored (as in the inbox).
     "portal:audit_trail": Case(own=roles(403, *WARD, "inspector"), query=unit_filter,
