@@ -16,8 +16,10 @@ from evaluations.inspections import services as inspection_services
 from evaluations.notifications import actions_due_notify, sheet_reminders_send
 from evaluations.ratings import services as rating_services
 from feedback import notifications as feedback_notifications
-from feedback.choices import Channel, FeedbackKind
-from feedback.public.services import feedback_submit
+from feedback.choices import CaseStatus, Channel, FeedbackKind
+from feedback.citizen.services import case_reopen
+from feedback.models import FeedbackCase
+from feedback.public.services import feedback_submit, tracking_code_new
 from feedback.staff.services import feedback_assign, feedback_record
 from pledges.models import Pledge
 from pledges.reminders import pledge_reminders_send
@@ -90,11 +92,14 @@ def test_due_soon_and_overdue_cases_are_told_once_per_due_date(world):
 
 
 def test_a_case_reopened_by_the_citizen_tells_its_assignee_and_triagers(world):
-    case = FeedbackCaseFactory(unit=world.ward, assigned_to=world.officer)
-    case.reopen_count = 1
-    feedback_notifications.case_reopened(case)
-    feedback_notifications.case_reopened(case)  # the lead's call site retried
+    case = FeedbackCaseFactory(
+        unit=world.ward, assigned_to=world.officer, tracking_code=tracking_code_new(), status=CaseStatus.RESOLVED,
+        public_reply="Đã xử lý.",
+        closed_at=timezone.now(),
+    )
+    case_reopen(tracking_code=case.tracking_code, reason="Vẫn chưa được giải quyết")
     assert told(K.FEEDBACK_REOPENED) == {"officer", "head"}
+    feedback_notifications.case_reopened(FeedbackCase.objects.get(pk=case.pk))  # a retried call tells no one twice
     assert Notification.objects.filter(kind=K.FEEDBACK_REOPENED).count() == 2
 
 
