@@ -5,6 +5,33 @@ document.addEventListener("DOMContentLoaded", () => {
     button.classList.remove("d-none");
     button.addEventListener("click", () => window.print());
   });
+  // Every table of a page's content scrolls inside its own wrapper on a narrow screen, never the whole page.
+  document.querySelectorAll("main table").forEach((table) => {
+    if (table.closest(".table-responsive, [data-scroll-region], .no-wrap-table, svg")) return;
+    const wrapper = document.createElement("div");
+    wrapper.className = "table-responsive";
+    table.parentNode.insertBefore(wrapper, table);
+    wrapper.appendChild(table);
+  });
+  // A table wider than the screen scrolls inside its wrapper; a keyboard user reaches that scroll by focusing the
+  // wrapper, which therefore becomes focusable (and named after the table's caption) whenever it scrolls.
+  const scrollables = document.querySelectorAll(".table-responsive, [data-scroll-region]");
+  const focusableWhenScrolling = () => scrollables.forEach((wrapper) => {
+    if (wrapper.scrollWidth > wrapper.clientWidth + 1) {
+      wrapper.setAttribute("tabindex", "0");
+      if (!wrapper.hasAttribute("role")) wrapper.setAttribute("role", "region");
+      if (!wrapper.hasAttribute("aria-label") && !wrapper.hasAttribute("aria-labelledby")) {
+        const caption = wrapper.querySelector("caption");
+        const heading = wrapper.closest("section, main")?.querySelector("h1, h2, h3");
+        const name = (caption || heading)?.textContent.trim();
+        if (name) wrapper.setAttribute("aria-label", name);
+      }
+    } else if (wrapper.getAttribute("tabindex") === "0" && !wrapper.hasAttribute("data-scroll-region")) {
+      wrapper.removeAttribute("tabindex");
+    }
+  });
+  focusableWhenScrolling();
+  window.addEventListener("resize", focusableWhenScrolling);
   // Confirm destructive actions: <form data-confirm="…">.
   document.querySelectorAll("form[data-confirm]").forEach((form) => {
     form.addEventListener("submit", (event) => {
