@@ -12,9 +12,11 @@ axe-core comes with the ``axe-playwright-python`` package from the package index
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 import re
 from urllib.parse import urlsplit
 
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 # Violations known to be left in another lane's pages, by (path regex, axe rule id), each with the reason. Keep it
