@@ -5,9 +5,26 @@ document.addEventListener("DOMContentLoaded", () => {
     button.classList.remove("d-none");
     button.addEventListener("click", () => window.print());
   });
+  // Tables marked .table-stack become one card per row on a phone (CSS); each cell carries its column's name,
+  // and explicit roles keep the table's meaning for screen readers once the layout is no longer a table.
+  const stackTables = (root) => root.querySelectorAll("table.table-stack").forEach((table) => {
+    const headers = [...table.querySelectorAll("thead th")].map((th) => th.textContent.trim());
+    table.setAttribute("role", "table");
+    table.querySelectorAll("tr").forEach((row) => {
+      row.setAttribute("role", "row");
+      [...row.children].forEach((cell, index) => {
+        if (cell.tagName === "TH") cell.setAttribute("role", cell.closest("thead") ? "columnheader" : "rowheader");
+        else cell.setAttribute("role", "cell");
+        if (!cell.closest("thead") && headers[index] && !cell.hasAttribute("data-label")) cell.dataset.label = headers[index];
+      });
+    });
+    table.querySelectorAll("thead, tbody, tfoot").forEach((group) => group.setAttribute("role", "rowgroup"));
+  });
+  stackTables(document);
+  document.body.addEventListener("htmx:afterSwap", (event) => stackTables(event.target));
   // Every table of a page's content scrolls inside its own wrapper on a narrow screen, never the whole page.
   document.querySelectorAll("main table").forEach((table) => {
-    if (table.closest(".table-responsive, [data-scroll-region], .no-wrap-table, svg")) return;
+    if (table.closest(".table-responsive, [data-scroll-region], .no-wrap-table, svg") || table.classList.contains("table-stack")) return;
     const wrapper = document.createElement("div");
     wrapper.className = "table-responsive";
     table.parentNode.insertBefore(wrapper, table);
