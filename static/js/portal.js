@@ -21,6 +21,22 @@ document.addEventListener("DOMContentLoaded", () => {
     table.querySelectorAll("thead, tbody, tfoot").forEach((group) => group.setAttribute("role", "rowgroup"));
   });
   stackTables(document);
+  // A field's error message is part of its description for screen readers (aria-describedby), next to the help
+  // text Django already ties; the field is marked invalid.
+  let errorCount = 0;
+  const tieErrors = (root) => root.querySelectorAll(".is-invalid").forEach((field) => {
+    const group = field.closest("[id^=div_], .mb-3, .form-group, fieldset, td, form");
+    if (!group) return;
+    group.querySelectorAll(".invalid-feedback, .errorlist, [id^=error_]").forEach((message) => {
+      if (!message.textContent.trim()) return;
+      if (!message.id) message.id = `field-error-${++errorCount}`;
+      const described = (field.getAttribute("aria-describedby") || "").split(/\s+/).filter(Boolean);
+      if (!described.includes(message.id)) field.setAttribute("aria-describedby", [...described, message.id].join(" "));
+    });
+    field.setAttribute("aria-invalid", "true");
+  });
+  tieErrors(document);
+  document.body.addEventListener("htmx:afterSwap", (event) => tieErrors(event.target));
   document.body.addEventListener("htmx:afterSwap", (event) => stackTables(event.target));
   // Every table of a page's content scrolls inside its own wrapper on a narrow screen, never the whole page.
   document.querySelectorAll("main table").forEach((table) => {
