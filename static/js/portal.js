@@ -20,12 +20,11 @@ document.addEventListener("DOMContentLoaded", () => {
     });
     table.querySelectorAll("thead, tbody, tfoot").forEach((group) => group.setAttribute("role", "rowgroup"));
   });
-  stackTables(document);
   // A field's error message is part of its description for screen readers (aria-describedby), next to the help
   // text Django already ties; the field is marked invalid.
   let errorCount = 0;
   const tieErrors = (root) => root.querySelectorAll(".is-invalid").forEach((field) => {
-    const group = field.closest("[id^=div_], .mb-3, .form-group, fieldset, td, form");
+    const group = field.closest("[id^=div_], .mb-3, .form-group, fieldset, td");
     if (!group) return;
     group.querySelectorAll(".invalid-feedback, .errorlist, [id^=error_]").forEach((message) => {
       if (!message.textContent.trim()) return;
@@ -35,12 +34,12 @@ document.addEventListener("DOMContentLoaded", () => {
     });
     field.setAttribute("aria-invalid", "true");
   });
-  tieErrors(document);
-  document.body.addEventListener("htmx:afterSwap", (event) => tieErrors(event.target));
-  document.body.addEventListener("htmx:afterSwap", (event) => stackTables(event.target));
   // Every table of a page's content scrolls inside its own wrapper on a narrow screen, never the whole page.
-  document.querySelectorAll("main table").forEach((table) => {
-    if (table.closest(".table-responsive, [data-scroll-region], .no-wrap-table, svg") || table.classList.contains("table-stack")) return;
+  const wrapTables = (root) => root.querySelectorAll("main table").forEach((table) => {
+    // Not a table that scrolls in a container of its own, nor one whose sticky headers follow the page.
+    if (table.closest(".table-responsive, [data-scroll-region], [data-no-wrap], svg") || table.classList.contains("table-stack")) return;
+    const header = table.querySelector("thead th");
+    if (header && getComputedStyle(header).position === "sticky") return;
     const wrapper = document.createElement("div");
     wrapper.className = "table-responsive";
     table.parentNode.insertBefore(wrapper, table);
@@ -48,8 +47,7 @@ document.addEventListener("DOMContentLoaded", () => {
   });
   // A table wider than the screen scrolls inside its wrapper; a keyboard user reaches that scroll by focusing the
   // wrapper, which therefore becomes focusable (and named after the table's caption) whenever it scrolls.
-  const scrollables = document.querySelectorAll(".table-responsive, [data-scroll-region]");
-  const focusableWhenScrolling = () => scrollables.forEach((wrapper) => {
+  const focusableWhenScrolling = () => document.querySelectorAll(".table-responsive, [data-scroll-region]").forEach((wrapper) => {
     if (wrapper.scrollWidth > wrapper.clientWidth + 1) {
       wrapper.setAttribute("tabindex", "0");
       if (!wrapper.hasAttribute("role")) wrapper.setAttribute("role", "region");
@@ -63,7 +61,15 @@ document.addEventListener("DOMContentLoaded", () => {
       wrapper.removeAttribute("tabindex");
     }
   });
-  focusableWhenScrolling();
+  // On the page as loaded, and again on what htmx swaps in (a partial is then part of the document).
+  const enhance = () => {
+    stackTables(document);
+    tieErrors(document);
+    wrapTables(document);
+    focusableWhenScrolling();
+  };
+  enhance();
+  document.body.addEventListener("htmx:afterSettle", enhance);
   window.addEventListener("resize", focusableWhenScrolling);
   // Confirm destructive actions: <form data-confirm="…">.
   document.querySelectorAll("form[data-confirm]").forEach((form) => {
