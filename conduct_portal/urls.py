@@ -6,6 +6,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from conduct_portal.health import healthz
+from portal.views.favicon import favicon
 from portal.views.home import HomeView
 
 admin.site.site_header = _("Conduct Portal administration")
@@ -14,6 +15,7 @@ admin.site.site_title = _("Conduct Portal")
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -31,3 +33,6 @@ urlpatterns = [
 ]
 # Uploaded files (pledge scans, photos) are personal data: they are never served from MEDIA_URL, only through
 # views that check the user's scope.
+
+# A refusal says what is missing and where to go (portal.views.errors); 404 keeps Django's view and our template.
+handler403 = "portal.views.errors.permission_denied"

@@ -18,7 +18,8 @@ class UnitAdmin(NoRevertMixin, SimpleHistoryAdmin):
     raw_id_fields = ("parent",)
     filter_horizontal = ()
     readonly_fields = ("path", "depth")
-    fields = ("name", "kind", "structure", "official_code", "public_code", "parent", "valid_from", "valid_to", "path")
+    fields = ("name", "kind", "structure", "official_code", "public_code", "parent", "valid_from", "valid_to", "hotline",
+              "address", "path")
 
     def get_readonly_fields(self, request, obj=None):
         # The public code is printed on posters and QR codes: fixed once the unit exists.
@@ -34,6 +35,8 @@ class UnitAdmin(NoRevertMixin, SimpleHistoryAdmin):
                 structure=obj.structure, valid_from=obj.valid_from, valid_to=obj.valid_to,
                 public_code=obj.public_code, actor=request.user,
             )
+            if obj.hotline or obj.address:  # the poster's contact details, given on the same form
+                services.unit_update(unit=created, actor=request.user, hotline=obj.hotline, address=obj.address)
             obj.pk = created.pk
 
 

@@ -1,9 +1,8 @@
 """The one scope check of a view (built on ``units.scope``): 404 outside the user's scope, 403 without the right."""
 
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
 
-from units.scope import require, scope_for
+from units.scope import CapabilityRefused, require, scope_for
 
 
 class ScopeRequiredMixin(LoginRequiredMixin):
@@ -36,7 +35,7 @@ class ScopeRequiredMixin(LoginRequiredMixin):
         if self.required_capability:
             if obj is None:
                 if not self.scope.can_anywhere(self.required_capability):
-                    raise PermissionDenied
+                    raise CapabilityRefused(self.required_capability)
             else:
                 require(request.user, self.required_capability, self.get_scoped_unit(obj))
         return super().dispatch(request, *args, **kwargs)

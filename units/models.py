@@ -74,6 +74,14 @@ class Unit(models.Model):
         related_name="merged_into",
         help_text=_("Legacy units merged, wholly or in part, into this one on 1 July 2025."),
     )
+    hotline = models.CharField(
+        _("hotline"), max_length=50, blank=True,
+        help_text=_("The phone number citizens call about staff conduct; printed on the unit's feedback poster. A unit "
+                    "without one prints the nearest unit above it that has one."),
+    )
+    address = models.CharField(
+        _("address"), max_length=255, blank=True, help_text=_("The unit's office (the one-stop desk), printed on its poster.")
+    )
     path = models.CharField(max_length=255, editable=False, db_index=True)
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
     search_name = models.CharField(max_length=200, editable=False, db_index=True)

@@ -227,11 +227,21 @@ def roles_with(capability: str) -> list[str]:
 # --- The one gate for services and views ----------------------------------------------------------------
 
 
+class CapabilityRefused(PermissionDenied):
+    """A missing right (a 403): it names the capability, and the unit when there is one, so that the refusal page
+    can say which action needs which roles. Outside the scope is still a 404, never this."""
+
+    def __init__(self, capability: str, unit=None):
+        super().__init__(capability)
+        self.capability = capability
+        self.unit = unit
+
+
 def require(actor, capability: str, unit) -> None:
-    """Refuse (PermissionDenied, a 403) unless ``actor`` may take ``capability`` on ``unit``. ``actor`` None is
-    the system itself (a command, a scheduled task, demo data), which may do anything."""
+    """Refuse (CapabilityRefused, a PermissionDenied: 403) unless ``actor`` may take ``capability`` on ``unit``.
+    ``actor`` None is the system itself (a command, a scheduled task, demo data), which may do anything."""
     if actor is not None and not scope_for(actor).can(capability, unit):
-        raise PermissionDenied
+        raise CapabilityRefused(capability, unit)
 
 
 def require_visible(actor, unit) -> None:

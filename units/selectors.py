@@ -48,6 +48,20 @@ def unit_get_for_user(*, user, public_code: str) -> Unit:
     return get_object_or_404(Unit.objects.visible_to(user).select_related("parent"), public_code=public_code)
 
 
+def unit_contact(*, unit: Unit) -> dict:
+    """What a poster prints to reach ``unit``: its address, and its hotline or else the nearest one above it
+    (``hotline_unit`` says whose it is). One query when the unit has no hotline of its own, none otherwise."""
+    hotline_unit = unit if unit.hotline else None
+    if hotline_unit is None:
+        ancestor_ids = [int(part) for part in unit.path.strip("/").split("/") if part and int(part) != unit.pk]
+        hotline_unit = (
+            Unit.objects.filter(pk__in=ancestor_ids).exclude(hotline="").order_by("-depth").only("name", "hotline")
+            .first()
+        ) if ancestor_ids else None
+    return {"address": unit.address, "hotline": hotline_unit.hotline if hotline_unit else "",
+            "hotline_unit": hotline_unit}
+
+
 def unit_children(*, unit: Unit) -> QuerySet:
     """The units directly beneath ``unit`` in force today or holding records (a city lists today's wards and a
     former district with history, not every dissolved one), by kind and name, with their active head count (one

@@ -36,6 +36,7 @@ from feedback.public.services import (
 )
 from units.choices import DISTRICT_KINDS, GRASSROOTS_KINDS, Structure
 from units.models import Unit
+from units.selectors import unit_contact
 from units.validity import unit_is_dissolved, unit_replaced, unit_successors
 
 # The codes this browser submitted, in a signed cookie rather than the session: a citizen's visit then writes no
@@ -268,6 +269,8 @@ class PosterView(View):
             "qr_svg": mark_safe(qr_svg(url, title=title)),  # segno's own markup, the title escaped by segno
             "track_url": request.build_absolute_uri(reverse("feedback:track")) if not settings.PORTAL_BASE_URL
             else settings.PORTAL_BASE_URL.rstrip("/") + reverse("feedback:track"),
+            "public_address_set": bool(settings.PORTAL_BASE_URL),
+            **unit_contact(unit=unit),
             **unit_legal_basis(unit=unit),
         })
 

@@ -51,8 +51,9 @@ def campaign_status(campaign: PledgeCampaign) -> str:
 
 
 def coverage_level(percent: float | None, target: int) -> str:
-    """The Bootstrap colour of a coverage figure: reached, close to the target, or far below it."""
-    if percent is None:
+    """The Bootstrap colour of a coverage figure: reached, close to the target, or far below it; grey while nobody
+    has signed yet (work not started is not a failure)."""
+    if percent is None or percent == 0:
         return "secondary"
     if percent >= target:
         return "success"

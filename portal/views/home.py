@@ -2,6 +2,7 @@
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db.models import F
+from django.utils import timezone
 from django.views.generic import TemplateView
 
 from evaluations.inspections.selectors import inspection_headline, overdue_actions
@@ -13,6 +14,9 @@ from units.models import Staff, Unit
 from units.scope import Capability, scope_for
 
 HOME_OVERDUE_LIMIT = 10
+# Up to this many units beneath the user's are listed one by one; past it (a city's administrator: every ward of
+# both structures) the landing page sums them up by level and links to the filtered lists instead.
+HOME_CHILD_LIST_LIMIT = 30
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
@@ -34,10 +38,14 @@ class HomeView(LoginRequiredMixin, TemplateView):
             .order_by(F("valid_to").desc(nulls_first=True), "name")
         )
         staff = Staff.objects.visible_to(self.request.user).active()
+        summary = _child_summary(children) if len(children) > HOME_CHILD_LIST_LIMIT else None
         context.update(
             scope=scope,
             assigned_units=assigned,
-            child_units=children,
+            child_units=[] if summary else children,
+            child_summary=summary,
+            child_unit_count=len(children),
+            today=timezone.localdate(),
             active_staff_count=staff.count(),
             visible_unit_count=Unit.objects.visible_to(self.request.user).in_force_or_with_records().count(),
             is_district_office=scope.has_role(Role.DISTRICT_OFFICE, Role.CITY_ADMIN),
@@ -63,3 +71,20 @@ class HomeView(LoginRequiredMixin, TemplateView):
             "overdue_action_total": headline["overdue_actions"],
             "own_overdue_actions": own_overdue,
         }
+
+
+def _child_summary(children) -> list[dict]:
+    """The units beneath the user's, counted by structure and kind: how many, how many have no active staff yet,
+    and the unit list that shows them (today's units first, then the former ones)."""
+    rows: dict[tuple, dict] = {}
+    for unit in children:
+        key = (unit.is_current, unit.structure, unit.kind)
+        row = rows.setdefault(key, {
+            "is_current": unit.is_current, "structure": unit.structure, "kind": unit.kind,
+            "kind_label": unit.get_kind_display(), "structure_label": unit.get_structure_display(),
+            "count": 0, "without_staff": 0, "staff": 0,
+        })
+        row["count"] += 1
+        row["staff"] += unit.active_staff_count
+        row["without_staff"] += unit.active_staff_count == 0
+    return sorted(rows.values(), key=lambda row: (not row["is_current"], row["structure"], row["kind_label"]))

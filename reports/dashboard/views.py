@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from urllib.parse import urlencode
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import redirect, render
@@ -66,8 +67,10 @@ class DashboardRedirectView(LoginRequiredMixin, View):
 
 def _grade_chart(board, month_param: str) -> charts.StackedBarChart:
     series = [charts.Series(g, g, charts.GRADE_COLOURS[g], g in charts.HATCHED) for g in Grade.values]
+    # A unit's own dashboard opens on the same month and, when one was chosen, the same structure.
+    query = urlencode({"month": month_param, **({"structure": board.structure} if board.structure else {})})
     rows = [
-        (row.unit.name, f"{reverse('reports:unit_dashboard', args=[row.unit.public_code])}?month={month_param}", row.grades)
+        (row.unit.name, f"{reverse('reports:unit_dashboard', args=[row.unit.public_code])}?{query}", row.grades)
         for row in board.rows
     ]
     month = board.grade_month

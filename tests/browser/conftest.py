@@ -1,19 +1,25 @@
-"""Playwright driving Debian's Chromium against pytest-django's live server. Never downloads a browser."""
+"""Playwright driving Debian's Chromium against pytest-django's live server. Never downloads a browser.
+
+Every page a journey's ``page`` (or a ``login(...)`` page) loads is checked for WCAG 2.0/2.1 A and AA (axe-core) and
+for horizontal scrolling (tests/browser/checks.py): in place where the journey calls ``check_page(page)``, and
+otherwise when the test has passed, by opening each recorded page again at the same window size. A test that must
+not be checked (it drives a page that is not ours) takes the marker ``@pytest.mark.no_page_checks``.
+"""
 
 import io
 import os
-from pathlib import Path
 import shutil
 
 from django.core.management import call_command
 import pytest
+
+from tests.browser.checks import ARTIFACTS, check_recorded, forget, track
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the fixtures make are still
 # synchronous and safe here.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 @pytest.fixture(scope="session")
@@ -37,12 +43,28 @@ def page(browser, request):
     context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(15_000)
+    track(page)
     yield page
     failed = getattr(request.node, "rep_call", None)
     if failed is not None and failed.failed:
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    problems = _recorded_problems(request, [page])
     context.close()
+    assert not problems, "Pages this journey visited:\n" + "\n".join(problems)
+
+
+def _recorded_problems(request, pages) -> list[str]:
+    """The problems of the pages the test's browser pages loaded, when the test passed and wants them checked."""
+    report = getattr(request.node, "rep_call", None)
+    if report is None or not report.passed or request.node.get_closest_marker("no_page_checks"):
+        for page in pages:
+            forget(page)
+        return []
+    problems = []
+    for page in pages:
+        problems.extend(check_recorded(page))
+    return problems
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -81,6 +103,7 @@ def login(browser, live_server, request):
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(15_000)
+        track(page)
         page.goto(f"{live_server.url}/login/")
         page.get_by_label("Tên đăng nhập").fill(username)
         page.get_by_label("Mật khẩu").fill("hanoi-2026")
@@ -90,9 +113,12 @@ def login(browser, live_server, request):
 
     yield as_user
     failed = getattr(request.node, "rep_call", None)
+    problems = []
     for number, context in enumerate(contexts, start=1):
         if failed is not None and failed.failed:
             ARTIFACTS.mkdir(exist_ok=True)
             for page in context.pages:
                 page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-{number}.png"), full_page=True)
+        problems.extend(_recorded_problems(request, context.pages))
         context.close()
+    assert not problems, "Pages this journey visited:\n" + "\n".join(problems)

@@ -18,6 +18,7 @@ from python_calamine import CalamineWorkbook
 from evaluations.choices import SheetStatus
 from evaluations.models import RatingSheet
 from pledges.models import Pledge, PledgeCampaign
+from tests.browser.checks import check_recorded, track
 from units.models import User
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -237,6 +238,7 @@ def test_feedback_done_when(demo, login, browser, live_server):
     try:
         citizen = phone.new_page()
         citizen.set_default_timeout(15_000)
+        track(citizen)
         citizen.goto(f"{live_server.url}/feedback/{ward.public_code}/poster/")
         form_url = f"/feedback/{ward.public_code}/"
         expect(citizen.locator("body")).to_contain_text(form_url)
@@ -272,6 +274,8 @@ def test_feedback_done_when(demo, login, browser, live_server):
         expect(citizen.locator("main")).to_contain_text(reply)
         expect(citizen.locator("main")).not_to_contain_text(officer_named.full_name)
         expect(citizen.locator("main")).not_to_contain_text("<script>")  # the text is not on the tracking page at all
+        problems = check_recorded(citizen)  # every page the citizen saw on the phone: axe and no sideways scrolling
+        assert not problems, "\n".join(problems)
     finally:
         phone.close()
 

@@ -20,6 +20,7 @@ def test_ward_officer_sees_only_their_ward_and_adds_a_staff_member(
     page.get_by_label("Mật khẩu").fill("hanoi-2026")
     page.get_by_role("button", name="Đăng nhập").click()
 
+    page.get_by_test_id("nav-units").click()  # units and staff share one menu
     page.get_by_role("link", name="Cán bộ", exact=True).click()
     table = page.get_by_test_id("staff-table")
     assert own.full_name in table.inner_text()

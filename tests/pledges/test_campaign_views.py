@@ -195,7 +195,8 @@ def test_coverage_page_drills_down_and_colours_against_the_target(client, distri
     assert total_numbers(page) == (2, 6)
     assert row_numbers(page, thanh_xuan_bac.public_code) == (2, 2)
     assert row_numbers(page, thanh_xuan_trung.public_code) == (0, 4)
-    assert "bg-success" in page and "bg-danger" in page  # 100% reached, 0% far below
+    assert "bg-success" in page and "bg-danger" in page  # 100% reached, 33% (the district) far below
+    assert "bg-secondary" in page  # a ward where nobody has signed yet: not started, grey rather than red
     assert "Phường Khương Mai" in page  # every ward of the district is listed, even without staff
     ward_url = reverse("pledges:campaign_unit", args=[campaign.pk, thanh_xuan_trung.public_code])
     assert ward_url in page

@@ -116,6 +116,7 @@ CASES: dict[str, Case] = {
     # --- The portal's own pages -------------------------------------------------------------------------------
     "home": Case(),
     "healthz": Case(public=200),
+    "favicon": Case(public=301),  # to the static file, for anyone
     "set_language": Case(method="POST", data=lambda side: {"language": "en", "next": "/"}, public=302, get=302),
     "login": Case(public=200, own=REDIRECT),  # redirect_authenticated_user: a signed-in user goes home
     "logout": Case(method="POST", public=302, own=REDIRECT),  # POST only (Django 5); the test signs in again after it
