@@ -13,6 +13,7 @@ CONTENT_TYPES = {
     "png": "image/png",
     "webp": "image/webp",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
 }
 
 
