@@ -15,9 +15,10 @@ import secrets
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.models import HistoricalRecords
 
 from core.uploads import validate_image
 from feedback.choices import Channel, FeedbackKind
@@ -79,6 +80,69 @@ def feedback_case_for_token(*, submission_token: str | None) -> FeedbackCase | N
     return _existing_for_token(submission_token)
 
 
+_UNIT_WITH_SENT_CASE = f"""
+    SELECT unit.*, sent.tracking_code AS sent_code, sent.unit_id AS sent_unit_id
+    FROM {Unit._meta.db_table} unit
+    LEFT JOIN {FeedbackCase._meta.db_table} sent ON sent.submission_token = %s
+    WHERE unit.public_code = %s
+    LIMIT 1"""
+
+
+def public_unit_with_sent_case(*, public_code: str, submission_token: str | None) -> tuple[Unit | None, FeedbackCase | None]:
+    """A unit by its public code and, in the same query, the case the form's one-time token already
+    created if any (only its tracking code and unit are read): what the public form's POST needs before anything
+    else, in one round trip instead of two."""
+    token = submission_token if submission_token and "\x00" not in submission_token else None
+    # Raw SQL: the ORM took longer to build this query than PostgreSQL to answer it, on every citizen's POST. Both
+    # columns are unique, so the join finds at most one case. The parent is read only when a page needs it.
+    found = list(Unit.objects.raw(_UNIT_WITH_SENT_CASE, [token, public_code]))
+    unit = found[0] if found else None
+    if unit is None or not unit.sent_code:
+        return unit, None
+    return unit, FeedbackCase(tracking_code=unit.sent_code, unit_id=unit.sent_unit_id)
+
+
+def _history_user_id() -> int | None:
+    """Who simple-history would record for a change made now: the signed-in user of the request, if any."""
+    request = getattr(HistoricalRecords.context, "request", None)
+    user = getattr(request, "user", None)
+    return user.pk if user is not None and user.is_authenticated else None
+
+
+def _insert_with_history(case: FeedbackCase) -> None:
+    """INSERT ``case`` and its history row (simple-history's "+", created) in one statement, so in one round trip
+    and atomically (one statement is one transaction), instead of BEGIN, two INSERTs and COMMIT.
+
+    The history row holds what simple-history's own ``post_save`` would write: every tracked field's value, the
+    date, the type "+", the request's user. Raises IntegrityError (nothing written) on a tracking code or token
+    already taken."""
+    now = timezone.now()
+    fields = [field for field in FeedbackCase._meta.concrete_fields if not field.primary_key]
+    values = [field.get_db_prep_save(field.pre_save(case, True), connection) for field in fields]  # sets created_at…
+    history_model = FeedbackCase.history.model
+    special = {"history_date": now, "history_type": "+", "history_change_reason": None,
+               "history_user_id": _history_user_id()}
+    history_fields = [field for field in history_model._meta.concrete_fields if field.attname not in ("id", "history_id")]
+    history_values = [
+        field.get_db_prep_save(special[field.attname] if field.attname in special else getattr(case, field.attname),
+                           connection)
+        for field in history_fields
+    ]
+    quote = connection.ops.quote_name
+    sql = (
+        f"WITH new_case AS (INSERT INTO {quote(FeedbackCase._meta.db_table)} "
+        f"({', '.join(quote(field.column) for field in fields)}) VALUES ({', '.join(['%s'] * len(fields))}) RETURNING id) "
+        f"INSERT INTO {quote(history_model._meta.db_table)} "
+        f"(id, {', '.join(quote(field.column) for field in history_fields)}) "
+        f"VALUES ((SELECT id FROM new_case), {', '.join(['%s'] * len(history_fields))}) RETURNING id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*values, *history_values])
+        (case.pk,) = cursor.fetchone()
+    case._state.adding = False
+    case._state.db = connection.alias
+
+
 def feedback_submit(
     *,
     unit: Unit,
@@ -100,7 +164,8 @@ def feedback_submit(
     first submission created, also when both arrive at the same moment (the unique constraint decides);
     ``check_token_first=False`` skips the first look-up when the caller has just made it.
     Contact details need explicit consent; a photo must be a real JPEG, PNG or WebP image under the limit.
-    The case's history (simple-history) records the creation.
+    The case's history (simple-history) records the creation: without a photo, the case and its history row are
+    written by one statement (``_insert_with_history``), the public form's one round trip to store what was sent.
     """
     # A caller that has just looked the token up skips it; a race between the two still ends on the unique constraint.
     existing = _existing_for_token(submission_token) if check_token_first else None
@@ -159,12 +224,18 @@ def feedback_submit(
         # checks above already cover: validating them again would cost three queries on every citizen's form.
         case.full_clean(exclude=["unit", "photo", "submission_token"], validate_unique=False, validate_constraints=False)
         try:
-            with transaction.atomic():
-                case.save()
-                if extension is not None:
-                    # Saved after the row exists, so a lost race never leaves an orphaned file behind.
-                    case.photo.save(f"photo.{extension}", photo, save=False)
-                    FeedbackCase.objects.filter(pk=case.pk).update(photo=case.photo.name)
+            if extension is not None or connection.vendor != "postgresql":  # SQLite has no INSERT inside WITH
+                with transaction.atomic():
+                    case.save()  # its history row by simple-history's post_save, in the same transaction
+                    if extension is not None:
+                        # Saved after the row exists, so a lost race never leaves an orphaned file behind.
+                        case.photo.save(f"photo.{extension}", photo, save=False)
+                        FeedbackCase.objects.filter(pk=case.pk).update(photo=case.photo.name)
+            elif connection.in_atomic_block:
+                with transaction.atomic():  # a savepoint: a collision must not break the caller's transaction
+                    _insert_with_history(case)
+            else:
+                _insert_with_history(case)
         except IntegrityError:
             case.pk = None
             case._state.adding = True

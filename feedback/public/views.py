@@ -25,9 +25,9 @@ from feedback.public import ratelimit
 from feedback.public.forms import SATISFACTION_CHOICES, SATISFACTION_FACES, FeedbackForm, TrackingForm, UnitSearchForm
 from feedback.public.posters import feedback_form_url, qr_svg, unit_legal_basis
 from feedback.public.services import (
-    feedback_case_for_token,
     feedback_submit,
     kiosk_vote,
+    public_unit_with_sent_case,
     tracking_code_display,
     tracking_code_is_wellformed,
     tracking_code_new,
@@ -146,11 +146,13 @@ class FeedbackFormView(View):
                             former=_came_from(request, unit))
 
     def post(self, request, public_code):
-        unit = _public_unit(public_code)
+        # The unit and the case a repeated submission (double click, browser resend) already created, in one query:
+        # a repeated submission lands on the first one's result, uncounted.
+        unit, already = public_unit_with_sent_case(
+            public_code=public_code, submission_token=request.POST.get("submission_token", "")[:64]
+        )
         if unit is None:
             return _unit_not_found(request)
-        # A repeated submission (double click, browser resend) lands on the first one's result, uncounted.
-        already = feedback_case_for_token(submission_token=request.POST.get("submission_token", "")[:64])
         successors = unit_replaced(unit=unit, day=timezone.localdate())
         if successors is not None:
             return self._post_to_former(request, unit, successors, already)

@@ -43,7 +43,7 @@ CASE_FIELDS = ["unit", "tracking_code", "channel", "kind", "text", "staff_mentio
                "contact_name", "contact_phone", "contact_email", "contact_consent", "contact_erased_at",
                "received_at", "due_on", "status", "rejection_reason", "assigned_to", "staff", "substantiated",
                "violation", "internal_note", "public_reply", "replied_at", "closed_at", "submission_token",
-               "recorded_by", "created_at", "updated_at"]
+               "recorded_by", "created_at", "updated_at", "handling_comment", "reopen_count", "reopen_reason"]
 
 
 class _Codes:
@@ -147,7 +147,7 @@ def feedback_seed(plan: Plan, people: dict[int, list[Person]], complaints) -> in
             "Nguyễn Văn Dân" if consent else "", "0912345678" if consent else "", "", consent, None,
             received, due_on, status, reason, None, staff_id, substantiated, violation, "",
             reply, closed if reply else None, closed, None, None if channel == Channel.WEB else author,
-            received, closed or received,
+            received, closed or received, "", 0, "",
         ))
 
     def lines():
