@@ -21,3 +21,5 @@ CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CONDUCT_TEST_QUEUE") or f"conduct-te
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 # Each test run keeps its cache keys (rate limits) apart from other runs sharing the same Redis.
 CACHES["default"]["KEY_PREFIX"] = f"conduct-test-{uuid.uuid4().hex[:8]}"  # noqa: F405
+# Tests change units between requests (dissolved, restored): the public form reads its unit every time.
+FEEDBACK_UNIT_CACHE_SECONDS = 0

@@ -90,6 +90,16 @@ def _count_hit(*, scope: str, address: str) -> bool:
     return count > limit
 
 
+def rate_limit_uncount(*, scope: str, address: str) -> None:
+    """Take back one hit (a repeated submission that stored nothing new); nothing when the cache is unreachable."""
+    try:
+        cache.decr(_key(scope, address))
+    except ValueError:  # the counter expired meanwhile
+        pass
+    except Exception as error:  # the backend's own error class: unreachable
+        logger.warning("Rate limit %s not corrected: the cache is unreachable (%s: %s)", scope, type(error).__name__, error)
+
+
 def rate_limit_reset(*, scope: str, address: str) -> None:
     """Forget an address's counter (tests, or an officer unblocking a desk)."""
     cache.delete(_key(scope, address))

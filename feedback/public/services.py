@@ -11,6 +11,7 @@ import datetime
 import hashlib
 import logging
 import secrets
+import time
 
 from django.conf import settings
 from django.core.cache import cache
@@ -80,26 +81,27 @@ def feedback_case_for_token(*, submission_token: str | None) -> FeedbackCase | N
     return _existing_for_token(submission_token)
 
 
-_UNIT_WITH_SENT_CASE = f"""
-    SELECT unit.*, sent.tracking_code AS sent_code, sent.unit_id AS sent_unit_id
-    FROM {Unit._meta.db_table} unit
-    LEFT JOIN {FeedbackCase._meta.db_table} sent ON sent.submission_token = %s
-    WHERE unit.public_code = %s
-    LIMIT 1"""
+# Units of the public forms, by public code, kept by each web process for FEEDBACK_UNIT_CACHE_SECONDS: a citizen's
+# POST then reads nothing before storing what was sent. A unit's name or dates changed in the admin reach the form
+# within that time (a unit is dissolved on a date set long before; the date itself is checked on every request).
+_units: dict[str, tuple[float, Unit]] = {}
+_UNITS_KEPT = 5000
 
 
-def public_unit_with_sent_case(*, public_code: str, submission_token: str | None) -> tuple[Unit | None, FeedbackCase | None]:
-    """A unit by its public code and, in the same query, the case the form's one-time token already
-    created if any (only its tracking code and unit are read): what the public form's POST needs before anything
-    else, in one round trip instead of two."""
-    token = submission_token if submission_token and "\x00" not in submission_token else None
-    # Raw SQL: the ORM took longer to build this query than PostgreSQL to answer it, on every citizen's POST. Both
-    # columns are unique, so the join finds at most one case. The parent is read only when a page needs it.
-    found = list(Unit.objects.raw(_UNIT_WITH_SENT_CASE, [token, public_code]))
-    unit = found[0] if found else None
-    if unit is None or not unit.sent_code:
-        return unit, None
-    return unit, FeedbackCase(tracking_code=unit.sent_code, unit_id=unit.sent_unit_id)
+def public_unit(*, public_code: str) -> Unit | None:
+    """The unit of a public page by its public code; kept in this process for ``FEEDBACK_UNIT_CACHE_SECONDS``
+    (60 by default; 0 reads the database every time)."""
+    seconds = getattr(settings, "FEEDBACK_UNIT_CACHE_SECONDS", 60)
+    now = time.monotonic()
+    kept = _units.get(public_code)
+    if kept is not None and kept[0] > now and seconds > 0:
+        return kept[1]
+    unit = next(iter(Unit.objects.filter(public_code=public_code)[:1]), None)  # unique: no ORDER BY needed
+    if unit is not None and seconds > 0:
+        if len(_units) >= _UNITS_KEPT:
+            _units.clear()
+        _units[public_code] = (now + seconds, unit)
+    return unit
 
 
 def _history_user_id() -> int | None:
@@ -162,7 +164,8 @@ def feedback_submit(
 
     ``submission_token`` is the form's one-time token: submitting the same form again returns the case the
     first submission created, also when both arrive at the same moment (the unique constraint decides);
-    ``check_token_first=False`` skips the first look-up when the caller has just made it.
+    ``check_token_first=False`` skips the first look-up (the public form: the unique constraint answers a repeat
+    then, at no cost to a first submission). A case returned for a repeat has ``repeated_submission = True``.
     Contact details need explicit consent; a photo must be a real JPEG, PNG or WebP image under the limit.
     The case's history (simple-history) records the creation: without a photo, the case and its history row are
     written by one statement (``_insert_with_history``), the public form's one round trip to store what was sent.
@@ -170,6 +173,7 @@ def feedback_submit(
     # A caller that has just looked the token up skips it; a race between the two still ends on the unique constraint.
     existing = _existing_for_token(submission_token) if check_token_first else None
     if existing is not None:
+        existing.repeated_submission = True
         return existing
     # The public form sends citizens of a dissolved unit to its successor; this is the last guard.
     unit_require_open(unit, timezone.localdate())
@@ -241,6 +245,7 @@ def feedback_submit(
             case._state.adding = True
             existing = _existing_for_token(submission_token)
             if existing is not None:
+                existing.repeated_submission = True
                 return existing
             continue  # a tracking code collision: draw another
         return case

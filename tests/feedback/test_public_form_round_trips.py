@@ -1,6 +1,6 @@
 """The public form's POST stores what a citizen sent in as few round trips as the guarantees allow (issue 21): the
-unit and the one-time token in one query, the case and its history row in one statement, the rate limit in one
-Redis round trip; every guarantee of the form still holds."""
+unit kept by the web process, the one-time token checked by the unique constraint, the case and its history row in
+one statement, the rate limit in one Redis round trip; every guarantee of the form still holds."""
 
 from django.core.cache import cache, caches
 from django.db import connection
@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 import pytest
 
 from feedback.models import FeedbackCase
-from feedback.public import ratelimit
+from feedback.public import ratelimit, services
 from feedback.public.services import feedback_submit
 
 pytestmark = pytest.mark.django_db
@@ -28,16 +28,41 @@ def _statements(captured) -> list[str]:
     return [q["sql"].strip() for q in captured if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
 
 
-def test_a_submission_is_one_read_and_one_write(client, unit, form_url, fresh_form, address):
-    data = fresh_form()
-    with CaptureQueriesContext(connection) as captured:
-        response = client.post(form_url, data, REMOTE_ADDR=address)
+@pytest.fixture
+def units_kept(settings, monkeypatch):
+    """The process keeps the public units as in production (the test settings turn it off)."""
+    settings.FEEDBACK_UNIT_CACHE_SECONDS = 60
+    monkeypatch.setattr(services, "_units", {})
 
+
+def test_a_submission_is_one_statement_once_the_unit_is_known(client, unit, form_url, fresh_form, address, units_kept):
+    first, second = fresh_form(), fresh_form()
+    with CaptureQueriesContext(connection) as captured:
+        response = client.post(form_url, first, REMOTE_ADDR=address)
     assert response.status_code == 302
     statements = _statements(captured.captured_queries)
-    assert len(statements) == 2 < QUERIES_BEFORE, statements
+    assert len(statements) == 2 < QUERIES_BEFORE, statements  # the unit, then the case with its history
     assert statements[0].startswith("SELECT") and statements[1].startswith("WITH new_case AS (INSERT")
-    assert FeedbackCase.objects.filter(unit=unit).count() == 1
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.post(form_url, second, REMOTE_ADDR=address)
+    assert response.status_code == 302
+    statements = _statements(captured.captured_queries)
+    assert len(statements) == 1 and statements[0].startswith("WITH new_case AS (INSERT"), statements
+    assert FeedbackCase.objects.filter(unit=unit).count() == 2
+
+
+def test_a_repeat_is_answered_by_the_unique_token_and_not_counted(client, unit, form_url, fresh_form, address,
+                                                                  settings):
+    settings.FEEDBACK_RATE_LIMIT = 2
+    data = fresh_form()
+    answers = [client.post(form_url, data, REMOTE_ADDR=address) for _i in range(4)]
+
+    case = FeedbackCase.objects.get(unit=unit)
+    assert {answer["Location"] for answer in answers} == {f"/feedback/done/{case.tracking_code}/"}
+    assert case.history.count() == 1
+    assert client.post(form_url, fresh_form(), REMOTE_ADDR=address).status_code == 302  # the second real one
+    assert client.post(form_url, fresh_form(), REMOTE_ADDR=address).status_code == 429
 
 
 def test_the_history_row_is_the_one_simple_history_would_write(client, unit, form_url, fresh_form, address):
