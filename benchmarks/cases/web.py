@@ -157,7 +157,7 @@ def _python_load(port: int, path: str, seconds: int, *, body: str, cookie: str =
     clients then take a share of the CPU from the server, so compare only ratios within one run)."""
     from concurrent.futures import ProcessPoolExecutor
 
-    nonce = secrets.token_hex(3)
+    nonce = secrets.token_hex(4)  # with the process, the thread and the counter: the form's 32 hex digits
     started = time.monotonic()
     with ProcessPoolExecutor(2) as pool:
         parts = list(pool.map(_python_clients, [port] * 2, [path] * 2, [body] * 2, [cookie] * 2, [seconds] * 2,
