@@ -23,7 +23,8 @@ Environment variables (all optional in development; a ``.env`` file beside ``man
 - ``FEEDBACK_DUE_WORKING_DAYS`` (10), ``FEEDBACK_RETENTION_DAYS`` (365): deadline of a feedback case, and how
   long the contact details of a closed case are kept.
 - ``FEEDBACK_RATE_LIMIT`` (5) per ``FEEDBACK_RATE_WINDOW`` seconds (600): submissions per address on the public
-  form; ``KIOSK_LOCKOUT_SECONDS`` (10): pause between two votes on a satisfaction kiosk.
+  form; ``KIOSK_LOCKOUT_SECONDS`` (10): pause between two votes on a satisfaction kiosk;
+  ``FEEDBACK_UNIT_CACHE_SECONDS`` (60): seconds each web process keeps a public form's unit.
 - ``EXPORT_RETENTION_DAYS`` (7): days a finished background export stays downloadable before its file is removed;
   ``EXPORT_BACKGROUND_ROWS`` (10000): exports larger than this run as a Celery job instead of in the request.
 - ``REPORTS_BUILD_STEP_DELAY`` (0): seconds a quarterly report's or annual summary's build pauses between sections
@@ -396,6 +397,8 @@ FEEDBACK_RATE_LIMIT = env.int("FEEDBACK_RATE_LIMIT", default=5)
 FEEDBACK_RATE_WINDOW = env.int("FEEDBACK_RATE_WINDOW", default=10 * 60)
 # Tracking-code look-ups per address and window: enough for a citizen, too few to guess codes.
 FEEDBACK_TRACK_RATE_LIMIT = env.int("FEEDBACK_TRACK_RATE_LIMIT", default=30)
+# Seconds each web process keeps a public form's unit (the form's POST then reads nothing before storing).
+FEEDBACK_UNIT_CACHE_SECONDS = env.int("FEEDBACK_UNIT_CACHE_SECONDS", default=60)
 KIOSK_LOCKOUT_SECONDS = env.int("KIOSK_LOCKOUT_SECONDS", default=10)
 # Approved monthly sheets lock by themselves this many days after approval.
 RATING_SHEET_AUTOLOCK_DAYS = env.int("RATING_SHEET_AUTOLOCK_DAYS", default=10)

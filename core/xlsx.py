@@ -371,6 +371,7 @@ _CSV_DATE_PATTERNS = {
     "mm/yyyy": "%m/%Y",
     "dd/mm/yyyy hh:mm": "%d/%m/%Y %H:%M",
 }
+_CSV_AS_IS = frozenset({int, float, Decimal, type(None)})  # what csv.writer writes right by itself
 _STREAM_CHUNK = 500  # CSV rows per piece of a streamed response
 # Excel refuses these characters in a sheet name, and names longer than 31 characters.
 _SHEET_NAME_FORBIDDEN = str.maketrans(dict.fromkeys("[]:*?/\\", "-"))
@@ -579,15 +580,13 @@ def _csv_records(sheets: Iterable[SheetSource], on_row: Callable[[], None] | Non
         yield [csv_field(str(column.header)) for column in source.columns]
         formats = [column.number_format for column in source.columns]
         for values in source.rows:
-            record = []
-            for value, number_format in zip(values, formats, strict=True):
-                kind = value.__class__
-                if kind is str and value[:1] not in FORMULA_STARTS:
-                    record.append(value)
-                elif value is None:
-                    record.append("")
-                else:
-                    record.append(csv_field(value, number_format))
+            # One comprehension a row: text checked for a formula-like start, numbers and None (an empty field) as
+            # they are, anything else (dates) through csv_field.
+            record = [
+                (CSV_TEXT_PREFIX + value if value[:1] in FORMULA_STARTS else value) if value.__class__ is str
+                else value if value.__class__ in _CSV_AS_IS else csv_field(value, number_format)
+                for value, number_format in zip(values, formats, strict=True)
+            ]
             source.written += 1
             if on_row is not None:
                 on_row()

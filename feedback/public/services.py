@@ -91,7 +91,7 @@ _UNITS_KEPT = 5000
 def public_unit(*, public_code: str) -> Unit | None:
     """The unit of a public page by its public code; kept in this process for ``FEEDBACK_UNIT_CACHE_SECONDS``
     (60 by default; 0 reads the database every time)."""
-    seconds = getattr(settings, "FEEDBACK_UNIT_CACHE_SECONDS", 60)
+    seconds = settings.FEEDBACK_UNIT_CACHE_SECONDS
     now = time.monotonic()
     kept = _units.get(public_code)
     if kept is not None and kept[0] > now and seconds > 0:

@@ -30,7 +30,7 @@ from evaluations.ratings.sheet_export import sheet_workbook
 from pledges.exports import roster_workbook
 from reports.annual.services import annual_report_build_now
 from reports.choices import CommendationStatus, ExportKind
-from reports.commendations.exports import commendation_workbook
+from reports.commendations.exports import commendation_csv_stream, commendation_workbook
 from reports.commendations.figures import commendation_entry_rows
 from reports.exports.kinds import export_write
 from reports.exports.writer import ExportRequest
@@ -379,10 +379,20 @@ def _csv_inspections(world) -> bytes:
     return b"".join(inspections_csv_stream(user=world["admin"]))
 
 
+def _csv_commendations(world) -> bytes:
+    commendation_list = CommendationListFactory(unit=world["district"])
+    for rank, (person, text) in enumerate(zip(world["staff"], HOSTILE, strict=True), start=1):
+        CommendationEntryFactory(commendation_list=commendation_list, staff=person, rank=rank, reason=text,
+                                 included=rank % 2 == 1)
+    rows = commendation_entry_rows(commendation_list=commendation_list)
+    return b"".join(commendation_csv_stream(commendation_list=commendation_list, rows=rows))
+
+
 CSV_CASES = [
     *(pytest.param(_csv_export(kind), kind, id=f"export:{kind}") for kind in ExportKind.values),
     pytest.param(_csv_roster, "roster", id="roster"),
     pytest.param(_csv_inspections, "inspections", id="inspections (streamed)"),
+    pytest.param(_csv_commendations, "commendation list", id="commendation list (streamed)"),
 ]
 
 
