@@ -10,6 +10,7 @@ import datetime
 import io
 
 from django.urls import reverse
+from django.utils import timezone
 import pytest
 
 from core.choices import JobStatus
@@ -43,11 +44,11 @@ def _as_csv(value) -> str:
     return str(value)
 
 
-def test_ratings_as_csv_hold_the_workbook_s_rows(client, district_officer, city_admin, thanh_xuan, thanh_xuan_bac):
-    ratings = rated_sheets(unit=thanh_xuan_bac, actor=city_admin, months=MONTHS, staff_count=3)
+def test_ratings_as_csv_hold_the_workbook_s_rows(client, city_admin, phuong_thanh_xuan):
+    ratings = rated_sheets(unit=phuong_thanh_xuan, actor=city_admin, months=MONTHS, staff_count=3)
     ViolationFactory(staff=ratings[0].staff, occurred_on=datetime.date(2026, 1, 10), recorded_by=city_admin)
-    client.force_login(district_officer)
-    form = {"kind": ExportKind.RATINGS, "unit": thanh_xuan.public_code, "month_from": "2026-01", "month_to": "2026-02"}
+    client.force_login(city_admin)
+    form = {"kind": ExportKind.RATINGS, "unit": phuong_thanh_xuan.public_code, "month_from": "2026-01", "month_to": "2026-02"}
 
     streamed = client.post(reverse("reports:export_create"), {**form, "file_format": "csv"})
     workbook = client.post(reverse("reports:export_create"), {**form, "file_format": "xlsx"})
@@ -64,21 +65,20 @@ def test_ratings_as_csv_hold_the_workbook_s_rows(client, district_officer, city_
         assert [float(value) for value in record[6:10]] == row[6:10]  # points: numbers with a dot
         assert record[10:] == [_as_csv(value) for value in row[10:]]
     assert any("10/01/2026: Điều" in record[-1] for record in records[1:])
-    assert thanh_xuan_bac.name in {record[1] for record in records[1:]}  # Vietnamese intact
+    assert phuong_thanh_xuan.name in {record[1] for record in records[1:]}  # Vietnamese intact
 
 
-def test_a_large_csv_export_is_written_by_the_job(settings, client, district_officer, city_admin, thanh_xuan,
-                                                  thanh_xuan_bac):
-    rated_sheets(unit=thanh_xuan_bac, actor=city_admin, months=MONTHS, staff_count=2)
-    request = ExportRequest(kind=ExportKind.RATINGS, unit=thanh_xuan, start=MONTHS[0], end=MONTHS[-1], file_format="csv")
-    job = ExportJobFactory(kind=request.kind, unit=thanh_xuan, requested_by=district_officer,
+def test_a_large_csv_export_is_written_by_the_job(client, city_admin, phuong_thanh_xuan):
+    rated_sheets(unit=phuong_thanh_xuan, actor=city_admin, months=MONTHS, staff_count=2)
+    request = ExportRequest(kind=ExportKind.RATINGS, unit=phuong_thanh_xuan, start=MONTHS[0], end=MONTHS[-1], file_format="csv")
+    job = ExportJobFactory(kind=request.kind, unit=phuong_thanh_xuan, requested_by=city_admin,
                            parameters=request.parameters(), task_id="t-csv")
 
     export_services.export_job_build(job_id=job.pk, task_id="t-csv")
 
     job.refresh_from_db()
     assert job.status == JobStatus.SUCCESS and job.row_count == 4 and job.file.name.endswith(".csv")
-    client.force_login(district_officer)
+    client.force_login(city_admin)
     response = client.get(reverse("reports:export_download", args=[job.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"].endswith('.csv"')
@@ -86,30 +86,30 @@ def test_a_large_csv_export_is_written_by_the_job(settings, client, district_off
     assert len(records) == 5 and records[0][0] == "Tháng"
 
 
-def test_the_form_sends_a_large_csv_export_to_the_job(settings, client, district_officer, city_admin, thanh_xuan,
-                                                       thanh_xuan_bac, django_capture_on_commit_callbacks):
+def test_the_form_sends_a_large_csv_export_to_the_job(settings, client, city_admin, phuong_thanh_xuan,
+                                                       django_capture_on_commit_callbacks):
     settings.EXPORT_BACKGROUND_ROWS = 1
-    rated_sheets(unit=thanh_xuan_bac, actor=city_admin, months=MONTHS[:1], staff_count=2)
-    client.force_login(district_officer)
+    rated_sheets(unit=phuong_thanh_xuan, actor=city_admin, months=MONTHS[:1], staff_count=2)
+    client.force_login(city_admin)
     with django_capture_on_commit_callbacks():
         response = client.post(reverse("reports:export_create"), {
-            "kind": ExportKind.RATINGS, "unit": thanh_xuan.public_code, "month_from": "2026-01", "month_to": "2026-01",
+            "kind": ExportKind.RATINGS, "unit": phuong_thanh_xuan.public_code, "month_from": "2026-01", "month_to": "2026-01",
             "file_format": "csv",
         })
     assert response.status_code == 302
-    job = ExportJob.objects.get(requested_by=district_officer)
+    job = ExportJob.objects.get(requested_by=city_admin)
     assert job.parameters["format"] == "csv" and job.parameters["filename"].endswith(".csv")
     assert export_services.export_file_name(job).endswith(".csv")
 
 
-def test_feedback_log_as_csv_without_personal_data(district_officer, thanh_xuan, thanh_xuan_bac):
+def test_feedback_log_as_csv_without_personal_data(city_admin, phuong_thanh_xuan):
     from tests.factories import FeedbackCaseFactory
 
-    case = FeedbackCaseFactory(unit=thanh_xuan_bac, with_contact=True, satisfaction=4)
-    today = case.received_at.date()
+    case = FeedbackCaseFactory(unit=phuong_thanh_xuan, with_contact=True, satisfaction=4)
+    today = timezone.localtime(case.received_at).date()
     buffer = io.BytesIO()
-    rows = export_write(request=ExportRequest(kind=ExportKind.FEEDBACK, unit=thanh_xuan, start=today, end=today,
-                                              file_format="csv"), user=district_officer, target=buffer)
+    rows = export_write(request=ExportRequest(kind=ExportKind.FEEDBACK, unit=phuong_thanh_xuan, start=today, end=today,
+                                              file_format="csv"), user=city_admin, target=buffer)
     records = _records(buffer.getvalue())
     assert rows == 1 and records[0][0] == "Thời điểm tiếp nhận" and records[1][2] == case.tracking_code
     assert records[1][9] == "4"
