@@ -37,7 +37,8 @@ Environment variables (all optional in development; a ``.env`` file beside ``man
 - ``CITIZEN_MESSAGE_RETRIES`` (5): how many times a failed e-mail or SMS to a citizen is tried again (after 1, 2,
   4, … minutes) before it is recorded as failed.
 - ``FEEDBACK_RATE_LIMIT`` (5) per ``FEEDBACK_RATE_WINDOW`` seconds (600): submissions per address on the public
-  form; ``KIOSK_LOCKOUT_SECONDS`` (10): pause between two votes on a satisfaction kiosk.
+  form; ``KIOSK_LOCKOUT_SECONDS`` (10): pause between two votes on a satisfaction kiosk;
+  ``FEEDBACK_UNIT_CACHE_SECONDS`` (60): seconds each web process keeps a public form's unit.
 - ``EXPORT_RETENTION_DAYS`` (7): days a finished background export stays downloadable before its file is removed;
   ``EXPORT_BACKGROUND_ROWS`` (10000): exports larger than this run as a Celery job instead of in the request.
 - ``REPORTS_BUILD_STEP_DELAY`` (0): seconds a quarterly report's or annual summary's build pauses between sections
@@ -487,6 +488,8 @@ FEEDBACK_RATE_LIMIT = env.int("FEEDBACK_RATE_LIMIT", default=5)
 FEEDBACK_RATE_WINDOW = env.int("FEEDBACK_RATE_WINDOW", default=10 * 60)
 # Tracking-code look-ups per address and window: enough for a citizen, too few to guess codes.
 FEEDBACK_TRACK_RATE_LIMIT = env.int("FEEDBACK_TRACK_RATE_LIMIT", default=30)
+# Seconds each web process keeps a public form's unit (the form's POST then reads nothing before storing).
+FEEDBACK_UNIT_CACHE_SECONDS = env.int("FEEDBACK_UNIT_CACHE_SECONDS", default=60)
 KIOSK_LOCKOUT_SECONDS = env.int("KIOSK_LOCKOUT_SECONDS", default=10)
 # A citizen may reopen a resolved case from the tracking page this many days after it was resolved.
 FEEDBACK_REOPEN_DAYS = env.int("FEEDBACK_REOPEN_DAYS", default=14)

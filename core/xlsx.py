@@ -15,11 +15,15 @@ whoever opens the file; see "Writing" below.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+import csv
 from dataclasses import dataclass
+import datetime
+from decimal import Decimal
 import io
 import logging
+from pathlib import PurePath
 import re
 import unicodedata
 import zipfile
@@ -330,3 +334,308 @@ def date_cell(sheet, day) -> WriteOnlyCell:
     cell = WriteOnlyCell(sheet, value=day)
     cell.number_format = DATE_FORMAT
     return cell
+
+
+# --- Streamed tables: large exports as .xlsx (XlsxWriter) or .csv ------------------------------------------
+#
+# The large exports (reports.exports, the pledge roster, the inspections export) describe their sheets as
+# columns and a lazy iterable of rows read from the database in chunks, and hand them to ``write_table``. An
+# .xlsx is written by XlsxWriter in ``constant_memory`` mode (one row in memory at a time, strings inline; twice
+# as fast as openpyxl's write-only mode); a .csv by the csv module. Either way nothing a person typed becomes a
+# formula:
+# - .xlsx: every str goes through ``write_string`` (never ``write()``, which could read it as a formula, a URL or
+#   a number; the workbook is also opened with ``strings_to_formulas``, ``strings_to_urls`` and
+#   ``strings_to_numbers`` off), and text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
+#   gets the "quote prefix" style, as in ``new_workbook``'s sheets. Only a ``Formula`` is written as a formula.
+# - .csv: a spreadsheet reads every field of a CSV as if typed, so such text is written with an apostrophe in
+#   front (``'=1+1``), as OWASP recommends against CSV injection: Excel and LibreOffice then show it as text
+#   (the apostrophe stays visible in the cell). Always an apostrophe, never a tab, in every CSV the portal
+#   writes. The file is UTF-8 with a byte-order mark, so Excel shows Vietnamese correctly, with ``,`` between
+#   fields and CRLF line ends; dates and times as the workbook shows them (dd/mm/yyyy, mm/yyyy for a month
+#   column, dd/mm/yyyy hh:mm), numbers with a ``.`` before decimals. A table of several sheets (the inspections
+#   export) holds them one after the other, each introduced by a line with its name and separated by an empty
+#   line.
+
+XLSX = "xlsx"
+CSV = "csv"
+TABLE_FORMATS = (XLSX, CSV)
+CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
+CONTENT_TYPES = {XLSX: XLSX_CONTENT_TYPE, CSV: CSV_CONTENT_TYPE}
+CSV_BOM = "\ufeff"
+# The text put before formula-like text in a CSV (OWASP's advice against CSV injection).
+CSV_TEXT_PREFIX = "'"
+HEADER_FILL = "#DDE6F0"
+# Excel's number formats of dates and times, as strftime patterns for CSV.
+_CSV_DATE_PATTERNS = {
+    "dd/mm/yyyy": "%d/%m/%Y",
+    "mm/yyyy": "%m/%Y",
+    "dd/mm/yyyy hh:mm": "%d/%m/%Y %H:%M",
+}
+_CSV_AS_IS = frozenset({int, float, Decimal, type(None)})  # what csv.writer writes right by itself
+_STREAM_CHUNK = 500  # CSV rows per piece of a streamed response
+# Excel refuses these characters in a sheet name, and names longer than 31 characters.
+_SHEET_NAME_FORBIDDEN = str.maketrans(dict.fromkeys("[]:*?/\\", "-"))
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of a streamed table: its header, width in characters, and Excel number format (``"0.0"``,
+    ``"dd/mm/yyyy"``…; also the pattern of dates in CSV)."""
+
+    header: str
+    width: int
+    number_format: str | None = None
+
+
+@dataclass
+class SheetSource:
+    """One sheet to write: its name, its columns and its rows (an iterable read lazily, never a list).
+
+    ``heading`` is an optional bold line above the headers (the workbook only). ``written`` counts the data rows
+    once the sheet is written."""
+
+    title: str
+    columns: Sequence[Column]
+    rows: Iterable[Sequence]
+    heading: str | None = None
+    written: int = 0
+
+
+def sheet_name(title: str) -> str:
+    """``title`` as Excel accepts a sheet name (no ``[]:*?/\\``, at most 31 characters, not empty)."""
+    return str(title).translate(_SHEET_NAME_FORBIDDEN).strip("' ")[:31] or "Dữ liệu"
+
+
+def table_filename(stem: str, file_format: str) -> str:
+    return f"{stem}.{CSV if file_format == CSV else XLSX}"
+
+
+def write_table(target, sheets: Iterable[SheetSource], *, file_format: str = XLSX,
+                on_progress: Callable[[int], None] | None = None, every: int = 2000) -> int:
+    """Write ``sheets`` to ``target`` (a path or a binary file) as ``file_format`` (``XLSX`` or ``CSV``); return the
+    number of data rows written. ``on_progress(rows so far)`` is called every ``every`` rows."""
+    if file_format == CSV:
+        return write_csv(target, sheets, on_progress=on_progress, every=every)
+    if file_format != XLSX:
+        raise ValueError(f"unknown table format {file_format!r}")
+    return write_xlsx(target, sheets, on_progress=on_progress, every=every)
+
+
+# .xlsx
+
+class _StreamedSheet:
+    """A constant-memory XlsxWriter sheet taking rows of plain values, each cell written by its type."""
+
+    def __init__(self, workbook: StreamedWorkbook, title: str, columns: Sequence[Column], heading: str | None):
+        self.sheet = workbook.book.add_worksheet(sheet_name(title))
+        self.row = 0
+        book = workbook
+        self._formats = [book.number_format(column.number_format) for column in columns]
+        for index, column in enumerate(columns):
+            self.sheet.set_column(index, index, column.width)
+        if heading:
+            quoted = heading[:1] in FORMULA_STARTS
+            self.sheet.write_string(0, 0, heading, book.heading_quoted_format if quoted else book.heading_format)
+            self.row = 1
+        header_format = book.header_format
+        for index, column in enumerate(columns):
+            header = str(column.header)
+            self.sheet.write_string(self.row, index, header,
+                                    book.header_quoted_format if header[:1] in FORMULA_STARTS else header_format)
+        self.row += 1
+        self.sheet.freeze_panes(self.row, 0)
+        self._quoted = book.quoted_format
+        self._date = book.number_format(DATE_FORMAT)
+        self._datetime = book.number_format("dd/mm/yyyy hh:mm")
+
+    def append(self, values: Sequence) -> None:
+        # The innermost loop of every large export: XlsxWriter's undecorated writers (the public ones only turn
+        # "A1" references into numbers), the type checked once per cell.
+        sheet, row, formats = self.sheet, self.row, self._formats
+        for column, value in enumerate(values):
+            if value is None:
+                continue
+            kind = value.__class__
+            if kind is str:
+                if value[:1] in FORMULA_STARTS:
+                    sheet._write_string(row, column, value, self._quoted)
+                elif value:
+                    sheet._write_string(row, column, value, formats[column])
+            elif kind is int or kind is float:
+                sheet._write_number(row, column, value, formats[column])
+            elif kind is datetime.date:
+                sheet._write_datetime(row, column, value, formats[column] or self._date)
+            elif kind is datetime.datetime:
+                sheet._write_datetime(row, column, value, formats[column] or self._datetime)
+            elif kind is Decimal:
+                sheet._write_number(row, column, float(value), formats[column])
+            elif kind is bool:
+                sheet._write_boolean(row, column, value, formats[column])
+            elif kind is Formula:
+                sheet.write_formula(row, column, value.text, formats[column])
+            else:  # a lazy translation, a subclass of str or int…: its text, never read as a formula
+                text = str(value)
+                sheet._write_string(row, column, text, self._quoted if text[:1] in FORMULA_STARTS else formats[column])
+        self.row = row + 1
+
+
+class StreamedWorkbook:
+    """An .xlsx written by XlsxWriter in ``constant_memory`` mode: rows go to a temporary file as they come, and
+    text is only ever text (see above). Use ``sheet()`` for each sheet in turn, then ``close()``."""
+
+    def __init__(self, target):
+        import xlsxwriter  # only the large exports need it
+
+        if isinstance(target, PurePath):
+            target = str(target)
+        self.book = xlsxwriter.Workbook(target, {
+            "constant_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+            "default_date_format": DATE_FORMAT,
+        })
+        self.header_format = self.book.add_format(
+            {"bold": True, "bg_color": HEADER_FILL, "pattern": 1, "valign": "vcenter", "text_wrap": True}
+        )
+        header = {"bold": True, "bg_color": HEADER_FILL, "pattern": 1, "valign": "vcenter", "text_wrap": True}
+        self.header_quoted_format = self.book.add_format({**header, "quote_prefix": True})
+        self.heading_format = self.book.add_format({"bold": True, "font_size": 13})
+        self.heading_quoted_format = self.book.add_format({"bold": True, "font_size": 13, "quote_prefix": True})
+        self.quoted_format = self.book.add_format({"quote_prefix": True})
+        self._number_formats: dict[str, object] = {}
+
+    def number_format(self, number_format: str | None):
+        if not number_format:
+            return None
+        if number_format not in self._number_formats:
+            self._number_formats[number_format] = self.book.add_format({"num_format": number_format})
+        return self._number_formats[number_format]
+
+    def sheet(self, title: str, columns: Sequence[Column], *, heading: str | None = None) -> _StreamedSheet:
+        return _StreamedSheet(self, title, columns, heading)
+
+    def close(self) -> None:
+        if not self.book.worksheets():  # a workbook needs a sheet, even when an export had nothing to say
+            self.book.add_worksheet("Dữ liệu")
+        self.book.close()
+
+
+def write_xlsx(target, sheets: Iterable[SheetSource], *, on_progress: Callable[[int], None] | None = None,
+               every: int = 2000) -> int:
+    """``sheets`` as an .xlsx: a bold, shaded header row that stays visible when scrolling (frozen), the columns'
+    widths and number formats; the rows straight from the iterables to the file. Returns the data rows written."""
+    workbook = StreamedWorkbook(target)
+    written = 0
+    try:
+        for source in sheets:
+            sheet = workbook.sheet(source.title, source.columns, heading=source.heading)
+            append = sheet.append
+            for values in source.rows:
+                append(values)
+                source.written += 1
+                written += 1
+                if on_progress is not None and written % every == 0:
+                    on_progress(written)
+    finally:
+        workbook.close()
+    return written
+
+
+# .csv
+
+def csv_field(value, number_format: str | None = None):
+    """One value as a CSV field: formula-like text after an apostrophe, dates as the column's format shows them,
+    numbers as they are, nothing for None."""
+    kind = value.__class__
+    if kind is str:
+        return CSV_TEXT_PREFIX + value if value[:1] in FORMULA_STARTS else value
+    if value is None:
+        return ""
+    if kind is int or kind is float or kind is Decimal:
+        return value
+    if kind is datetime.date or kind is datetime.datetime:
+        pattern = _CSV_DATE_PATTERNS.get(number_format or "")
+        if pattern is None:
+            pattern = "%d/%m/%Y %H:%M" if kind is datetime.datetime else "%d/%m/%Y"
+        return value.strftime(pattern)
+    if kind is Formula:
+        raise TypeError("a CSV file holds no formulas")
+    if isinstance(value, bool | int | float):
+        return value
+    text = str(value)  # a lazy translation, a subclass of str…
+    return CSV_TEXT_PREFIX + text if text[:1] in FORMULA_STARTS else text
+
+
+def _csv_records(sheets: Iterable[SheetSource], on_row: Callable[[], None] | None = None) -> Iterator[list]:
+    """The records of the file: for each sheet its headers and rows (several sheets: a name line first, an empty
+    line between them)."""
+    sheets = list(sheets)
+    several = len(sheets) > 1
+    for index, source in enumerate(sheets):
+        if several:
+            if index:
+                yield []
+            yield [csv_field(str(source.title))]
+        yield [csv_field(str(column.header)) for column in source.columns]
+        formats = [column.number_format for column in source.columns]
+        for values in source.rows:
+            # One comprehension a row: text checked for a formula-like start, numbers and None (an empty field) as
+            # they are, anything else (dates) through csv_field.
+            record = [
+                (CSV_TEXT_PREFIX + value if value[:1] in FORMULA_STARTS else value) if value.__class__ is str
+                else value if value.__class__ in _CSV_AS_IS else csv_field(value, number_format)
+                for value, number_format in zip(values, formats, strict=True)
+            ]
+            source.written += 1
+            if on_row is not None:
+                on_row()
+            yield record
+
+
+def write_csv(target, sheets: Iterable[SheetSource], *, on_progress: Callable[[int], None] | None = None,
+              every: int = 2000) -> int:
+    """``sheets`` as a UTF-8 CSV with a byte-order mark (see above); returns the data rows written."""
+    written = 0
+
+    def counted():
+        nonlocal written
+        written += 1
+        if on_progress is not None and written % every == 0:
+            on_progress(written)
+
+    if isinstance(target, str | PurePath):
+        with open(target, "w", encoding="utf-8", newline="") as handle:
+            handle.write(CSV_BOM)
+            csv.writer(handle).writerows(_csv_records(sheets, counted))
+    else:
+        handle = io.TextIOWrapper(target, encoding="utf-8", newline="", write_through=True)
+        try:
+            handle.write(CSV_BOM)
+            csv.writer(handle).writerows(_csv_records(sheets, counted))
+            handle.flush()
+        finally:
+            handle.detach()  # the caller keeps its binary file open
+    return written
+
+
+class _Echo:
+    """A file whose ``write`` hands back what it was given: ``csv.writer`` then returns each formatted line."""
+
+    def write(self, text: str) -> str:
+        return text
+
+
+def csv_stream(sheets: Iterable[SheetSource]) -> Iterator[bytes]:
+    """``sheets`` as the pieces of a streamed CSV response (``StreamingHttpResponse``): the byte-order mark, then
+    a few hundred rows a piece, read from the database as the client downloads."""
+    writer = csv.writer(_Echo())
+    yield CSV_BOM.encode()
+    lines = []
+    for record in _csv_records(sheets):
+        lines.append(writer.writerow(record))
+        if len(lines) >= _STREAM_CHUNK:
+            yield "".join(lines).encode()
+            lines = []
+    if lines:
+        yield "".join(lines).encode()

@@ -69,6 +69,7 @@ urlpatterns = [
     path("inspections/findings/<int:pk>/actions/new/", actions.ActionCreateView.as_view(), name="action_create"),
     path("inspections/<int:pk>/report/", inspection_reports.VisitReportView.as_view(), name="visit_report"),
     path("inspections/export.xlsx", inspection_reports.inspections_export, name="inspections_export"),
+    path("inspections/export.csv", inspection_reports.inspections_export_csv, name="inspections_export_csv"),
     # Scoring schemes (rules of a jurisdiction)
     path("rules/schemes/", schemes.SchemeListView.as_view(), name="scheme_list"),
     path("rules/schemes/new/", schemes.SchemeCreateView.as_view(), name="scheme_create"),

@@ -28,6 +28,8 @@ urlpatterns = [
     path("pledges/<int:pk>/", campaigns.CampaignDetailView.as_view(), name="campaign_detail"),
     path("pledges/<int:pk>/units/<slug:public_code>/", campaigns.CampaignUnitView.as_view(), name="campaign_unit"),
     path("pledges/<int:pk>/roster.xlsx", campaigns.CampaignRosterExportView.as_view(), name="campaign_export"),
+    path("pledges/<int:pk>/roster.csv", campaigns.CampaignRosterExportView.as_view(file_format="csv"),
+         name="campaign_export_csv"),
     # Signing and recording.
     path("pledges/mine/", signing.MyPledgesView.as_view(), name="my_pledges"),
     path("pledges/<int:pk>/sign/", signing.PledgeSignView.as_view(), name="pledge_sign"),

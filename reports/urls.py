@@ -37,6 +37,7 @@ urlpatterns = [
     path("commendations/<slug:public_code>/<period:period>/", commendations.CommendationForView.as_view(), name="commendation_for"),
     path("commendations/<int:pk>/", commendations.CommendationDetailView.as_view(), name="commendation_detail"),
     path("commendations/<int:pk>/list.xlsx", commendations.CommendationXlsxView.as_view(), name="commendation_xlsx"),
+    path("commendations/<int:pk>/list.csv", commendations.CommendationCsvView.as_view(), name="commendation_csv"),
     path("commendations/<int:pk>/decision/", commendations.CommendationDecisionView.as_view(), name="commendation_decision"),
     # A jurisdiction's rules kept by the reports app (the hub of every rule set is portal:rules, /rules/)
     path("rules/commendations/", rules.CommendationRuleListView.as_view(), name="commendation_rule_list"),

@@ -27,3 +27,5 @@ CACHES["default"]["KEY_PREFIX"] = os.environ.get("CONDUCT_TEST_CACHE_PREFIX") or
 if os.environ.get("CONDUCT_TEST_BEAT_PROBE_QUEUE"):
     CELERY_BEAT_SCHEDULE = {"probe": {"task": "tests.beat_probe", "schedule": 1.0,
                                       "options": {"queue": os.environ["CONDUCT_TEST_BEAT_PROBE_QUEUE"]}}}
+# Tests change units between requests (dissolved, restored): the public form reads its unit every time.
+FEEDBACK_UNIT_CACHE_SECONDS = 0

@@ -1,7 +1,7 @@
-"""Inspection visits and their findings as an Excel workbook, for the user's scope.
+"""Inspection visits and their findings as an Excel workbook or a CSV file, for the user's scope.
 
 Only ``visits_visible_to(user)`` reaches the file, so a surprise visit still planned never leaks to the
-inspected unit. Written by openpyxl in write-only mode, row by row, with the findings read in chunks (a fixed
+inspected unit. Written row by row (``core.xlsx.write_table``: XlsxWriter in constant-memory mode, or CSV), with the findings read in chunks (a fixed
 number of queries a chunk). The workbook is for Vietnamese offices: headers and labels are Vietnamese whatever
 the page's language.
 """
@@ -11,10 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from django.utils import timezone
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.utils import get_column_letter
 
-from core.xlsx import DATE_FORMAT, header_cell, new_workbook
+from core.xlsx import DATE_FORMAT, XLSX, Column, SheetSource, csv_stream, table_filename, write_table
 from evaluations.choices import ActionStatus, Severity, VisitKind, VisitStatus
 from evaluations.inspections.selectors import findings_for_export, visits_for_export
 
@@ -50,20 +48,18 @@ VISIT_STATUS_LABELS = {VisitStatus.PLANNED: "Dự kiến", VisitStatus.IN_PROGRE
 SEVERITY_LABELS = {Severity.MINOR: "Nhẹ", Severity.SERIOUS: "Nghiêm trọng", Severity.VERY_SERIOUS: "Rất nghiêm trọng"}
 ACTION_STATUS_LABELS = {ActionStatus.OPEN: "Chưa thực hiện", ActionStatus.DONE: "Đã thực hiện", ActionStatus.VERIFIED: "Đã xác nhận"}
 OVERDUE_LABEL = "Quá hạn"
+VISIT_FORMATS = {"Ngày giờ": DATETIME_FORMAT, "Số mục không đạt": "0", "Số phát hiện": "0"}
+FINDING_FORMATS = {"Ngày kiểm tra": DATE_FORMAT, "Hạn hoàn thành": DATE_FORMAT}
 
 
-def inspections_filename() -> str:
+def inspections_filename(file_format: str = XLSX) -> str:
     """The export's file name, dated today."""
-    return f"kiem-tra-cong-vu-{timezone.localdate():%Y%m%d}.xlsx"
+    return table_filename(f"kiem-tra-cong-vu-{timezone.localdate():%Y%m%d}", file_format)
 
 
-def _sheet(workbook, title, columns):
-    sheet = workbook.create_sheet(title)
-    for index, (_header, width) in enumerate(columns, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
-    sheet.append([header_cell(sheet, header) for header, _width in columns])
-    return sheet
+def columns(spec, formats: dict[str, str]) -> list[Column]:
+    """(header, width) pairs as columns, with the number formats of those named in ``formats``."""
+    return [Column(header, width, formats.get(header)) for header, width in spec]
 
 
 def _action_status(action) -> str:
@@ -104,34 +100,34 @@ def finding_values(finding) -> Iterator[list]:
             yield [*common, action.description, action.due_on, _action_status(action)]
 
 
-def _formatted(sheet, values: list, formats: dict[int, str]) -> list:
-    """``values`` with the cells at the given positions carrying a number format (dates stay sortable)."""
-    row = list(values)
-    for position, number_format in formats.items():
-        if row[position] is not None:
-            cell = WriteOnlyCell(sheet, value=row[position])
-            cell.number_format = number_format
-            row[position] = cell
-    return row
+def inspections_sheets(*, user) -> list[SheetSource]:
+    """The visits sheet and the findings sheet of what ``user`` may see, rows read lazily in chunks."""
+
+    def visit_rows():
+        for visit in visits_for_export(user=user).iterator(chunk_size=CHUNK_SIZE):
+            yield visit_values(visit)
+
+    def finding_rows():
+        for finding in findings_for_export(user=user).iterator(chunk_size=CHUNK_SIZE):
+            yield from finding_values(finding)
+
+    return [
+        SheetSource(VISITS_SHEET, columns(VISIT_COLUMNS, VISIT_FORMATS), visit_rows()),
+        SheetSource(FINDINGS_SHEET, columns(FINDING_COLUMNS, FINDING_FORMATS), finding_rows()),
+    ]
 
 
-def inspections_workbook(*, user, target) -> tuple[int, int]:
-    """Write the visits and findings ``user`` may see to ``target`` (a path or a binary file).
+def inspections_workbook(*, user, target, file_format: str = XLSX) -> tuple[int, int]:
+    """Write the visits and findings ``user`` may see to ``target`` (a path or a binary file), as .xlsx or .csv.
 
     Sheet "Lượt kiểm tra": one row per visit. Sheet "Phát hiện": one row per corrective action of each finding
-    (a finding without an action has one row). Returns the numbers of visit rows and finding rows."""
-    workbook = new_workbook(write_only=True)
-    visits_sheet = _sheet(workbook, VISITS_SHEET, VISIT_COLUMNS)
-    visit_rows = 0
-    for visit in visits_for_export(user=user).iterator(chunk_size=CHUNK_SIZE):
-        visits_sheet.append(_formatted(visits_sheet, visit_values(visit), {0: DATETIME_FORMAT}))
-        visit_rows += 1
+    (a finding without an action has one row); in a CSV, one after the other. Returns the numbers of visit rows
+    and finding rows."""
+    sheets = inspections_sheets(user=user)
+    write_table(target, sheets, file_format=file_format)
+    return sheets[0].written, sheets[1].written
 
-    findings_sheet = _sheet(workbook, FINDINGS_SHEET, FINDING_COLUMNS)
-    finding_rows = 0
-    for finding in findings_for_export(user=user).iterator(chunk_size=CHUNK_SIZE):
-        for values in finding_values(finding):
-            findings_sheet.append(_formatted(findings_sheet, values, {0: DATE_FORMAT, 8: DATE_FORMAT}))
-            finding_rows += 1
-    workbook.save(target)
-    return visit_rows, finding_rows
+
+def inspections_csv_stream(*, user):
+    """Visits and findings as the pieces of a streamed CSV download."""
+    return csv_stream(inspections_sheets(user=user))

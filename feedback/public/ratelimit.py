@@ -1,7 +1,8 @@
 """Per-address rate limits of the public feedback pages, counted in the shared cache (Redis in production).
 
-A fixed window: the first hit creates the counter with the window as its lifetime (``cache.add``), later hits
-increment it atomically (``cache.incr``), so concurrent requests on several web workers are all counted.
+A fixed window: each hit increments the address's counter atomically and the first one gives it the window as its
+lifetime, so concurrent requests on several web workers are all counted. On Redis this is one round trip (``INCR``
+and ``EXPIRE … NX`` in one MULTI/EXEC pipeline); on another cache backend, ``cache.add`` then ``cache.incr``.
 
 The limit is a guard, not a gate: when the cache cannot be reached the hit is allowed (and a warning logged), so a
 Redis outage never loses a citizen's feedback or hides a case's progress.
@@ -13,7 +14,8 @@ import hashlib
 import logging
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
+from django.core.cache.backends.redis import RedisCache
 
 from core.http import client_address as request_client_address
 
@@ -57,9 +59,27 @@ def rate_limit_hit(*, scope: str, address: str) -> bool:
         return False
 
 
+def _redis_client(key: str):
+    """The redis-py client behind Django's Redis cache for ``key``, or None for any other cache backend."""
+    backend = caches[DEFAULT_CACHE_ALIAS]
+    if not isinstance(backend, RedisCache):
+        return None
+    return backend._cache.get_client(key, write=True)
+
+
 def _count_hit(*, scope: str, address: str) -> bool:
     limit, window = limit_for(scope)
     key = _key(scope, address)
+    full_key = cache.make_and_validate_key(key)
+    client = _redis_client(full_key)
+    if client is not None:
+        # One round trip: the count, and the window's lifetime set by the first hit only (NX). Django's Redis cache
+        # stores integers as such, so ``cache.add``/``cache.delete`` of the same key still agree with it.
+        pipeline = client.pipeline(transaction=True)
+        pipeline.incr(full_key)
+        pipeline.expire(full_key, window, nx=True)
+        count, _expiry_set = pipeline.execute()
+        return count > limit
     if cache.add(key, 1, timeout=window):
         return limit < 1
     try:
@@ -68,6 +88,16 @@ def _count_hit(*, scope: str, address: str) -> bool:
         cache.add(key, 1, timeout=window)
         count = 1
     return count > limit
+
+
+def rate_limit_uncount(*, scope: str, address: str) -> None:
+    """Take back one hit (a repeated submission that stored nothing new); nothing when the cache is unreachable."""
+    try:
+        cache.decr(_key(scope, address))
+    except ValueError:  # the counter expired meanwhile
+        pass
+    except Exception as error:  # the backend's own error class: unreachable
+        logger.warning("Rate limit %s not corrected: the cache is unreachable (%s: %s)", scope, type(error).__name__, error)
 
 
 def rate_limit_reset(*, scope: str, address: str) -> None:

@@ -11,13 +11,15 @@ import datetime
 import hashlib
 import logging
 import secrets
+import time
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.models import HistoricalRecords
 
 from core.uploads import validate_image
 from feedback import notifications as feedback_notifications
@@ -80,6 +82,70 @@ def feedback_case_for_token(*, submission_token: str | None) -> FeedbackCase | N
     return _existing_for_token(submission_token)
 
 
+# Units of the public forms, by public code, kept by each web process for FEEDBACK_UNIT_CACHE_SECONDS: a citizen's
+# POST then reads nothing before storing what was sent. A unit's name or dates changed in the admin reach the form
+# within that time (a unit is dissolved on a date set long before; the date itself is checked on every request).
+_units: dict[str, tuple[float, Unit]] = {}
+_UNITS_KEPT = 5000
+
+
+def public_unit(*, public_code: str) -> Unit | None:
+    """The unit of a public page by its public code; kept in this process for ``FEEDBACK_UNIT_CACHE_SECONDS``
+    (60 by default; 0 reads the database every time)."""
+    seconds = settings.FEEDBACK_UNIT_CACHE_SECONDS
+    now = time.monotonic()
+    kept = _units.get(public_code)
+    if kept is not None and kept[0] > now and seconds > 0:
+        return kept[1]
+    unit = next(iter(Unit.objects.filter(public_code=public_code)[:1]), None)  # unique: no ORDER BY needed
+    if unit is not None and seconds > 0:
+        if len(_units) >= _UNITS_KEPT:
+            _units.clear()
+        _units[public_code] = (now + seconds, unit)
+    return unit
+
+
+def _history_user_id() -> int | None:
+    """Who simple-history would record for a change made now: the signed-in user of the request, if any."""
+    request = getattr(HistoricalRecords.context, "request", None)
+    user = getattr(request, "user", None)
+    return user.pk if user is not None and user.is_authenticated else None
+
+
+def _insert_with_history(case: FeedbackCase) -> None:
+    """INSERT ``case`` and its history row (simple-history's "+", created) in one statement, so in one round trip
+    and atomically (one statement is one transaction), instead of BEGIN, two INSERTs and COMMIT.
+
+    The history row holds what simple-history's own ``post_save`` would write: every tracked field's value, the
+    date, the type "+", the request's user. Raises IntegrityError (nothing written) on a tracking code or token
+    already taken."""
+    now = timezone.now()
+    fields = [field for field in FeedbackCase._meta.concrete_fields if not field.primary_key]
+    values = [field.get_db_prep_save(field.pre_save(case, True), connection) for field in fields]  # sets created_at…
+    history_model = FeedbackCase.history.model
+    special = {"history_date": now, "history_type": "+", "history_change_reason": None,
+               "history_user_id": _history_user_id()}
+    history_fields = [field for field in history_model._meta.concrete_fields if field.attname not in ("id", "history_id")]
+    history_values = [
+        field.get_db_prep_save(special[field.attname] if field.attname in special else getattr(case, field.attname),
+                           connection)
+        for field in history_fields
+    ]
+    quote = connection.ops.quote_name
+    sql = (
+        f"WITH new_case AS (INSERT INTO {quote(FeedbackCase._meta.db_table)} "
+        f"({', '.join(quote(field.column) for field in fields)}) VALUES ({', '.join(['%s'] * len(fields))}) RETURNING id) "
+        f"INSERT INTO {quote(history_model._meta.db_table)} "
+        f"(id, {', '.join(quote(field.column) for field in history_fields)}) "
+        f"VALUES ((SELECT id FROM new_case), {', '.join(['%s'] * len(history_fields))}) RETURNING id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*values, *history_values])
+        (case.pk,) = cursor.fetchone()
+    case._state.adding = False
+    case._state.db = connection.alias
+
+
 def feedback_submit(
     *,
     unit: Unit,
@@ -101,14 +167,17 @@ def feedback_submit(
 
     ``submission_token`` is the form's one-time token: submitting the same form again returns the case the
     first submission created, also when both arrive at the same moment (the unique constraint decides);
-    ``check_token_first=False`` skips the first look-up when the caller has just made it.
+    ``check_token_first=False`` skips the first look-up (the public form: the unique constraint answers a repeat
+    then, at no cost to a first submission). A case returned for a repeat has ``repeated_submission = True``.
     ``channel`` and ``partner`` record a case handed in by a partner system (Open311) through this same path.
     Contact details need explicit consent; a photo must be a real JPEG, PNG or WebP image under the limit.
-    The case's history (simple-history) records the creation.
+    The case's history (simple-history) records the creation: without a photo, the case and its history row are
+    written by one statement (``_insert_with_history``), the public form's one round trip to store what was sent.
     """
     # A caller that has just looked the token up skips it; a race between the two still ends on the unique constraint.
     existing = _existing_for_token(submission_token) if check_token_first else None
     if existing is not None:
+        existing.repeated_submission = True
         return existing
     # The public form sends citizens of a dissolved unit to its successor; this is the last guard.
     unit_require_open(unit, timezone.localdate())
@@ -164,17 +233,24 @@ def feedback_submit(
         # checks above already cover: validating them again would cost three queries on every citizen's form.
         case.full_clean(exclude=["unit", "photo", "submission_token"], validate_unique=False, validate_constraints=False)
         try:
-            with transaction.atomic():
-                case.save()
-                if extension is not None:
-                    # Saved after the row exists, so a lost race never leaves an orphaned file behind.
-                    case.photo.save(f"photo.{extension}", photo, save=False)
-                    FeedbackCase.objects.filter(pk=case.pk).update(photo=case.photo.name)
+            if extension is not None or connection.vendor != "postgresql":  # SQLite has no INSERT inside WITH
+                with transaction.atomic():
+                    case.save()  # its history row by simple-history's post_save, in the same transaction
+                    if extension is not None:
+                        # Saved after the row exists, so a lost race never leaves an orphaned file behind.
+                        case.photo.save(f"photo.{extension}", photo, save=False)
+                        FeedbackCase.objects.filter(pk=case.pk).update(photo=case.photo.name)
+            elif connection.in_atomic_block:
+                with transaction.atomic():  # a savepoint: a collision must not break the caller's transaction
+                    _insert_with_history(case)
+            else:
+                _insert_with_history(case)
         except IntegrityError:
             case.pk = None
             case._state.adding = True
             existing = _existing_for_token(submission_token)
             if existing is not None:
+                existing.repeated_submission = True
                 return existing
             continue  # a tracking code collision: draw another
         feedback_notifications.case_new(case)

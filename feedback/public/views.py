@@ -29,6 +29,7 @@ from feedback.public.services import (
     feedback_case_for_token,
     feedback_submit,
     kiosk_vote,
+    public_unit,
     tracking_code_display,
     tracking_code_is_wellformed,
     tracking_code_new,
@@ -148,25 +149,40 @@ class FeedbackFormView(View):
                             former=_came_from(request, unit))
 
     def post(self, request, public_code):
-        unit = _public_unit(public_code)
+        # Nothing read before storing: the unit is kept by the process, and the form's one-time token is checked by
+        # the unique constraint as the case is stored (a repeat then lands on the first case's result, uncounted).
+        token = request.POST.get("submission_token", "")[:64]
+        unit = public_unit(public_code=public_code)
         if unit is None:
             return _unit_not_found(request)
-        # A repeated submission (double click, browser resend) lands on the first one's result, uncounted.
-        already = feedback_case_for_token(submission_token=request.POST.get("submission_token", "")[:64])
         successors = unit_replaced(unit=unit, day=timezone.localdate())
         if successors is not None:
-            return self._post_to_former(request, unit, successors, already)
-        if already is not None and already.unit_id == unit.pk:
-            return self._done(request, already.tracking_code)
+            return self._post_to_former(request, unit, successors, feedback_case_for_token(submission_token=token))
         form = FeedbackForm(request.POST, request.FILES)
+
+        def refused(answer):
+            """``answer`` to a refused submission, unless the token already stored a case here: a resend (a double
+            click, the browser's back and send again) always lands on the first one's result, uncounted."""
+            already = feedback_case_for_token(submission_token=token)
+            if already is not None and already.unit_id == unit.pk:
+                return self._done(request, already.tracking_code)
+            return answer()
+
         if not form.is_valid():
-            return self._render(request, unit, form)
-        if ratelimit.rate_limit_hit(scope=ratelimit.FORM, address=ratelimit.client_address(request)):
-            return _rate_limited(request)
+            return refused(lambda: self._render(request, unit, form))
+        address = ratelimit.client_address(request)
+        if ratelimit.rate_limit_hit(scope=ratelimit.FORM, address=address):
+            def limited():
+                return _rate_limited(request)
+
+            response = refused(limited)
+            if response.status_code != 429:
+                ratelimit.rate_limit_uncount(scope=ratelimit.FORM, address=address)
+            return response
         data = form.cleaned_data
         if data["website"]:
             # The honeypot was filled: a robot. Pretend it worked; store nothing.
-            return self._done(request, tracking_code_new())
+            return refused(lambda: self._done(request, tracking_code_new()))
         try:
             case = feedback_submit(
                 unit=unit, kind=data["kind"], text=data["text"], staff_mentioned=data["staff_mentioned"],
@@ -178,10 +194,12 @@ class FeedbackFormView(View):
         except ValidationError as error:
             if not hasattr(error, "error_dict"):
                 form.add_error(None, error.messages)
-                return self._render(request, unit, form)
-            for field, messages in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, messages)
-            return self._render(request, unit, form)
+            else:
+                for field, messages in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, messages)
+            return refused(lambda: self._render(request, unit, form))
+        if getattr(case, "repeated_submission", False):
+            ratelimit.rate_limit_uncount(scope=ratelimit.FORM, address=address)
         return self._done(request, case.tracking_code)
 
     def _post_to_former(self, request, former, successors, already):

@@ -13,18 +13,19 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _, pgettext_lazy
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from core.forms import add_service_errors
-from core.xlsx import XLSX_CONTENT_TYPE
+from core.xlsx import CSV, CSV_CONTENT_TYPE, XLSX, XLSX_CONTENT_TYPE
 from pledges import selectors, services
-from pledges.exports import roster_filename, roster_workbook
+from pledges.exports import roster_csv_stream, roster_filename, roster_workbook
 from pledges.forms import CampaignForm
 from pledges.models import PledgeCampaign
 from units.mixins import ScopeRequiredMixin
@@ -224,18 +225,20 @@ class CampaignUnitView(ScopeRequiredMixin, TemplateView):
             child_lines=[CoverageLine.of(row, campaign) for row in coverage.children],
             recent_pledges=selectors.campaign_recent_pledges(campaign=campaign, unit=unit, limit=RECENT_PLEDGES),
             export_url=f"{reverse('pledges:campaign_export', args=[campaign.pk])}?unit={unit.public_code}",
+            export_csv_url=f"{reverse('pledges:campaign_export_csv', args=[campaign.pk])}?unit={unit.public_code}",
         )
         return context
 
 
 class CampaignRosterExportView(ScopeRequiredMixin, View):
-    """The roster as .xlsx for ``?unit=<public code>`` (default: the user's top unit of the campaign).
+    """The roster as .xlsx (or .csv) for ``?unit=<public code>`` (default: the user's top unit of the campaign).
 
-    Written to an anonymous temporary file and streamed from there, so a large district never sits in memory;
-    the file disappears when the response is closed.
+    A workbook is written to an anonymous temporary file and streamed from there, so a large district never sits
+    in memory; the file disappears when the response is closed. A CSV is streamed as it is read.
     """
 
     scoped_object_name = "campaign"
+    file_format = XLSX
 
     def get_scoped_object(self):
         return selectors.campaign_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
@@ -250,6 +253,11 @@ class CampaignRosterExportView(ScopeRequiredMixin, View):
             if not units:
                 raise Http404
             root = units[0]
+        if self.file_format == CSV:
+            response = StreamingHttpResponse(roster_csv_stream(campaign=campaign, root=root),
+                                             content_type=CSV_CONTENT_TYPE)
+            response["Content-Disposition"] = content_disposition_header(True, roster_filename(campaign, root, CSV))
+            return response
         handle = tempfile.TemporaryFile(suffix=".xlsx")
         try:
             roster_workbook(campaign=campaign, root=root, target=handle)

@@ -1,4 +1,4 @@
-"""A commendation list as an Excel workbook: the staff on the list (ranked) and, on a second sheet, those the
+"""A commendation list as an Excel workbook (or a CSV file): the staff on the list (ranked) and, on a second sheet, those the
 office removed with the reasons. For Vietnamese offices: headers and labels in Vietnamese whatever the page's
 language, frozen header rows, column widths, number formats."""
 
@@ -10,7 +10,7 @@ from django.utils import timezone
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from core.xlsx import DATE_FORMAT, new_workbook
+from core.xlsx import DATE_FORMAT, Column, SheetSource, csv_stream, new_workbook, table_filename
 from reports.choices import CommendationStatus, EntrySource
 from reports.models import CommendationEntry, CommendationList
 
@@ -41,8 +41,8 @@ HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
 HEADER_ALIGNMENT = Alignment(vertical="center", wrap_text=True)
 
 
-def commendation_filename(commendation_list: CommendationList) -> str:
-    return f"bieu-duong-{commendation_list.unit.public_code}-{commendation_list.period.slug}.xlsx"
+def commendation_filename(commendation_list: CommendationList, file_format: str = "xlsx") -> str:
+    return table_filename(f"bieu-duong-{commendation_list.unit.public_code}-{commendation_list.period.slug}", file_format)
 
 
 def _period_title(commendation_list: CommendationList) -> str:
@@ -92,3 +92,30 @@ def commendation_workbook(*, commendation_list: CommendationList, rows: list[Com
     output = io.BytesIO()
     workbook.save(output)
     return output.getvalue()
+
+
+def _csv_values(number: int, entry: CommendationEntry) -> list:
+    return [
+        number, entry.staff.full_name, entry.staff.staff_code, entry.staff.position, entry.staff_unit.name,
+        entry.grades, entry.months_rated, entry.total_score, entry.praise_count,
+        SOURCE_LABELS.get(entry.source, entry.source), entry.reason,
+    ]
+
+
+def commendation_csv_stream(*, commendation_list: CommendationList, rows: list[CommendationEntry]):
+    """The list as the pieces of a streamed CSV download (``core.xlsx.csv_stream``): the ranked staff, then those
+    removed with the reasons, the same columns as the workbook's."""
+    headers = [
+        ANNUAL_HEADERS.get(index, header) if commendation_list.is_annual else header
+        for index, (header, _width) in enumerate(COLUMNS)
+    ]
+    columns = [Column(header, width, SCORE_FORMAT if index == 7 else None)
+               for index, (header, (_h, width)) in enumerate(zip(headers, COLUMNS, strict=True))]
+    included = [e for e in rows if e.included]
+    removed = [e for e in rows if not e.included]
+    title = _period_title(commendation_list)
+    return csv_stream([
+        SheetSource(f"{LIST_SHEET} {title} — {commendation_list.unit.name}", columns,
+                    (_csv_values(number, entry) for number, entry in enumerate(included, start=1))),
+        SheetSource(REMOVED_SHEET, columns, (_csv_values(number, entry) for number, entry in enumerate(removed, start=1))),
+    ])

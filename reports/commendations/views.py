@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -20,10 +20,10 @@ from django.views.generic.base import TemplateResponseMixin
 
 from core.forms import add_service_errors
 from core.quarters import Year
-from core.xlsx import XLSX_CONTENT_TYPE
+from core.xlsx import CSV, CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
 from reports.commendations import services
 from reports.commendations.decision import decision_context
-from reports.commendations.exports import commendation_filename, commendation_workbook
+from reports.commendations.exports import commendation_csv_stream, commendation_filename, commendation_workbook
 from reports.commendations.figures import commendation_entry_rows, commendation_list_generate
 from reports.commendations.forms import CommendationOpenForm, EntryAddForm, ReasonForm
 from reports.commendations.selectors import (
@@ -198,6 +198,18 @@ class CommendationXlsxView(LoginRequiredMixin, View):
         )
         response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
         response["Content-Disposition"] = f'attachment; filename="{commendation_filename(commendation_list)}"'
+        return response
+
+
+class CommendationCsvView(LoginRequiredMixin, View):
+    """The list as a CSV file (UTF-8 with a byte-order mark), streamed: the ranked staff, then those removed."""
+
+    def get(self, request, pk):
+        commendation_list = commendation_list_get_for_user(user=request.user, pk=pk)
+        rows = commendation_entry_rows(commendation_list=commendation_list)
+        response = StreamingHttpResponse(commendation_csv_stream(commendation_list=commendation_list, rows=rows),
+                                         content_type=CSV_CONTENT_TYPE)
+        response["Content-Disposition"] = f'attachment; filename="{commendation_filename(commendation_list, CSV)}"'
         return response
 
 

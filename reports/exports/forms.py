@@ -1,4 +1,4 @@
-"""The form asking for an Excel export: a kind, a unit where the user may export, and a period that suits the kind
+"""The form asking for an export (Excel or CSV): a kind, a unit where the user may export, and a period that suits the kind
 (ratings: a year or a range of months; feedback and inspections: a range of days; pledges: a campaign)."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from pledges.selectors import campaign_list
 from reports.choices import ExportKind
 from reports.exports.kinds import roster_root
-from reports.exports.writer import ExportRequest
+from reports.exports.writer import CSV, XLSX, ExportRequest
 
 
 class MonthInput(forms.DateInput):
@@ -44,6 +44,10 @@ class ExportForm(forms.Form):
     date_from = forms.DateField(label=_("From"), required=False, input_formats=DAY_FORMATS, widget=DayInput)
     date_to = forms.DateField(label=_("To"), required=False, input_formats=DAY_FORMATS, widget=DayInput)
     campaign = forms.ModelChoiceField(label=_("Pledge campaign"), queryset=None, required=False)
+    # Given by the button pressed ("Export to Excel" or "Export to CSV"); Excel when absent.
+    file_format = forms.ChoiceField(
+        label=_("File format"), choices=[(XLSX, _("Excel (.xlsx)")), (CSV, _("CSV (.csv)"))], required=False
+    )
 
     def __init__(self, *args, user, units, unit=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -114,5 +118,6 @@ class ExportForm(forms.Form):
         """What was asked, once the form is valid (the unit resolved by the view, scope checked)."""
         data = self.cleaned_data
         return ExportRequest(
-            kind=data["kind"], unit=self.unit, start=data.get("start"), end=data.get("end"), campaign=data.get("campaign")
+            kind=data["kind"], unit=self.unit, start=data.get("start"), end=data.get("end"), campaign=data.get("campaign"),
+            file_format=CSV if data.get("file_format") == CSV else XLSX,
         )

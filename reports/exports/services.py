@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from core.choices import JobStatus
 from core.jobs import job_claim, job_enqueue, job_progress, job_run, job_succeed, write_atomically
+from core.xlsx import CSV, XLSX
 from reports import notifications as report_notifications
 from reports.exports.kinds import export_count, export_write
 from reports.exports.writer import ExportRequest
@@ -25,8 +26,9 @@ from units.scope import Capability, require
 
 
 def export_file_name(job: ExportJob) -> str:
-    """Where a job's workbook lives under MEDIA_ROOT: one folder per user, named by the job."""
-    return f"exports/{job.requested_by_id}/{job.pk}-{job.kind}.xlsx"
+    """Where a job's file (.xlsx or .csv, as asked) lives under MEDIA_ROOT: one folder per user, named by the job."""
+    extension = CSV if (job.parameters or {}).get("format") == CSV else XLSX
+    return f"exports/{job.requested_by_id}/{job.pk}-{job.kind}.{extension}"
 
 
 @transaction.atomic

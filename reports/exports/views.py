@@ -1,4 +1,4 @@
-"""Pages of the reports app: Excel exports.
+"""Pages of the reports app: exports, as Excel workbooks or CSV files.
 
 A user with the right to export data (district office, city administrator) asks for an export of a unit in
 their scope. A small export is written in the request to an anonymous temporary file and sent from there; a
@@ -15,19 +15,20 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
-from django.http import FileResponse
+from django.http import FileResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import number_format
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
 from core.files import private_file_response
-from core.xlsx import XLSX_CONTENT_TYPE
+from core.xlsx import CSV, CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
 from reports.exports import services as export_services
 from reports.exports.forms import ExportForm
-from reports.exports.kinds import export_count, export_write
+from reports.exports.kinds import export_count, export_csv_stream, export_write
 from units.mixins import ScopeRequiredMixin
 from units.scope import Capability
 
@@ -78,6 +79,12 @@ class ExportCreateView(ExportAccessMixin, View):
             return render(request, "reports/export_list.html", _list_context(request, form), status=400)
         export_request = form.export_request()
         rows = export_count(request=export_request, user=user)
+        if rows <= settings.EXPORT_BACKGROUND_ROWS and export_request.file_format == CSV:
+            # Streamed as it is read: the first bytes leave at once, nothing is kept on the server.
+            response = StreamingHttpResponse(export_csv_stream(request=export_request, user=user),
+                                             content_type=CSV_CONTENT_TYPE)
+            response["Content-Disposition"] = content_disposition_header(True, export_request.filename())
+            return response
         if rows <= settings.EXPORT_BACKGROUND_ROWS:
             handle = tempfile.TemporaryFile(suffix=".xlsx")  # gone once the response is closed
             try:
@@ -129,5 +136,5 @@ class ExportDownloadView(LoginRequiredMixin, View):
 
     def get(self, request, pk):
         job = export_services.export_job_get_for_download(user=request.user, pk=pk)
-        name = (job.parameters.get("filename") or f"xuat-du-lieu-{job.pk}.xlsx").removesuffix(".xlsx")
+        name = (job.parameters.get("filename") or f"xuat-du-lieu-{job.pk}.xlsx").removesuffix(".xlsx").removesuffix(".csv")
         return private_file_response(job.file, download_name=name)

@@ -10,6 +10,7 @@ module makes a workbook some other way than ``core.xlsx.new_workbook`` or is mis
 from __future__ import annotations
 
 from collections.abc import Callable
+import csv
 import datetime
 import io
 from pathlib import Path
@@ -22,14 +23,14 @@ from django.utils import timezone
 import pytest
 from python_calamine import CalamineWorkbook
 
-from core.xlsx import FORMULA_STARTS, Formula, header_cell, new_workbook
-from evaluations.inspections.exports import inspections_workbook
+from core.xlsx import CSV, CSV_TEXT_PREFIX, FORMULA_STARTS, Formula, header_cell, new_workbook
+from evaluations.inspections.exports import inspections_csv_stream, inspections_workbook
 from evaluations.models import Rating
 from evaluations.ratings.sheet_export import sheet_workbook
 from pledges.exports import roster_workbook
 from reports.annual.services import annual_report_build_now
 from reports.choices import CommendationStatus, ExportKind
-from reports.commendations.exports import commendation_workbook
+from reports.commendations.exports import commendation_csv_stream, commendation_workbook
 from reports.commendations.figures import commendation_entry_rows
 from reports.exports.kinds import export_write
 from reports.exports.writer import ExportRequest
@@ -233,9 +234,16 @@ def _xml_cells(content: bytes):
                     yield name, cell, bool(quoted and quoted[style])
 
 
+_ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
 def _cell_text(cell) -> str | None:
+    """An inline string's text as Excel reads it: a control character may be written as ``_x000D_``."""
     inline = cell.find(f"{SHEET_NS}is")
-    return "".join(t.text or "" for t in inline.iter(f"{SHEET_NS}t")) if inline is not None else None
+    if inline is None:
+        return None
+    text = "".join(t.text or "" for t in inline.iter(f"{SHEET_NS}t"))
+    return _ESCAPED.sub(lambda match: chr(int(match.group(1), 16)), text)
 
 
 @pytest.mark.parametrize("build, name", CASES)
@@ -310,12 +318,13 @@ def _portal_modules() -> list[Path]:
 
 
 # Ways to make a workbook (or a sheet) without core.xlsx.new_workbook, whose sheets keep text as text.
-BYPASS = re.compile(r"(?<!new_)\bWorkbook\s*\(|\bload_workbook\s*\(|\bWorksheet\s*\(|WriteOnlyWorksheet|openpyxl\.Workbook")
+BYPASS = re.compile(r"(?<!new_)\bWorkbook\s*\(|\bload_workbook\s*\(|\bWorksheet\s*\(|WriteOnlyWorksheet|openpyxl\.Workbook"
+                    r"|xlsxwriter|\bcsv\.writer\s*\(")
 
 
 def test_every_workbook_writer_is_covered():
-    """Only core.xlsx makes a workbook; every module that asks it for one is in WRITERS, and every kind of
-    export is among the cases of the streamed writer."""
+    """Only core.xlsx makes a workbook; every module that asks it for one (``new_workbook``, or ``write_table`` for
+    a streamed .xlsx or .csv) is in WRITERS, and every kind of export is among the cases of the streamed writer."""
     writers, bypasses = set(), []
     for path in _portal_modules():
         relative = path.relative_to(ROOT).as_posix()
@@ -324,9 +333,78 @@ def test_every_workbook_writer_is_covered():
             continue
         if BYPASS.search(source):
             bypasses.append(relative)
-        if re.search(r"\bnew_workbook\s*\(", source):
+        if re.search(r"\b(new_workbook|write_table)\s*\(", source):
             writers.add(relative)
 
     assert bypasses == [], "make workbooks with core.xlsx.new_workbook, which keeps people's text as text"
     assert writers == set(WRITERS), "add each new workbook writer to WRITERS, with its hostile data"
     assert set(WRITERS["reports/exports/writer.py"]) == set(ExportKind.values)
+
+
+# --- CSV: the same streamed writers as .csv ------------------------------------------------------------------
+
+def _csv_export(kind, **period):
+    def build(world) -> bytes:
+        if kind == ExportKind.RATINGS:
+            _rated_sheet(world)
+            month = timezone.localdate().replace(day=1)
+            period.update(start=month, end=month)
+        elif kind == ExportKind.FEEDBACK:
+            for ward, person in zip(world["wards"], world["staff"], strict=True):
+                FeedbackCaseFactory(unit=ward, staff=person, satisfaction=4)
+            today = timezone.localdate()
+            period.update(start=today, end=today)
+        elif kind == ExportKind.PLEDGES:
+            period.update(campaign=_campaign(world))
+        else:
+            _inspected(world)
+            today = timezone.localdate()
+            period.update(start=today - datetime.timedelta(days=1), end=today)
+        buffer = io.BytesIO()
+        export_write(request=ExportRequest(kind=kind, unit=world["district"], file_format=CSV, **period),
+                     user=world["admin"], target=buffer)
+        return buffer.getvalue()
+
+    return build
+
+
+def _csv_roster(world) -> bytes:
+    buffer = io.BytesIO()
+    roster_workbook(campaign=_campaign(world), root=world["district"], target=buffer, file_format=CSV)
+    return buffer.getvalue()
+
+
+def _csv_inspections(world) -> bytes:
+    _inspected(world)
+    return b"".join(inspections_csv_stream(user=world["admin"]))
+
+
+def _csv_commendations(world) -> bytes:
+    commendation_list = CommendationListFactory(unit=world["district"])
+    for rank, (person, text) in enumerate(zip(world["staff"], HOSTILE, strict=True), start=1):
+        CommendationEntryFactory(commendation_list=commendation_list, staff=person, rank=rank, reason=text,
+                                 included=rank % 2 == 1)
+    rows = commendation_entry_rows(commendation_list=commendation_list)
+    return b"".join(commendation_csv_stream(commendation_list=commendation_list, rows=rows))
+
+
+CSV_CASES = [
+    *(pytest.param(_csv_export(kind), kind, id=f"export:{kind}") for kind in ExportKind.values),
+    pytest.param(_csv_roster, "roster", id="roster"),
+    pytest.param(_csv_inspections, "inspections", id="inspections (streamed)"),
+    pytest.param(_csv_commendations, "commendation list", id="commendation list (streamed)"),
+]
+
+
+@pytest.mark.parametrize("build, name", CSV_CASES)
+def test_hostile_text_reaches_every_csv_neutralised(world, build, name):
+    """Every CSV the portal writes: UTF-8 with a byte-order mark, Vietnamese intact, and text a spreadsheet would
+    run as a formula written after an apostrophe (OWASP), so that no field starts like a formula."""
+    content = build(world)
+    assert content.startswith(b"\xef\xbb\xbf")
+    records = list(csv.reader(io.StringIO(content.decode("utf-8-sig"), newline="")))
+    fields = [field for record in records for field in record]
+    assert not [field for field in fields if field[:1] in FORMULA_STARTS]
+    for text in HOSTILE:
+        assert any(field.startswith(CSV_TEXT_PREFIX + text) for field in fields), f"{text!r} missing from {name}"
+    assert any("Đơn vị" in field or "Ngày" in field for field in records[0] + records[1])

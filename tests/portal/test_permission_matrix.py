@@ -180,6 +180,7 @@ CASES: dict[str, Case] = {
     "pledges:campaign_detail": Case(kwargs=pk("campaign"), own=REDIRECT),  # to the coverage of the user's unit
     "pledges:campaign_unit": Case(kwargs=lambda side: {"pk": side.campaign.pk, "public_code": side.ward.public_code}),
     "pledges:campaign_export": Case(kwargs=pk("campaign"), query=unit_filter),  # the roster of the ward
+    "pledges:campaign_export_csv": Case(kwargs=pk("campaign"), query=unit_filter),  # the same roster as CSV
     "pledges:my_pledges": Case(),
     # The signing page of a campaign the user can see; none of the role users is a staff member, so the page
     # says why they cannot sign (the signing itself is tested in tests/pledges/test_signing.py).
@@ -275,6 +276,7 @@ CASES: dict[str, Case] = {
     "evaluations:action_create": Case(kwargs=pk("finding"), own=roles(403, *WARD)),
     "evaluations:visit_report": Case(kwargs=pk("visit"), secret=True),
     "evaluations:inspections_export": Case(),
+    "evaluations:inspections_export_csv": Case(),
     # --- scoring schemes (rules of a jurisdiction) ------------------------------------------------------------
     # Refused at the door without the right to manage rules anywhere (403, whatever the scheme); the city
     # administrator manages both districts' schemes (unused, so editable and deletable: the forms answer 200).
@@ -343,6 +345,7 @@ CASES: dict[str, Case] = {
                                      own=REDIRECT),  # the list exists: to it
     "reports:commendation_detail": Case(kwargs=pk("commendation")),
     "reports:commendation_xlsx": Case(kwargs=pk("commendation")),
+    "reports:commendation_csv": Case(kwargs=pk("commendation")),
     "reports:commendation_decision": Case(kwargs=pk("commendation")),
     # A jurisdiction's rules: a role that may not manage rules anywhere is refused at the door (403), before the
     # rule is looked at, so also for the other side's; the city administrator manages both sides' (Hanoi's).

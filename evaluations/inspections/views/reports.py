@@ -1,4 +1,4 @@
-"""The printable report of one visit and the Excel export of visits and findings, both in the user's scope
+"""The printable report of one visit and the Excel (or CSV) export of visits and findings, both in the user's scope
 (``visits_visible_to``: a planned surprise visit is a 404 and absent from the file for the inspected unit)."""
 
 from __future__ import annotations
@@ -7,12 +7,13 @@ import tempfile
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
-from django.http import FileResponse
+from django.http import FileResponse, StreamingHttpResponse
+from django.utils.http import content_disposition_header
 from django.views.generic import TemplateView
 
-from core.xlsx import XLSX_CONTENT_TYPE
+from core.xlsx import CSV, CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE
 from evaluations.choices import CheckResult
-from evaluations.inspections.exports import inspections_filename, inspections_workbook
+from evaluations.inspections.exports import inspections_csv_stream, inspections_filename, inspections_workbook
 from evaluations.inspections.selectors import visit_report
 from evaluations.inspections.services import user_can_follow_up
 
@@ -50,3 +51,12 @@ def inspections_export(request):
         handle.close()
         raise
     return FileResponse(handle, as_attachment=True, filename=inspections_filename(), content_type=XLSX_CONTENT_TYPE)
+
+
+def inspections_export_csv(request):
+    """Visits and findings of the user's scope as .csv (one after the other), streamed as they are read."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    response = StreamingHttpResponse(inspections_csv_stream(user=request.user), content_type=CSV_CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition_header(True, inspections_filename(CSV))
+    return response
