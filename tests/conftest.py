@@ -40,10 +40,6 @@ from units.unit_import import units_import
 # yet (``valid_to`` cleared for the test, ``_legacy_world``); everything else, and any new module, runs on the real
 # dates. Move a module to the current units (``phuong_thanh_xuan``) and take it off this list.
 LEGACY_WORLD = frozenset({
-    # The synthetic data (seed/synthetic) is generated in the legacy wards up to last month, and the benchmark opens
-    # this month's sheet of one of them: `make bench` is refused that sheet until both use the current units.
-    "tests/benchmarks/test_bench_smoke.py",
-    "tests/browser/test_monthly_sheet.py",
     "tests/evaluations/test_admin.py",
     "tests/evaluations/test_caps.py",
     "tests/evaluations/test_quarterly.py::test_a_new_scheme_reaches_only_sheets_opened_after_it_and_only_its_province",

@@ -43,7 +43,7 @@ CASE_FIELDS = ["unit", "tracking_code", "channel", "kind", "text", "staff_mentio
                "contact_name", "contact_phone", "contact_email", "contact_consent", "contact_erased_at",
                "received_at", "due_on", "status", "rejection_reason", "assigned_to", "staff", "substantiated",
                "violation", "internal_note", "public_reply", "replied_at", "closed_at", "submission_token",
-               "recorded_by", "created_at", "updated_at"]
+               "recorded_by", "created_at", "updated_at", "handling_comment", "reopen_count", "reopen_reason"]
 
 
 class _Codes:
@@ -82,7 +82,7 @@ def complaints_plan(plan: Plan, people: dict[int, list[Person]]) -> list[tuple[V
             continue
         person = rng.choice(active)
         occurred = min(received.date() + datetime.timedelta(days=5), plan.today - datetime.timedelta(days=1))
-        spec = ViolationSpec(person.id, ward.pk, occurred, Severity.MINOR, ViolationSource.CITIZEN_FEEDBACK,
+        spec = ViolationSpec(person.id, plan.unit_or_ward(ward, occurred), occurred, Severity.MINOR, ViolationSource.CITIZEN_FEEDBACK,
                              "Có thái độ thiếu tôn trọng, quát tháo công dân khi tiếp nhận hồ sơ")
         planned.append((spec, received))
     return planned
@@ -143,16 +143,18 @@ def feedback_seed(plan: Plan, people: dict[int, list[Person]], complaints) -> in
             if person.active_in(month, month_end(month)):
                 staff_id = person.id
         return line((
-            ward.pk, codes.new(), channel, kind, TEXTS[kind], "", satisfaction, "",
+            plan.unit_or_ward(ward, received_day), codes.new(), channel, kind, TEXTS[kind], "", satisfaction, "",
             "Nguyễn Văn Dân" if consent else "", "0912345678" if consent else "", "", consent, None,
             received, due_on, status, reason, None, staff_id, substantiated, violation, "",
             reply, closed if reply else None, closed, None, None if channel == Channel.WEB else author,
-            received, closed or received,
+            received, closed or received, "", 0, "",
         ))
+
+    ward_of = plan.ward_of()
 
     def lines():
         for spec, received in complaints:
-            ward = next(w for w in plan.wards if w.pk == spec.unit_id)
+            ward = ward_of[spec.unit_id]
             yield case(ward, FeedbackKind.ATTITUDE, Channel.HOTLINE, received, staff=spec.staff_id,
                        substantiated=True, violation=spec.id)
         for _n in range(plan.feedback - len(complaints)):
