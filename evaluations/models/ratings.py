@@ -86,7 +86,7 @@ class ScoringScheme(JurisdictionRule):
     # a share of each group's maximum (bonus groups start at 0). 80 % gives 16 + 56 = 72 points under Hanoi's
     # 20 + 70 scheme (B), so the officer raises the deserving instead of lowering most of the unit.
     baseline_percent = models.PositiveSmallIntegerField(
-        _("starting points (% of each group's maximum)"), default=80, validators=PERCENT,
+        _("starting points (percent of each group's maximum)"), default=80, validators=PERCENT,
         help_text=_("Where a new sheet's rows start when the staff member has no self-assessment and no points "
                     "of the period before; bonus groups start at 0."),
     )

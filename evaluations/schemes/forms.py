@@ -87,7 +87,7 @@ class SchemeForm(forms.Form):
         help_text=_("Applies when the level above marks a unit exceptional for a period; empty: no exceptions."),
     )
     baseline_percent = forms.IntegerField(
-        label=_("Starting points of a new sheet (% of each group's maximum)"), required=False,
+        label=_("Starting points of a new sheet (percent of each group's maximum)"), required=False,
         help_text=_("Where each row starts when the staff member has no self-assessment and no points of the period "
                     "before; bonus groups start at 0. 80 %: 16 of 20 and 56 of 70, grade B under Hanoi's scheme."),
     )
