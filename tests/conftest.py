@@ -102,24 +102,16 @@ def _legacy_world(request):
 
 
 @pytest.fixture(autouse=True)
-def _full_marks_start(request):
+def _full_marks_start(request, monkeypatch):
     """The tests written before schemes had starting points (``ScoringScheme.baseline_percent``) expect a new sheet's
-    rows at full marks: every scheme starts there for them. Tests marked ``shipped_baseline`` see the shipped
-    schemes' real starting points (80 %); the factory's schemes start at full marks unless told."""
+    rows at full marks: for them every scheme's baseline is 100 %, whenever and however the scheme was made (shipped,
+    restored, built by a factory or on the scheme page). Tests marked ``shipped_baseline`` see the real one."""
     if request.node.get_closest_marker("shipped_baseline") is not None:
         return
-    marker = request.node.get_closest_marker("django_db")
-    if marker is not None:
-        request.getfixturevalue("transactional_db" if marker.kwargs.get("transaction") else "db")
-    elif "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
-        request.getfixturevalue("transactional_db")
-    elif "db" in request.fixturenames:
-        request.getfixturevalue("db")
-    else:
-        return
-    from evaluations.models import ScoringScheme
+    from evaluations.ratings import scoring
 
-    ScoringScheme.objects.exclude(baseline_percent=100).update(baseline_percent=100)
+    baseline_points = scoring.baseline_points
+    monkeypatch.setattr(scoring, "baseline_points", lambda groups, *, percent: baseline_points(groups, percent=100))
 
 
 @pytest.fixture(scope="session")

@@ -369,7 +369,6 @@ class ScoringSchemeFactory(DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"Cách chấm điểm thử nghiệm {n}")
     effective_from = factory.Sequence(lambda n: FAR_FUTURE + datetime.timedelta(days=n))
-    baseline_percent = 100  # rows start at full marks, as the tests written before starting points expect
     discipline = factory.RelatedFactory(
         CriterionGroupFactory, factory_related_name="scheme", code="discipline", max_points=Decimal(20), order=1,
         name="Ý thức tổ chức kỷ luật, đạo đức, lối sống, thực hiện Quy tắc ứng xử",

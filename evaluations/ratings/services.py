@@ -14,7 +14,7 @@ import datetime
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -300,12 +300,37 @@ def rating_sheet_rows_save(*, actor: User, sheet: RatingSheet, changes: list[Row
         saved.append(rating)
     if refusals:
         raise RowsRefused(refusals)
-    bulk_update_with_history(
-        saved, Rating, ["points", "total", "grade_by_points", "grade", "remark", "version", "updated_by",
-                        "points_source", "updated_at"],
-        batch_size=500, default_user=actor, default_date=now,
-    )
+    _update_rows(saved)
+    Rating.history.bulk_history_create(saved, update=True, default_user=actor, default_date=now, batch_size=500)
     return saved
+
+
+# The columns a full-sheet save writes, with their SQL types for the VALUES list.
+_SAVED_COLUMNS = (("points", "jsonb"), ("total", "numeric"), ("grade_by_points", "varchar"), ("grade", "varchar"),
+                  ("remark", "text"), ("version", "integer"), ("updated_by", "integer"), ("points_source", "varchar"),
+                  ("updated_at", "timestamptz"))
+
+
+def _update_rows(ratings: list[Rating], batch_size: int = 500) -> None:
+    """One ``UPDATE … FROM (VALUES …)`` per 500 rows: Django's ``bulk_update`` writes a CASE per column and row,
+    which PostgreSQL evaluates row by row (80 rows took a second)."""
+    table = Rating._meta.db_table
+    columns = [(Rating._meta.get_field(name), sql_type) for name, sql_type in _SAVED_COLUMNS]
+    assignments = ", ".join(f'"{field.column}" = v."{field.column}"' for field, _type in columns)
+    names = ", ".join(f'"{field.column}"' for field, _type in columns)
+    row_sql = "(%s, " + ", ".join(f"%s::{sql_type}" for _field, sql_type in columns) + ")"
+    with connection.cursor() as cursor:
+        for start in range(0, len(ratings), batch_size):
+            batch = ratings[start:start + batch_size]
+            params = []
+            for rating in batch:
+                params.append(rating.pk)
+                params.extend(field.get_db_prep_save(getattr(rating, field.attname), connection) for field, _type in columns)
+            cursor.execute(
+                f'UPDATE "{table}" AS r SET {assignments} FROM (VALUES {", ".join([row_sql] * len(batch))}) '
+                f'AS v("id", {names}) WHERE r."id" = v."id"',
+                params,
+            )
 
 
 def _stale_text(rating: Rating) -> str:

@@ -57,6 +57,7 @@ from evaluations.ratings.selectors import (
 )
 from evaluations.ratings.sheet_export import sheet_filename, sheet_workbook
 from evaluations.ratings.sheet_import import max_upload_bytes, sheet_import
+from evaluations.ratings.sheet_rows import SheetRowWriter
 from units.mixins import ScopeRequiredMixin
 from units.scope import Capability, require, scope_for
 from units.selectors import unit_get_for_user
@@ -237,18 +238,23 @@ class SheetDetailView(LoginRequiredMixin, TemplateView):
         rows = [_decorate_row(row, groups=groups, editable=editable, labels=labels)
                 for row in selectors.rating_sheet_rows(sheet=sheet)]
         exception = cap_exception_for(sheet)
+        can_record_violations = scope.can(Capability.RECORD_VIOLATIONS, sheet.unit)
+        progress = sheet_progress(sheet=sheet, rows=rows, exception=exception)
+        writer = SheetRowWriter(groups=groups, grade_labels=progress["grade_labels"],
+                                can_record_violations=can_record_violations)
         context.update(
             sheet=sheet,
             groups=groups,
             rows=rows,
+            rows_html=writer.rows(rows),
             editable=editable,
             can_rate=can_rate,
-            can_record_violations=scope.can(Capability.RECORD_VIOLATIONS, sheet.unit),
+            can_record_violations=can_record_violations,
             actions=[(action, services.ACTION_LABELS[action]()) for action in services.allowed_actions(user=user, sheet=sheet)],
             reason_actions=[t.action for t in services.SHEET_WORKFLOW.transitions.values() if t.needs_reason],
             can_decide_exception=sheet.is_editable and services.can_decide_cap_exception(user=user, unit=sheet.unit),
             raters=[] if can_rate else unit_raters(unit=sheet.unit),
-            **sheet_progress(sheet=sheet, rows=rows, exception=exception),
+            **progress,
         )
         return context
 

@@ -34,7 +34,7 @@ def scheme_values(**overrides) -> SchemeValues:
         effective_from=datetime.date(2027, 1, 1), period=RatingPeriod.MONTHLY,
         a_min=Decimal(90), b_min=Decimal(70), c_min=Decimal(50), cap_kind=CapKind.SHARE_OF_GOOD,
         a_share_cap_percent=20, exceptional_cap_percent=30,
-        cap_minor=Grade.B, cap_serious=Grade.D, cap_very_serious=Grade.D, baseline_percent=100,
+        cap_minor=Grade.B, cap_serious=Grade.D, cap_very_serious=Grade.D,
         groups=(GENERAL, TASKS, BONUS),
     )
     return dataclasses.replace(values, **overrides)

@@ -3,6 +3,7 @@ rate a unit are told who does, and a new sheet's rows start from the period befo
 points — and move with a self-assessment until a rater saves them."""
 
 from decimal import Decimal
+import re
 
 from django.urls import reverse
 from django.utils import translation
@@ -145,3 +146,39 @@ def test_a_self_assessment_moves_a_row_still_at_its_start(client, officer, phuon
     services.rating_self_assess(actor=member, rating=row, points={"discipline": "20", "tasks": "70", "bonus": "0"})
     row = Rating.objects.get(pk=row.pk)
     assert (row.total, row.grade, row.points_source, row.version) == (Decimal("90.0"), "A", "self", 2)
+
+
+def _normalised(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r">\s+<", "><", html)).replace(" >", ">").strip()
+
+
+@pytest.mark.parametrize("editable", [True, False])
+def test_the_page_writes_the_rows_as_the_row_template_does(
+    rf, officer, phuong_thanh_xuan, staff_factory, last_month, article, editable
+):
+    """The page's rows are written in Python for speed; the htmx answers use the template: the two agree."""
+    from django.template.loader import render_to_string
+
+    from evaluations.choices import Grade, Severity, ViolationSource
+    from evaluations.ratings import selectors
+    from evaluations.ratings.sheet_rows import SheetRowWriter
+    from evaluations.ratings.views import _decorate_row
+    from evaluations.violations.services import violation_record
+
+    people = staff_factory.create_batch(3, unit=phuong_thanh_xuan, position="Công chức <Tư pháp> & \"Hộ tịch\"")
+    sheet = open_sheet(phuong_thanh_xuan, officer, last_month)
+    member = UserFactory(username="member.writer", staff_member=people[1])
+    row = sheet.ratings.get(staff=people[1])
+    services.rating_self_assess(actor=member, rating=row, points={"discipline": "12", "tasks": "30", "bonus": "0"},
+                                remark="Tôi <đã> cố gắng")
+    violation_record(actor=officer, staff=people[0], occurred_on=last_month, article=article,
+                     severity=Severity.SERIOUS, source=ViolationSource.SUPERVISOR, description="Uống rượu <trong> giờ")
+    groups = list(sheet.scheme.groups.all())
+    rows = [_decorate_row(r, groups=groups, editable=editable) for r in selectors.rating_sheet_rows(sheet=sheet)]
+    labels = dict(Grade.choices)
+    fast = SheetRowWriter(groups=groups, grade_labels=labels, can_record_violations=True).rows(rows)
+    slow = "".join(render_to_string("evaluations/partials/sheet_row.html",
+                                    {"row": r, "groups": groups, "can_record_violations": True, "grade_labels": labels})
+                   for r in rows)
+    assert _normalised(fast) == _normalised(slow)
+    assert "&lt;Tư pháp&gt;" in fast and "<Tư pháp>" not in fast
