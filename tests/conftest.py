@@ -103,15 +103,17 @@ def _legacy_world(request):
 
 @pytest.fixture(autouse=True)
 def _full_marks_start(request, monkeypatch):
-    """The tests written before schemes had starting points (``ScoringScheme.baseline_percent``) expect a new sheet's
-    rows at full marks: for them every scheme's baseline is 100 %, whenever and however the scheme was made (shipped,
-    restored, built by a factory or on the scheme page). Tests marked ``shipped_baseline`` see the real one."""
+    """The tests written before sheets had starting points expect a new sheet's rows at full marks: for them every
+    scheme's baseline (``ScoringScheme.baseline_percent``) is 100 %, whenever and however the scheme was made
+    (shipped, restored, built by a factory or on the scheme page), and no row carries last period's points over.
+    Tests marked ``shipped_baseline`` see the real starting points."""
     if request.node.get_closest_marker("shipped_baseline") is not None:
         return
     from evaluations.ratings import scoring
 
     baseline_points = scoring.baseline_points
     monkeypatch.setattr(scoring, "baseline_points", lambda groups, *, percent: baseline_points(groups, percent=100))
+    monkeypatch.setattr(scoring, "starting_points", lambda groups, *, previous: None)
 
 
 @pytest.fixture(scope="session")

@@ -134,6 +134,7 @@ def test_ward_officer_creates_fills_with_the_keyboard_and_submits(page, live_ser
     expect(row(four).get_by_test_id("row-total")).to_have_text("74")
     for grade, count in (("A", "1"), ("B", "2"), ("C", "1"), ("D", "0")):
         expect(page.get_by_test_id(f"count-{grade}")).to_have_text(count)  # the server's counts, out of band
+    expect(page.locator("tr.sheet-row.is-pending, tr.sheet-row.is-dirty")).to_have_count(0)  # all saved
     expect(page.locator("#sheet-table.sheet-busy")).to_have_count(0)  # every save answered, none waiting
     expect(page.locator("tr.sheet-row[data-state=error]")).to_have_count(0)
     assert page.evaluate("window.noReload") is True
