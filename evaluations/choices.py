@@ -31,6 +31,15 @@ class CapKind(models.TextChoices):
     SHARE_OF_GOOD = "share_of_good", _("Grade A at most this share of those rated B (good)")
 
 
+class PointsSource(models.TextChoices):
+    """Where a sheet row's points come from: a starting point until a rater saves the row, then the rater."""
+
+    BASELINE = "baseline", _("the scheme's starting points")
+    LAST_PERIOD = "last_period", _("the period before")
+    SELF_ASSESSMENT = "self", _("the self-assessment")
+    RATER = "rater", _("the rater")
+
+
 class SheetStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Submitted")

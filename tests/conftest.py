@@ -40,10 +40,6 @@ from units.unit_import import units_import
 # yet (``valid_to`` cleared for the test, ``_legacy_world``); everything else, and any new module, runs on the real
 # dates. Move a module to the current units (``phuong_thanh_xuan``) and take it off this list.
 LEGACY_WORLD = frozenset({
-    # The synthetic data (seed/synthetic) is generated in the legacy wards up to last month, and the benchmark opens
-    # this month's sheet of one of them: `make bench` is refused that sheet until both use the current units.
-    "tests/benchmarks/test_bench_smoke.py",
-    "tests/browser/test_monthly_sheet.py",
     "tests/evaluations/test_admin.py",
     "tests/evaluations/test_caps.py",
     "tests/evaluations/test_quarterly.py::test_a_new_scheme_reaches_only_sheets_opened_after_it_and_only_its_province",
@@ -103,6 +99,21 @@ def _legacy_world(request):
         return
     request.getfixturevalue("hanoi")
     Unit.objects.filter(structure=Structure.LEGACY).update(valid_to=None)
+
+
+@pytest.fixture(autouse=True)
+def _full_marks_start(request, monkeypatch):
+    """The tests written before sheets had starting points expect a new sheet's rows at full marks: for them every
+    scheme's baseline (``ScoringScheme.baseline_percent``) is 100 %, whenever and however the scheme was made
+    (shipped, restored, built by a factory or on the scheme page), and no row carries last period's points over.
+    Tests marked ``shipped_baseline`` see the real starting points."""
+    if request.node.get_closest_marker("shipped_baseline") is not None:
+        return
+    from evaluations.ratings import scoring
+
+    baseline_points = scoring.baseline_points
+    monkeypatch.setattr(scoring, "baseline_points", lambda groups, *, percent: baseline_points(groups, percent=100))
+    monkeypatch.setattr(scoring, "starting_points", lambda groups, *, previous: None)
 
 
 @pytest.fixture(scope="session")

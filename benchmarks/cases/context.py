@@ -37,20 +37,23 @@ def _user(username: str, role: str, unit: Unit) -> User:
 
 
 def context_make(scale: str, runs: int = 5) -> Context:
-    """The district with the most staff (the heaviest dashboard), its largest ward, the city above them."""
+    """The district (for current wards, the city) with the most staff (the heaviest dashboard), its largest ward, the
+    city above them."""
     busiest = (
         Staff.objects.filter(active_to__isnull=True).values("unit__parent_id").annotate(n=Count("pk")).order_by("-n").first()
     )
     if busiest is None:
         raise SystemExit("make bench: the bench database holds no staff; drop it to have it generated again.")
     district = Unit.objects.get(pk=busiest["unit__parent_id"])
-    assert district.kind in DISTRICT_KINDS, district
+    # Current wards (since 1 July 2025) sit right under their city or province, which oversees them as a district
+    # office did before.
+    assert district.kind in DISTRICT_KINDS or district.depth == 0, district
     ward_id = (
         Staff.objects.filter(unit__parent=district, active_to__isnull=True).values("unit_id").annotate(n=Count("pk"))
         .order_by("-n", "unit_id").first()["unit_id"]
     )
     ward = Unit.objects.get(pk=ward_id)
-    city = Unit.objects.get(pk=district.ancestor_ids[0])
+    city = Unit.objects.get(pk=district.ancestor_ids[0]) if district.ancestor_ids else district
     assert city.structure == Structure.SHARED and city.kind == UnitKind.CENTRAL_CITY, city
     return Context(
         scale=scale, city=city, district=district, ward=ward,

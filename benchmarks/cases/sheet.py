@@ -1,6 +1,6 @@
 """A ward's monthly sheet: the page (``evaluations:sheet_detail``) and a full-sheet save of 80 staff through the
-Excel upload (``evaluations:sheet_upload``: the file read, every row checked, 80 rows saved by
-``rating_save`` with their history), against reading the same rows in SQL and one bulk UPDATE of 80 rows."""
+Excel upload (``evaluations:sheet_upload``: the file read, every row checked, 80 rows saved at once by
+``rating_sheet_rows_save`` with their history), against reading the same rows in SQL and one bulk UPDATE of 80 rows."""
 
 from __future__ import annotations
 
@@ -21,7 +21,8 @@ from evaluations.ratings.sheet_export import sheet_workbook
 from evaluations.ratings.sheet_format import FIRST_DATA_ROW, SHEET_TITLE
 
 SAVED_ROWS = 80
-TARGET_MS = 500
+PAGE_TARGET_MS = 60  # issue 21: the page of a 174-person sheet
+SAVE_TARGET_MS = 150  # issue 21: a full-sheet save of 80 changed rows
 REMARK = "Chưa chủ động tham mưu một số nhiệm vụ trong tháng"
 
 
@@ -57,7 +58,7 @@ def _filled_workbook(sheet, tasks_points: int, rows: int) -> bytes:
 
 def run(context) -> list[Row]:
     month = timezone.localdate().replace(day=1)
-    # This month's sheet, opened by the ward officer as on the first of the month: every active person at full marks.
+    # This month's sheet, created by the ward officer as on the first of the month: each row from last month's points.
     sheet = services.rating_sheet_open(actor=context.ward_user, unit=context.ward, month=month)
     staff = Rating.objects.filter(sheet=sheet).count()
     client = Client()
@@ -109,7 +110,7 @@ def run(context) -> list[Row]:
     save = statistics.median(times)
     return [
         Row("Monthly sheet page (whole view)", f"{context.ward.name}, {staff} staff", rows_view, rows_sql,
-            limit_label="its rows in raw SQL", target="(no target)"),
+            limit_label="its rows in raw SQL", target=f"< {PAGE_TARGET_MS} ms", met=rows_view < PAGE_TARGET_MS),
         Row(f"Full-sheet save: Excel upload of {saved} changed rows", f"{staff}-row sheet", save, limit,
-            limit_label=f"one bulk UPDATE of {saved} rows", target=f"< {TARGET_MS} ms", met=save < TARGET_MS),
+            limit_label=f"one bulk UPDATE of {saved} rows", target=f"< {SAVE_TARGET_MS} ms", met=save < SAVE_TARGET_MS),
     ]

@@ -15,6 +15,7 @@ from evaluations.choices import (
     CapKind,
     DisciplineForm,
     Grade,
+    PointsSource,
     RatingPeriod,
     Severity,
     SheetStatus,
@@ -81,6 +82,14 @@ class ScoringScheme(JurisdictionRule):
         _("cap on the share of A for the year (%)"), null=True, blank=True, validators=PERCENT,
         help_text=_("Counted like the period's cap (same kind); empty: the period's cap."),
     )
+    # Where a new sheet's rows start when the staff member has neither a self-assessment nor last period's points:
+    # a share of each group's maximum (bonus groups start at 0). 80 % gives 16 + 56 = 72 points under Hanoi's
+    # 20 + 70 scheme (B), so the officer raises the deserving instead of lowering most of the unit.
+    baseline_percent = models.PositiveSmallIntegerField(
+        _("starting points (percent of each group's maximum)"), default=80, validators=PERCENT,
+        help_text=_("Where a new sheet's rows start when the staff member has no self-assessment and no points "
+                    "of the period before; bonus groups start at 0."),
+    )
 
     history = HistoricalRecords()
 
@@ -111,6 +120,7 @@ class ScoringScheme(JurisdictionRule):
                 condition=Q(annual_a_cap_percent__isnull=True) | Q(annual_a_cap_percent__lte=100),
                 name="scheme_annual_a_cap_percent",
             ),
+            models.CheckConstraint(condition=Q(baseline_percent__lte=100), name="scheme_baseline_percent"),
         ]
 
     def __str__(self):
@@ -248,6 +258,12 @@ class Rating(models.Model):
     self_points = models.JSONField(_("self-assessment"), null=True, blank=True)
     self_remark = models.TextField(_("self-assessment remark"), blank=True)
     self_assessed_at = models.DateTimeField(null=True, blank=True)
+    # What the row's points are now: where they started (the scheme's baseline, the period before, the staff
+    # member's self-assessment) until a rater saves the row. A self-assessment moves a row still at its start.
+    points_source = models.CharField(
+        _("points from"), max_length=15, choices=PointsSource.choices, default=PointsSource.RATER,
+        db_default=PointsSource.RATER,
+    )
     version = models.PositiveIntegerField(default=1)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)

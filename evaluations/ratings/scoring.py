@@ -42,6 +42,33 @@ def total_of(points: Mapping[str, Decimal]) -> Decimal:
     return min(sum((Decimal(v) for v in points.values()), Decimal(0)), TOTAL_CAP).quantize(ONE_DECIMAL)
 
 
+def baseline_points(groups, *, percent: int) -> dict[str, Decimal]:
+    """Where a new row starts without a self-assessment or the period before: ``percent`` of each group's maximum
+    (one decimal, rounded down so the baseline never exceeds what the percentage says), bonus groups at 0."""
+    share = Decimal(percent) / 100
+    return {
+        group.code: Decimal(0) if group.is_bonus else (group.max_points * share).quantize(ONE_DECIMAL, rounding="ROUND_DOWN")
+        for group in groups
+    }
+
+
+def starting_points(groups, *, previous: dict | None) -> dict[str, Decimal] | None:
+    """A row's points carried over from the period before (``previous``: points by group code, as stored), when they
+    fit this scheme's groups (every group present, within its maximum); else None."""
+    if not previous:
+        return None
+    points = {}
+    for group in groups:
+        try:
+            value = Decimal(str(previous[group.code]))
+        except (KeyError, InvalidOperation):
+            return None
+        if not value.is_finite() or not Decimal(0) <= value <= group.max_points:
+            return None
+        points[group.code] = value.quantize(ONE_DECIMAL)
+    return points
+
+
 def grade_by_points(total: Decimal, *, a_min: Decimal, b_min: Decimal, c_min: Decimal) -> str:
     if total >= a_min:
         return Grade.A

@@ -16,8 +16,8 @@ from evaluations.choices import Grade, RatingPeriod, SheetStatus
 from evaluations.models import CapException, Rating, RatingSheet, Violation
 from evaluations.ratings import periods, scoring
 from units.choices import Role
-from units.models import Staff, Unit
-from units.scope import Capability, scope_for
+from units.models import RoleAssignment, Staff, Unit
+from units.scope import Capability, roles_with, scope_for
 from units.validity import unit_is_open
 
 
@@ -340,3 +340,58 @@ def home_rating_status(*, user, units) -> dict:
         ],
         "wards": ward_statuses(user=user, month=last),
     }
+
+
+# --- Who rates a unit ---------------------------------------------------------------------------------------
+
+RATERS_SHOWN = 5
+
+
+@dataclass
+class Rater:
+    """Someone whose role lets them rate a unit's staff: their name, the role and the unit it is held on."""
+
+    name: str
+    role: str
+    unit: str
+
+
+def unit_raters(*, unit: Unit, limit: int = RATERS_SHOWN) -> list[Rater]:
+    """The people who rate ``unit``'s staff (an assignment on it or above whose role rates), nearest unit first:
+    what a refusal names when the reader's own role does not rate (one query)."""
+    units = [unit.pk, *reversed(unit.ancestor_ids)]
+    assignments = (
+        RoleAssignment.objects.filter(unit_id__in=units, role__in=roles_with(Capability.RATE), user__is_active=True)
+        .select_related("user", "unit")
+    )
+    nearest = sorted(assignments, key=lambda a: (units.index(a.unit_id), a.user.get_full_name() or a.user.username))
+    return [Rater(name=a.user.get_full_name() or a.user.username, role=a.get_role_display(), unit=a.unit.name)
+            for a in nearest[:limit]]
+
+
+@dataclass
+class RatedElsewhere:
+    """A unit the user works for whose staff someone else rates: who, and this month's sheet when it exists."""
+
+    unit: Unit
+    raters: list[Rater]
+    this_month: UnitMonth
+
+
+def units_rated_by_others(*, user) -> list[RatedElsewhere]:
+    """The units the user is assigned to, with active staff, that the user may not rate (a district office, an
+    inspector): /ratings/ names who rates them and links to their sheet of this month (a few queries per unit; a user
+    holds a handful of assignments)."""
+    scope = scope_for(user)
+    assigned = scope.assigned_unit_ids()
+    if not assigned:
+        return []
+    staffed = Staff.objects.active().filter(unit=OuterRef("pk"))
+    units = [unit for unit in Unit.objects.filter(pk__in=assigned).filter(Exists(staffed)).order_by("path")
+             if not scope.can(Capability.RATE, unit)]
+    if not units:
+        return []
+    this, _last = this_and_last_month()
+    sheets = sheets_by_unit_and_month(units=units, months=[this])
+    return [RatedElsewhere(unit=unit, raters=unit_raters(unit=unit), this_month=UnitMonth(unit, this, sheets.get((unit.pk, this))))
+            for unit in units]

@@ -9,11 +9,12 @@ mark a unit exceptional for a period (``cap_exception_decide``), and the scheme'
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 import datetime
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -21,10 +22,10 @@ from django.utils.translation import gettext as _, gettext_noop
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from core.audit import CHANGE_REASON_LENGTH, save_with_history
-from core.dates import month_end, month_start
+from core.dates import add_months, month_end, month_start
 from core.workflow import Transition, Workflow
 from evaluations import notifications as evaluation_notifications
-from evaluations.choices import RatingPeriod, SheetStatus
+from evaluations.choices import PointsSource, RatingPeriod, SheetStatus
 from evaluations.models import CapException, Rating, RatingSheet, ScoringScheme, Violation
 from evaluations.ratings import periods, scoring
 from evaluations.ratings.selectors import cap_exception_for
@@ -88,7 +89,9 @@ def _period_of(*, unit: Unit, month: datetime.date) -> tuple[datetime.date, Scor
 def rating_sheet_open(*, actor: User, unit: Unit, month: datetime.date) -> RatingSheet:
     """The unit's sheet for the period that holds ``month`` — the month, or its quarter when the scheme in force
     rates quarterly (any month of a quarter leads to the quarter's sheet) — created on first use with a row per
-    staff member at full marks, under the scheme in force then (the sheet keeps it).
+    staff member, under the scheme in force then (the sheet keeps it). Each row starts from the staff member's points
+    of the period before, else from the scheme's baseline (``baseline_percent``); a self-assessment made later moves
+    a row no rater has saved yet (``rating_self_assess``). Only ever called on an explicit action (a POST).
 
     Staff who joined since are added when an editable sheet is opened again. Bulk inserts: a constant
     number of queries whatever the head count.
@@ -124,16 +127,33 @@ def _add_missing_rows(sheet: RatingSheet, actor: User) -> None:
     if not newcomers:
         return
     groups = list(sheet.scheme.groups.all())
-    points = {g.code: g.default_points for g in groups}
-    severities = _violation_severities([s.pk for s in newcomers], sheet)
+    baseline = scoring.baseline_points(groups, percent=sheet.scheme.baseline_percent)
+    ids = [s.pk for s in newcomers]
+    severities = _violation_severities(ids, sheet)
+    previous = _previous_points(ids, sheet)
     rows = []
     for staff in newcomers:
+        carried = scoring.starting_points(groups, previous=previous.get(staff.pk))
+        points, source = (carried, PointsSource.LAST_PERIOD) if carried is not None else (baseline, PointsSource.BASELINE)
         total, by_points, grade = _graded(sheet.scheme, points, severities.get(staff.pk, []))
         rows.append(
             Rating(sheet=sheet, staff=staff, points={k: str(v) for k, v in points.items()}, total=total,
-                   grade=grade, grade_by_points=by_points, updated_by=actor)
+                   grade=grade, grade_by_points=by_points, updated_by=actor, points_source=source)
         )
     bulk_create_with_history(rows, Rating, batch_size=500, default_user=actor)
+
+
+def _previous_points(staff_ids, sheet: RatingSheet) -> dict[int, dict]:
+    """Each staff member's points on their latest sheet of the three months before ``sheet`` (the period before,
+    monthly or quarterly, in whatever unit they were), by staff id (one query)."""
+    points: dict[int, dict] = {}
+    for staff_id, values in (
+        Rating.objects.filter(staff_id__in=staff_ids, sheet__month__lt=sheet.month,
+                              sheet__month__gte=add_months(sheet.month, -3))
+        .order_by("sheet__month", "pk").values_list("staff_id", "points")
+    ):
+        points[staff_id] = values  # the latest period wins
+    return points
 
 
 class StaleRating(ValidationError):
@@ -178,12 +198,7 @@ def rating_save(
     if not sheet.is_editable:
         raise ValidationError(_("This sheet is %(status)s and can no longer be changed.") % {"status": sheet.get_status_display()}, code="read_only")
     if rating.version != expected_version:
-        who = rating.updated_by.get_full_name() if rating.updated_by else _("someone")
-        raise StaleRating(
-            _("%(who)s changed this row at %(when)s, after you opened the page. Their values are shown; check them and save again.")
-            % {"who": who, "when": date_format(timezone.localtime(rating.updated_at), "H:i")},
-            code="stale",
-        )
+        raise StaleRating(_stale_text(rating), code="stale")
     parsed = parse_group_points(sheet.scheme, points, groups)
     total, by_points, grade = _graded(sheet.scheme, parsed, _violation_severities([rating.staff_id], sheet).get(rating.staff_id, []))
     _check_remark(grade, remark)
@@ -192,8 +207,138 @@ def rating_save(
     rating.remark = remark.strip()
     rating.version += 1
     rating.updated_by = actor
+    rating.points_source = PointsSource.RATER
     save_with_history(rating, actor=actor)
     return rating
+
+
+@dataclass(frozen=True)
+class RowChange:
+    """One row of a full-sheet save: the points as typed (by group code), the remark and the version the rater saw."""
+
+    rating_id: int
+    points: dict
+    remark: str
+    expected_version: int
+
+
+@dataclass(frozen=True)
+class RowRefusal:
+    """Why one row of a full-sheet save was refused: the messages ``rating_save`` would give; ``stale`` when someone
+    saved the row after ``expected_version`` (``updated_by``/``updated_at`` say who and when)."""
+
+    rating_id: int
+    messages: list[str]
+    stale: bool = False
+    updated_by: User | None = None
+    updated_at: datetime.datetime | None = None
+
+
+class RowsRefused(ValidationError):
+    """A full-sheet save refused: nothing was saved; ``refusals`` lists every refused row in the order given."""
+
+    def __init__(self, refusals: list[RowRefusal]):
+        super().__init__([message for refusal in refusals for message in refusal.messages], code="rows_refused")
+        self.refusals = refusals
+
+
+@transaction.atomic
+def rating_sheet_rows_save(*, actor: User, sheet: RatingSheet, changes: list[RowChange], groups=None) -> list[Rating]:
+    """Save many rows of one sheet at once (a full-sheet save, the Excel upload) by the rules of ``rating_save`` —
+    refused on a sheet no longer editable, on bad points, without a required remark, on a stale version — and all or
+    nothing: if any row is refused, none is saved and ``RowsRefused`` lists them. A constant number of queries
+    whatever the number of rows: one locked read of the rows (and their sheet), one of the period's violations, one
+    bulk UPDATE and one bulk INSERT of the history rows (each naming ``actor``, as ``rating_save`` does)."""
+    ids = [change.rating_id for change in changes]
+    if len(set(ids)) != len(ids):
+        raise ValueError("A row appears twice in one full-sheet save.")
+    # Rows and their sheet locked, as rating_save locks them, in one statement (id order: no deadlock between two
+    # saves of overlapping rows).
+    rows = {
+        rating.pk: rating
+        for rating in Rating.objects.select_for_update(of=("self", "sheet"))
+        .select_related("sheet__scheme", "sheet__unit", "updated_by")
+        .filter(sheet_id=sheet.pk, pk__in=ids)
+        .order_by("pk")
+    }
+    if not changes:
+        return []
+    locked = next(iter(rows.values()), None)
+    locked_sheet = locked.sheet if locked is not None else RatingSheet.objects.select_related("unit", "scheme").get(pk=sheet.pk)
+    require(actor, Capability.RATE, locked_sheet.unit)
+    if not locked_sheet.is_editable:
+        raise ValidationError(
+            _("This sheet is %(status)s and can no longer be changed.") % {"status": locked_sheet.get_status_display()},
+            code="read_only",
+        )
+    scheme = locked_sheet.scheme
+    groups = list(groups) if groups is not None else list(scheme.groups.all())
+    severities = _violation_severities([rating.staff_id for rating in rows.values()], locked_sheet)
+    refusals, saved = [], []
+    now = timezone.now()
+    for change in changes:
+        rating = rows.get(change.rating_id)
+        if rating is None:
+            raise Rating.DoesNotExist(f"Row {change.rating_id} is not on sheet {sheet.pk}.")
+        if rating.version != change.expected_version:
+            refusals.append(RowRefusal(change.rating_id, [_stale_text(rating)], stale=True,
+                                       updated_by=rating.updated_by, updated_at=rating.updated_at))
+            continue
+        try:
+            parsed = parse_group_points(scheme, change.points, groups)
+            total, by_points, grade = _graded(scheme, parsed, severities.get(rating.staff_id, []))
+            _check_remark(grade, change.remark)
+        except ValidationError as error:
+            refusals.append(RowRefusal(change.rating_id, error.messages))
+            continue
+        rating.points = {k: str(v) for k, v in parsed.items()}
+        rating.total, rating.grade_by_points, rating.grade = total, by_points, grade
+        rating.remark = change.remark.strip()
+        rating.version += 1
+        rating.updated_by = actor
+        rating.points_source = PointsSource.RATER
+        rating.updated_at = now  # bulk_update skips auto_now
+        saved.append(rating)
+    if refusals:
+        raise RowsRefused(refusals)
+    _update_rows(saved)
+    Rating.history.bulk_history_create(saved, update=True, default_user=actor, default_date=now, batch_size=500)
+    return saved
+
+
+# The columns a full-sheet save writes, with their SQL types for the VALUES list.
+_SAVED_COLUMNS = (("points", "jsonb"), ("total", "numeric"), ("grade_by_points", "varchar"), ("grade", "varchar"),
+                  ("remark", "text"), ("version", "integer"), ("updated_by", "integer"), ("points_source", "varchar"),
+                  ("updated_at", "timestamptz"))
+
+
+def _update_rows(ratings: list[Rating], batch_size: int = 500) -> None:
+    """One ``UPDATE … FROM (VALUES …)`` per 500 rows: Django's ``bulk_update`` writes a CASE per column and row,
+    which PostgreSQL evaluates row by row (80 rows took a second)."""
+    table = Rating._meta.db_table
+    columns = [(Rating._meta.get_field(name), sql_type) for name, sql_type in _SAVED_COLUMNS]
+    assignments = ", ".join(f'"{field.column}" = v."{field.column}"' for field, _type in columns)
+    names = ", ".join(f'"{field.column}"' for field, _type in columns)
+    row_sql = "(%s, " + ", ".join(f"%s::{sql_type}" for _field, sql_type in columns) + ")"
+    with connection.cursor() as cursor:
+        for start in range(0, len(ratings), batch_size):
+            batch = ratings[start:start + batch_size]
+            params = []
+            for rating in batch:
+                params.append(rating.pk)
+                params.extend(field.get_db_prep_save(getattr(rating, field.attname), connection) for field, _type in columns)
+            cursor.execute(
+                f'UPDATE "{table}" AS r SET {assignments} FROM (VALUES {", ".join([row_sql] * len(batch))}) '
+                f'AS v("id", {names}) WHERE r."id" = v."id"',
+                params,
+            )
+
+
+def _stale_text(rating: Rating) -> str:
+    who = rating.updated_by.get_full_name() if rating.updated_by else _("someone")
+    return _("%(who)s changed this row at %(when)s, after you opened the page. Their values are shown; check them and save again.") % {
+        "who": who, "when": date_format(timezone.localtime(rating.updated_at), "H:i")
+    }
 
 
 @transaction.atomic
@@ -208,7 +353,17 @@ def rating_self_assess(*, actor: User, rating: Rating, points: dict, remark: str
     rating.self_points = {k: str(v) for k, v in parsed.items()}
     rating.self_remark = remark.strip()
     rating.self_assessed_at = timezone.now()
-    save_with_history(rating, actor=actor, update_fields=["self_points", "self_remark", "self_assessed_at", "updated_at"])
+    fields = ["self_points", "self_remark", "self_assessed_at", "updated_at"]
+    if rating.points_source != PointsSource.RATER:
+        # No rater saved the row yet: it starts from the self-assessment (the rater still decides). The version
+        # moves, so a page opened before shows the new start instead of overwriting it unseen.
+        severities = _violation_severities([rating.staff_id], rating.sheet).get(rating.staff_id, [])
+        rating.total, rating.grade_by_points, rating.grade = _graded(rating.sheet.scheme, parsed, severities)
+        rating.points = dict(rating.self_points)
+        rating.points_source = PointsSource.SELF_ASSESSMENT
+        rating.version += 1
+        fields += ["points", "total", "grade_by_points", "grade", "points_source", "version"]
+    save_with_history(rating, actor=actor, update_fields=fields)
     return rating
 
 

@@ -2,8 +2,8 @@
 
 The upload is checked like the staff import (``core.xlsx``): the file first, then every row
 (staff code, points, remark, repeats). If any row is wrong nothing is saved and every problem is listed by
-the row number Excel shows; otherwise every changed row is saved through ``services.rating_save`` in one
-transaction, and a row found stale rolls the whole upload back. Unchanged rows are not saved again, so the
+the row number Excel shows; otherwise every changed row is saved at once by ``services.rating_sheet_rows_save`` (the
+rules of ``rating_save`` in bulk: one locked read, bulk writes with history), and a row found stale saves none. Unchanged rows are not saved again, so the
 history only records real changes. The hidden ``_meta`` sheet written with the download says which sheet the
 file is for and each row's version at download time, so a row changed on the web since then is detected.
 Headers are matched without regard to diacritics or the "(tối đa …)" suffix; English headers are accepted too.
@@ -18,7 +18,6 @@ import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -311,33 +310,31 @@ class _RowChecker:
 
 
 def _save(actor, sheet: RatingSheet, groups, changes: list[_Change]) -> tuple[list[str], list[RowError]]:
-    """Save every change in one transaction; if a row is stale (or still refused), none is kept."""
-    errors: list[RowError] = []
-    with transaction.atomic():
-        # Holds off a submit, approval or lock until this upload is done, and sees one that came first.
-        locked = RatingSheet.objects.select_for_update().get(pk=sheet.pk)
-        if not locked.is_editable:
-            status = locked.get_status_display().lower()
-            return [_("This sheet is %(status)s and can no longer be changed.") % {"status": status}], []
-        for change in changes:
-            try:
-                services.rating_save(
-                    actor=actor, rating=change.rating, points={k: str(v) for k, v in change.points.items()},
-                    remark=change.remark, expected_version=change.expected_version, groups=groups,
-                )
-            except services.StaleRating:
-                errors.append(RowError(row=change.row, messages=[_stale_message(change.rating)]))
-            except ValidationError as error:  # the checks should have caught it: report the row rather than crash
-                errors.append(RowError(row=change.row, messages=error.messages))
-        if errors:
-            transaction.set_rollback(True)
-    return [], errors
+    """Save every change at once (``services.rating_sheet_rows_save``: one locked read, bulk writes with history);
+    if a row is stale (or still refused), none is kept."""
+    rows = {change.rating.pk: change for change in changes}
+    try:
+        services.rating_sheet_rows_save(
+            actor=actor, sheet=sheet, groups=groups,
+            changes=[services.RowChange(rating_id=change.rating.pk, expected_version=change.expected_version,
+                                        points={k: str(v) for k, v in change.points.items()}, remark=change.remark)
+                     for change in changes],
+        )
+    except services.RowsRefused as refused:
+        return [], [
+            RowError(row=rows[refusal.rating_id].row,
+                     messages=[_stale_message(rows[refusal.rating_id].rating, refusal)] if refusal.stale else refusal.messages)
+            for refusal in refused.refusals
+        ]
+    except ValidationError:  # the sheet was approved or locked meanwhile
+        sheet.refresh_from_db(fields=["status"])
+        return [_("This sheet is %(status)s and can no longer be changed.") % {"status": sheet.get_status_display().lower()}], []
+    return [], []
 
 
-def _stale_message(rating: Rating) -> str:
-    latest = Rating.objects.select_related("updated_by").get(pk=rating.pk)
-    who = latest.updated_by.get_full_name() if latest.updated_by else _("someone")
-    when = date_format(timezone.localtime(latest.updated_at), "H:i d/m/Y")
+def _stale_message(rating: Rating, refusal) -> str:
+    who = refusal.updated_by.get_full_name() if refusal.updated_by else _("someone")
+    when = date_format(timezone.localtime(refusal.updated_at), "H:i d/m/Y")
     return _(
         "%(name)s: changed on the web by %(who)s at %(when)s, after this file was downloaded. "
         "Download the sheet again and redo your changes."

@@ -8,6 +8,7 @@ the user's scope: outside it the answer is 404, inside it without the right to a
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 import datetime
 
 from django.contrib import messages
@@ -26,7 +27,7 @@ from core.dates import MONTH_INPUT_FORMAT, parse_month
 from core.xlsx import XLSX_CONTENT_TYPE
 from evaluations.choices import SheetStatus
 from evaluations.models import Rating
-from evaluations.ratings import scoring, selectors, services
+from evaluations.ratings import periods, scoring, selectors, services
 from evaluations.ratings.forms import (
     CapExceptionForm,
     RatingRowForm,
@@ -34,6 +35,7 @@ from evaluations.ratings.forms import (
     SheetOpenForm,
     SheetTransitionForm,
     SheetUploadForm,
+    points_text,
 )
 from evaluations.ratings.selectors import (
     APPROVED_STATUSES,
@@ -48,14 +50,18 @@ from evaluations.ratings.selectors import (
     sheets_by_unit_and_month,
     sheets_covering,
     this_and_last_month,
+    unit_raters,
+    units_rated_by_others,
     ward_statuses,
     with_grade_counts,
 )
 from evaluations.ratings.sheet_export import sheet_filename, sheet_workbook
 from evaluations.ratings.sheet_import import max_upload_bytes, sheet_import
+from evaluations.ratings.sheet_rows import SheetRowWriter
 from units.mixins import ScopeRequiredMixin
 from units.scope import Capability, require, scope_for
 from units.selectors import unit_get_for_user
+from units.validity import unit_is_open
 
 # --- Pages ------------------------------------------------------------------------------------------------
 
@@ -91,6 +97,7 @@ class SheetListView(LoginRequiredMixin, ListView):
                 for unit in units
             ],
             wards=ward_statuses(user=user, month=self.month or last),
+            rated_elsewhere=units_rated_by_others(user=user),
         )
         return context
 
@@ -120,22 +127,96 @@ class SheetOpenView(LoginRequiredMixin, View):
         return _open_sheet(request, public_code=form.cleaned_data["unit"], month=form.cleaned_data["month"])
 
 
-class SheetForMonthView(LoginRequiredMixin, View):
-    """``/ratings/<unit>/<YYYY-MM>/``: a link that opens the unit's sheet covering that month (a month of a quarter
-    leads to the quarter's sheet)."""
+class SheetForMonthView(LoginRequiredMixin, TemplateView):
+    """``/ratings/<unit>/<YYYY-MM>/``: the unit's sheet covering that month (a month of a quarter leads to the
+    quarter's sheet). A GET never writes: a sheet not created yet is an empty state with a POST button ("Create this
+    month's sheet") for those who may rate the unit, and for the others the names of those who rate it."""
 
-    http_method_names = ["get"]
+    template_name = "evaluations/sheet_for_month.html"
 
-    def get(self, request, public_code, month):
-        return _open_sheet(request, public_code=public_code, month=month)
+    def get(self, request, *args, **kwargs):
+        self.unit = unit_get_for_user(user=request.user, public_code=kwargs["public_code"])
+        self.sheet = services.sheet_covering(unit=self.unit, month=kwargs["month"])
+        if self.sheet is not None:
+            return redirect("evaluations:sheet_detail", pk=self.sheet.pk)
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        month = kwargs["month"].replace(day=1)
+        try:
+            scheme = services.scheme_for(unit=self.unit, month=month)
+        except ValidationError as error:
+            scheme, refusal = None, " ".join(error.messages)
+        else:
+            refusal = ""
+        quarterly = scheme is not None and scheme.is_quarterly
+        start = periods.period_start(month, quarterly=quarterly)
+        end = periods.period_end(start, quarterly=quarterly)
+        can_rate = scope_for(self.request.user).can(Capability.RATE, self.unit)
+        if not refusal and start > this_and_last_month()[0]:
+            refusal = (_("A quarter cannot be rated before it starts.") if quarterly
+                       else _("A month cannot be rated before it starts."))
+        elif not refusal and not unit_is_open(self.unit, start, until=end):
+            refusal = _("%(unit)s did not exist in %(period)s: there is no sheet to create.") % {
+                "unit": self.unit.name, "period": periods.period_label(start, quarterly=quarterly)}
+        context.update(
+            unit=self.unit, month=start, quarterly=quarterly, scheme=scheme,
+            period_label=periods.period_label(start, quarterly=quarterly),
+            can_create=can_rate and not refusal, can_rate=can_rate, refusal=refusal,
+            raters=[] if can_rate else unit_raters(unit=self.unit),
+        )
+        return context
 
 
-def _decorate_row(row: Rating, *, groups, editable: bool, form: RatingRowForm | None = None) -> Rating:
-    """Attach what the row partial shows besides the model: its form (when editable) and the remark rule."""
-    row.form = (form or RatingRowForm(groups=groups, rating=row)) if editable else None
+@dataclass
+class Cell:
+    """One points input of a row as the sheet writes it (no bound form per row: a 174-person sheet renders fast)."""
+
+    group: object
+    name: str
+    id: str
+    value: str
+    label: str
+    errors: list[str]
+
+
+def _cell_labels(groups) -> list[str]:
+    """Each group's part of its inputs' accessible names, translated once per page: "Kết quả … (0 đến 70)"."""
+    return [
+        _("%(group)s (0 to %(max)s)") % {"group": group.name, "max": points_text(group.max_points)} for group in groups
+    ]
+
+
+def _decorate_row(row: Rating, *, groups, editable: bool, form: RatingRowForm | None = None, labels=None) -> Rating:
+    """Attach what the row partial shows besides the model: its inputs (when editable; after a refused save, what was
+    typed, with the errors), the remark rule and the best grade the period's violations allow (``cap_grade``, for
+    the live counts)."""
+    labels = labels or _cell_labels(groups)
     row.remark_required = scoring.needs_remark(row.grade)
     row.remark_missing = row.remark_required and not row.remark
     row.grade_capped = row.grade != row.grade_by_points
+    severities = [violation.severity for violation in getattr(row.staff, "month_violations", [])]
+    row.cap_grade = scoring.worst(*(row.sheet.scheme.cap_for(s) for s in severities)) if severities else ""
+    row.editable = editable
+    if not editable:
+        row.cells = []
+        return row
+    prefix = f"r{row.pk}"
+    cells = []
+    for group, label in zip(groups, labels, strict=True):
+        name = f"{prefix}-p_{group.code}"
+        if form is not None:
+            bound = form[f"p_{group.code}"]
+            value, errors = bound.value() or "", list(bound.errors)
+        else:
+            value, errors = points_text(row.points.get(group.code, group.default_points)), []
+        cells.append(Cell(group=group, name=name, id=f"id_{name}", value=value,
+                          label=f"{label} — {row.staff.full_name}", errors=errors))
+    row.cells = cells
+    row.remark_value = form["remark"].value() or "" if form is not None else row.remark
+    row.remark_errors = list(form["remark"].errors) if form is not None else []
+    row.version_value = form["version"].value() if form is not None else row.version
     return row
 
 
@@ -153,19 +234,27 @@ class SheetDetailView(LoginRequiredMixin, TemplateView):
         groups = list(sheet.scheme.groups.prefetch_related("criteria"))
         can_rate = scope.can(Capability.RATE, sheet.unit)
         editable = sheet.is_editable and can_rate
-        rows = [_decorate_row(row, groups=groups, editable=editable) for row in selectors.rating_sheet_rows(sheet=sheet)]
+        labels = _cell_labels(groups)
+        rows = [_decorate_row(row, groups=groups, editable=editable, labels=labels)
+                for row in selectors.rating_sheet_rows(sheet=sheet)]
         exception = cap_exception_for(sheet)
+        can_record_violations = scope.can(Capability.RECORD_VIOLATIONS, sheet.unit)
+        progress = sheet_progress(sheet=sheet, rows=rows, exception=exception)
+        writer = SheetRowWriter(groups=groups, grade_labels=progress["grade_labels"],
+                                can_record_violations=can_record_violations)
         context.update(
             sheet=sheet,
             groups=groups,
             rows=rows,
+            rows_html=writer.rows(rows),
             editable=editable,
             can_rate=can_rate,
-            can_record_violations=scope.can(Capability.RECORD_VIOLATIONS, sheet.unit),
+            can_record_violations=can_record_violations,
             actions=[(action, services.ACTION_LABELS[action]()) for action in services.allowed_actions(user=user, sheet=sheet)],
             reason_actions=[t.action for t in services.SHEET_WORKFLOW.transitions.values() if t.needs_reason],
             can_decide_exception=sheet.is_editable and services.can_decide_cap_exception(user=user, unit=sheet.unit),
-            **sheet_progress(sheet=sheet, rows=rows, exception=exception),
+            raters=[] if can_rate else unit_raters(unit=sheet.unit),
+            **progress,
         )
         return context
 

@@ -86,6 +86,11 @@ class SchemeForm(forms.Form):
         label=_("Cap for an exceptional unit (%)"), required=False,
         help_text=_("Applies when the level above marks a unit exceptional for a period; empty: no exceptions."),
     )
+    baseline_percent = forms.IntegerField(
+        label=_("Starting points of a new sheet (percent of each group's maximum)"), required=False,
+        help_text=_("Where each row starts when the staff member has no self-assessment and no points of the period "
+                    "before; bonus groups start at 0. 80 %: 16 of 20 and 56 of 70, grade B under Hanoi's scheme."),
+    )
     cap_minor = forms.ChoiceField(label=_("Best grade after a minor violation"), choices=Grade.choices)
     cap_serious = forms.ChoiceField(label=_("Best grade after a serious violation"), choices=Grade.choices)
     cap_very_serious = forms.ChoiceField(label=_("Best grade after a very serious violation"), choices=Grade.choices)
@@ -126,7 +131,7 @@ class SchemeForm(forms.Form):
         first = [name for name in ("jurisdiction", "name", "legal_basis") if name in self.fields]
         self.helper = _helper(Layout(
             Fieldset(_("The scheme"), *first, Row(Column("effective_from"), Column("period"))),
-            Fieldset(_("Grades by points"), Row(Column("a_min"), Column("b_min"), Column("c_min"))),
+            Fieldset(_("Grades by points"), Row(Column("a_min"), Column("b_min"), Column("c_min")), "baseline_percent"),
             Fieldset(_("Cap on grade A"), "cap_kind", Row(Column("a_share_cap_percent"), Column("exceptional_cap_percent"))),
             Fieldset(_("A violation in the period caps the grade"),
                      Row(Column("cap_minor"), Column("cap_serious"), Column("cap_very_serious"))),
@@ -278,7 +283,8 @@ class SchemeEditor:
             annual_method=data["annual_method"], annual_min_rated_percent=data["annual_min_rated_percent"],
             annual_d_period_cap=data.get("annual_d_period_cap") or "",
             annual_sanction_trigger=data.get("annual_sanction_trigger") or "",
-            annual_a_cap_percent=data.get("annual_a_cap_percent"),
+            annual_a_cap_percent=data.get("annual_a_cap_percent"), baseline_percent=(
+                SchemeValues.baseline_percent if data.get("baseline_percent") is None else data["baseline_percent"]),
             groups=tuple(group for _order, _position, group in groups),
         )
 

@@ -66,6 +66,7 @@ SCHEME_FIELDS = (
     "name", "legal_basis", "effective_from", "period", "a_min", "b_min", "c_min", "cap_kind", "a_share_cap_percent",
     "exceptional_cap_percent", "cap_minor", "cap_serious", "cap_very_serious", "annual_method",
     "annual_min_rated_percent", "annual_d_period_cap", "annual_sanction_trigger", "annual_a_cap_percent",
+    "baseline_percent",
 )
 
 
@@ -91,6 +92,7 @@ class SchemeValues:
     annual_d_period_cap: str = ""
     annual_sanction_trigger: str = ""
     annual_a_cap_percent: int | None = None
+    baseline_percent: int | None = 80
     groups: tuple[GroupValues, ...] = ()
 
     @classmethod
@@ -308,6 +310,8 @@ def scheme_values_check(values: SchemeValues) -> None:
         add("period", _("Choose a monthly or a quarterly rating."))
     _threshold_errors(values, add)
     _cap_errors(values, add)
+    if values.baseline_percent is None or not 0 <= values.baseline_percent <= 100:
+        add("baseline_percent", _("The starting points are a percentage between 0 and 100."))
     _annual_errors(values, add)
     for message in _group_errors(values.groups):
         add(NON_FIELD_ERRORS, message)

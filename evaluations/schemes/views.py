@@ -18,6 +18,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from core.forms import add_service_errors
+from evaluations.ratings import scoring
 from evaluations.schemes import selectors, services
 from evaluations.schemes.forms import NewVersionForm, SchemeDeleteForm, SchemeEditor, SchemePreviewForm
 from evaluations.schemes.services import SchemeValues
@@ -87,8 +88,13 @@ class SchemeDetailView(_SchemeGate, TemplateView):
             good = min(PREVIEW_GOOD, staff) if data.get("good") is None else data["good"]
             preview = selectors.scheme_preview(scheme=scheme, points=points, severity=data.get("severity", ""))
             cap_example = selectors.cap_example_text(scheme, staff=staff, good=good)
+        groups = list(scheme.groups.all())
+        baseline = scoring.baseline_points(groups, percent=scheme.baseline_percent)
         return super().get_context_data(
-            scheme=scheme, row=row, groups=list(scheme.groups.all()), preview_form=form, preview=preview,
+            scheme=scheme, row=row, groups=groups, preview_form=form, preview=preview,
+            baseline=[(group, baseline[group.code]) for group in groups], baseline_total=scoring.total_of(baseline),
+            baseline_grade=scoring.grade_by_points(scoring.total_of(baseline), a_min=scheme.a_min, b_min=scheme.b_min,
+                                                   c_min=scheme.c_min),
             cap_rule=selectors.cap_rule_text(scheme), cap_example=cap_example,
             effective=selectors.effective_text(scheme, row.until),
             refusal=services.scheme_graded_refusal(scheme) if row.can_manage else None,

@@ -86,7 +86,7 @@ def complaints_plan(plan: Plan, people: dict[int, list[Person]]) -> list[tuple[V
             continue
         person = rng.choice(active)
         occurred = min(received.date() + datetime.timedelta(days=5), plan.today - datetime.timedelta(days=1))
-        spec = ViolationSpec(person.id, ward.pk, occurred, Severity.MINOR, ViolationSource.CITIZEN_FEEDBACK,
+        spec = ViolationSpec(person.id, plan.unit_or_ward(ward, occurred), occurred, Severity.MINOR, ViolationSource.CITIZEN_FEEDBACK,
                              "Có thái độ thiếu tôn trọng, quát tháo công dân khi tiếp nhận hồ sơ")
         planned.append((spec, received))
     return planned
@@ -151,16 +151,18 @@ def feedback_seed(plan: Plan, people: dict[int, list[Person]], complaints) -> in
             handling_rating = rng.choice(HANDLING_RATINGS)
             handling_rated_at = min(closed + datetime.timedelta(days=1), now)
         return line((
-            ward.pk, codes.new(), channel, kind, TEXTS[kind], "", satisfaction, "",
+            plan.unit_or_ward(ward, received_day), codes.new(), channel, kind, TEXTS[kind], "", satisfaction, "",
             "Nguyễn Văn Dân" if consent else "", "0912345678" if consent else "", "", consent, None,
             received, due_on, status, reason, None, staff_id, substantiated, violation, "",
             reply, closed if reply else None, closed, None, None if channel == Channel.WEB else author,
             received, closed or received, handling_rating, "", handling_rated_at, 0, "",
         ))
 
+    ward_of = plan.ward_of()
+
     def lines():
         for spec, received in complaints:
-            ward = next(w for w in plan.wards if w.pk == spec.unit_id)
+            ward = ward_of[spec.unit_id]
             yield case(ward, FeedbackKind.ATTITUDE, Channel.HOTLINE, received, staff=spec.staff_id,
                        substantiated=True, violation=spec.id)
         for _n in range(plan.feedback - len(complaints)):

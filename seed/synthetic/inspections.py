@@ -68,7 +68,7 @@ def inspections_seed(plan: Plan, people: dict[int, list[Person]], articles) -> t
         took_place = day < today - datetime.timedelta(days=3)
         status = VisitStatus.CLOSED if took_place else VisitStatus.PLANNED
         visits.append((
-            visit_id, teams[ward.parent_id].pk, ward.pk, kind, scheduled,
+            visit_id, teams[ward.parent_id].pk, plan.unit_or_ward(ward, day), kind, scheduled,
             f"Kiểm tra việc thực hiện Quy tắc ứng xử tại {ward.name}", template.pk, status,
             scheduled if took_place else None, scheduled + datetime.timedelta(hours=3) if took_place else None,
             "Đơn vị cơ bản thực hiện tốt Quy tắc ứng xử." if took_place else "", author,
@@ -96,7 +96,7 @@ def inspections_seed(plan: Plan, people: dict[int, list[Person]], articles) -> t
         if active and rng.random() < NAMED_SHARE:
             person = rng.choice(active)
             finding_staff.append((finding_id, person.id))
-            violations.append(ViolationSpec(person.id, ward.pk, day, severity, ViolationSource.INSPECTION,
+            violations.append(ViolationSpec(person.id, plan.unit_or_ward(ward, day), day, severity, ViolationSource.INSPECTION,
                                             description, "Yêu cầu khắc phục theo kết luận kiểm tra", finding_id))
         due = day + datetime.timedelta(days=30)
         roll = rng.random()
@@ -105,7 +105,7 @@ def inspections_seed(plan: Plan, people: dict[int, list[Person]], articles) -> t
             status = ActionStatus.OPEN
         done_at = local_datetime(min(due, today) - datetime.timedelta(days=rng.randint(1, 10)), 15) if status != ActionStatus.OPEN else None
         done_at = max(done_at, scheduled + datetime.timedelta(days=1)) if done_at else None
-        actions.append((finding_id, rng.choice(ACTIONS), ward.pk, due, status,
+        actions.append((finding_id, rng.choice(ACTIONS), plan.unit_or_ward(ward, day), due, status,
                         "Đã thực hiện, có biên bản kèm theo" if done_at else "", "",
                         author if done_at else None, done_at,
                         author if status == ActionStatus.VERIFIED else None,

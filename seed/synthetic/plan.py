@@ -1,9 +1,10 @@
 """What a synthetic run covers: the wards (real units), the months, the author account, and random names.
 
-Grassroots units come from Hanoi's legacy structure first (30 districts and their wards, communes and
-townships, in tree order); when more are asked for, from the legacy districts of the other provinces, imported
-from ``vietnam-provinces`` on demand. Months run back from last month: the current month is left empty, as a
-ward officer would find it on the first of the month.
+Grassroots units are the wards and communes in force today (the two-level structure since 1 July 2025): Hanoi's 126
+first, in tree order; when more are asked for, those of the other provinces, imported from ``vietnam-provinces`` on
+demand. Work dated before 1 July 2025 (when the months reach back that far) goes to the legacy ward merged into each
+current one (``Plan.unit_on``), as it happened; a current ward with no known predecessor has no data then. Months run
+back from last month: the current month is left empty, as a ward officer would find it on the first of the month.
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ import datetime
 import random
 
 from django.contrib.auth.hashers import make_password
+from django.db.models import Q
 from django.utils import timezone
 import vietnam_provinces as current
-from vietnam_provinces import legacy
 
 from core.dates import add_months, month_end
 from units.choices import GRASSROOTS_KINDS, Structure
@@ -43,6 +44,9 @@ def random_name(rng: random.Random) -> str:
 
 
 
+REFORM_DAY = datetime.date(2025, 7, 1)  # the two-level local government: legacy units end the day before
+
+
 @dataclass
 class Plan:
     """The run's choices, shared by every generator module."""
@@ -54,6 +58,21 @@ class Plan:
     author: User
     rng_seed: int
     today: datetime.date = field(default_factory=timezone.localdate)
+    predecessors: dict[int, int] = field(default_factory=dict)  # current ward id → a legacy ward merged into it
+
+    def unit_on(self, ward: Unit, day: datetime.date) -> int | None:
+        """The unit ``ward``'s work of ``day`` belongs to: the ward itself from the reform on, before it the legacy
+        ward merged into it (None when unknown: no data that day)."""
+        return ward.pk if day >= REFORM_DAY else self.predecessors.get(ward.pk)
+
+    def unit_or_ward(self, ward: Unit, day: datetime.date) -> int:
+        """``unit_on``, falling back on the ward itself (rare: the package links every merged ward)."""
+        return self.unit_on(ward, day) or ward.pk
+
+    def ward_of(self) -> dict[int, Unit]:
+        """Each ward by its id and by its predecessor's id."""
+        wards = {ward.pk: ward for ward in self.wards}
+        return wards | {legacy: wards[current] for current, legacy in self.predecessors.items()}
 
     def rng(self, part: str) -> random.Random:
         """A generator of its own per part, so adding a kind of data never changes the others."""
@@ -75,31 +94,46 @@ class Plan:
         return list(seen.values())
 
 
-def _legacy_province_codes() -> list[int]:
-    codes = sorted({int(p.code) for p in legacy.Province.iter_all()} | {int(p.code) for p in current.Province.iter_all()})
+def _province_codes() -> list[int]:
+    codes = sorted({int(p.code) for p in current.Province.iter_all()})
     return [HANOI] + [code for code in codes if code != HANOI]
 
 
-def grassroots_units(count: int) -> list[Unit]:
-    """``count`` grassroots units of the legacy structure, Hanoi's first, importing provinces as needed."""
+def grassroots_units(count: int, *, with_legacy: bool = False) -> list[Unit]:
+    """``count`` wards and communes in force today, Hanoi's first, importing provinces as needed (with their legacy
+    units too when ``with_legacy``: work before the reform goes to them)."""
+    today = timezone.localdate()
     chosen: list[Unit] = []
-    for code in _legacy_province_codes():
+    for code in _province_codes():
         province_code = f"{code:02d}"
-        roots = Unit.objects.filter(official_code=province_code, depth=0, structure__in=(Structure.SHARED, Structure.LEGACY))
+        roots = Unit.objects.filter(official_code=province_code, depth=0).exclude(structure=Structure.LEGACY)
         root = roots.first()
-        if root is None or not Unit.objects.within(root).filter(structure=Structure.LEGACY).exists():
-            units_import(province=code, structure="both" if code == HANOI else "legacy")
+        wanted = "both" if code == HANOI or with_legacy else "current"
+        in_force = Q(valid_from__isnull=True) | Q(valid_from__lte=today), Q(valid_to__isnull=True) | Q(valid_to__gte=today)
+        if root is None or not Unit.objects.within(root).filter(*in_force, kind__in=GRASSROOTS_KINDS).exists() or (
+            with_legacy and not Unit.objects.within(root).filter(structure=Structure.LEGACY).exists()
+        ):
+            units_import(province=code, structure=wanted)
             root = roots.first()
         if root is None:
             continue
         wards = (
-            Unit.objects.within(root).filter(structure=Structure.LEGACY, kind__in=GRASSROOTS_KINDS)
+            Unit.objects.within(root).exclude(structure=Structure.LEGACY).filter(*in_force, kind__in=GRASSROOTS_KINDS)
             .select_related("parent").order_by("path")
         )
         chosen.extend(wards[: count - len(chosen)])
         if len(chosen) >= count:
             break
     return chosen
+
+
+def predecessors_of(wards: list[Unit]) -> dict[int, int]:
+    """For each ward, the first (in tree order) legacy ward merged into it (one query)."""
+    found: dict[int, int] = {}
+    links = Unit.merged_from.through.objects.filter(from_unit_id__in=[w.pk for w in wards]).order_by("to_unit__path")
+    for current_id, legacy_id in links.values_list("from_unit_id", "to_unit_id"):
+        found.setdefault(current_id, legacy_id)
+    return found
 
 
 def author_get_or_create() -> tuple[User, bool]:
@@ -114,9 +148,13 @@ def author_get_or_create() -> tuple[User, bool]:
 def plan_make(*, wards: int, staff_per_ward: int, months: int, feedback: int, rng_seed: int, author: User) -> Plan:
     today = timezone.localdate()
     last = add_months(today.replace(day=1), -1)
+    month_list = [add_months(last, offset - months + 1) for offset in range(months)]
+    with_legacy = month_list[0] < REFORM_DAY
+    chosen = grassroots_units(wards, with_legacy=with_legacy)
     return Plan(
-        wards=grassroots_units(wards),
-        months=[add_months(last, offset - months + 1) for offset in range(months)],
+        wards=chosen,
+        predecessors=predecessors_of(chosen) if with_legacy else {},
+        months=month_list,
         staff_per_ward=staff_per_ward,
         feedback=feedback,
         author=author,

@@ -39,6 +39,7 @@ def pledges_seed(plan: Plan, people: dict[int, list[Person]]) -> tuple[int, int]
     ]
     PledgeCampaign.objects.bulk_create(campaigns)  # no history rows: a synthetic campaign has no author to show
     root_of = {ward.pk: ward.ancestor_ids[0] for ward in plan.wards}
+    ward_by_id = {ward.pk: ward for ward in plan.wards}
     now = timezone.now()
 
     def rows():
@@ -57,7 +58,7 @@ def pledges_seed(plan: Plan, people: dict[int, list[Person]]) -> tuple[int, int]
                         continue
                     signed = first + datetime.timedelta(days=rng.randrange((last - first).days + 1))
                     online = rng.random() < 0.6
-                    yield (campaign.pk, person.id, ward_id, PledgeMethod.ONLINE if online else PledgeMethod.PAPER, signed,
+                    yield (campaign.pk, person.id, plan.unit_or_ward(ward_by_id[ward_id], signed), PledgeMethod.ONLINE if online else PledgeMethod.PAPER, signed,
                            min(local_datetime(signed, rng.randint(8, 17)), now), plan.author.pk,
                            f"113.190.{rng.randrange(256)}.{rng.randrange(1, 255)}" if online else None,
                            text_hash, "", None, None, "")

@@ -96,7 +96,8 @@ def supervisor_violations(plan: Plan, people: dict[int, list[Person]]) -> list[V
                 if not person.active_in(month, last):
                     continue
                 description, action = rng.choice(SUPERVISOR_CASES)
-                specs.append(ViolationSpec(person.id, ward.pk, month + datetime.timedelta(days=rng.randrange(last.day)),
+                day = month + datetime.timedelta(days=rng.randrange(last.day))
+                specs.append(ViolationSpec(person.id, plan.unit_or_ward(ward, day), day,
                                            pick_severity(rng), ViolationSource.SUPERVISOR, description, action))
     return specs
 
@@ -154,31 +155,32 @@ def ratings_seed(plan: Plan, people: dict[int, list[Person]], violations: list[V
     rng = plan.rng("ratings")
     now = timezone.now()
     author = plan.author.pk
-    sheet_count = len(plan.wards) * len(plan.months)
-    first_sheet = reserve_ids(RatingSheet, sheet_count)
+    # A sheet per ward and month, in the unit of that month (the legacy ward before the reform; none when unknown).
+    units = {(ward.pk, month): plan.unit_on(ward, month) for ward in plan.wards for month in plan.months}
+    units = {key: unit for key, unit in units.items() if unit is not None}
+    first_sheet = reserve_ids(RatingSheet, len(units))
     capped: dict[tuple[int, datetime.date], list[ViolationSpec]] = {}
     for spec in violations:
         capped.setdefault((spec.staff_id, spec.occurred_on.replace(day=1)), []).append(spec)
     sheets, sheet_ids = [], {}
     # The synthetic wards all lie in one province: they share its scheme for each month.
     schemes = {month: scheme_for(unit=plan.wards[0], month=month) for month in plan.months}
-    for w, ward in enumerate(plan.wards):
-        for m, month in enumerate(plan.months):
-            sheet_id = first_sheet + w * len(plan.months) + m
-            sheet_ids[(ward.pk, month)] = sheet_id
-            moments = _sheet_moments(month, plan.months[-1], now)
-            sheets.append((
-                sheet_id, ward.pk, month, schemes[month].pk,
-                SheetStatus.LOCKED if moments["locked"] else SheetStatus.APPROVED,
-                author, moments["submitted"], author, moments["approved"], moments["locked"], moments["created"],
-                moments["locked"] or moments["approved"],
-            ))
+    for offset, ((ward_id, month), unit_id) in enumerate(units.items()):
+        sheet_id = first_sheet + offset
+        sheet_ids[(ward_id, month)] = sheet_id
+        moments = _sheet_moments(month, plan.months[-1], now)
+        sheets.append((
+            sheet_id, unit_id, month, schemes[month].pk,
+            SheetStatus.LOCKED if moments["locked"] else SheetStatus.APPROVED,
+            author, moments["submitted"], author, moments["approved"], moments["locked"], moments["created"],
+            moments["locked"] or moments["approved"],
+        ))
     copy_rows(RatingSheet, SHEET_FIELDS, sheets)
 
     # Ids: count first (who is active when), so the block can be reserved and rows streamed without a list.
     active = {
         (ward.pk, month): [p for p in people[ward.pk] if p.active_in(month, month_end(month))]
-        for ward in plan.wards for month in plan.months
+        for ward in plan.wards for month in plan.months if (ward.pk, month) in sheet_ids
     }
     rating_count = sum(len(staff) for staff in active.values())
     next_id = reserve_ids(Rating, rating_count)
@@ -188,6 +190,8 @@ def ratings_seed(plan: Plan, people: dict[int, list[Person]], violations: list[V
         nonlocal next_id
         for ward in plan.wards:
             for month in plan.months:
+                if (ward.pk, month) not in sheet_ids:
+                    continue
                 combos, scheme = combos_by_scheme[schemes[month].pk]
                 staff = active[(ward.pk, month)]
                 sheet_id = sheet_ids[(ward.pk, month)]

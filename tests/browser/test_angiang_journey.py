@@ -66,6 +66,8 @@ def fill_and_submit_sheet(page, *, commune: Unit, month, scheme: ScoringScheme) 
     for number, _rating in enumerate(lowered):
         page.keyboard.type(str(55 + number % 5))  # 85 to 89 points: B
         page.keyboard.press("Enter")
+    # Totals follow the typing before the saves: wait for every row's save to be answered.
+    expect(page.locator("tr.sheet-row.is-pending, tr.sheet-row.is-dirty")).to_have_count(0, timeout=30_000)
     expect(page.locator(f"#row-{lowered[-1].pk}").get_by_test_id("row-total")).to_have_text("89")
     expect(page.locator(f"#row-{lowered[-1].pk}").get_by_test_id("row-grade")).to_have_attribute("data-grade", "B")
     page.get_by_test_id("action-submit").click()

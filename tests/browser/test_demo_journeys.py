@@ -68,6 +68,8 @@ def test_ratings_done_when(demo, login, live_server, tmp_path):
     month = timezone.localdate().replace(day=1)  # last month is approved already; this month is the officer's
     officer = login("ward.thanhxuan")
     officer.goto(f"{live_server.url}/ratings/{ward.public_code}/{month:%Y-%m}/")
+    officer.get_by_test_id("create-sheet").click()  # following the link creates nothing; the button does
+    expect(officer.get_by_test_id("sheet-table")).to_be_visible()
     sheet = RatingSheet.objects.get(unit=ward, month=month)
     ratings = list(sheet.ratings.select_related("staff").order_by("staff__full_name", "staff_id"))
     assert len(ratings) == ward.staff.count()
@@ -78,6 +80,8 @@ def test_ratings_done_when(demo, login, live_server, tmp_path):
     for points in ("65", "66", "64", "67", "63", "68"):
         officer.keyboard.type(points)
         officer.keyboard.press("Enter")
+    # Totals follow the typing before the saves: wait for every row's save to be answered.
+    expect(officer.locator("tr.sheet-row.is-pending, tr.sheet-row.is-dirty")).to_have_count(0, timeout=30_000)
     expect(officer.locator(f"#row-{ratings[5].pk}").get_by_test_id("row-total")).to_have_text("88")
 
     # Offline correction in Excel: everyone else is rated B too, one person C with a remark.
@@ -210,6 +214,8 @@ def test_inspections_done_when(demo, login, live_server):
 
     # The staff member's violation shows on the ward's sheet of this month, capping the grade.
     officer.goto(f"{live_server.url}/ratings/{ward.public_code}/{timezone.localdate():%Y-%m}/")
+    officer.get_by_test_id("create-sheet").click()  # following the link creates nothing; the button does
+    expect(officer.get_by_test_id("sheet-table")).to_be_visible()
     sheet = RatingSheet.objects.get(unit=ward, month=timezone.localdate().replace(day=1))
     row = sheet.ratings.get(staff=person)
     assert row.grade == "B" and row.total == 90

@@ -407,10 +407,24 @@ def test_a_staff_member_assesses_themselves_and_the_officer_sees_it(client, shee
     response = client.post(url, {"p_discipline": "19,5", "p_tasks": "70", "p_bonus": "2", "remark": "Có sáng kiến số hóa hồ sơ"})
     assert response.status_code == 302 and response.url == reverse("evaluations:my_ratings")
     row = Rating.objects.get(pk=rows[0].pk)
-    assert row.self_points == {"discipline": "19.5", "tasks": "70.0", "bonus": "2.0"} and row.version == 1  # not the grade
+    assert row.self_points == {"discipline": "19.5", "tasks": "70.0", "bonus": "2.0"}
+    # No rater has saved the row yet: it starts from the self-assessment (a new version, so no page overwrites it
+    # unseen); the rater still decides.
+    assert (row.points, row.total, row.version, row.points_source) == (row.self_points, Decimal("91.5"), 2, "self")
     assert row.history.first().history_user == member
     client.force_login(ward_officer)
-    assert "19,5 · 70 · 2" in client.get(detail_url(sheet)).content.decode()
+    body = client.get(detail_url(sheet)).content.decode()
+    assert "19,5 · 70 · 2" in body and vi("from the self-assessment") in body
+
+
+def test_a_self_assessment_leaves_a_row_the_rater_saved(client, sheet, rows, member, ward_officer, row_post):
+    client.force_login(ward_officer)
+    assert save_row(client, rows[0], row_post(rows[0], points={"discipline": "18", "tasks": "60"})).status_code == 200
+    client.force_login(member)
+    client.post(reverse("evaluations:rating_self_assess", args=[rows[0].pk]), {"p_discipline": "20", "p_tasks": "70", "p_bonus": "5"})
+    row = Rating.objects.get(pk=rows[0].pk)
+    assert row.self_points == {"discipline": "20.0", "tasks": "70.0", "bonus": "5.0"}
+    assert (row.points["discipline"], row.points["tasks"], row.version, row.points_source) == ("18.0", "60.0", 2, "rater")
 
 
 def test_self_assessment_errors_and_closing(client, sheet, rows, member, ward_officer, groups):
