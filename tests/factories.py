@@ -94,6 +94,7 @@ SHIPPED_DATA = (
     ("reports.migrations.0004_rules_per_jurisdiction", "ship_rules"),
     ("evaluations.migrations.0007_decree_335_sanction_trigger", "ship_sanction_trigger"),
     ("evaluations.migrations.0008_hanoi_exceptional_cap", "ship_exceptional_cap"),
+    ("evaluations.migrations.0010_shipped_schemes_baseline", "set_baseline"),
     ("feedback.migrations.0005_default_reply_templates", "add_default_reply_templates"),
 )
 

@@ -314,6 +314,18 @@ CASES: dict[str, Case] = {
     "feedback:reply_template_list": Case(),
     "feedback:reply_template_create": Case(own=roles(403, "inspector")),
     "feedback:reply_template_edit": Case(kwargs=pk("reply_template")),
+    # Public statistics (no personal data): anyone, for any unit.
+    "feedback:stats_list": Case(public=200),
+    "feedback:unit_stats": Case(kwargs=ward, public=200),
+    # Open311: reads are public; a POST needs a partner's key; partner keys are the rule makers'.
+    "open311:discovery": Case(kwargs={"fmt": "json"}, public=200),
+    "open311:services": Case(kwargs={"fmt": "json"}, public=400),  # jurisdiction_id is required
+    "open311:service": Case(kwargs=lambda side: {"service_code": "attitude", "fmt": "json"}, public=200),
+    "open311:requests": Case(kwargs={"fmt": "json"}, public=400),
+    "open311:request": Case(kwargs=lambda side: {"service_request_id": side.case.tracking_code, "fmt": "json"}, public=200),
+    "open311:partner_list": Case(own=roles(403, *NOT_RULE_MAKERS), foreign=roles(403, *NOT_RULE_MAKERS)),
+    # A key nobody holds (or of a jurisdiction outside the scope) is the same 404 for everyone.
+    "open311:partner_revoke": Case(kwargs={"pk": 987654321}, method="POST", own=roles(404, *ALL), foreign=roles(404, *ALL), get=404),
     # --- reports ----------------------------------------------------------------------------------------------
     "reports:dashboard": Case(own=REDIRECT),  # to the dashboard of the user's unit
     "reports:unit_dashboard": Case(kwargs=ward),

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 # The district dashboard, measured: session, user and scope (3), the unit (1), then the dashboard's own reads
 # (rollup, staff, campaigns, expected, signed, sheets, violations, cases, votes, actions, grade month, ratings).
 # Ranking weights of the jurisdiction: one more; the footer's codes of conduct in force (one per audience): two.
-QUERY_BOUND = 20
+QUERY_BOUND = 21  # with the notification bell's unread count (issue 18)
 
 
 def units_beneath(district, city_admin, count: int) -> list[Unit]:
