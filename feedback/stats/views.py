@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from core import charts
-from core.csvfile import csv_response
+from core.xlsx import csv_response
 from feedback.stats import selectors
 from feedback.stats.selectors import MonthStats, UnitStats
 

@@ -134,7 +134,7 @@ def test_an_unknown_unit_is_a_404(client, hanoi):
 
 
 def _read_csv(response) -> list[list[str]]:
-    body = response.content.decode("utf-8")
+    body = b"".join(response.streaming_content).decode("utf-8")
     assert body.startswith("\ufeff")
     return list(csv.reader(io.StringIO(body[1:])))
 
