@@ -41,8 +41,13 @@ run: demo
 	@echo "Starting web (http://127.0.0.1:$(PORT)), Celery worker and Celery beat — Ctrl-C stops all three."
 	exec $(VENV)/bin/honcho start --procfile Procfile
 
+# Two passes: the fast tests on both cores (pytest-xdist), then those that start a browser, a Celery worker or
+# servers of their own, one at a time. PYTEST_ARGS narrows both (a file, -k …).
 test: messages
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(or $(TEST_WORKERS),2) -m "not browser and not celery" $(PYTEST_ARGS); fast=$$?; \
+	$(PY) -m pytest -m "browser or celery" $(PYTEST_ARGS); slow=$$?; \
+	if [ $$fast -ne 0 ] && [ $$fast -ne 5 ]; then exit $$fast; fi; \
+	if [ $$slow -ne 0 ] && [ $$slow -ne 5 ]; then exit $$slow; fi
 
 # A long fuzz run: 1,000 random examples per target (the public feedback form, the Excel uploads); `make test`
 # runs a fixed, shorter set of examples.
