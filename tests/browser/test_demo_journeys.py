@@ -268,9 +268,9 @@ def test_feedback_done_when(demo, login, browser, live_server):
         officer.locator("#form-link").get_by_role("button").click()
         reply = "Đơn vị đã làm việc với cán bộ, nhắc nhở và xin lỗi ông/bà. Cảm ơn ông/bà đã phản ánh."
         officer.locator("#form-reply textarea").fill(reply)
-        officer.locator("#form-reply").get_by_role("button").click()
-        officer.locator("#form-status select[name=status]").select_option("resolved")
-        officer.locator("#form-status").get_by_role("button").click()
+        # Replying and resolving is one step (issue 19).
+        with officer.expect_navigation():
+            officer.locator("#form-reply").get_by_role("button", name="Trả lời và giải quyết").click()
         case.refresh_from_db()
         assert case.status == "resolved" and case.staff == officer_named and case.substantiated
 
