@@ -64,3 +64,12 @@ def month_bounds(month: datetime.date) -> tuple[datetime.datetime, datetime.date
         datetime.datetime.combine(start, datetime.time.min, tzinfo=tz),
         datetime.datetime.combine(following, datetime.time.min, tzinfo=tz),
     )
+
+
+def add_working_days(day: datetime.date, count: int) -> datetime.date:
+    """The day ``count`` working days (Monday to Friday) after ``day``."""
+    while count > 0:
+        day += datetime.timedelta(days=1)
+        if day.weekday() < 5:
+            count -= 1
+    return day

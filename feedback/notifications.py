@@ -11,6 +11,7 @@ import datetime
 from django.urls import reverse
 from django.utils import timezone
 
+from core.dates import add_working_days
 from feedback.choices import CaseStatus
 from feedback.models import FeedbackCase
 from units.choices import Role
@@ -60,14 +61,6 @@ def case_reopened(case: FeedbackCase) -> int:
         event_key=f"feedback-reopened:{case.pk}:{case.reopen_count}",
         recipients=[case.assigned_to_id] if case.assigned_to_id else None, **_triagers(case),
     )
-
-
-def add_working_days(day: datetime.date, count: int) -> datetime.date:
-    while count > 0:
-        day += datetime.timedelta(days=1)
-        if day.weekday() < 5:
-            count -= 1
-    return day
 
 
 def feedback_due_notify(*, today: datetime.date | None = None) -> dict:

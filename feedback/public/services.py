@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.models import HistoricalRecords
 
+from core.dates import add_working_days
 from core.uploads import validate_image
 from feedback import notifications as feedback_notifications
 from feedback.choices import Channel, FeedbackKind
@@ -62,13 +63,7 @@ def tracking_code_display(code: str) -> str:
 
 def due_date_for(received: datetime.date) -> datetime.date:
     """The day ``settings.FEEDBACK_DUE_WORKING_DAYS`` working days (Monday to Friday) after ``received``."""
-    remaining = settings.FEEDBACK_DUE_WORKING_DAYS
-    day = received
-    while remaining > 0:
-        day += datetime.timedelta(days=1)
-        if day.weekday() < 5:
-            remaining -= 1
-    return day
+    return add_working_days(received, settings.FEEDBACK_DUE_WORKING_DAYS)
 
 
 def _existing_for_token(token: str | None) -> FeedbackCase | None:
