@@ -250,8 +250,11 @@
   });
 
   document.addEventListener("htmx:afterSwap", (event) => {
-    const row = event.target;
-    if (!isRow(row) || !carried.has(row.id)) return;
+    // An outerHTML swap may name the old, detached row: the row to fill is the one in the page under its id.
+    const id = event.target && event.target.id;
+    if (!id || !carried.has(id)) return;
+    const row = document.getElementById(id);
+    if (!isRow(row)) return;
     const edits = carried.get(row.id);
     carried.delete(row.id);
     // After a conflict the other person's values stand: the officer re-applies theirs knowingly.
