@@ -7,6 +7,7 @@ name column stay in view (screenshot in test-artifacts/)."""
 import datetime
 from decimal import Decimal
 import importlib
+import re
 
 from django.urls import reverse
 from django.utils import timezone
@@ -93,6 +94,9 @@ def test_ward_officer_creates_fills_with_the_keyboard_and_submits(page, live_ser
     _tab_to(page, cell(one, "p_discipline"), limit=150)  # Tab from the page into the sheet's first cell
     keyboard.type("20")  # typing replaces the cell's value
     keyboard.press("Tab")
+    expect(cell(one, "p_tasks")).to_be_focused()
+    # Leaving the cell saved the row; once its answer is in, the officer is still in the next cell.
+    expect(row(one)).not_to_have_class(re.compile(r"\bhtmx-request\b"))
     expect(cell(one, "p_tasks")).to_be_focused()
     keyboard.type("70")
     # Before any save, the row and the counts follow the typing: 90, A, and one A over a cap of 1 for four staff.
