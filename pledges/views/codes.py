@@ -312,13 +312,10 @@ class ChapterCreateView(_DraftFormMixin, FormView):
         return chapter.version
 
 
-class ChapterUpdateView(_DraftFormMixin, FormView):
-    form_class = ChapterForm
-    scoped_object_name = "chapter"
+class _ChapterMixin:
+    """Pages about one chapter (in the URL's ``pk``), found within the user's scope, of its version's code."""
 
-    @property
-    def heading(self):
-        return _("Edit chapter %(number)s") % {"number": self.chapter.number}
+    scoped_object_name = "chapter"
 
     def get_rules_object(self):
         return selectors.chapter_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
@@ -328,6 +325,15 @@ class ChapterUpdateView(_DraftFormMixin, FormView):
 
     def version_of(self, obj):
         return obj.version
+
+
+class ChapterUpdateView(_ChapterMixin, _DraftFormMixin, FormView):
+    form_class = ChapterForm
+
+    @property
+    def heading(self):
+        return _("Edit chapter %(number)s") % {"number": self.chapter.number}
+
 
     def get_initial(self):
         return {"number": self.chapter.number, "title": self.chapter.title}
@@ -364,22 +370,13 @@ def _next_article_number(version: CodeVersion) -> int:
     return max(numbers, default=0) + 1
 
 
-class ArticleCreateView(_DraftFormMixin, FormView):
+class ArticleCreateView(_ChapterMixin, _DraftFormMixin, FormView):
     form_class = ArticleForm
-    scoped_object_name = "chapter"
 
     @property
     def heading(self):
         return _("New article in chapter %(number)s") % {"number": self.chapter.number}
 
-    def get_rules_object(self):
-        return selectors.chapter_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
-
-    def code_of(self, obj):
-        return obj.version.code
-
-    def version_of(self, obj):
-        return obj.version
 
     def get_initial(self):
         return {"number": _next_article_number(self.chapter.version)}
