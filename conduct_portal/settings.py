@@ -406,6 +406,17 @@ CELERY_BEAT_SCHEDULE["feedback-notify-due-cases"] = {
     "task": "feedback.feedback_due_notify",
     "schedule": crontab(minute=30, hour=(NOTIFICATION_DIGEST_HOUR - 1) % 24),
 }
+# The citizens' new cases (public form, Open311): their unit's officers are told within a minute.
+CELERY_BEAT_SCHEDULE["feedback-notify-new-cases"] = {
+    "task": "feedback.new_cases_notify",
+    "schedule": 60,
+    "options": {"expires": 55},
+}
+# The public statistics' finished months, recomputed every night (feedback.stats.rollup).
+CELERY_BEAT_SCHEDULE["feedback-stats-rollup"] = {
+    "task": "feedback.feedback_stats_rollup",
+    "schedule": crontab(minute=15, hour=1),
+}
 CELERY_BEAT_SCHEDULE["evaluations-notify-due"] = {
     "task": "evaluations.notifications_due_scan",
     "schedule": crontab(minute=40, hour=(NOTIFICATION_DIGEST_HOUR - 1) % 24),

@@ -22,11 +22,13 @@ urlpatterns = [
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("account/", include("portal.account_urls")),
+    # The citizens' pages first: the busiest (the public form, a QR code's target) are found without walking past
+    # every officer's page. Nothing else lives under feedback/ or kiosk/.
+    path("", include("feedback.urls")),
     path("", include("portal.urls")),
     path("", include("units.urls")),
     path("", include("pledges.urls")),
     path("", include("evaluations.urls")),
-    path("", include("feedback.urls")),
     path("open311/", include("feedback.open311.urls")),
     path("", include("reports.urls")),
     path("admin/", admin.site.urls),

@@ -37,9 +37,12 @@ from units.scope import subtree_q
 
 
 def _subtree(units_qs_or_unit) -> Q:
-    """Rows of a unit's subtree, or of a queryset of units (a user's scope)."""
+    """Rows of a unit's subtree, of a queryset of units (a user's scope), or of a list of unit ids (their own rows
+    only: a page of units, looked up by index where a subquery would let the planner scan every case)."""
     if isinstance(units_qs_or_unit, Unit):
         return subtree_q(units_qs_or_unit)
+    if isinstance(units_qs_or_unit, list | tuple):
+        return Q(unit_id__in=units_qs_or_unit)
     return Q(unit__in=units_qs_or_unit)
 
 
@@ -93,7 +96,7 @@ ON_TIME_KEYS = ("closed", "on_time", "open_late")
 
 def feedback_counts(
     *,
-    root: Unit | QuerySet,
+    root: Unit | QuerySet | Sequence[int],
     months: Sequence[datetime.date],
     on_time_months: Sequence[datetime.date] | None = None,
     count_rejected: bool = True,
@@ -101,7 +104,7 @@ def feedback_counts(
     every_case: bool = False,
     overdue_before: datetime.date | None = None,
 ) -> dict[int, dict]:
-    """The feedback of ``root``'s subtree (or of a queryset of units), by unit id::
+    """The feedback of ``root``'s subtree (or of a queryset of units, or of a list of unit ids), by unit id::
 
         {"months": {month: {"rated", "satisfied", "handling_rated", "handling_satisfied"[, "closed", "on_time",
                             "open_late"]}},

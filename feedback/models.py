@@ -37,8 +37,14 @@ class FeedbackCase(models.Model):
     retention period or on request (``contact_erased_at``). The tracking page shows none of them.
     """
 
-    unit = models.ForeignKey("units.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="feedback_cases")
-    tracking_code = models.CharField(_("tracking code"), max_length=12, unique=True)
+    # Indexes are kept to what is read: each one costs every citizen's form an insertion. The unit leads the
+    # composite indexes below (no index of its own); the tracking code and the one-time token are unique by
+    # constraints (no second "LIKE" index for text patterns); the people and the partner are indexed only where
+    # set, which a new case never is.
+    unit = models.ForeignKey(
+        "units.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="feedback_cases", db_index=False
+    )
+    tracking_code = models.CharField(_("tracking code"), max_length=12)
     channel = models.CharField(_("channel"), max_length=15, choices=Channel.choices, default=Channel.WEB)
     kind = models.CharField(_("kind"), max_length=15, choices=FeedbackKind.choices)
     text = models.TextField(_("feedback"))
@@ -55,11 +61,12 @@ class FeedbackCase(models.Model):
     status = models.CharField(_("status"), max_length=12, choices=CaseStatus.choices, default=CaseStatus.NEW)
     rejection_reason = models.CharField(_("reason for rejection"), max_length=12, choices=RejectionReason.choices, blank=True)
     assigned_to = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("assigned to"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, verbose_name=_("assigned to"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        db_index=False,
     )
     staff = models.ForeignKey(
         "units.Staff", verbose_name=_("staff member concerned"), on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="feedback_cases",
+        related_name="feedback_cases", db_index=False,
     )
     substantiated = models.BooleanField(_("substantiated"), default=False)
     violation = models.OneToOneField(
@@ -81,17 +88,27 @@ class FeedbackCase(models.Model):
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
     reopen_reason = models.TextField(_("reason for reopening"), blank=True)
     # The public form's one-time token: a form submitted twice (double click, resend) creates one case.
-    submission_token = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    submission_token = models.CharField(max_length=64, null=True, blank=True, editable=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
+    )
     # The partner system a case came from (channel Open311); its key may be revoked later, the record stays.
     partner = models.ForeignKey(
         "feedback.Open311Partner", verbose_name=_("partner system"), on_delete=models.PROTECT, null=True, blank=True,
-        related_name="cases",
+        related_name="cases", db_index=False,
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # When the unit's officers were told of the new case: at once for a case staff record; for a citizen's (the
+    # public form, Open311) by the sweep a minute later (``new_cases_notify``), which keeps the form's request to
+    # storing the case. Null: not told yet.
+    officers_told_at = models.DateTimeField(null=True, blank=True, editable=False)
 
-    history = HistoricalRecords(excluded_fields=["updated_at", "submission_token"])
+    # The history is read per case (its id) and by date: the other columns need no index there.
+    history = HistoricalRecords(
+        excluded_fields=["updated_at", "submission_token", "officers_told_at"],
+        no_db_index=["unit", "tracking_code", "assigned_to", "staff", "violation", "recorded_by", "partner"],
+    )
     objects = ScopedQuerySet.as_manager()
 
     class Meta:
@@ -100,7 +117,6 @@ class FeedbackCase(models.Model):
         ordering = ["-received_at"]
         indexes = [
             models.Index(fields=["unit", "status", "due_on"], name="feedback_unit_status_due_idx"),
-            models.Index(fields=["unit", "received_at"], name="feedback_unit_received_idx"),
             # The dashboard's and report's counts read only these columns: on PostgreSQL they come from the index
             # alone, without visiting a table page per case (250 ms → 37 ms for a district of a million cases).
             # The handling rating and the reopen count are read by the same counts (handling satisfaction, on-time).
@@ -115,8 +131,14 @@ class FeedbackCase(models.Model):
                 fields=["unit", "handling_rated_at"], include=["handling_rating"],
                 condition=Q(handling_rated_at__isnull=False), name="feedback_handling_rated_idx",
             ),
+            # The new cases whose officers are not told yet: the sweep's few rows, whatever the number of cases.
+            models.Index(fields=["id"], condition=Q(officers_told_at__isnull=True), name="feedback_untold_idx"),
+            *(models.Index(fields=[name], condition=Q(**{f"{name}__isnull": False}), name=f"feedback_case_{name}_idx")
+              for name in ("assigned_to", "staff", "recorded_by", "partner")),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["tracking_code"], name="feedback_case_tracking_code_unique"),
+            models.UniqueConstraint(fields=["submission_token"], name="feedback_case_submission_token_unique"),
             models.CheckConstraint(
                 condition=Q(contact_consent=True) | (Q(contact_name="") & Q(contact_phone="") & Q(contact_email="")),
                 name="feedback_contact_needs_consent",
@@ -239,7 +261,6 @@ class KioskVote(models.Model):
         return f"{self.score} ({self.created_at:%Y-%m-%d %H:%M})"
 
 
-
 class Open311Partner(models.Model):
     """A partner system (a city app, FixMyStreet…) allowed to hand cases in through the Open311 API for the units
     of its jurisdiction. Its API key is shown once when created: only its prefix (to look it up) and a SHA-256 hash
@@ -273,3 +294,32 @@ class Open311Partner(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class FeedbackMonthFigures(models.Model):
+    """The public statistics of one unit's whole subtree (its own cases and kiosk votes and those of every unit
+    beneath it) for one finished month, computed at night by ``feedback.stats.rollup`` with the figures engine's
+    formulas: a city's twelve months are then read from twelve rows instead of counted again from a year of cases.
+    The running month is never stored (it is counted live), and a month missing here is counted live too, so these
+    rows only make pages faster, never different (except for what changed since the night)."""
+
+    unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    received = models.PositiveIntegerField(default=0)
+    rated = models.PositiveIntegerField(default=0)
+    satisfied = models.PositiveIntegerField(default=0)
+    handling_rated = models.PositiveIntegerField(default=0)
+    handling_satisfied = models.PositiveIntegerField(default=0)
+    closed = models.PositiveIntegerField(default=0)
+    on_time = models.PositiveIntegerField(default=0)
+    open_late = models.PositiveIntegerField(default=0)
+    median_seconds = models.FloatField(null=True)
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("monthly feedback figures")
+        verbose_name_plural = _("monthly feedback figures")
+        constraints = [models.UniqueConstraint(fields=["unit", "month"], name="feedback_month_figures_unique")]
+
+    def __str__(self):
+        return f"{self.unit_id} {self.month:%m/%Y}"

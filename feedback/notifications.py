@@ -1,13 +1,15 @@
 """Who hears of a feedback case: its unit's officers of a new case, the assignee of their case, both of a case
 falling due or overdue, and of a case the citizen reopened. Each function is one event; the services that do the
-work call them (``feedback_submit``, ``feedback_record``, ``feedback_assign``, the citizen's reopening), the daily
-scan (``feedback_due_notify``, Celery beat) the rest. Recipients come from the scope (``units.notifications``):
+work call them (``feedback_record``, ``feedback_assign``, the citizen's reopening); the sweep every minute
+(``new_cases_notify``) tells of the citizens' new cases, the daily scan (``feedback_due_notify``) of cases falling
+due, both by Celery beat. Recipients come from the scope (``units.notifications``):
 those who may triage feedback of the case's unit, nearest level first."""
 
 from __future__ import annotations
 
 import datetime
 
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -22,6 +24,7 @@ from units.scope import Capability
 # The inbox is worked by the unit's officers and head; a unit without them is watched by the office above.
 TRIAGE_ROLES = (Role.WARD_OFFICER, Role.UNIT_HEAD, Role.DISTRICT_OFFICE)
 DUE_SOON_WORKING_DAYS = 2
+NEW_CASES_BATCH = 200
 
 
 def _params(case: FeedbackCase) -> dict:
@@ -42,6 +45,25 @@ def case_new(case: FeedbackCase, *, actor=None) -> int:
         kind=NotificationKind.FEEDBACK_NEW, unit=case.unit, obj=case, url=_url(case), params=_params(case),
         event_key=f"feedback-new:{case.pk}", actor=actor, **_triagers(case),
     )
+
+
+def new_cases_notify(*, batch: int = NEW_CASES_BATCH) -> int:
+    """The sweep (every minute, by beat): tell the officers of every case not told yet (the citizens' cases, from
+    the public form and Open311) and mark it told; returns how many. Batches of ``batch`` cases, each locked while
+    told (``SKIP LOCKED``: two sweeps at once share the work; ``notify`` is idempotent besides)."""
+    told = 0
+    while True:
+        with transaction.atomic():
+            cases = list(
+                FeedbackCase.objects.filter(officers_told_at__isnull=True).select_related("unit")
+                .select_for_update(skip_locked=True, of=("self",)).order_by("pk")[:batch]
+            )
+            for case in cases:
+                case_new(case)
+            FeedbackCase.objects.filter(pk__in=[case.pk for case in cases]).update(officers_told_at=timezone.now())
+        told += len(cases)
+        if len(cases) < batch:
+            return told
 
 
 def case_assigned(case: FeedbackCase, *, actor=None) -> int:

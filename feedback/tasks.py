@@ -5,7 +5,9 @@ from django.conf import settings
 from django.utils import timezone
 
 from feedback.citizen import messages
+from feedback.notifications import new_cases_notify as notify_new
 from feedback.staff.services import feedback_contacts_purge as purge
+from feedback.stats.rollup import feedback_stats_rollup as rollup
 
 
 @shared_task(name="feedback.feedback_contacts_purge")
@@ -40,3 +42,15 @@ def feedback_due_notify() -> dict:
     from feedback.notifications import feedback_due_notify as scan
 
     return scan(today=timezone.localdate())
+
+
+@shared_task(name="feedback.feedback_stats_rollup")
+def feedback_stats_rollup() -> int:
+    """Recompute the public statistics of the last finished months for every unit (nightly, by beat)."""
+    return rollup()
+
+
+@shared_task(name="feedback.new_cases_notify")
+def new_cases_notify() -> int:
+    """Tell the officers of the citizens' new cases (every minute, by beat)."""
+    return notify_new()

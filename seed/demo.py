@@ -34,6 +34,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.dates import local_datetime
+from feedback.notifications import new_cases_notify
+from feedback.stats.rollup import feedback_stats_rollup
 from pledges.models import PledgeCampaign
 from seed.demo_activity import ActivitySummary, Actors, demo_activity_seed, plan_draw
 from seed.demo_angiang import AN_GIANG
@@ -375,6 +377,9 @@ def demo_seed(*, password: str, rng_seed: int = 2026, with_activity: bool = True
     for spec in DEMO_PROVINCES:
         seed_province(spec, password=password, rng_seed=rng_seed, with_activity=with_activity, summary=summary)
     demo_open311_seed()
+    new_cases_notify()  # what the beat's sweep would do: the citizens' demo cases told to their officers
+    if with_activity:
+        feedback_stats_rollup(months=None)  # what the night's run would hold: every finished month's statistics
     # The services told the demo users of the history they seeded: old news, not a red bell and a burst of e-mail.
     notifications_settle(since=started, until=timezone.now())
     summary.logins = demo_logins()

@@ -1,8 +1,9 @@
 """Per-address rate limits of the public feedback pages, counted in the shared cache (Redis in production).
 
 A fixed window: each hit increments the address's counter atomically and the first one gives it the window as its
-lifetime, so concurrent requests on several web workers are all counted. On Redis this is one round trip (``INCR``
-and ``EXPIRE … NX`` in one MULTI/EXEC pipeline); on another cache backend, ``cache.add`` then ``cache.incr``.
+lifetime, so concurrent requests on several web workers are all counted. On Redis this is one command, a small
+script run atomically by the server (``INCR``, then ``EXPIRE`` when the count is 1); on another cache backend,
+``cache.add`` then ``cache.incr``.
 
 The limit is a guard, not a gate: when the cache cannot be reached the hit is allowed (and a warning logged), so a
 Redis outage never loses a citizen's feedback or hides a case's progress.
@@ -59,12 +60,28 @@ def rate_limit_hit(*, scope: str, address: str) -> bool:
         return False
 
 
+# The count, and the window's lifetime set by the first hit only, atomically (a script runs alone on the server).
+_HIT_SCRIPT = """
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return count
+"""
+
+
 def _redis_client(key: str):
-    """The redis-py client behind Django's Redis cache for ``key``, or None for any other cache backend."""
+    """The redis-py client behind Django's Redis cache for writing ``key`` (its primary server), with the hit script
+    registered on it, or None for any other cache backend. Kept on the cache backend (one per thread): Django builds
+    a new client on every call, which costs more than the command itself."""
     backend = caches[DEFAULT_CACHE_ALIAS]
     if not isinstance(backend, RedisCache):
         return None
-    return backend._cache.get_client(key, write=True)
+    client = getattr(backend, "_rate_limit_client", None)
+    if client is None:
+        client = backend._cache.get_client(key, write=True)
+        # redis-py sends the script by its SHA1, and loads it again when the server restarted and forgot it.
+        client.hit_script = client.register_script(_HIT_SCRIPT)
+        backend._rate_limit_client = client
+    return client
 
 
 def _count_hit(*, scope: str, address: str) -> bool:
@@ -73,13 +90,10 @@ def _count_hit(*, scope: str, address: str) -> bool:
     full_key = cache.make_and_validate_key(key)
     client = _redis_client(full_key)
     if client is not None:
-        # One round trip: the count, and the window's lifetime set by the first hit only (NX). Django's Redis cache
-        # stores integers as such, so ``cache.add``/``cache.delete`` of the same key still agree with it.
-        pipeline = client.pipeline(transaction=True)
-        pipeline.incr(full_key)
-        pipeline.expire(full_key, window, nx=True)
-        count, _expiry_set = pipeline.execute()
-        return count > limit
+        # One command. Django's Redis cache stores integers as such, so ``cache.add``/``cache.delete`` of the same
+        # key still agree with it.
+        count = client.hit_script(keys=[full_key], args=[window])
+        return int(count) > limit
     if cache.add(key, 1, timeout=window):
         return limit < 1
     try:

@@ -8,6 +8,7 @@ trusts the client for identifiers, and is safe under concurrent and repeated req
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 import logging
 import secrets
@@ -23,7 +24,6 @@ from simple_history.models import HistoricalRecords
 
 from core.dates import add_working_days
 from core.uploads import validate_image
-from feedback import notifications as feedback_notifications
 from feedback.choices import Channel, FeedbackKind
 from feedback.models import FeedbackCase, KioskDevice, KioskVote
 from units.models import Unit
@@ -107,25 +107,13 @@ def _history_user_id() -> int | None:
     return user.pk if user is not None and user.is_authenticated else None
 
 
-def _insert_with_history(case: FeedbackCase) -> None:
-    """INSERT ``case`` and its history row (simple-history's "+", created) in one statement, so in one round trip
-    and atomically (one statement is one transaction), instead of BEGIN, two INSERTs and COMMIT.
-
-    The history row holds what simple-history's own ``post_save`` would write: every tracked field's value, the
-    date, the type "+", the request's user. Raises IntegrityError (nothing written) on a tracking code or token
-    already taken."""
-    now = timezone.now()
-    fields = [field for field in FeedbackCase._meta.concrete_fields if not field.primary_key]
-    values = [field.get_db_prep_save(field.pre_save(case, True), connection) for field in fields]  # sets created_at…
+@functools.cache
+def _insert_plan() -> tuple[list, list, str]:
+    """The case's fields, its history row's fields and the statement writing both (built once per process:
+    simple-history's descriptor alone builds a manager class on every access)."""
     history_model = FeedbackCase.history.model
-    special = {"history_date": now, "history_type": "+", "history_change_reason": None,
-               "history_user_id": _history_user_id()}
+    fields = [field for field in FeedbackCase._meta.concrete_fields if not field.primary_key]
     history_fields = [field for field in history_model._meta.concrete_fields if field.attname not in ("id", "history_id")]
-    history_values = [
-        field.get_db_prep_save(special[field.attname] if field.attname in special else getattr(case, field.attname),
-                           connection)
-        for field in history_fields
-    ]
     quote = connection.ops.quote_name
     sql = (
         f"WITH new_case AS (INSERT INTO {quote(FeedbackCase._meta.db_table)} "
@@ -134,6 +122,23 @@ def _insert_with_history(case: FeedbackCase) -> None:
         f"(id, {', '.join(quote(field.column) for field in history_fields)}) "
         f"VALUES ((SELECT id FROM new_case), {', '.join(['%s'] * len(history_fields))}) RETURNING id"
     )
+    return fields, history_fields, sql
+
+
+def _insert_with_history(case: FeedbackCase) -> None:
+    """INSERT ``case`` and its history row (simple-history's "+", created) in one statement, so in one round trip
+    and atomically (one statement is one transaction), instead of BEGIN, two INSERTs and COMMIT.
+
+    The history row holds what simple-history's own ``post_save`` would write: every tracked field's value, the
+    date, the type "+", the request's user. Raises IntegrityError (nothing written) on a tracking code or token
+    already taken."""
+    fields, history_fields, sql = _insert_plan()
+    values = [field.get_db_prep_save(field.pre_save(case, True), connection) for field in fields]  # sets created_at…
+    # The history row repeats the case's columns (each converted once) and adds its own.
+    prepared = {field.attname: value for field, value in zip(fields, values, strict=True)}
+    prepared.update(history_date=timezone.now(), history_type="+", history_change_reason=None,
+                    history_user_id=_history_user_id())
+    history_values = [prepared[field.attname] for field in history_fields]
     with connection.cursor() as cursor:
         cursor.execute(sql, [*values, *history_values])
         (case.pk,) = cursor.fetchone()
@@ -248,7 +253,9 @@ def feedback_submit(
                 existing.repeated_submission = True
                 return existing
             continue  # a tracking code collision: draw another
-        feedback_notifications.case_new(case)
+        # The unit's officers are told by the sweep within a minute (feedback.notifications.new_cases_notify): the
+        # case row, not told yet, is the truth, so the citizen's request only stores it, and a broker down loses
+        # nothing.
         return case
     raise RuntimeError("could not draw a free tracking code")
 

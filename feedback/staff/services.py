@@ -123,6 +123,7 @@ def feedback_record(
         unit=unit, tracking_code=_tracking_code_new(), channel=channel, kind=kind, text=text.strip(),
         staff_mentioned=staff_mentioned.strip(), satisfaction=satisfaction, contact_consent=bool(consent) and any(contact.values()),
         received_at=received_at, due_on=due_date_for(timezone.localdate(received_at)), recorded_by=actor, **contact,
+        officers_told_at=timezone.now(),
     )
     case = _save(case, actor)
     feedback_notifications.case_new(case, actor=actor)

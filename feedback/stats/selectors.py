@@ -11,8 +11,10 @@ so they are the dashboard's numbers; the other three are counted here:
   SQLite, which has no such aggregate, one more query reads those cases' two timestamps.
 
 Whatever the number of units or cases: a page of units costs the page's query, its count, the engine's two
-queries and two (three on SQLite) here; a unit's twelve months the same without the page. No personal data and no
-case text is ever read.
+queries and two (three on SQLite) here. A unit's twelve months read the finished months from the night's roll-up
+(``FeedbackMonthFigures``, written by ``feedback.stats.rollup`` with these same functions) in one query, and count
+live only the running month (and any month the roll-up lacks) in four more. No personal data and no case text is
+ever read.
 """
 
 from __future__ import annotations
@@ -31,8 +33,8 @@ from core.dates import add_months, month_bounds, parse_month
 from core.numbers import share
 from core.text import fold_diacritics
 from feedback.choices import CaseStatus
-from feedback.figures import feedback_counts, handling_counts
-from feedback.models import FeedbackCase
+from feedback.figures import HANDLING_KEYS, ON_TIME_KEYS, SATISFACTION_KEYS, feedback_counts, handling_counts
+from feedback.models import FeedbackCase, FeedbackMonthFigures
 from units.choices import DISTRICT_KINDS, GRASSROOTS_KINDS, LEGACY_LAST_DAY, Structure
 from units.models import Unit
 from units.rollup import add_counts
@@ -43,6 +45,9 @@ MONTH_PATTERN = re.compile(r"[0-9]{4}-(?:0[1-9]|1[0-2])")
 SECONDS_PER_DAY = 24 * 60 * 60
 # Units listed: wards, communes and districts (the levels whose citizens send feedback).
 LISTED_KINDS = (*GRASSROOTS_KINDS, *DISTRICT_KINDS)
+# What a month of ``FeedbackMonthFigures`` holds: the figures engine's counts, and those counted here.
+ENGINE_KEYS = (*SATISFACTION_KEYS, *ON_TIME_KEYS)
+OWN_KEYS = ("received", *HANDLING_KEYS, "median_seconds")
 
 
 class MedianSeconds(Aggregate):
@@ -96,18 +101,19 @@ def _answered(month: datetime.date) -> Q:
     return Q(status=CaseStatus.RESOLVED, closed_at__gte=start, closed_at__lt=end)
 
 
-def _own_counts(*, where: Q, months: list[datetime.date], by_unit: bool) -> dict:
-    """Received, handling ratings and median seconds to answer, by unit id (``by_unit``) or for all of ``where``
-    together (key ``None``), and month. Two queries (three on SQLite), each served by an index alone on PostgreSQL:
-    the received and answered cases from the covering index of the counts (``feedback_counts_cover_idx``), the
-    ratings of the handling from the partial index of rated cases (``feedback_handling_rated_idx``)."""
+def _own_counts(*, where: Q, months: list[datetime.date], by_unit: bool, medians: bool = True) -> dict:
+    """Received, handling ratings and median seconds to answer (unless not ``medians``), by unit id (``by_unit``)
+    or for all of ``where`` together (key ``None``), and month. Two queries (three on SQLite), each served by an
+    index alone on PostgreSQL: the received and answered cases from the covering index of the counts
+    (``feedback_counts_cover_idx``), the ratings of the handling from the partial index of rated cases
+    (``feedback_handling_rated_idx``)."""
     first, _end = month_bounds(months[0])
     _start, last = month_bounds(months[-1])
     case_aggregates, rating_aggregates = {}, {}
     for i, month in enumerate(months):
         start, end = month_bounds(month)
         case_aggregates[f"received_{i}"] = Count("pk", filter=Q(received_at__gte=start, received_at__lt=end))
-        if median_supported():
+        if medians and median_supported():
             case_aggregates[f"median_{i}"] = MedianSeconds("closed_at", "received_at", filter=_answered(month))
         rating_aggregates.update(handling_counts(month, f"_{i}"))
     cases = FeedbackCase.objects.filter(where).filter(
@@ -135,7 +141,7 @@ def _own_counts(*, where: Q, months: list[datetime.date], by_unit: bool) -> dict
     else:
         add([cases.aggregate(**case_aggregates)], ("received", "median"))
         add([ratings.aggregate(**rating_aggregates)], ("handling_rated", "handling_satisfied"))
-    if not median_supported():
+    if medians and not median_supported():
         _median_fallback(counts, where=where, months=months, by_unit=by_unit)
     return counts
 
@@ -200,7 +206,7 @@ def units_month_stats(*, units: list[Unit], month: datetime.date) -> list[UnitSt
     if not units:
         return []
     ids = [unit.pk for unit in units]
-    engine = feedback_counts(root=Unit.objects.filter(pk__in=ids), months=[month])
+    engine = feedback_counts(root=ids, months=[month])
     own = _own_counts(where=Q(unit_id__in=ids), months=[month], by_unit=True)
     return [UnitStats(unit, [_month_stats(month, engine.get(unit.pk, {}), own.get(unit.pk, {}))]) for unit in units]
 
@@ -212,12 +218,25 @@ def stats_months(month: datetime.date, count: int = STATS_MONTHS) -> list[dateti
 
 def unit_stats(*, unit: Unit, month: datetime.date, count: int = STATS_MONTHS) -> UnitStats:
     """The figures of ``unit``'s whole subtree for the ``count`` months ending with ``month``, oldest first, with
-    the formulas of the dashboard. Four queries (five on SQLite)."""
+    the formulas of the dashboard. Finished months come from the night's roll-up (``FeedbackMonthFigures``, one
+    query); the running month, and any month the roll-up does not hold, are counted live from the cases and votes
+    (four more queries, five on SQLite)."""
     months = stats_months(month, count)
+    this_month = timezone.localdate().replace(day=1)
+    stored = {
+        row.month: row for row in FeedbackMonthFigures.objects.filter(
+            unit=unit, month__in=[m for m in months if m < this_month])
+    }
+    live = [m for m in months if m not in stored]
     total: dict = {}
-    for counts in feedback_counts(root=unit, months=months).values():
-        add_counts(total, counts)
-    own = _own_counts(where=subtree_q(unit), months=months, by_unit=False).get(None, {})
+    own: dict = {}
+    if live:
+        for counts in feedback_counts(root=unit, months=live).values():
+            add_counts(total, counts)
+        own = _own_counts(where=subtree_q(unit), months=live, by_unit=False).get(None, {})
+    for m, row in stored.items():
+        total.setdefault("months", {})[m] = {key: getattr(row, key) for key in ENGINE_KEYS}
+        own[m] = {key: getattr(row, key) for key in OWN_KEYS}
     return UnitStats(unit, [_month_stats(m, total, own) for m in months])
 
 

@@ -34,6 +34,7 @@ from evaluations.models import (
     Violation,
 )
 from feedback.models import FeedbackCase, KioskDevice, KioskVote
+from feedback.stats.rollup import feedback_stats_rollup
 from pledges.models import Pledge, PledgeCampaign
 from seed.synthetic.copy import analyze, foreign_key_checks_off, foreign_key_checks_on, foreign_keys_verify
 from seed.synthetic.feedback import complaints_plan, feedback_seed, kiosks_seed
@@ -172,3 +173,5 @@ def _generate(summary: SyntheticSummary, step, *, wards, staff_per_ward, months,
     analyze(Staff, Violation, FeedbackCase, KioskVote, RatingSheet, Rating, Pledge, InspectionVisit, Finding,
             CorrectiveAction)
     step("analyze")
+    feedback_stats_rollup(months=None)
+    step("statistics roll-up")

@@ -44,7 +44,7 @@ CASE_FIELDS = ["unit", "tracking_code", "channel", "kind", "text", "staff_mentio
                "received_at", "due_on", "status", "rejection_reason", "assigned_to", "staff", "substantiated",
                "violation", "internal_note", "public_reply", "replied_at", "closed_at", "submission_token",
                "recorded_by", "created_at", "updated_at", "handling_rating", "handling_comment", "handling_rated_at",
-               "reopen_count", "reopen_reason"]
+               "reopen_count", "reopen_reason", "officers_told_at"]
 # Resolved cases whose citizen rated the handling, and the ratings given.
 HANDLING_RATED_SHARE = 0.4
 HANDLING_RATINGS = (1, 2, 3, 4, 4, 4, 5, 5)
@@ -155,7 +155,7 @@ def feedback_seed(plan: Plan, people: dict[int, list[Person]], complaints) -> in
             "Nguyễn Văn Dân" if consent else "", "0912345678" if consent else "", "", consent, None,
             received, due_on, status, reason, None, staff_id, substantiated, violation, "",
             reply, closed if reply else None, closed, None, None if channel == Channel.WEB else author,
-            received, closed or received, handling_rating, "", handling_rated_at, 0, "",
+            received, closed or received, handling_rating, "", handling_rated_at, 0, "", received,
         ))
 
     ward_of = plan.ward_of()

@@ -5,6 +5,7 @@ from playwright.sync_api import expect
 import pytest
 
 from feedback.choices import FeedbackKind
+from feedback.notifications import new_cases_notify
 from feedback.public.services import feedback_submit
 from tests.builders import make_user
 from units.choices import Role
@@ -16,6 +17,7 @@ def test_the_bell_and_the_list(page, live_server, phuong_thanh_xuan):
     officer = make_user("bell.officer", Role.WARD_OFFICER, phuong_thanh_xuan, email="bell@hanoi.example")
     first = feedback_submit(unit=phuong_thanh_xuan, kind=FeedbackKind.ATTITUDE, text="Cán bộ không chào hỏi")
     second = feedback_submit(unit=phuong_thanh_xuan, kind=FeedbackKind.DELAY, text="Chậm trả hồ sơ")
+    new_cases_notify()  # the beat's sweep, a minute later
 
     page.goto(f"{live_server.url}/login/")
     page.get_by_label("Tên đăng nhập").fill(officer.username)

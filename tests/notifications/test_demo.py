@@ -15,6 +15,7 @@ from evaluations.choices import VisitKind
 from evaluations.models import InspectionTeam
 from evaluations.ratings import services as rating_services
 from feedback.choices import FeedbackKind
+from feedback.notifications import new_cases_notify
 from feedback.public.services import feedback_submit
 from tests.builders import lower_to_cap, open_sheet, plan_visit
 from units.choices import Structure
@@ -39,6 +40,7 @@ def test_the_demo_notifies_the_right_people(hanoi, mailoutbox, django_capture_on
 
     with django_capture_on_commit_callbacks(execute=True):
         feedback_submit(unit=ward, kind=FeedbackKind.ATTITUDE, text="Cán bộ một cửa trả lời cộc lốc")
+        new_cases_notify()  # the beat's sweep
     assert _told(K.FEEDBACK_NEW) == {"ward.thanhxuan", "head.thanhxuan"}
     assert {m.to[0] for m in mailoutbox} == {"ward.thanhxuan@demo.invalid", "head.thanhxuan@demo.invalid"}
 

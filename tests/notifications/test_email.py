@@ -12,6 +12,7 @@ import pytest
 
 from evaluations.choices import VisitKind
 from feedback.choices import FeedbackKind
+from feedback.notifications import new_cases_notify
 from feedback.public.services import feedback_submit
 from tests.builders import make_team, plan_visit
 from units.notifications.emails import notification_emails_send
@@ -31,8 +32,9 @@ def _parsed(envelope):
 
 
 def test_a_complaint_emails_the_wards_officers_after_commit_in_vietnamese(world, smtp, eager_celery):
+    case = feedback_submit(unit=world.ward, kind=FeedbackKind.ATTITUDE, text="Thái độ không đúng mực")
     with transaction.atomic():
-        case = feedback_submit(unit=world.ward, kind=FeedbackKind.ATTITUDE, text="Thái độ không đúng mực")
+        new_cases_notify()  # the beat's sweep
         assert smtp.messages == []  # nothing leaves before the commit
     assert sorted(r for m in smtp.messages for r in m.rcpt_tos) == ["head@hanoi.example", "officer@hanoi.example"]
     message, subject, body = _parsed(smtp.to("officer@hanoi.example")[0])
@@ -46,6 +48,7 @@ def test_a_complaint_emails_the_wards_officers_after_commit_in_vietnamese(world,
 def test_english_for_those_who_chose_it(world, smtp, eager_celery):
     notification_preferences_set(user=world.head, choices={}, language="en")
     feedback_submit(unit=world.ward, kind=FeedbackKind.ATTITUDE, text="Thái độ")
+    new_cases_notify()
     _message, subject, body = _parsed(smtp.to("head@hanoi.example")[0])
     assert subject.startswith("[Conduct Portal] New feedback") and "Hello" in body
     _message, subject, _body = _parsed(smtp.to("officer@hanoi.example")[0])
@@ -78,6 +81,7 @@ def test_preferences_choose_digest_or_nothing(world, smtp, eager_celery):
     notification_preferences_set(user=world.officer, choices={K.FEEDBACK_NEW: Delivery.DIGEST})
     notification_preferences_set(user=world.head, choices={K.FEEDBACK_NEW: Delivery.NONE})
     feedback_submit(unit=world.ward, kind=FeedbackKind.DELAY, text="Chậm")
+    new_cases_notify()
     assert smtp.messages == []
     assert dict(Notification.objects.values_list("recipient__username", "delivery")) == {
         "n.officer": Delivery.DIGEST, "n.head": Delivery.NONE}

@@ -44,6 +44,8 @@ def told(kind) -> set[str]:
 
 def test_a_citizens_complaint_tells_the_wards_officers_and_nobody_else(world):
     case = feedback_submit(unit=world.ward, kind=FeedbackKind.ATTITUDE, text="Cán bộ một cửa không chào hỏi")
+    assert told(K.FEEDBACK_NEW) == set()  # the citizen's request only stores the case
+    assert feedback_notifications.new_cases_notify() == 1  # the sweep, a minute later
     assert told(K.FEEDBACK_NEW) == {"officer", "head"}
     note = Notification.objects.get(recipient=world.officer)
     assert note.url == f"/feedback/inbox/{case.pk}/" and note.unit == world.ward and note.object_id == case.pk
@@ -52,22 +54,36 @@ def test_a_citizens_complaint_tells_the_wards_officers_and_nobody_else(world):
 
 def test_a_complaint_about_a_ward_without_officers_tells_the_office_above(world):
     feedback_submit(unit=world.sibling, kind=FeedbackKind.DELAY, text="Chậm trả hồ sơ")
+    feedback_notifications.new_cases_notify()
     assert told(K.FEEDBACK_NEW) == {"sibling_officer"}
     world.sibling.role_assignments.all().delete()
     feedback_submit(unit=world.sibling, kind=FeedbackKind.DELAY, text="Chậm trả hồ sơ lần hai")
+    feedback_notifications.new_cases_notify()
     assert Notification.objects.filter(kind=K.FEEDBACK_NEW, recipient=world.office).count() == 1
 
 
 def test_a_double_submitted_form_tells_once(world):
     for _attempt in range(2):
         feedback_submit(unit=world.ward, kind=FeedbackKind.OTHER, text="Góp ý", submission_token="tok-1")
+        feedback_notifications.new_cases_notify()
     assert Notification.objects.filter(kind=K.FEEDBACK_NEW, recipient=world.officer).count() == 1
 
 
 def test_a_case_recorded_by_staff_tells_the_others_not_the_recorder(world):
     feedback_record(actor=world.officer, unit=world.ward, channel=Channel.HOTLINE, kind=FeedbackKind.ATTITUDE,
                     text="Gọi đường dây nóng", received_at=timezone.now())
-    assert told(K.FEEDBACK_NEW) == {"head"}
+    assert told(K.FEEDBACK_NEW) == {"head"}  # at once: a case staff record is told with its recording
+    assert feedback_notifications.new_cases_notify() == 0 and told(K.FEEDBACK_NEW) == {"head"}
+
+
+def test_the_sweep_tells_each_new_case_once_in_batches(world):
+    """Cases stored while no sweep ran (a worker down for a while) are all told when it runs again, each once."""
+    cases = [feedback_submit(unit=world.ward, kind=FeedbackKind.OTHER, text=f"Góp ý {i}") for i in range(5)]
+    assert feedback_notifications.new_cases_notify(batch=2) == 5
+    assert Notification.objects.filter(kind=K.FEEDBACK_NEW, recipient=world.officer).count() == 5
+    assert not FeedbackCase.objects.filter(pk__in=[c.pk for c in cases], officers_told_at__isnull=True).exists()
+    assert feedback_notifications.new_cases_notify() == 0
+    assert Notification.objects.filter(kind=K.FEEDBACK_NEW).count() == 10  # the officer and the head, once each
 
 
 def test_assigning_a_case_tells_the_assignee_once(world):
