@@ -45,7 +45,7 @@ GRADES = [str(grade) for grade in GRADE_ORDER]
 SEVERITIES = [str(s) for s in Severity.values]
 KINDS = [str(k) for k in FeedbackKind.values]
 CHANNELS = [str(c) for c in Channel.values]
-RATE_KEYS = ("received", "rated", "satisfied", "closed", "on_time", "open_late")
+RATE_KEYS = ("received", "rated", "satisfied", "closed", "on_time", "open_late", "handling_rated", "handling_satisfied")
 PARTLY_APPROVED = "partly_approved"  # a row of several units whose annual classification lists differ in status
 
 
@@ -351,7 +351,7 @@ def inspections_section(*, rows: AnnualRows, today: datetime.date | None = None)
 
 
 def _rate_months(by_month: dict, months: list[datetime.date]) -> list[dict]:
-    """Each month's cases received, satisfaction index and on-time rate, from summed counts."""
+    """Each month's cases received, satisfaction index, handling satisfaction and on-time rate, from summed counts."""
     lines = []
     for month in months:
         counts = dict.fromkeys(RATE_KEYS, 0) | {
@@ -361,6 +361,8 @@ def _rate_months(by_month: dict, months: list[datetime.date]) -> list[dict]:
             "month": month.isoformat(), "received": counts["received"],
             "rated": counts["rated"], "satisfied": counts["satisfied"],
             "satisfaction": share(counts["satisfied"], counts["rated"]),
+            "handling_rated": counts["handling_rated"], "handling_satisfied": counts["handling_satisfied"],
+            "handling": share(counts["handling_satisfied"], counts["handling_rated"]),
             "closed": counts["closed"], "on_time_closed": counts["on_time"], "open_late": counts["open_late"],
             "on_time": share(counts["on_time"], counts["closed"] + counts["open_late"]),
         })
@@ -373,9 +375,12 @@ def _year_rates(lines: list[dict]) -> dict:
     rated, satisfied = sum(m["rated"] for m in lines), sum(m["satisfied"] for m in lines)
     closed, on_time = sum(m["closed"] for m in lines), sum(m["on_time_closed"] for m in lines)
     late = lines[-1]["open_late"] if lines else 0
+    handling_rated = sum(m["handling_rated"] for m in lines)
+    handling_satisfied = sum(m["handling_satisfied"] for m in lines)
     return {"received": sum(m["received"] for m in lines), "rated": rated, "satisfied": satisfied,
             "satisfaction": share(satisfied, rated), "closed": closed, "on_time_closed": on_time, "late": late,
-            "on_time": share(on_time, closed + late)}
+            "on_time": share(on_time, closed + late), "handling_rated": handling_rated,
+            "handling_satisfied": handling_satisfied, "handling": share(handling_satisfied, handling_rated)}
 
 
 def feedback_section(*, rows: AnnualRows) -> dict:
@@ -400,13 +405,14 @@ def feedback_section(*, rows: AnnualRows) -> dict:
         year = _year_rates(_rate_months(unit_months, rows.months_of(unit.pk)))
         year_blocks.append(year)
         table.append({**rows.label(unit), "counts": [kinds.get(k, 0) for k in KINDS], "total": sum(kinds.values()),
-                      "satisfaction": year["satisfaction"], "on_time": year["on_time"]})
+                      "satisfaction": year["satisfaction"], "on_time": year["on_time"], "handling": year["handling"]})
     everything = {month: _summed(per_row[r].get(month, {}) for r in per_row) for month in months}
     kinds = _summed(counts.get("kinds", {}) for counts in everything.values())
     channels = _summed(counts.get("channels", {}) for counts in everything.values())
     rated, satisfied = sum(b["rated"] for b in year_blocks), sum(b["satisfied"] for b in year_blocks)
     closed, on_time = sum(b["closed"] for b in year_blocks), sum(b["on_time_closed"] for b in year_blocks)
     late = sum(b["late"] for b in year_blocks)
+    handling_rated = sum(b["handling_rated"] for b in year_blocks)
     kind_totals = [kinds.get(k, 0) for k in KINDS]
     return {
         "kinds": KINDS,
@@ -420,6 +426,8 @@ def feedback_section(*, rows: AnnualRows) -> dict:
         "satisfaction": share(satisfied, rated),
         "closed": closed,
         "on_time": share(on_time, closed + late),
+        "handling_rated": handling_rated,
+        "handling": share(sum(b["handling_satisfied"] for b in year_blocks), handling_rated),
     }
 
 

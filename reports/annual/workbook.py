@@ -127,6 +127,7 @@ def _summary(workbook, data: dict) -> None:
         ("Biện pháp khắc phục quá hạn", inspections["actions_overdue"], NUMBER_FORMAT),
         ("Số phản ánh, kiến nghị nhận được", feedback["total"], NUMBER_FORMAT),
         ("Chỉ số hài lòng cả năm", _percent(feedback["satisfaction"]), PERCENT_FORMAT),
+        ("Mức hài lòng với việc giải quyết", _percent(feedback.get("handling")), PERCENT_FORMAT),
         ("Tỷ lệ giải quyết đúng hạn", _percent(feedback["on_time"]), PERCENT_FORMAT),
         ("Số danh sách biểu dương quý đã phê duyệt", len(commendations["lists"]), NUMBER_FORMAT),
         ("Số cán bộ được biểu dương trong năm", len(commendations["staff"]), NUMBER_FORMAT),
@@ -264,33 +265,37 @@ def _feedback(workbook, data: dict) -> None:
     section = data["feedback"]
     sheet = _new_sheet(workbook, SHEET_FEEDBACK, [
         ("Tháng", 14), ("Phản ánh nhận được", 12), ("Lượt đánh giá", 12), ("Hài lòng", 10), ("Chỉ số hài lòng", 12),
-        ("Đã giải quyết", 12), ("Đúng hạn", 10), ("Tồn quá hạn cuối tháng", 14), ("Tỷ lệ đúng hạn", 12)])
-    formats = {0: MONTH_FORMAT, 4: PERCENT_FORMAT, 8: PERCENT_FORMAT}
+        ("Đã giải quyết", 12), ("Đúng hạn", 10), ("Tồn quá hạn cuối tháng", 14), ("Tỷ lệ đúng hạn", 12),
+        ("Lượt đánh giá việc giải quyết", 14), ("Hài lòng với việc giải quyết", 14)])
+    formats = {0: MONTH_FORMAT, 4: PERCENT_FORMAT, 8: PERCENT_FORMAT, 10: PERCENT_FORMAT}
     for offset, month in enumerate(section["months"]):
         _row(sheet, 2 + offset, [_day(month["month"]), month["received"], month["rated"], month["satisfied"],
                                  _percent(month["satisfaction"]), month["closed"], month["on_time_closed"],
-                                 month["open_late"], _percent(month["on_time"])], formats)
+                                 month["open_late"], _percent(month["on_time"]), month.get("handling_rated", 0),
+                                 _percent(month.get("handling"))], formats)
     _row(sheet, 14, [YEAR_LABEL, section["total"], section["rated"], None, _percent(section["satisfaction"]),
-                     section["closed"], None, None, _percent(section["on_time"])], formats, bold=True)
+                     section["closed"], None, None, _percent(section["on_time"]), section.get("handling_rated", 0),
+                     _percent(section.get("handling"))], formats, bold=True)
     trend = _month_chart(LineChart(), sheet=sheet, min_col=5, max_col=5, last_row=13,
                          title="Chỉ số hài lòng theo tháng", y_title="Chỉ số hài lòng")
     trend.y_axis.number_format = "0%"
     trend.y_axis.scaling.min, trend.y_axis.scaling.max = 0, 1
-    sheet.add_chart(trend, "K2")
+    sheet.add_chart(trend, "M2")
 
     # By kind per unit, then kinds and channels in all, below.
     row = 17
     kind_headers = [(KIND_LABELS.get(k, k), 12) for k in section["kinds"]]
     n = len(section["kinds"])
-    _header(sheet, row, [("Đơn vị", 40), *kind_headers, ("Tổng số", 10), ("Chỉ số hài lòng", 12), ("Tỷ lệ đúng hạn", 12)])
-    unit_formats = {n + 2: PERCENT_FORMAT, n + 3: PERCENT_FORMAT}
+    _header(sheet, row, [("Đơn vị", 40), *kind_headers, ("Tổng số", 10), ("Chỉ số hài lòng", 12), ("Tỷ lệ đúng hạn", 12),
+                         ("Hài lòng với việc giải quyết", 14)])
+    unit_formats = {n + 2: PERCENT_FORMAT, n + 3: PERCENT_FORMAT, n + 4: PERCENT_FORMAT}
     for line in section["rows"]:
         row += 1
         _row(sheet, row, [_unit(line), *line["counts"], line["total"], _percent(line["satisfaction"]),
-                          _percent(line["on_time"])], unit_formats)
+                          _percent(line["on_time"]), _percent(line.get("handling"))], unit_formats)
     row += 1
     _row(sheet, row, [TOTAL_LABEL, *section["kind_totals"], section["total"], _percent(section["satisfaction"]),
-                      _percent(section["on_time"])], unit_formats, bold=True)
+                      _percent(section["on_time"]), _percent(section.get("handling"))], unit_formats, bold=True)
 
     row += 3
     _header(sheet, row, [("Loại phản ánh", 40), ("Số lượng", 12)])

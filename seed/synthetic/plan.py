@@ -9,6 +9,7 @@ back from last month: the current month is left empty, as a ward officer would f
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 import datetime
 import random
@@ -128,11 +129,20 @@ def grassroots_units(count: int, *, with_legacy: bool = False) -> list[Unit]:
 
 
 def predecessors_of(wards: list[Unit]) -> dict[int, int]:
-    """For each ward, the first (in tree order) legacy ward merged into it (one query)."""
+    """For each ward, the first (in tree order) legacy ward merged into it that no other ward took already: a legacy
+    ward split between several new wards is the predecessor of one of them only (two wards' work of one month in
+    one legacy ward would be two sheets of one unit and month). Wards with fewer legacy wards choose first, so a
+    ward formed from a split ward alone keeps it. One query."""
     found: dict[int, int] = {}
-    links = Unit.merged_from.through.objects.filter(from_unit_id__in=[w.pk for w in wards]).order_by("to_unit__path")
-    for current_id, legacy_id in links.values_list("from_unit_id", "to_unit_id"):
-        found.setdefault(current_id, legacy_id)
+    taken: set[int] = set()
+    links = list(Unit.merged_from.through.objects.filter(from_unit_id__in=[w.pk for w in wards])
+                 .values_list("from_unit_id", "to_unit_id", "from_unit__path", "to_unit__path"))
+    choices = Counter(current_id for current_id, *_rest in links)
+    links.sort(key=lambda link: (choices[link[0]], link[3], link[2]))
+    for current_id, legacy_id, _current_path, _legacy_path in links:
+        if current_id not in found and legacy_id not in taken:
+            found[current_id] = legacy_id
+            taken.add(legacy_id)
     return found
 
 

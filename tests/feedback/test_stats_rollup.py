@@ -5,7 +5,10 @@ month is never stored; a second run replaces the rows."""
 from __future__ import annotations
 
 import datetime
+import io
 
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -115,3 +118,12 @@ def test_a_second_run_replaces_the_rows(tree):
 def test_nothing_to_roll_up_writes_nothing(hanoi):
     assert feedback_stats_rollup(months=None) == 0
     assert not FeedbackMonthFigures.objects.exists()
+
+
+def test_the_command_recomputes_every_month_or_refuses_a_bad_count(tree):
+    out = io.StringIO()
+    call_command("rollup_feedback_stats", "--all", stdout=out)
+    rows = FeedbackMonthFigures.objects.count()
+    assert rows > 0 and f"{rows} unit-months stored." in out.getvalue()
+    with pytest.raises(CommandError):
+        call_command("rollup_feedback_stats", "--months", "0")

@@ -274,15 +274,17 @@ def annual_data(hanoi, thanh_xuan, thanh_xuan_bac, thanh_xuan_trung, phuong_than
     ViolationFactory(staff=bac[2], occurred_on=datetime.date(YEAR, 8, 5))
 
     # Feedback: praise in March (5/5), a hotline complaint in November (2/5, closed a month later: late), a mailbox
-    # case in December (4/5) and a kiosk vote in November (5/5); one case on the dissolved ward in September.
+    # case in December (4/5) and a kiosk vote in November (5/5); one case on the dissolved ward in September. The
+    # citizens rated the handling of March's case 5 (in March) and of November's 2 (in December).
     def case(unit, day, **fields):
         fields.setdefault("closed_after_days", 3)
         return FeedbackCaseFactory(unit=unit, status=CaseStatus.RESOLVED, text="…", received_at=local_at(day),
                                    due_on=day + datetime.timedelta(days=14), public_reply="Đã tiếp thu.", **fields)
 
-    case(thanh_xuan_bac, datetime.date(YEAR, 3, 5), kind=FeedbackKind.PRAISE, satisfaction=5)
+    case(thanh_xuan_bac, datetime.date(YEAR, 3, 5), kind=FeedbackKind.PRAISE, satisfaction=5, handling_rating=5,
+         handling_rated_at=local_at(datetime.date(YEAR, 3, 20)))
     case(phuong_thanh_xuan, datetime.date(YEAR, 11, 3), kind=FeedbackKind.ATTITUDE, channel=Channel.HOTLINE,
-         satisfaction=2, closed_after_days=30)
+         satisfaction=2, closed_after_days=30, handling_rating=2, handling_rated_at=local_at(datetime.date(YEAR, 12, 10)))
     case(phuong_thanh_xuan, datetime.date(YEAR, 12, 2), kind=FeedbackKind.DELAY, channel=Channel.MAILBOX, satisfaction=4)
     case(thanh_xuan_bac, datetime.date(YEAR, 9, 10), kind=FeedbackKind.ATTITUDE, satisfaction=1)
     case(phuong_thanh_xuan, datetime.date(YEAR - 1, 12, 20), kind=FeedbackKind.OTHER)

@@ -114,6 +114,10 @@ def test_the_year_of_a_ward_formed_in_2025_adds_up_the_wards_it_was_formed_from_
     # Three closed in the year, two by their due date (November's complaint was closed a month late).
     assert feedback["on_time"] == pytest.approx(200 / 3)
     assert feedback["kind_totals"] == [1, 1, 0, 1, 0, 0] and feedback["channel_counts"] == [1, 1, 1, 0, 0, 0]
+    # The handling satisfaction beside it: March's 5 (satisfied), December's 2 (not): 50 %.
+    handling = {line["month"]: line["handling"] for line in feedback["months"] if line["handling"] is not None}
+    assert handling == {"2025-03-01": 100.0, "2025-12-01": 0.0}
+    assert feedback["handling"] == 50.0 and feedback["handling_rated"] == 2
 
     # Pledge coverage: the district's campaign of January over the two former wards, the ward's own of August.
     coverage = {block["campaign"]: block for block in data["coverage"]}
@@ -184,6 +188,9 @@ def test_the_workbook_shows_what_the_page_shows(report, annual_data):
     assert row_of(feedback, datetime.date(2025, 11, 1))[1:5] == [1, 2, 1, pytest.approx(0.5)]
     assert row_of(feedback, datetime.date(2025, 1, 1))[4] == ""  # nobody rated anything: no index, not 0 %
     assert row_of(feedback, "Cả năm")[4] == pytest.approx(0.75)
+    assert feedback[0][9:11] == ["Lượt đánh giá việc giải quyết", "Hài lòng với việc giải quyết"]
+    assert row_of(feedback, datetime.date(2025, 12, 1))[9:11] == [1, pytest.approx(0.0)]
+    assert row_of(feedback, "Cả năm")[9:11] == [2, pytest.approx(0.5)]
 
     coverage = sheet(report, SHEET_COVERAGE)
     assert row_of(coverage, "Phường Thanh Xuân Bắc (đến 30/06/2025)")[1:6] == [

@@ -268,6 +268,7 @@ def test_ready_page_shows_every_section_in_english_and_vietnamese(client, annual
     assert "Formed from:" in html and "Phường Thanh Xuân Bắc" in html and "until 30/06/2025" in html
     assert 'data-chart="annual-grades"' in html and 'data-chart="annual-satisfaction"' in html
     assert "75.0%" in html  # the year's satisfaction index
+    assert 'data-testid="annual-handling">50.0%' in html  # and the handling satisfaction beside it
     assert annual_data["bac"][0].full_name in html
     list_link = reverse("reports:commendation_detail", args=[report.data["commendations"]["lists"][0]["list_id"]])
     assert f'href="{list_link}"' in html
