@@ -271,14 +271,16 @@ class _RowChecker:
                             % {"column": self.headers["remark"], "limit": MAX_REMARK_LENGTH})
         if rating is None or points is None:
             return None, messages
+        current = {code: Decimal(value) for code, value in rating.points.items()}
+        if points == current and remark == rating.remark:
+            # Not saved: a row left as it is in the portal (a grade below B still waiting for its remark, which
+            # submitting the sheet asks for) does not stop the rows the officer did change.
+            return None, messages
         severities = [violation.severity for violation in rating.staff.month_violations]
         _by_points, grade = scoring.final_grade(scoring.total_of(points), scheme=self.sheet.scheme,
                                                 violation_severities=severities)
         if scoring.needs_remark(grade) and not remark:
             messages.append(_("A remark is required for a grade below B (grade %(grade)s).") % {"grade": grade})
-        current = {code: Decimal(value) for code, value in rating.points.items()}
-        if points == current and remark == rating.remark:
-            return None, messages
         version = self.versions.get(rating.staff.staff_code.upper())
         if version is None:
             message = _("%(name)s was added to the sheet after this file was downloaded; download the sheet again.")

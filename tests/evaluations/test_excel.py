@@ -268,6 +268,24 @@ def test_a_violation_of_the_month_caps_the_grade_and_asks_for_a_remark(officer, 
     assert (binh.total, binh.grade_by_points, binh.grade) == (Decimal("100.0"), Grade.A, Grade.C)
 
 
+def test_a_row_left_below_b_without_a_remark_does_not_stop_the_rows_changed(officer, ward_officer, sheet, staff,
+                                                                              last_month):
+    """The violation caps an untouched row at C, still without its remark (submitting the sheet will ask for it):
+    an upload changing another row saves that row and leaves this one as it is."""
+    violation_record(
+        actor=ward_officer, staff=staff["TXB002"], occurred_on=last_month, article=code_article(),
+        severity=Severity.SERIOUS, source=ViolationSource.CITIZEN_FEEDBACK, description="Gây phiền hà cho người dân.",
+    )
+    before = snapshot(sheet)
+
+    response = upload(officer, sheet, edited(download(officer, sheet), {"TXB003": {BONUS: 1}})[0])
+
+    assert response.status_code == 302
+    assert [str(m) for m in response.wsgi_request._messages] == ["1 row updated."]
+    after = snapshot(sheet)
+    assert after["TXB002"] == before["TXB002"] and after["TXB003"][0] == before["TXB003"][0] + 1
+
+
 # --- Upload: bad rows ---------------------------------------------------------------------------------------
 
 
