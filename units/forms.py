@@ -98,3 +98,18 @@ class SubUnitForm(forms.ModelForm):
         ]
         self.helper = FormHelper()
         self.helper.form_tag = False
+
+
+class UnitContactForm(forms.Form):
+    """The hotline and address printed on a unit's feedback poster."""
+
+    hotline = forms.CharField(label=_("Hotline"), max_length=50, required=False,
+                              help_text=_("Printed on the unit's feedback poster; empty: the poster prints the nearest "
+                                          "unit above that has one."))
+    address = forms.CharField(label=_("Address"), max_length=255, required=False,
+                              help_text=_("The unit's office (the one-stop desk)."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False

@@ -32,6 +32,7 @@ class Capability:
 
     MANAGE_STAFF = "manage_staff"
     MANAGE_UNITS = "manage_units"
+    EDIT_UNIT_CONTACT = "edit_unit_contact"  # the hotline and address printed on the unit's feedback poster
     MANAGE_USERS = "manage_users"
     RECORD_PLEDGES = "record_pledges"
     MANAGE_CAMPAIGNS = "manage_campaigns"
@@ -60,12 +61,13 @@ _UNIT_STAFF = {
 }
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.WARD_OFFICER: frozenset(_UNIT_STAFF),
-    Role.UNIT_HEAD: frozenset({*_UNIT_STAFF, Capability.APPROVE_SHEETS, Capability.BUILD_REPORTS}),
+    Role.UNIT_HEAD: frozenset({*_UNIT_STAFF, Capability.APPROVE_SHEETS, Capability.BUILD_REPORTS,
+                               Capability.EDIT_UNIT_CONTACT}),
     Role.DISTRICT_OFFICE: frozenset(
         {Capability.MANAGE_STAFF, Capability.RECORD_PLEDGES, Capability.RECORD_VIOLATIONS, Capability.MANAGE_CAMPAIGNS,
          Capability.REOPEN_SHEETS, Capability.MANAGE_INSPECTIONS, Capability.TRIAGE_FEEDBACK, Capability.MANAGE_KIOSKS,
          Capability.BUILD_REPORTS, Capability.APPROVE_COMMENDATIONS, Capability.EXPORT_DATA, Capability.VIEW_AUDIT,
-         Capability.DECIDE_CAP_EXCEPTIONS}
+         Capability.DECIDE_CAP_EXCEPTIONS, Capability.EDIT_UNIT_CONTACT}
     ),
     Role.INSPECTOR: frozenset({Capability.RECORD_VIOLATIONS, Capability.INSPECT}),
     Role.CITY_ADMIN: frozenset(
@@ -74,6 +76,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.APPROVE_SHEETS,
             Capability.REOPEN_SHEETS,
             Capability.MANAGE_UNITS,
+            Capability.EDIT_UNIT_CONTACT,
             Capability.MANAGE_USERS,
             Capability.MANAGE_CAMPAIGNS,
             Capability.WITHDRAW_PLEDGES,

@@ -7,6 +7,7 @@ Every write runs in a transaction, validates with ``full_clean()`` and is record
 from __future__ import annotations
 
 import datetime
+import re
 import secrets
 
 from django.core.exceptions import ValidationError
@@ -22,6 +23,9 @@ from units.choices import Role, Structure, UnitKind
 from units.models import RoleAssignment, Staff, StaffTransfer, Unit, User
 from units.scope import Capability, is_within, require
 from units.validity import unit_require_open
+
+# A phone number as people write it: "1022", "024 3825 3536", "(024) 3942.6541", "+84 24 3825 3536".
+HOTLINE_PATTERN = re.compile(r"\+?[0-9][0-9 .()\-]{1,48}")
 
 # --- Units ------------------------------------------------------------------------------------------------
 
@@ -116,6 +120,21 @@ def unit_create_sub_body(*, actor: User, parent: Unit, name: str, kind: str) -> 
         raise ValidationError({"kind": _("Only departments and other bodies can be added by hand.")})
     require(actor, Capability.MANAGE_UNITS, parent)
     return unit_create(name=name, kind=kind, parent=parent, actor=actor)
+
+
+@transaction.atomic
+def unit_contact_update(*, actor: User, unit: Unit, hotline: str, address: str) -> Unit:
+    """The hotline and address printed on the unit's feedback poster (and shown to citizens), by the unit's head, the
+    office above it or an administrator; recorded in the unit's history."""
+    require(actor, Capability.EDIT_UNIT_CONTACT, unit)
+    hotline, address = " ".join((hotline or "").split()), " ".join((address or "").split())
+    if hotline and not HOTLINE_PATTERN.fullmatch(hotline):
+        raise ValidationError({"hotline": _("Enter a phone number: digits, spaces, dots, dashes, brackets and a "
+                                            "leading +.")})
+    unit.hotline, unit.address = hotline, address
+    unit.full_clean(exclude=[field.name for field in Unit._meta.fields if field.name not in ("hotline", "address")])
+    return save_with_history(unit, actor=actor, reason=_("Contact details changed"), update_fields=["hotline", "address",
+                                                                                                     "updated_at"])
 
 
 # --- Staff ------------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ urlpatterns = [
     path("units/", views.UnitListView.as_view(), name="unit_list"),
     path("units/<slug:public_code>/", views.UnitDetailView.as_view(), name="unit_detail"),
     path("units/<slug:public_code>/add-body/", views.SubUnitCreateView.as_view(), name="subunit_create"),
+    path("units/<slug:public_code>/contact/", views.UnitContactView.as_view(), name="unit_contact"),
     path("units/<slug:public_code>/staff/new/", views.StaffCreateView.as_view(), name="staff_create"),
     path("units/<slug:public_code>/staff/from-former-units/", views.PredecessorStaffMoveView.as_view(),
          name="staff_from_predecessors"),

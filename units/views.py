@@ -21,6 +21,7 @@ from units.forms import (
     StaffImportForm,
     StaffMoveForm,
     SubUnitForm,
+    UnitContactForm,
 )
 from units.mixins import ScopeRequiredMixin
 from units.models import Staff, Unit
@@ -83,6 +84,7 @@ class UnitDetailView(ScopeRequiredMixin, TemplateView):
             merged_into=unit.merged_into.order_by("name"),
             can_manage_staff=scope.can(Capability.MANAGE_STAFF, unit),
             can_manage_units=scope.can(Capability.MANAGE_UNITS, unit),
+            can_edit_contact=scope.can(Capability.EDIT_UNIT_CONTACT, unit) and unit.valid_to is None,
         )
         if context["can_manage_staff"] and unit.valid_to is None:
             # Staff still in the units this one was formed from, to move here (the page of the move lists them).
@@ -112,6 +114,33 @@ class SubUnitCreateView(ScopeRequiredMixin, FormView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(parent=self.parent, **kwargs)
+
+
+class UnitContactView(ScopeRequiredMixin, FormView):
+    """The unit's hotline and address (its poster's), for its head, the office above and administrators."""
+
+    template_name = "units/unit_contact_form.html"
+    form_class = UnitContactForm
+    required_capability = Capability.EDIT_UNIT_CONTACT
+    scoped_object_name = "unit"
+
+    def get_scoped_object(self):
+        return selectors.unit_get_for_user(user=self.request.user, public_code=self.kwargs["public_code"])
+
+    def get_initial(self):
+        return {"hotline": self.unit.hotline, "address": self.unit.address}
+
+    def form_valid(self, form):
+        try:
+            services.unit_contact_update(actor=self.request.user, unit=self.unit, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Saved the contact details of %(unit)s.") % {"unit": self.unit.name})
+        return redirect(self.unit)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(unit=self.unit, **kwargs)
 
 
 class StaffListView(LoginRequiredMixin, ListView):

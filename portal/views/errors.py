@@ -13,6 +13,7 @@ from units.scope import Capability, roles_with
 CAPABILITY_ACTIONS = {
     Capability.MANAGE_STAFF: _("managing the staff list"),
     Capability.MANAGE_UNITS: _("managing units"),
+    Capability.EDIT_UNIT_CONTACT: _("changing a unit's hotline and address"),
     Capability.MANAGE_USERS: _("managing user accounts"),
     Capability.RECORD_PLEDGES: _("recording pledges"),
     Capability.MANAGE_CAMPAIGNS: _("managing pledge campaigns"),

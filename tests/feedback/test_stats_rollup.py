@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 import io
 
+from celery.schedules import crontab
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
@@ -15,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 import pytest
 
+from conduct_portal.celery import app
 from core.dates import add_months, local_datetime
 from feedback.choices import CaseStatus
 from feedback.models import FeedbackMonthFigures
@@ -127,3 +129,12 @@ def test_the_command_recomputes_every_month_or_refuses_a_bad_count(tree):
     assert rows > 0 and f"{rows} unit-months stored." in out.getvalue()
     with pytest.raises(CommandError):
         call_command("rollup_feedback_stats", "--months", "0")
+
+
+def test_beat_runs_the_rollup_each_night_and_the_new_case_sweep_each_minute(settings):
+    app.loader.import_default_modules()
+    nightly = settings.CELERY_BEAT_SCHEDULE["feedback-stats-rollup"]
+    assert nightly["task"] in app.tasks and isinstance(nightly["schedule"], crontab)
+    assert nightly["schedule"].hour == {1} and nightly["schedule"].day_of_month == set(range(1, 32))
+    sweep = settings.CELERY_BEAT_SCHEDULE["feedback-notify-new-cases"]
+    assert sweep["task"] in app.tasks and sweep["schedule"] <= 60

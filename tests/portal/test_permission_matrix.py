@@ -130,6 +130,7 @@ CASES: dict[str, Case] = {
     "units:unit_list": Case(),
     "units:unit_detail": Case(kwargs=ward),
     "units:subunit_create": Case(kwargs=ward, own=roles(403, *WARD, "district_officer", "inspector")),
+    "units:unit_contact": Case(kwargs=ward, own=roles(403, "ward_officer", "inspector")),
     "units:staff_create": Case(kwargs=ward, own=roles(403, "inspector")),
     # Moving the staff of the units a unit was formed from: for those who manage the unit's staff (the own ward has
     # no former units: the page says so). The move itself: tests/units/test_predecessor_staff_move.py.
