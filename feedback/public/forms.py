@@ -5,7 +5,8 @@ import re
 
 from django import forms
 from django.conf import settings
-from django.utils.translation import gettext_lazy as _
+from django.utils.functional import lazy
+from django.utils.translation import gettext, gettext_lazy as _
 
 from feedback.choices import FeedbackKind
 from feedback.public.services import TEXT_MAX_LENGTH
@@ -22,10 +23,32 @@ SATISFACTION_FACES = {1: "😠", 2: "😟", 3: "😐", 4: "😊", 5: "😄"}
 _TOKEN = re.compile(r"^[0-9a-f]{32}$")
 
 
-class FeedbackForm(forms.Form):
-    """The citizen's feedback about a unit. Every contact field is optional; consent is checked by the service."""
+def _kinds():
+    return FeedbackKind.choices
 
-    kind = forms.ChoiceField(label=_("What is your feedback about?"), choices=FeedbackKind.choices, widget=forms.RadioSelect)
+
+def _scores():
+    return SATISFACTION_CHOICES
+
+
+def _consent_label() -> str:
+    return gettext(
+        "I agree that the unit uses my name, phone and e-mail only to contact me about this feedback. "
+        "They are kept %(days)s days after the case is closed, then erased; I may ask for them to be erased sooner."
+    ) % {"days": settings.FEEDBACK_RETENTION_DAYS}
+
+
+def _photo_help() -> str:
+    return gettext("A JPEG, PNG or WebP image of at most %(limit)s MB.") % {"limit": settings.FEEDBACK_PHOTO_MAX_BYTES // (1024 * 1024)}
+
+
+class FeedbackForm(forms.Form):
+    """The citizen's feedback about a unit. Every contact field is optional; consent is checked by the service.
+
+    Built on every citizen's POST, so kept cheap: the choices are callables (Django copies a list of translated
+    labels for every form, a callable not) and the labels that read settings are computed when shown."""
+
+    kind = forms.ChoiceField(label=_("What is your feedback about?"), choices=_kinds, widget=forms.RadioSelect)
     staff_mentioned = forms.CharField(
         label=_("Staff member's name or desk number (optional)"), max_length=200, required=False,
         widget=forms.TextInput(attrs={"class": "form-control form-control-lg", "autocomplete": "off"}),
@@ -35,7 +58,7 @@ class FeedbackForm(forms.Form):
         widget=forms.Textarea(attrs={"class": "form-control form-control-lg", "rows": 6, "maxlength": TEXT_MAX_LENGTH}),
     )
     satisfaction = forms.TypedChoiceField(
-        label=_("How satisfied are you with the service? (optional)"), choices=SATISFACTION_CHOICES, coerce=int,
+        label=_("How satisfied are you with the service? (optional)"), choices=_scores, coerce=int,
         empty_value=None, required=False, widget=forms.RadioSelect,
     )
     contact_name = forms.CharField(
@@ -50,24 +73,16 @@ class FeedbackForm(forms.Form):
         label=_("E-mail"), max_length=254, required=False,
         widget=forms.EmailInput(attrs={"class": "form-control form-control-lg", "autocomplete": "email"}),
     )
-    contact_consent = forms.BooleanField(required=False, widget=forms.CheckboxInput(attrs={"class": "form-check-input"}))
+    contact_consent = forms.BooleanField(
+        label=lazy(_consent_label, str)(), required=False, widget=forms.CheckboxInput(attrs={"class": "form-check-input"})
+    )
     photo = forms.FileField(
-        label=_("Photo (optional)"), required=False,
+        label=_("Photo (optional)"), required=False, help_text=lazy(_photo_help, str)(),
         widget=forms.ClearableFileInput(attrs={"class": "form-control form-control-lg", "accept": "image/jpeg,image/png,image/webp"}),
     )
     # A trap for robots: hidden from people (CSS and aria-hidden), filled in by naive form spammers.
     website = forms.CharField(required=False, widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}))
     submission_token = forms.CharField(widget=forms.HiddenInput, max_length=64)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["contact_consent"].label = _(
-            "I agree that the unit uses my name, phone and e-mail only to contact me about this feedback. "
-            "They are kept %(days)s days after the case is closed, then erased; I may ask for them to be erased sooner."
-        ) % {"days": settings.FEEDBACK_RETENTION_DAYS}
-        self.fields["photo"].help_text = _("A JPEG, PNG or WebP image of at most %(limit)s MB.") % {
-            "limit": settings.FEEDBACK_PHOTO_MAX_BYTES // (1024 * 1024)
-        }
 
     def clean_submission_token(self):
         token = self.cleaned_data["submission_token"]

@@ -175,6 +175,10 @@ def _digest_batch(user_ids: list[int]) -> tuple[int, int]:
                 recipient_id__in=user_ids, delivery=Delivery.DIGEST, digest_sent_at__isnull=True
             )
             .select_related("recipient")
+            # What a digest shows, and no more: building 5,000 full user rows was a fifth of a batch's time.
+            .only("id", "recipient_id", "kind", "url", "params", "created_at", "recipient__id", "recipient__email",
+                  "recipient__full_name", "recipient__first_name", "recipient__last_name", "recipient__language",
+                  "recipient__is_active", "recipient__username")
             .select_for_update(of=("self",), skip_locked=True)
             .order_by("recipient_id", "created_at", "id")
         )

@@ -163,7 +163,7 @@ def notification_preferences_set(*, user, choices: dict[str, str], language: str
 
 def unsubscribe_token(*, user, kind: str = ALL_KINDS) -> str:
     """A signed token for the one-click link in e-mail: stop e-mail of ``kind`` (or of every kind)."""
-    return signing.dumps({"u": user.pk, "k": kind}, salt=UNSUBSCRIBE_SALT, compress=True)
+    return signing.dumps({"u": user.pk, "k": kind}, salt=UNSUBSCRIBE_SALT)
 
 
 def unsubscribe_read(token: str) -> tuple[User, str] | None:
