@@ -41,6 +41,8 @@ class HistoryMonth:
     closed: int = 0
     on_time: int = 0
     open_late: int = 0
+    handling_rated: int = 0
+    handling_satisfied: int = 0
 
     @property
     def graded(self) -> int:
@@ -58,8 +60,13 @@ class HistoryMonth:
     def on_time_rate(self) -> float | None:
         return share(self.on_time, self.closed + self.open_late)
 
+    @property
+    def handling_satisfaction(self) -> float | None:
+        return share(self.handling_satisfied, self.handling_rated)
+
     def add(self, other: HistoryMonth) -> None:
-        for name in ("submitted", "approved", "violations", "rated", "satisfied", "closed", "on_time", "open_late"):
+        for name in ("submitted", "approved", "violations", "rated", "satisfied", "closed", "on_time", "open_late",
+                     "handling_rated", "handling_satisfied"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         for grade in GRADES:
             self.grades[grade] += other.grades[grade]
@@ -116,7 +123,7 @@ def unit_history_build(*, user, unit: Unit, first: datetime.date, last: datetime
         for unit_id, counts in feedback_counts(root=subtree, months=months).items():
             for month, values in counts.get("months", {}).items():
                 figures = by_source[source_of[unit_id].pk][month]
-                for key in ("rated", "satisfied", "closed", "on_time", "open_late"):
+                for key in ("rated", "satisfied", "closed", "on_time", "open_late", "handling_rated", "handling_satisfied"):
                     setattr(figures, key, getattr(figures, key) + values.get(key, 0))
 
     rows, total = [], HistoryMonth(month=months[0] if months else first)

@@ -125,6 +125,7 @@ def _summary(workbook, data: dict) -> None:
         ("Biện pháp khắc phục quá hạn", inspections["actions_overdue"], NUMBER_FORMAT),
         ("Số phản ánh, kiến nghị nhận được", feedback["total"], NUMBER_FORMAT),
         ("Chỉ số hài lòng", _percent(feedback["satisfaction"]), PERCENT_FORMAT),
+        ("Mức hài lòng với việc giải quyết", _percent(feedback.get("handling")), PERCENT_FORMAT),
         ("Tỷ lệ giải quyết đúng hạn", _percent(feedback["on_time"]), PERCENT_FORMAT),
         ("Số cán bộ đề nghị khen thưởng", len(data["commendations"]["entries"]), NUMBER_FORMAT),
     ]
@@ -262,12 +263,14 @@ def _feedback(workbook, data: dict) -> None:
 
     row += 2
     _header(sheet, row, [("Tháng", 36), ("Lượt đánh giá", 12), ("Hài lòng", 12), ("Chỉ số hài lòng", 12),
-                         ("Đã giải quyết", 12), ("Đúng hạn", 12), ("Tồn quá hạn cuối tháng", 14), ("Tỷ lệ đúng hạn", 12)])
+                         ("Đã giải quyết", 12), ("Đúng hạn", 12), ("Tồn quá hạn cuối tháng", 14), ("Tỷ lệ đúng hạn", 12),
+                         ("Lượt đánh giá việc giải quyết", 14), ("Hài lòng với việc giải quyết", 14)])
     for month in section["months"]:
         row += 1
         _row(sheet, row, [datetime.date.fromisoformat(month["month"]), month["rated"], month["satisfied"],
                           _percent(month["satisfaction"]), month["closed"], month["on_time_closed"], month["open_late"],
-                          _percent(month["on_time"])], {0: MONTH_FORMAT, 3: PERCENT_FORMAT, 7: PERCENT_FORMAT})
+                          _percent(month["on_time"]), month.get("handling_rated", 0), _percent(month.get("handling"))],
+             {0: MONTH_FORMAT, 3: PERCENT_FORMAT, 7: PERCENT_FORMAT, 9: PERCENT_FORMAT})
 
 
 def _commendations(workbook, data: dict) -> None:

@@ -140,9 +140,11 @@ def report_data(hanoi, thanh_xuan, thanh_xuan_bac, thanh_xuan_trung):
         return FeedbackCaseFactory(unit=unit, status=CaseStatus.RESOLVED, text="…", received_at=local_at(day),
                                    due_on=day + datetime.timedelta(days=14), public_reply="Đã tiếp thu.", **fields)
 
-    feedback(thanh_xuan_bac, april + datetime.timedelta(days=4), kind=FeedbackKind.PRAISE, satisfaction=5)
+    feedback(thanh_xuan_bac, april + datetime.timedelta(days=4), kind=FeedbackKind.PRAISE, satisfaction=5,
+             handling_rating=4, handling_rated_at=local_at(april + datetime.timedelta(days=9)))
     feedback(thanh_xuan_bac, may + datetime.timedelta(days=1), kind=FeedbackKind.ATTITUDE, channel=Channel.HOTLINE,
-             satisfaction=2, closed_after_days=30)  # closed late
+             satisfaction=2, closed_after_days=30, handling_rating=1,
+             handling_rated_at=local_at(june + datetime.timedelta(days=3)))  # closed late, its handling rated 1
     feedback(thanh_xuan_bac, june + datetime.timedelta(days=2), kind=FeedbackKind.DELAY, channel=Channel.MAILBOX,
              satisfaction=4)
     feedback(thanh_xuan_trung, june + datetime.timedelta(days=5), kind=FeedbackKind.PRAISE, channel=Channel.SURVEY_SLIP,

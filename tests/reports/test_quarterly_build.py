@@ -122,6 +122,9 @@ def test_report_figures_and_workbook_match_the_database(report_data, thanh_xuan,
     assert report.data["feedback"]["satisfaction"] == 60.0
     summary = {r[0]: r[1] for r in sheet_rows(path, SHEET_SUMMARY) if r and r[0]}
     assert summary["Chỉ số hài lòng"] == pytest.approx(0.6)
+    # The handling satisfaction beside it: the citizens rated the handling 4 (April) and 1 (June): 50 %.
+    assert report.data["feedback"]["handling"] == 50.0
+    assert summary["Mức hài lòng với việc giải quyết"] == pytest.approx(0.5)
     assert summary["Số vi phạm"] == 2.0
     # On time: 5 closed in the quarter, 4 by their due date (the hotline case of May was closed a month later).
     assert report.data["feedback"]["on_time"] == 80.0
