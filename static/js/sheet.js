@@ -267,10 +267,13 @@
     });
   });
 
-  // Now the new row listens: send what is pending, unless the officer is still typing in it.
+  // Now the new row listens: send what is pending, unless the officer is still typing in it. The counts are taken
+  // again from the rows as now shown: the server's counts came with the answer, before its row was swapped in, and
+  // another row may have changed since that answer was computed.
   document.addEventListener("htmx:afterSettle", (event) => {
     const row = event.target;
     if (!isRow(row)) return;
+    recount();
     const pending = row.querySelectorAll(`${INPUT}[data-pending]`);
     if (!pending.length) return;
     row.classList.add("is-dirty");
