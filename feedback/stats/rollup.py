@@ -1,7 +1,7 @@
 """The night's roll-up of the public statistics: every unit's whole-subtree figures for each finished month, stored
 in ``FeedbackMonthFigures`` so that a city's twelve months read twelve rows.
 
-The counts are the figures engine's (``feedback_counts``) and the statistics' own (``_own_counts``), grouped by the
+The counts are the figures engine's (``feedback_counts``) and the statistics' own (``own_counts``), grouped by the
 unit owning each case or vote, then added up to every unit above it by its materialised path; the median days to
 answer, which does not add up, is taken over the answered cases of each unit's subtree (read once, their unit and
 two timestamps). Twelve months at a time; each batch replaces its months' rows in one transaction, so a page reads
@@ -22,7 +22,7 @@ from core.dates import add_months, month_bounds
 from feedback.choices import CaseStatus
 from feedback.figures import feedback_counts
 from feedback.models import FeedbackCase, FeedbackMonthFigures, KioskVote
-from feedback.stats.selectors import ENGINE_KEYS, OWN_KEYS, _own_counts
+from feedback.stats.selectors import ENGINE_KEYS, OWN_KEYS, own_counts
 from units.models import Unit
 from units.rollup import add_counts
 
@@ -33,14 +33,9 @@ NIGHTLY_MONTHS = 13
 ADDED_KEYS = tuple(key for key in OWN_KEYS if key != "median_seconds")
 
 
-def _ancestor_ids(paths: dict[int, str]) -> dict[int, list[int]]:
-    """Each unit id with the ids of itself and every unit above it, from the materialised paths."""
-    return {pk: [int(part) for part in path.strip("/").split("/") if part] for pk, path in paths.items()}
-
-
 def _batch(months: list[datetime.date], now: datetime.datetime) -> list[FeedbackMonthFigures]:
     engine = feedback_counts(root=Unit.objects.all(), months=months)
-    own = _own_counts(where=Q(), months=months, by_unit=True, medians=False)
+    own = own_counts(where=Q(), months=months, by_unit=True, medians=False)
     first, _end = month_bounds(months[0])
     _start, last = month_bounds(months[-1])
     answered = FeedbackCase.objects.filter(
@@ -50,7 +45,8 @@ def _batch(months: list[datetime.date], now: datetime.datetime) -> list[Feedback
     durations: dict[tuple[int, datetime.date], list[float]] = defaultdict(list)
     answered_rows = list(answered.iterator(chunk_size=5000))
     unit_ids.update(row[0] for row in answered_rows)
-    ancestors = _ancestor_ids(dict(Unit.objects.filter(pk__in=unit_ids).values_list("pk", "path")))
+    # Each unit with itself and every unit above it (its materialised path).
+    ancestors = {unit.pk: [*unit.ancestor_ids, unit.pk] for unit in Unit.objects.filter(pk__in=unit_ids).only("pk", "path")}
 
     totals: dict[int, dict] = {}
     for unit_id in set(engine) | set(own):

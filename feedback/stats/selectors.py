@@ -101,7 +101,7 @@ def _answered(month: datetime.date) -> Q:
     return Q(status=CaseStatus.RESOLVED, closed_at__gte=start, closed_at__lt=end)
 
 
-def _own_counts(*, where: Q, months: list[datetime.date], by_unit: bool, medians: bool = True) -> dict:
+def own_counts(*, where: Q, months: list[datetime.date], by_unit: bool, medians: bool = True) -> dict:
     """Received, handling ratings and median seconds to answer (unless not ``medians``), by unit id (``by_unit``)
     or for all of ``where`` together (key ``None``), and month. Two queries (three on SQLite), each served by an
     index alone on PostgreSQL: the received and answered cases from the covering index of the counts
@@ -207,7 +207,7 @@ def units_month_stats(*, units: list[Unit], month: datetime.date) -> list[UnitSt
         return []
     ids = [unit.pk for unit in units]
     engine = feedback_counts(root=ids, months=[month])
-    own = _own_counts(where=Q(unit_id__in=ids), months=[month], by_unit=True)
+    own = own_counts(where=Q(unit_id__in=ids), months=[month], by_unit=True)
     return [UnitStats(unit, [_month_stats(month, engine.get(unit.pk, {}), own.get(unit.pk, {}))]) for unit in units]
 
 
@@ -233,7 +233,7 @@ def unit_stats(*, unit: Unit, month: datetime.date, count: int = STATS_MONTHS) -
     if live:
         for counts in feedback_counts(root=unit, months=live).values():
             add_counts(total, counts)
-        own = _own_counts(where=subtree_q(unit), months=live, by_unit=False).get(None, {})
+        own = own_counts(where=subtree_q(unit), months=live, by_unit=False).get(None, {})
     for m, row in stored.items():
         total.setdefault("months", {})[m] = {key: getattr(row, key) for key in ENGINE_KEYS}
         own[m] = {key: getattr(row, key) for key in OWN_KEYS}
